@@ -1,0 +1,25 @@
+# Gatehouse: `make run` serves the demo, `make test` runs the whole suite, `make bench` measures.
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+export PATH := $(dir $(SWIFT)):$(PATH)
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@scripts/install-deps.sh libcurl4-openssl-dev libxml2-dev libssl-dev libsqlite3-dev
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	@scripts/run-demo.sh
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+bench: deps
+	@scripts/install-deps.sh wrk nginx-light
+	@Benchmarks/run.sh
+
+clean:
+	rm -rf .build .gatehouse

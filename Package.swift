@@ -1,0 +1,161 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings for every target of our own: Swift 6 mode, `any` spelled out, warnings are errors.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .treatAllWarnings(as: .error),
+]
+
+let core: Target.Dependency = "GatehouseCore"
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+/// Declares the targets of one adapter folder `Adapters/<folder>`: the adapter itself
+/// (`Gatehouse<name>`), its simulator (`Gatehouse<name>Simulator`, when it has one) and its tests
+/// (`Tests/Adapters/<folder>`). Adding an adapter is this one call plus one line in the
+/// executable's built-in list.
+func adapter(
+    _ name: String,
+    folder: String? = nil,
+    dependencies: [Target.Dependency] = [],
+    simulator: Bool = true,
+    simulatorDependencies: [Target.Dependency] = []
+) -> [Target] {
+    let folder = folder ?? name
+    var targets: [Target] = [
+        .target(
+            name: "Gatehouse\(name)",
+            dependencies: [core, nioCore, logging] + dependencies,
+            path: "Adapters/\(folder)/Adapter",
+            swiftSettings: strictSettings
+        )
+    ]
+    var testDependencies: [Target.Dependency] = [.target(name: "Gatehouse\(name)"), "GatehouseTestSupport"]
+    if simulator {
+        targets.append(
+            .target(
+                name: "Gatehouse\(name)Simulator",
+                dependencies: [core, hummingbird, logging] + simulatorDependencies,
+                path: "Adapters/\(folder)/Simulator",
+                swiftSettings: strictSettings
+            )
+        )
+        testDependencies.append(.target(name: "Gatehouse\(name)Simulator"))
+    }
+    targets.append(
+        .testTarget(
+            name: "Gatehouse\(name)Tests",
+            dependencies: testDependencies,
+            path: "Tests/Adapters/\(folder)",
+            swiftSettings: strictSettings
+        )
+    )
+    return targets
+}
+
+let package = Package(
+    name: "gatehouse",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gatehouse", targets: ["gatehouse"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C modules: one per system library, imported only by their Swift wrapper.
+        .target(
+            name: "CGatehouseCurl",
+            path: "Sources/CGatehouseCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
+            name: "CGatehouseOpenSSL",
+            path: "Sources/CGatehouseOpenSSL",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
+            name: "GatehouseCrypto",
+            dependencies: ["CGatehouseOpenSSL"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GatehouseCore",
+            dependencies: [
+                "GatehouseCrypto",
+                nioCore,
+                logging,
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GatehouseCurl",
+            dependencies: ["CGatehouseCurl", core, nioCore, logging],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GatehouseServer",
+            dependencies: [
+                core, hummingbird, logging,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gatehouse",
+            dependencies: [
+                core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer",
+                "GatehouseHTTP", "GatehouseHTTPSimulator",
+                hummingbird, logging,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Shared test helpers: locating and launching the real gateway binary, free ports, log capture.
+        .target(
+            name: "GatehouseTestSupport",
+            dependencies: [core, "GatehouseCurl", "GatehouseHTTPSimulator", nioCore, logging],
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseCryptoTests",
+            dependencies: ["GatehouseCrypto"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseCoreTests",
+            dependencies: [core, "GatehouseTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseCurlTests",
+            dependencies: ["GatehouseCurl", core, "GatehouseTestSupport", "GatehouseHTTPSimulator", hummingbird],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseEndToEndTests",
+            dependencies: ["gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", core, "GatehouseCurl"],
+            swiftSettings: strictSettings
+        ),
+    ]
+        // The generic REST upstream: no simulator of its own, the echo upstream lives beside it.
+        + adapter("HTTP", dependencies: [], simulator: true)
+)

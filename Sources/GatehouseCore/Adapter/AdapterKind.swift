@@ -1,0 +1,70 @@
+/// How to build an adapter of one kind from a validated connection entry. The executable holds
+/// the one explicit list of built-in kinds.
+///
+/// ```swift
+/// public static let kind = AdapterKind(name: "http") { setup in try HTTPAdapter(setup: setup) }
+/// ```
+public struct AdapterKind: Sendable {
+    /// The name used as `adapter:` in config.
+    public let name: String
+    /// Builds the adapter, validating `options` and credentials (throwing ``ConfigError``).
+    public let make: @Sendable (AdapterSetup) throws -> any Adapter
+
+    /// Creates a kind.
+    public init(name: String, make: @escaping @Sendable (AdapterSetup) throws -> any Adapter) {
+        self.name = name
+        self.make = make
+    }
+}
+
+/// Everything an adapter is built from.
+public struct AdapterSetup: Sendable {
+    /// The validated connection entry.
+    public let connection: GatewayConfiguration.Connection
+    /// Signs-and-sends helper bound to this connection's origin, transport and credentials.
+    public let client: UpstreamClient
+    /// The connection's credentials.
+    public let credentials: Credentials
+
+    /// Creates a setup.
+    public init(connection: GatewayConfiguration.Connection, client: UpstreamClient, credentials: Credentials) {
+        self.connection = connection
+        self.client = client
+        self.credentials = credentials
+    }
+
+    /// The options mapping (empty when absent), for reading with ``ConfigMap``.
+    public func options() throws(ConfigError) -> ConfigMap {
+        if let options = self.connection.options { return try options.map() }
+        return try ConfigNode(
+            kind: .null,
+            file: self.connection.node.file,
+            line: self.connection.node.line,
+            path: self.connection.node.path + ".options"
+        ).map()
+    }
+
+    /// Fails unless the connection declares every credential in `names`.
+    public func requireCredentials(_ names: [String]) throws(ConfigError) {
+        for name in names where !self.connection.credentials.contains(where: { $0.name == name }) {
+            throw self.connection.node.error("credentials.\(name) is required by adapter \(self.connection.adapter)")
+        }
+    }
+}
+
+/// Looks adapter kinds up by name.
+public struct AdapterRegistry: Sendable {
+    private let kinds: [AdapterKind]
+
+    /// Creates a registry over `kinds`; names must be unique.
+    public init(_ kinds: [AdapterKind]) {
+        precondition(Set(kinds.map(\.name)).count == kinds.count, "duplicate adapter kind")
+        self.kinds = kinds
+    }
+
+    /// The registered names.
+    public var names: [String] { self.kinds.map(\.name) }
+
+    /// The kind named `name`.
+    public func kind(named name: String) -> AdapterKind? { self.kinds.first { $0.name == name } }
+}

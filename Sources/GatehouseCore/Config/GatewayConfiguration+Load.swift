@@ -1,0 +1,123 @@
+import GatehouseCrypto
+
+extension GatewayConfiguration {
+    /// Connection and client names: letters, digits, `-`, `_`, `.`; they appear in URLs and vault paths.
+    static func validName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64
+            && name.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+            }
+    }
+
+    /// Parses and validates a configuration. `adapterKinds` are the known adapter names.
+    public static func load(text: String, file: String, adapterKinds: [String]) throws(ConfigError) -> GatewayConfiguration {
+        let root = try ConfigParser.parse(text, file: file)
+        var map = try root.map()
+        var config = GatewayConfiguration(file: file)
+        if let server = map.node("server") { config.server = try self.server(server) }
+        if let admin = map.node("admin") {
+            var adminMap = try admin.map()
+            let token = try ConfigMap.reference(try adminMap.required("token"))
+            try adminMap.finish()
+            config.admin = Admin(token: token)
+        }
+        if let connections = map.node("connections") {
+            for entry in try connections.map().allEntries {
+                config.connections.append(try self.connection(entry, adapterKinds: adapterKinds))
+            }
+        }
+        if let clients = map.node("clients") {
+            for entry in try clients.map().allEntries {
+                config.clients.append(try self.client(entry, connections: config.connections))
+            }
+        }
+        try map.finish()
+        return config
+    }
+
+    private static func server(_ node: ConfigNode) throws(ConfigError) -> Server {
+        var map = try node.map()
+        var server = Server()
+        if let host = try map.string("host") { server.host = host }
+        if let port = try map.int("port", in: 0...65535) { server.port = port }
+        if let max = try map.int("max_body_bytes", in: 1...(1 << 40)) { server.maxBodyBytes = max }
+        if let grace = try map.int("shutdown_grace_seconds", in: 0...3600) { server.shutdownGraceSeconds = grace }
+        if let level = try map.choice("log_level", in: ["trace", "debug", "info", "notice", "warning", "error"]) {
+            server.logLevel = level
+        }
+        try map.finish()
+        return server
+    }
+
+    private static func connection(_ entry: ConfigNode.Entry, adapterKinds: [String]) throws(ConfigError) -> Connection {
+        let node = entry.value
+        guard self.validName(entry.key) else {
+            throw node.error("connection names may use letters, digits, '-', '_' and '.' (at most 64)")
+        }
+        var map = try node.map()
+        let adapterNode = try map.required("adapter")
+        let adapter = try adapterNode.scalar(expecting: "an adapter name")
+        guard adapterKinds.contains(adapter) else {
+            throw adapterNode.error("unknown adapter \"\(adapter)\" (known: \(adapterKinds.joined(separator: ", ")))")
+        }
+        let urlNode = try map.required("base_url")
+        let urlText = try urlNode.scalar(expecting: "a URL")
+        guard let baseURL = BaseURL(urlText) else {
+            throw urlNode.error("\"\(urlText)\" is not an absolute http:// or https:// URL without user info or fragment")
+        }
+        var credentials: [(name: String, reference: SecretReference, node: ConfigNode)] = []
+        if let credentialNode = map.node("credentials") {
+            for credential in try credentialNode.map().allEntries {
+                credentials.append((credential.key, try ConfigMap.reference(credential.value), credential.value))
+            }
+        }
+        var transport = TransportOptions()
+        if let timeout = try map.int("timeout_ms", in: 1...3_600_000) { transport.timeoutMilliseconds = timeout }
+        if let connect = try map.int("connect_timeout_ms", in: 1...600_000) { transport.connectTimeoutMilliseconds = connect }
+        transport.caFile = try map.string("ca_file")
+        if let proxy = try map.string("proxy") {
+            guard BaseURL(proxy) != nil else { throw map.node("proxy")!.error("\"\(proxy)\" is not an http(s) proxy URL") }
+            transport.proxy = proxy
+        }
+        let follow = try map.bool("follow_redirects") ?? false
+        let maxResponse = try map.int("max_response_bytes", in: 1...(1 << 40)) ?? 16 << 20
+        let options = map.node("options")
+        try map.finish()
+        return Connection(
+            name: entry.key,
+            adapter: adapter,
+            baseURL: baseURL,
+            credentials: credentials,
+            options: options,
+            transport: transport,
+            followRedirects: follow,
+            maxResponseBytes: maxResponse,
+            node: node
+        )
+    }
+
+    private static func client(_ entry: ConfigNode.Entry, connections: [Connection]) throws(ConfigError) -> Client {
+        let node = entry.value
+        guard self.validName(entry.key) else {
+            throw node.error("client names may use letters, digits, '-', '_' and '.' (at most 64)")
+        }
+        var map = try node.map()
+        let kind = try map.choice("authenticator", in: ["api_key"]) ?? "api_key"
+        precondition(kind == "api_key")
+        let hashNode = try map.required("key_sha256")
+        let hashText = try hashNode.scalar(expecting: "64 lowercase hex digits")
+        guard hashText.count == 64, let hash = Hex.decode(hashText), hashText == hashText.lowercased() else {
+            throw hashNode.error("expected the lowercase hex SHA-256 of the key (64 digits); `gatehouse clients add` prints it")
+        }
+        let connectionsNode = try map.required("connections")
+        let names = try map.stringList("connections") ?? []
+        for (index, name) in names.enumerated() where !connections.contains(where: { $0.name == name }) {
+            let element = (try? connectionsNode.list())?[index] ?? connectionsNode
+            throw element.error("unknown connection \"\(name)\"")
+        }
+        try map.finish()
+        return Client(name: entry.key, authenticator: .apiKey(sha256: hash), connections: names, line: node.line)
+    }
+}

@@ -1,0 +1,79 @@
+import Logging
+
+/// One configured connection, ready to serve.
+public struct ConnectionRuntime: Sendable {
+    /// The connection's name.
+    public let name: String
+    /// The adapter kind's name, reported in envelopes.
+    public let adapterName: String
+    /// The adapter instance for this connection.
+    public let adapter: any Adapter
+}
+
+/// The core of the gateway: connections built from config through the adapter registry, and
+/// the authenticators that decide who may call which connection. No HTTP framework here.
+public struct Gateway: Sendable {
+    /// Connections by name.
+    public let connections: [String: ConnectionRuntime]
+    private let apiKeys: APIKeyAuthenticator
+
+    /// Builds every connection of `configuration`. Throws ``ConfigError`` for adapter option
+    /// problems.
+    public init(
+        configuration: GatewayConfiguration,
+        registry: AdapterRegistry,
+        transport: any UpstreamTransport,
+        secrets: any SecretSource
+    ) throws {
+        var connections: [String: ConnectionRuntime] = [:]
+        for connection in configuration.connections {
+            guard let kind = registry.kind(named: connection.adapter) else {
+                throw connection.node.error("unknown adapter \"\(connection.adapter)\"")
+            }
+            let credentials = Credentials(
+                connection: connection.name,
+                references: Dictionary(connection.credentials.map { ($0.name, $0.reference) }, uniquingKeysWith: { a, _ in a }),
+                source: secrets
+            )
+            let client = UpstreamClient(
+                connection: connection.name,
+                baseURL: connection.baseURL,
+                transport: transport,
+                options: connection.transport,
+                followRedirects: connection.followRedirects,
+                maxResponseBytes: connection.maxResponseBytes
+            )
+            let adapter = try kind.make(AdapterSetup(connection: connection, client: client, credentials: credentials))
+            connections[connection.name] = ConnectionRuntime(name: connection.name, adapterName: kind.name, adapter: adapter)
+        }
+        self.connections = connections
+        self.apiKeys = APIKeyAuthenticator(
+            entries: configuration.clients.map { client in
+                switch client.authenticator {
+                case .apiKey(let hash): (hash, Principal(name: client.name, connections: Set(client.connections)))
+                }
+            }
+        )
+    }
+
+    /// Identifies the caller: a `gh_` bearer key → the API-key clients; nothing else matches.
+    /// Throws 401 `unauthenticated` when no authenticator admits the request.
+    public func authenticate(_ credentials: InboundCredentials) async throws -> Principal {
+        if let principal = try await self.apiKeys.authenticate(credentials) { return principal }
+        if credentials.authorization == nil {
+            throw GatewayError(.unauthenticated, "missing credentials: send Authorization: Bearer gh_...")
+        }
+        throw GatewayError(.unauthenticated, "the credentials are not valid")
+    }
+
+    /// The connection `name` for `principal`: 404 when unknown, 403 when not granted.
+    public func connection(_ name: String, for principal: Principal) throws -> ConnectionRuntime {
+        guard let connection = self.connections[name] else {
+            throw GatewayError(.notFound, "unknown connection \"\(name)\"")
+        }
+        guard principal.mayUse(name) else {
+            throw GatewayError(.forbidden, "client \"\(principal.name)\" may not use connection \"\(name)\"", connection: name)
+        }
+        return connection
+    }
+}

@@ -1,0 +1,72 @@
+/// The gateway's own routes, matched on the raw (still percent-encoded) request path.
+public enum GatewayRoute: Sendable, Equatable {
+    /// `ANY /proxy/{connection}/{path...}`; `path` is the raw rest ("" or "/...").
+    case proxy(connection: String, path: String)
+    /// `POST /v1/{connection}/{operation}`.
+    case operation(connection: String, operation: String)
+    /// `GET /healthz`: the process is up.
+    case health
+    /// `GET /readyz`: the gateway can serve.
+    case ready
+    /// `GET /metrics`: Prometheus text.
+    case metrics
+    /// `/admin/v1/...`: segments after `v1`.
+    case admin([String])
+    /// Anything else.
+    case notFound
+
+    /// Matches a raw request path (no query).
+    public static func match(path: String) -> GatewayRoute {
+        let utf8 = path.utf8
+        if utf8.starts(with: "/proxy/".utf8) {
+            let rest = path.utf8.dropFirst(7)
+            let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            let connection = String(path[rest.startIndex..<end])
+            guard !connection.isEmpty else { return .notFound }
+            return .proxy(connection: connection, path: String(path[end...]))
+        }
+        switch path {
+        case "/healthz": return .health
+        case "/readyz": return .ready
+        case "/metrics": return .metrics
+        default: break
+        }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        if segments.first == "v1", segments.count == 3 {
+            let connection = String(segments[segments.startIndex + 1])
+            let operation = String(segments[segments.startIndex + 2])
+            guard !connection.isEmpty, !operation.isEmpty else { return .notFound }
+            return .operation(connection: connection, operation: operation)
+        }
+        if segments.count >= 2, segments.first == "admin", segments[segments.startIndex + 1] == "v1" {
+            return .admin(segments.dropFirst(2).map(String.init))
+        }
+        return .notFound
+    }
+
+    /// Whether a proxied path tries to climb out of `base_url` with `.`/`..` segments
+    /// (plain or percent-encoded); such requests are refused rather than normalised.
+    public static func hasDotSegments(_ path: String) -> Bool {
+        for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
+            let lowered = segment.lowercased()
+                .replacingAll("%2e", with: ".")
+            if lowered == "." || lowered == ".." { return true }
+        }
+        return false
+    }
+}
+
+extension String {
+    /// Replaces every occurrence of `target` (ASCII) without Foundation.
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, self.contains(target) else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}

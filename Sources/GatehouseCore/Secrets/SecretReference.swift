@@ -1,0 +1,26 @@
+/// Where a credential comes from: `env:NAME` (bootstrapping) or `vault:PATH`.
+public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
+    case environment(String)
+    case vault(String)
+
+    /// Parses `env:NAME` or `vault:PATH`; anything else (a literal secret in config) is refused.
+    public init?(parsing text: String) {
+        if text.hasPrefix("env:"), text.count > 4 {
+            let name = String(text.dropFirst(4))
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+            self = .environment(name)
+        } else if text.hasPrefix("vault:"), text.count > 6 {
+            self = .vault(String(text.dropFirst(6)))
+        } else {
+            return nil
+        }
+    }
+
+    /// The reference as written in config; contains no secret.
+    public var description: String {
+        switch self {
+        case .environment(let name): "env:\(name)"
+        case .vault(let path): "vault:\(path)"
+        }
+    }
+}

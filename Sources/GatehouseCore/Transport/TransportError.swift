@@ -1,0 +1,33 @@
+/// Why an outbound call produced no (complete) response. The message never carries secrets.
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    /// The class of failure; bounded, safe as a metric label.
+    public enum Kind: String, Sendable {
+        /// DNS failure, connection refused, TLS handshake failure.
+        case unreachable
+        /// Connect or total timeout elapsed.
+        case timeout
+        /// The response body exceeded the configured cap.
+        case responseTooLarge = "response_too_large"
+        /// A header name or value contained CR, LF or NUL, or the URL was unusable.
+        case invalidRequest = "invalid_request"
+        /// The transfer was cancelled by the caller.
+        case cancelled
+        /// The transport is shut down.
+        case shutdown
+        /// Anything else the HTTP library reported (protocol error, connection reset mid-body).
+        case failed
+    }
+
+    /// The class of failure.
+    public let kind: Kind
+    /// A short human-readable explanation (never contains header values).
+    public let message: String
+
+    /// Creates an error.
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "\(self.kind.rawValue): \(self.message)" }
+}

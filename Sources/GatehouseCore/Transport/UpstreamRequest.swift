@@ -1,0 +1,72 @@
+import HTTPTypes
+import NIOCore
+
+/// One outbound HTTP call, fully formed: absolute URL as it goes on the wire, headers already
+/// carrying whatever credentials the signer added.
+public struct UpstreamRequest: Sendable {
+    /// The HTTP method, sent verbatim.
+    public var method: HTTPRequest.Method
+    /// The absolute URL exactly as it is sent (scheme, host, port, path, query).
+    public var url: String
+    /// Request headers. `Host`, `Content-Length` and `Transfer-Encoding` are set by the transport.
+    public var headers: HTTPFields
+    /// The request body.
+    public var body: UpstreamBody
+    /// Per-connection transport knobs.
+    public var options: TransportOptions
+
+    /// Creates a request.
+    public init(
+        method: HTTPRequest.Method,
+        url: String,
+        headers: HTTPFields = [:],
+        body: UpstreamBody = .empty,
+        options: TransportOptions = .init()
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.options = options
+    }
+}
+
+/// The body of an outbound request.
+public enum UpstreamBody: Sendable {
+    /// No body.
+    case empty
+    /// A body already in memory.
+    case bytes(ByteBuffer)
+    /// A body streamed from the caller; `length` is sent as `Content-Length` when known,
+    /// otherwise the body goes chunked.
+    case stream(ByteStream, length: Int?)
+}
+
+/// Transport knobs a connection may set (architecture.md "Connection-level keys").
+public struct TransportOptions: Sendable, Hashable {
+    /// Time allowed to establish the TCP (and TLS) connection.
+    public var connectTimeoutMilliseconds: Int
+    /// Time allowed for the whole transfer, response body included.
+    public var timeoutMilliseconds: Int
+    /// Cap on the response body size; `nil` means no cap (streamed pass-through).
+    public var maxResponseBytes: Int?
+    /// PEM bundle of extra trusted CAs; verification itself is never turned off.
+    public var caFile: String?
+    /// Explicit proxy URL; ambient `http_proxy` variables are always ignored.
+    public var proxy: String?
+
+    /// Creates options; defaults match architecture.md.
+    public init(
+        connectTimeoutMilliseconds: Int = 5_000,
+        timeoutMilliseconds: Int = 30_000,
+        maxResponseBytes: Int? = nil,
+        caFile: String? = nil,
+        proxy: String? = nil
+    ) {
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.maxResponseBytes = maxResponseBytes
+        self.caFile = caFile
+        self.proxy = proxy
+    }
+}

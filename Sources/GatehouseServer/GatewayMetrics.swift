@@ -1,0 +1,67 @@
+import CoreMetrics
+import Synchronization
+
+/// The gateway's metrics through swift-metrics: requests by connection and status, latency
+/// histograms, upstream errors by kind, requests in flight. Labels are bounded: connection
+/// names come from config, never from the request path.
+final class GatewayMetrics: Sendable {
+    private let factory: any MetricsFactory
+    private let counters = Mutex<[String: Counter]>([:])
+    private let timers = Mutex<[String: Timer]>([:])
+    private let inFlight: Meter
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+        self.inFlight = Meter(label: "gatehouse_requests_in_flight", dimensions: [], factory: factory)
+    }
+
+    /// Called when a request starts.
+    func started() { self.inFlight.increment() }
+
+    /// Called once per request when its answer is complete.
+    func finished(connection: String, route: String, status: Int, nanoseconds: Int64) {
+        self.inFlight.decrement()
+        let statusText = String(status)
+        let key = "\(connection)|\(route)|\(statusText)"
+        let counter = self.counters.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = Counter(
+                label: "gatehouse_requests_total",
+                dimensions: [("connection", connection), ("route", route), ("status", statusText)],
+                factory: self.factory
+            )
+            cache[key] = counter
+            return counter
+        }
+        counter.increment()
+        let timerKey = "\(connection)|\(route)"
+        let timer = self.timers.withLock { cache in
+            if let timer = cache[timerKey] { return timer }
+            let timer = Timer(
+                label: "gatehouse_request_duration_seconds",
+                dimensions: [("connection", connection), ("route", route)],
+                preferredDisplayUnit: .seconds,
+                factory: self.factory
+            )
+            cache[timerKey] = timer
+            return timer
+        }
+        timer.recordNanoseconds(nanoseconds)
+    }
+
+    /// Counts an upstream failure of a bounded kind (an error code).
+    func upstreamError(connection: String, kind: String) {
+        let key = "upstream|\(connection)|\(kind)"
+        let counter = self.counters.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = Counter(
+                label: "gatehouse_upstream_errors_total",
+                dimensions: [("connection", connection), ("kind", kind)],
+                factory: self.factory
+            )
+            cache[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+}

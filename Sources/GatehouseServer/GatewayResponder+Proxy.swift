@@ -1,0 +1,81 @@
+import GatehouseCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension GatewayResponder {
+    /// `ANY /proxy/{connection}/{path...}`: streamed both ways, inbound credentials stripped.
+    func proxy(_ request: Request, connection name: String, path: String, exchange: inout Exchange) async throws -> Response {
+        let principal = try await self.authenticate(request, exchange: &exchange)
+        let connection = try self.gateway.connection(name, for: principal)
+        guard !GatewayRoute.hasDotSegments(path) else {
+            throw GatewayError(.badRequest, "'.' and '..' path segments are not forwarded", connection: name)
+        }
+        var headers = HeaderPolicy.upstreamHeaders(from: request.headers)
+        headers[Self.requestIDField] = exchange.requestID
+        let body = try self.upstreamBody(of: request, connection: name)
+        let call = ProxyCall(method: request.method, path: path, query: request.uri.query, headers: headers, body: body)
+        let upstream: UpstreamResponse
+        do {
+            upstream = try await connection.adapter.proxy(call)
+        } catch {
+            if case .stream(let stream, _) = body { stream.cancel() }
+            throw error
+        }
+        exchange.upstreamStatus = upstream.status
+        let responseHeaders = HeaderPolicy.callerHeaders(from: upstream.headers)
+        if request.method == .head {
+            upstream.body.cancel()
+            return Response(status: .init(code: upstream.status), headers: upstream.headers.filter { $0.name != .transferEncoding }, body: .init())
+        }
+        let length = upstream.headers[.contentLength].flatMap { Int($0) }
+        return Response(
+            status: .init(code: upstream.status),
+            headers: responseHeaders,
+            body: ResponseBody(contentLength: length) { writer in
+                do {
+                    for try await chunk in upstream.body {
+                        try await writer.write(chunk)
+                    }
+                    try await writer.finish(nil)
+                } catch {
+                    // The caller went away or the upstream broke mid-body: stop the transfer.
+                    upstream.body.cancel()
+                    throw error
+                }
+            }
+        )
+    }
+
+    /// The request body as an upstream body: empty, or streamed with back-pressure and the
+    /// `server.max_body_bytes` cap.
+    func upstreamBody(of request: Request, connection: String) throws -> UpstreamBody {
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        let chunked = request.headers[.transferEncoding] != nil
+        if let declared, declared > self.maxBodyBytes {
+            throw GatewayError(.payloadTooLarge, "the request body exceeds \(self.maxBodyBytes) bytes", connection: connection)
+        }
+        if (declared ?? 0) == 0 && !chunked { return .empty }
+        let stream = ByteStream()
+        let limit = self.maxBodyBytes
+        // Unstructured on purpose: the pump must outlive this handler while the upstream reads
+        // the body; it ends when the body ends, fails, or the stream is cancelled.
+        Task {
+            var total = 0
+            do {
+                for try await chunk in request.body {
+                    total += chunk.readableBytes
+                    if total > limit {
+                        stream.fail(GatewayError(.payloadTooLarge, "the request body exceeds \(limit) bytes", connection: connection))
+                        return
+                    }
+                    try await stream.write(chunk)
+                }
+                stream.finish()
+            } catch {
+                stream.fail(error)
+            }
+        }
+        return .stream(stream, length: declared)
+    }
+}

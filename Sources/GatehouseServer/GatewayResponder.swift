@@ -1,0 +1,176 @@
+import GatehouseCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Answers every inbound request: matches the gateway route, authenticates, dispatches to the
+/// connection's adapter and renders errors as the uniform body. One access line and one set of
+/// metrics per request.
+struct GatewayResponder: HTTPResponder {
+    typealias Context = GatewayRequestContext
+
+    let gateway: Gateway
+    let maxBodyBytes: Int
+    let metrics: GatewayMetrics
+    let readiness: Readiness
+    let renderMetrics: @Sendable () -> [UInt8]
+    let logger: Logger
+
+    static let requestIDField = HTTPField.Name("X-Request-Id")!
+    static let clientPrefixField = HTTPField.Name("X-Client-Prefix")!
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let incoming = request.headers[Self.requestIDField]
+        let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()
+        var exchange = Exchange(requestID: requestID, method: request.method.rawValue, started: started)
+        self.metrics.started()
+        var response: Response
+        do {
+            response = try await self.dispatch(request, exchange: &exchange)
+        } catch {
+            response = self.errorResponse(error, exchange: &exchange)
+        }
+        response.headers[Self.requestIDField] = requestID
+        let finalExchange = exchange
+        let status = response.status.code
+        // The access line and metrics are written when the body has been sent, so streamed
+        // answers report their full duration.
+        response.body = response.body.withCompletion { [metrics, logger] error in
+            let elapsed = ContinuousClock.now - finalExchange.started
+            let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            metrics.finished(
+                connection: finalExchange.connection ?? "-",
+                route: finalExchange.route,
+                status: status,
+                nanoseconds: nanoseconds
+            )
+            var metadata: Logger.Metadata = [
+                "request_id": .string(finalExchange.requestID),
+                "client": .string(finalExchange.client ?? "-"),
+                "connection": .string(finalExchange.connection ?? "-"),
+                "method": .string(finalExchange.method),
+                "route": .string(finalExchange.route),
+                "status": .stringConvertible(status),
+                "upstream_status": .string(finalExchange.upstreamStatus.map(String.init) ?? "-"),
+                "duration_ms": .string(String(format: nanoseconds)),
+            ]
+            if let code = finalExchange.errorCode { metadata["error"] = .string(code) }
+            if error != nil { metadata["aborted"] = "true" }
+            logger.info("access", metadata: metadata)
+        }
+        return response
+    }
+
+    private func dispatch(_ request: Request, exchange: inout Exchange) async throws -> Response {
+        switch GatewayRoute.match(path: request.uri.path) {
+        case .proxy(let connection, let path):
+            exchange.route = "proxy"
+            exchange.connection = connection
+            return try await self.proxy(request, connection: connection, path: path, exchange: &exchange)
+        case .operation(let connection, let operation):
+            exchange.route = "operation"
+            exchange.connection = connection
+            return try await self.operation(request, connection: connection, operation: operation, exchange: &exchange)
+        case .health:
+            exchange.route = "healthz"
+            return Self.json(["status": "ok"])
+        case .ready:
+            exchange.route = "readyz"
+            if let reason = self.readiness.notReadyReason {
+                throw GatewayError(.unavailable, "not ready: \(reason)")
+            }
+            return Self.json(["status": "ready"])
+        case .metrics:
+            exchange.route = "metrics"
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: self.renderMetrics()))
+            )
+        case .admin, .notFound:
+            exchange.route = "other"
+            throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
+        }
+    }
+
+    func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
+        let credentials = InboundCredentials(
+            authorization: request.headers[.authorization],
+            clientPrefix: request.headers[Self.clientPrefixField]
+        )
+        let principal = try await self.gateway.authenticate(credentials)
+        exchange.client = principal.name
+        return principal
+    }
+
+    private func errorResponse(_ error: any Error, exchange: inout Exchange) -> Response {
+        let gatewayError: GatewayError
+        switch error {
+        case let error as GatewayError: gatewayError = error
+        case let error as TransportError: gatewayError = GatewayError(error, connection: exchange.connection)
+        case is CancellationError: gatewayError = GatewayError(.unavailable, "the request was cancelled")
+        default:
+            // Only the type is logged: messages of unknown errors could carry anything.
+            self.logger.error("unexpected error", metadata: ["request_id": .string(exchange.requestID), "type": .string("\(type(of: error))")])
+            gatewayError = GatewayError(.internal, "internal error; see the gateway log for request \(exchange.requestID)")
+        }
+        exchange.errorCode = gatewayError.code.rawValue
+        if let upstreamStatus = gatewayError.upstreamStatus { exchange.upstreamStatus = upstreamStatus }
+        if [.upstreamError, .upstreamTimeout, .upstreamUnreachable].contains(gatewayError.code), let connection = exchange.connection {
+            self.metrics.upstreamError(connection: connection, kind: gatewayError.code.rawValue)
+        }
+        return Self.json(gatewayError.body(requestID: exchange.requestID), status: gatewayError.code.httpStatus)
+    }
+
+    static func json(_ value: Value, status: Int = 200) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: status),
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSON.serializeBytes(value)))
+        )
+    }
+}
+
+/// What the access line reports about one request.
+struct Exchange: Sendable {
+    let requestID: String
+    let method: String
+    let started: ContinuousClock.Instant
+    var route = "other"
+    var connection: String?
+    var client: String?
+    var upstreamStatus: Int?
+    var errorCode: String?
+
+    init(requestID: String, method: String, started: ContinuousClock.Instant) {
+        self.requestID = requestID
+        self.method = method
+        self.started = started
+    }
+}
+
+extension String {
+    /// Milliseconds with three decimals from nanoseconds.
+    init(format nanoseconds: Int64) {
+        let micros = nanoseconds / 1_000
+        let fraction = String(micros % 1_000)
+        self = "\(micros / 1_000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
+
+extension ResponseBody {
+    /// The same body, calling `completion` once it has been written (or failed).
+    func withCompletion(_ completion: @escaping @Sendable ((any Error)?) -> Void) -> ResponseBody {
+        ResponseBody(contentLength: self.contentLength) { writer in
+            do {
+                try await self.write(writer)
+                completion(nil)
+            } catch {
+                completion(error)
+                throw error
+            }
+        }
+    }
+}

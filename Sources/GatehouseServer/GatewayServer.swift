@@ -1,0 +1,96 @@
+import GatehouseCore
+import Hummingbird
+import Logging
+import CoreMetrics
+import ServiceLifecycle
+
+/// The inbound side of the gateway as a swift-service-lifecycle `Service`: Hummingbird serving
+/// the gateway routes, with the given background services (transport, refreshers) started
+/// before it and stopped after it.
+public struct GatewayServer: Service {
+    /// Server settings.
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var maxBodyBytes: Int
+
+        /// Creates a configuration.
+        public init(host: String, port: Int, maxBodyBytes: Int) {
+            self.host = host
+            self.port = port
+            self.maxBodyBytes = maxBodyBytes
+        }
+    }
+
+    private let configuration: Configuration
+    private let gateway: Gateway
+    private let services: [any Service]
+    private let metricsFactory: any MetricsFactory
+    private let renderMetrics: @Sendable () -> [UInt8]
+    private let logger: Logger
+    private let onReady: @Sendable (Int) -> Void
+    /// Readiness shown by `/readyz`.
+    public let readiness: Readiness
+
+    /// Creates the server. `onReady` receives the bound port (useful with port 0).
+    public init(
+        configuration: Configuration,
+        gateway: Gateway,
+        services: [any Service] = [],
+        metricsFactory: any MetricsFactory,
+        renderMetrics: @escaping @Sendable () -> [UInt8],
+        readiness: Readiness = Readiness(),
+        logger: Logger,
+        onReady: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.gateway = gateway
+        self.services = services
+        self.metricsFactory = metricsFactory
+        self.renderMetrics = renderMetrics
+        self.readiness = readiness
+        self.logger = logger
+        self.onReady = onReady
+    }
+
+    public func run() async throws {
+        let responder = GatewayResponder(
+            gateway: self.gateway,
+            maxBodyBytes: self.configuration.maxBodyBytes,
+            metrics: GatewayMetrics(factory: self.metricsFactory),
+            readiness: self.readiness,
+            renderMetrics: self.renderMetrics,
+            logger: self.logger
+        )
+        let readiness = self.readiness
+        let onReady = self.onReady
+        let logger = self.logger
+        let app = Application(
+            responder: responder,
+            configuration: .init(
+                address: .hostname(self.configuration.host, port: self.configuration.port),
+                serverName: "gatehouse"
+            ),
+            services: self.services + [ShutdownWatcher(readiness: readiness)],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                readiness.markReady()
+                logger.notice("listening", metadata: ["host": .string(channel.localAddress?.ipAddress ?? "?"), "port": .stringConvertible(port)])
+                onReady(port)
+            },
+            logger: self.logger
+        )
+        try await app.run()
+    }
+}
+
+/// Flips readiness to false as soon as graceful shutdown begins, so load balancers stop
+/// sending while in-flight requests finish.
+struct ShutdownWatcher: Service {
+    let readiness: Readiness
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        self.readiness.markNotReady("shutting down")
+    }
+}

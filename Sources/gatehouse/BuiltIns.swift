@@ -1,0 +1,15 @@
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseHTTPSimulator
+
+/// The one explicit list of built-in adapters and simulators. Adding an adapter: its folder,
+/// one `adapter(...)` call in Package.swift, one line here.
+enum BuiltIns {
+    static let adapters = AdapterRegistry([
+        HTTPAdapter.kind
+    ])
+
+    static let simulators: [SimulatorKind] = [
+        EchoUpstream.kind
+    ]
+}

@@ -1,0 +1,33 @@
+import Foundation
+import GatehouseCore
+
+/// Reads and validates the configuration file; the one place that touches it.
+enum ConfigLoading {
+    static func load(_ path: String) throws -> GatewayConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ExitMessage("\(path): cannot read the configuration file")
+        }
+        do {
+            var config = try GatewayConfiguration.load(text: text, file: path, adapterKinds: BuiltIns.adapters.names)
+            config.file = path
+            return config
+        } catch let error as ConfigError {
+            throw ExitMessage(error.description)
+        }
+    }
+}
+
+/// An error that ends the command with a message on standard error and exit status 2.
+struct ExitMessage: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+
+    /// Prints the message and exits.
+    func exit() -> Never {
+        FileHandle.standardError.write(Data(("gatehouse: " + self.description + "\n").utf8))
+        Foundation.exit(2)
+    }
+}

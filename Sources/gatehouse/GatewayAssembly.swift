@@ -1,0 +1,37 @@
+import Foundation
+import GatehouseCore
+
+/// Builds the core gateway from validated configuration.
+enum GatewayAssembly {
+    static func gateway(config: GatewayConfiguration, transport: any UpstreamTransport, secrets: any SecretSource) throws -> Gateway {
+        for connection in config.connections {
+            for credential in connection.credentials {
+                if case .vault = credential.reference {
+                    throw ExitMessage(
+                        ConfigError(
+                            file: credential.node.file,
+                            line: credential.node.line,
+                            path: credential.node.path,
+                            message: "vault: references need the credential vault, which this build does not have yet; use env:NAME"
+                        ).description
+                    )
+                }
+            }
+        }
+        var hashes: [String: String] = [:]
+        for client in config.clients {
+            if case .apiKey(let hash) = client.authenticator {
+                let key = hash.map { String($0, radix: 16) }.joined()
+                if let other = hashes[key] {
+                    throw ExitMessage("\(config.file):\(client.line ?? 0): clients.\(client.name).key_sha256: same key as client \(other)")
+                }
+                hashes[key] = client.name
+            }
+        }
+        do {
+            return try Gateway(configuration: config, registry: BuiltIns.adapters, transport: transport, secrets: secrets)
+        } catch let error as ConfigError {
+            throw ExitMessage(error.description)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import GatehouseCore
+import Testing
+
+@Suite struct JSONTests {
+    @Test func roundTripKeepsOrderAndNumberText() throws {
+        let text = #"{"z":1,"a":[true,false,null,1.50,-0.0e+3],"m":{"k":"v\n\"q\"\u0001"}}"#
+        let value = try JSON.parse(text)
+        #expect(value.objectValue?.keys == ["z", "a", "m"])
+        #expect(JSON.serialize(value) == #"{"z":1,"a":[true,false,null,1.50,-0.0e+3],"m":{"k":"v\n\"q\"\u0001"}}"#)
+    }
+
+    @Test func unicodeEscapesAndSurrogates() throws {
+        let value = try JSON.parse(#"["\u00e9\ud83d\ude00", "ß"]"#)
+        #expect(value == .array([.string("é😀"), .string("ß")]))
+    }
+
+    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "[1] 2", "\"\\ud800\"", "tru", "{1:2}"])
+    func invalidDocumentsAreRefused(text: String) {
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(text) }
+    }
+
+    @Test func errorNamesLineAndColumn() {
+        do {
+            _ = try JSON.parse("{\n  \"a\": x\n}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.column == 8)
+        }
+    }
+
+    @Test func depthIsLimited() {
+        let deep = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(deep) }
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect((try? JSON.parse(fine)) != nil)
+    }
+}

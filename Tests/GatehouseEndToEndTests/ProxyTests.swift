@@ -1,0 +1,203 @@
+import Foundation
+import GatehouseCore
+import GatehouseTestSupport
+import Testing
+
+@Suite(.timeLimit(.minutes(3))) struct ProxyTests {
+    @Test func upstreamReceivesTheCallersRequestWithTheInjectedCredential() async throws {
+        let h = try await Harness.start()
+        let body = Array(#"{"order":42,"note":"ünïcode"}"#.utf8)
+        var headers = h.auth
+        headers["Content-Type"] = "application/json"
+        headers["X-Custom"] = "kept as is"
+        headers["X-Request-Id"] = "caller-id-1"
+        let answer = try await h.client.send(.put, h.url("/proxy/echo/orders/42%2F7?x=1&y=a%20b&y=2"), headers: headers, body: body)
+        #expect(answer.status == 200)
+        let seen = try #require(h.echo.recorder.all.last)
+        #expect(seen.method == "PUT")
+        #expect(seen.path == "/orders/42%2F7")
+        #expect(seen.query == "x=1&y=a%20b&y=2")
+        #expect(seen.header("Authorization") == "Bearer \(h.canary)")
+        #expect(seen.header("X-Custom") == "kept as is")
+        #expect(seen.header("Content-Type") == "application/json")
+        #expect(seen.body == body)
+        // What the caller gets back is the upstream's answer, untouched, plus the request id.
+        #expect(answer.headers[.init("X-Echo")!] == "1")
+        #expect(answer.headers[.init("X-Request-Id")!] == "caller-id-1")
+        #expect(answer.json["method"] == "PUT")
+        #expect(answer.json["body"]?.stringValue == String(decoding: body, as: UTF8.self))
+        await h.finish()
+    }
+
+    @Test func callerStatusAndErrorBodiesPassThrough() async throws {
+        let h = try await Harness.start()
+        let answer = try await h.client.send(.get, h.url("/proxy/echo/status/418"), headers: h.auth)
+        #expect(answer.status == 418)
+        #expect(answer.json["status"] == 418)
+        await h.finish()
+    }
+
+    @Test func theCallersKeyNeverReachesTheUpstream() async throws {
+        let h = try await Harness.start()
+        var headers = h.auth
+        headers["X-Client-Prefix"] = "sneaky"
+        headers["Proxy-Authorization"] = "Basic Zm9vOmJhcg=="
+        _ = try await h.client.send(.post, h.url("/proxy/echo/x"), headers: headers, body: Array("data".utf8))
+        _ = try await h.client.send(.get, h.url("/proxy/other-echo/x"), headers: h.auth)
+        for seen in h.echo.recorder.all {
+            for (_, value) in seen.headers { #expect(!value.contains(h.key)) }
+            #expect(seen.header("X-Client-Prefix") == nil)
+            #expect(seen.header("Proxy-Authorization") == nil)
+        }
+        // The connection without credentials sends no Authorization at all.
+        #expect(h.echo.recorder.all.last?.header("Authorization") == nil)
+        await h.finish()
+    }
+
+    @Test func missingOrWrongKeyIs401AndNothingReachesTheUpstream() async throws {
+        let h = try await Harness.start()
+        let none = try await h.client.send(.get, h.url("/proxy/echo/x"))
+        #expect(none.status == 401)
+        #expect(none.errorCode == "unauthenticated")
+        #expect(none.json["error"]?["request_id"]?.stringValue?.isEmpty == false)
+        let wrong = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: ["Authorization": "Bearer gh_wrong"])
+        #expect(wrong.status == 401)
+        let basic = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: ["Authorization": "Basic Zm9vOmJhcg=="])
+        #expect(basic.status == 401)
+        #expect(h.echo.recorder.all.isEmpty)
+        await h.finish()
+    }
+
+    @Test func connectionNotGrantedIs403AndUnknownIs404() async throws {
+        let h = try await Harness.start()
+        let forbidden = try await h.client.send(.get, h.url("/proxy/other-echo/x"), headers: h.auth)
+        #expect(forbidden.status == 403)
+        #expect(forbidden.errorCode == "forbidden")
+        #expect(forbidden.json["error"]?["connection"] == "other-echo")
+        let unknown = try await h.client.send(.get, h.url("/proxy/nope/x"), headers: h.auth)
+        #expect(unknown.status == 404)
+        #expect(unknown.errorCode == "not_found")
+        let noRoute = try await h.client.send(.get, h.url("/elsewhere"), headers: h.auth)
+        #expect(noRoute.status == 404)
+        #expect(h.echo.recorder.all.isEmpty)
+        await h.finish()
+    }
+
+    @Test func dotSegmentsCannotEscapeTheBaseURL() async throws {
+        let h = try await Harness.start()
+        let answer = try await h.client.send(.get, h.url("/proxy/echo/a/%2e%2e/%2e%2e/admin"), headers: h.auth)
+        #expect(answer.status == 400)
+        #expect(h.echo.recorder.all.isEmpty)
+        await h.finish()
+    }
+
+    @Test func redirectsAreReturnedNotFollowed() async throws {
+        let h = try await Harness.start()
+        let answer = try await h.client.send(.get, h.url("/proxy/echo/redirect?to=http://127.0.0.1:1/steal"), headers: h.auth)
+        #expect(answer.status == 302)
+        #expect(answer.headers[.location] == "http://127.0.0.1:1/steal")
+        #expect(h.echo.recorder.all.count == 1)
+        await h.finish()
+    }
+
+    @Test func followedRedirectsNeverCarryCredentialsToAnotherOrigin() async throws {
+        let other = try await EchoFixture.start()
+        let h = try await Harness.start(
+            extraConnections: """
+                  follow:
+                    adapter: http
+                    base_url: ECHO
+                    credentials: { token: env:UPSTREAM_TOKEN }
+                    options: { template: "Bearer {token}" }
+                    follow_redirects: true
+                """,
+            grants: ["echo", "follow"]
+        )
+        // Same origin: followed, and signed again on the next hop.
+        let same = try await h.client.send(.get, h.url("/proxy/follow/redirect?to=/landed"), headers: h.auth)
+        #expect(same.status == 200)
+        #expect(h.echo.recorder.all.map(\.path) == ["/redirect", "/landed"])
+        #expect(h.echo.recorder.all.allSatisfy { $0.header("Authorization") == "Bearer \(h.canary)" })
+        // Another origin: followed, but the credential stays home.
+        let away = try await h.client.send(.get, h.url("/proxy/follow/redirect?to=\(other.baseURL)/landed"), headers: h.auth)
+        #expect(away.status == 200)
+        let landed = try #require(other.recorder.all.last)
+        #expect(landed.path == "/landed")
+        #expect(landed.header("Authorization") == nil)
+        #expect(!landed.headers.contains { $0.value.contains(h.canary) || $0.value.contains(h.key) })
+        other.stop()
+        await h.finish()
+    }
+
+    @Test func refusedConnectionIs502Unreachable() async throws {
+        let h = try await Harness.start(
+            extraConnections: """
+                  down:
+                    adapter: http
+                    base_url: http://127.0.0.1:1/api
+                """,
+            grants: ["echo", "down"]
+        )
+        let answer = try await h.client.send(.get, h.url("/proxy/down/x"), headers: h.auth)
+        #expect(answer.status == 502)
+        #expect(answer.errorCode == "upstream_unreachable")
+        #expect(answer.json["error"]?["connection"] == "down")
+        await h.finish()
+    }
+
+    @Test func stallingUpstreamIs504AtTheConfiguredTimeout() async throws {
+        let h = try await Harness.start(timeoutMilliseconds: 700)
+        let started = ContinuousClock.now
+        let answer = try await h.client.send(.get, h.url("/proxy/echo/stall?ms=20000"), headers: h.auth)
+        let elapsed = ContinuousClock.now - started
+        #expect(answer.status == 504)
+        #expect(answer.errorCode == "upstream_timeout")
+        #expect(elapsed >= .milliseconds(650))
+        #expect(elapsed < .seconds(5))
+        await h.finish()
+    }
+
+    @Test func credentialWithLineBreakIsRefusedBeforeSending() async throws {
+        let h = try await Harness.start(environment: ["UPSTREAM_TOKEN": "abc\r\nX-Injected: yes"])
+        let answer = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: h.auth)
+        #expect(answer.status == 500)
+        #expect(answer.text.contains("CR, LF or NUL"))
+        #expect(!answer.text.contains("abc"))
+        #expect(h.echo.recorder.all.isEmpty)
+        await h.finish()
+    }
+
+    @Test func largeBodiesStreamThroughWithBoundedMemory() async throws {
+        let h = try await Harness.start(timeoutMilliseconds: 120_000)
+        let baseline = h.gateway.residentBytes ?? 0
+        let size = 60 * 1024 * 1024
+        let response = try await h.client.stream(h.url("/proxy/echo/bytes/\(size)"), headers: h.auth)
+        #expect(response.status == 200)
+        var received = 0
+        for try await chunk in response.body {
+            received += chunk.readableBytes
+            if received % (8 << 20) < chunk.readableBytes {
+                // A slow reader: the gateway must hold back rather than buffer the body.
+                try await Task.sleep(for: .milliseconds(30))
+            }
+        }
+        #expect(received == size)
+        let peak = h.gateway.peakResidentBytes ?? .max
+        #expect(peak - baseline < 24 * 1024 * 1024, "gateway grew by \((peak - baseline) >> 20) MiB for a 60 MiB body")
+        // And a 60 MiB upload streams up the same way.
+        let upload = [UInt8](repeating: 0x61, count: size)
+        let up = try await h.client.send(.post, h.url("/proxy/echo/up"), headers: h.auth, body: upload, timeoutMilliseconds: 120_000)
+        #expect(up.status == 200)
+        #expect(up.json["body_bytes"]?.intValue == size)
+        await h.finish()
+    }
+
+    @Test func oversizedRequestBodyIs413() async throws {
+        let h = try await Harness.start(server: "  max_body_bytes: 1000")
+        let answer = try await h.client.send(.post, h.url("/proxy/echo/x"), headers: h.auth, body: [UInt8](repeating: 1, count: 5000))
+        #expect(answer.status == 413)
+        #expect(answer.errorCode == "payload_too_large")
+        #expect(h.echo.recorder.all.isEmpty)
+        await h.finish()
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Synchronization
+
+/// The real `gatehouse` binary run as a child process with a configuration written for the test.
+/// Its standard error (the log) is captured to a file the test can search.
+public final class GatewayProcess: Sendable {
+    /// The port the gateway listens on.
+    public let port: Int
+    /// Where the captured log is.
+    public let logPath: String
+    /// The configuration file used.
+    public let configPath: String
+    private let process: SendableProcess
+
+    /// `http://127.0.0.1:PORT`.
+    public var baseURL: String { "http://127.0.0.1:\(self.port)" }
+
+    /// Starts `gatehouse serve` with `config` (YAML text; `server.port` is forced to a free one)
+    /// and extra environment variables; returns once it listens.
+    public static func start(config: String, environment: [String: String] = [:]) async throws -> GatewayProcess {
+        let directory = try TemporaryDirectory.make()
+        let configPath = directory + "/gatehouse.yaml"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let logPath = directory + "/gateway.log"
+        let (process, _) = try Self.launch(
+            arguments: ["serve", "--config", configPath, "--port", "0"],
+            environment: environment,
+            logPath: logPath
+        )
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let port = Self.listeningPort(in: logPath) {
+                return GatewayProcess(port: port, logPath: logPath, configPath: configPath, process: process)
+            }
+            if !process.value.isRunning {
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                throw GatewayProcessError(message: "gatehouse exited with \(process.value.terminationStatus): \(log)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.value.terminate()
+        throw GatewayProcessError(message: "gatehouse did not start listening within 30 s")
+    }
+
+    private init(port: Int, logPath: String, configPath: String, process: SendableProcess) {
+        self.port = port
+        self.logPath = logPath
+        self.configPath = configPath
+        self.process = process
+    }
+
+    /// Runs `gatehouse ARGS` to completion: exit status, standard output and standard error.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
+        let directory = try TemporaryDirectory.make()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BinaryLocator.gatehouse)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let out = directory + "/out"
+        let err = directory + "/err"
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: out)
+        process.standardError = FileHandle(forWritingAtPath: err)
+        if let stdin {
+            let pipe = Pipe()
+            process.standardInput = pipe
+            try process.run()
+            pipe.fileHandleForWriting.write(Data(stdin.utf8))
+            try pipe.fileHandleForWriting.close()
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+        process.waitUntilExit()
+        return (
+            process.terminationStatus,
+            (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        )
+    }
+
+    static func launch(arguments: [String], environment: [String: String], logPath: String) throws -> (SendableProcess, Void) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BinaryLocator.gatehouse)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = FileHandle(forWritingAtPath: logPath)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (SendableProcess(process), ())
+    }
+
+    static func listeningPort(in logPath: String) -> Int? {
+        guard let log = try? String(contentsOfFile: logPath, encoding: .utf8) else { return nil }
+        for line in log.split(separator: "\n") where line.contains("msg=listening") {
+            if let range = line.range(of: " port=") {
+                return Int(line[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        return nil
+    }
+
+    /// The log captured so far.
+    public var log: String { (try? String(contentsOfFile: self.logPath, encoding: .utf8)) ?? "" }
+
+    /// The process id.
+    public var pid: Int32 { self.process.value.processIdentifier }
+
+    /// Whether the process still runs.
+    public var isRunning: Bool { self.process.value.isRunning }
+
+    /// Sends `signal` (SIGTERM by default) and waits up to `timeout` for exit; returns the status.
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(30)) async -> Int32 {
+        if self.process.value.isRunning { kill(self.process.value.processIdentifier, signal) }
+        let deadline = ContinuousClock.now + timeout
+        while self.process.value.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if self.process.value.isRunning {
+            kill(self.process.value.processIdentifier, SIGKILL)
+            self.process.value.waitUntilExit()
+        }
+        return self.process.value.terminationStatus
+    }
+
+    /// Peak resident memory of the process so far (VmHWM), in bytes.
+    public var peakResidentBytes: Int? { Self.status(pid: self.pid, field: "VmHWM") }
+
+    /// Current resident memory (VmRSS), in bytes.
+    public var residentBytes: Int? { Self.status(pid: self.pid, field: "VmRSS") }
+
+    static func status(pid: Int32, field: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first
+            return kilobytes.map { $0 * 1024 }
+        }
+        return nil
+    }
+}
+
+/// Why the gateway process could not be used.
+public struct GatewayProcessError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { self.message }
+}
+
+/// `Process` is a class without Sendable conformance; it is only read (status, pid) after launch.
+final class SendableProcess: @unchecked Sendable {
+    let value: Process
+    init(_ value: Process) { self.value = value }
+}
+
+/// Finds the built `gatehouse` binary next to the test bundle or under `.build/`.
+public enum BinaryLocator {
+    /// Absolute path of the `gatehouse` executable.
+    public static let gatehouse: String = {
+        if let explicit = ProcessInfo.processInfo.environment["GATEHOUSE_BINARY"] { return explicit }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gatehouse").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/gatehouse").path
+    }()
+}
+
+/// Fresh temporary directories for test files.
+public enum TemporaryDirectory {
+    /// Creates and returns a new empty directory.
+    public static func make() throws -> String {
+        let path = NSTemporaryDirectory() + "gatehouse-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
