@@ -22,8 +22,8 @@ extension GatewayResponder {
         if body.readableBytes == 0 {
             arguments = .object([:])
         } else {
-            if let type = request.headers[.contentType], !type.lowercased().contains("json") {
-                throw GatewayError(.badRequest, "send the arguments as application/json", connection: name)
+            if let type = request.headers[.contentType], type.lowercased().contains("xml") {
+                throw GatewayError(.badRequest, "this connection takes its arguments as JSON", connection: name)
             }
             do {
                 arguments = try JSON.parse(body.readableBytesView)

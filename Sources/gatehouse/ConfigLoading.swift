@@ -14,7 +14,7 @@ enum ConfigLoading {
             var config = try GatewayConfiguration.load(text: text, file: path, adapterKinds: BuiltIns.adapters.names)
             config.file = path
             return config
-        } catch let error as ConfigError {
+        } catch {
             throw ExitMessage(error.description)
         }
     }

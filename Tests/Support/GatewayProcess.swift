@@ -60,8 +60,8 @@ public final class GatewayProcess: Sendable {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = directory + "/out"
         let err = directory + "/err"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
         if let stdin {
@@ -87,7 +87,7 @@ public final class GatewayProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: BinaryLocator.gatehouse)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle(forWritingAtPath: logPath)
         process.standardInput = FileHandle.nullDevice

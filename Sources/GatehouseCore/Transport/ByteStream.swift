@@ -68,6 +68,9 @@ public final class ByteStream: AsyncSequence, Sendable {
         if callNow { hook() }
     }
 
+    /// The error the producer failed the stream with, if any.
+    public var failure: (any Error)? { self.state.withLock { $0.error } }
+
     /// Whether the consumer has cancelled.
     public var isCancelled: Bool { self.state.withLock { $0.cancelled } }
 

@@ -1,0 +1,27 @@
+#ifndef CGATEHOUSE_CURL_H
+#define CGATEHOUSE_CURL_H
+#include <curl/curl.h>
+
+/* Typed, non-variadic shims: Swift cannot call curl's variadic setopt/getinfo. */
+typedef size_t (*gh_data_callback)(char *buffer, size_t size, size_t count, void *userdata);
+
+static inline CURLcode gh_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode gh_easy_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode gh_easy_setopt_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode gh_easy_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode gh_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode gh_easy_setopt_callback(CURL *h, CURLoption o, gh_data_callback v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode gh_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode gh_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLMcode gh_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+
+static inline int gh_msg_is_done(const CURLMsg *m) { return m->msg == CURLMSG_DONE; }
+static inline CURLcode gh_msg_result(const CURLMsg *m) { return m->data.result; }
+
+static const int GH_PAUSE_RECV = CURLPAUSE_RECV;
+static const int GH_PAUSE_SEND = CURLPAUSE_SEND;
+static const int GH_PAUSE_CONT = CURLPAUSE_CONT;
+static const size_t GH_WRITEFUNC_PAUSE = CURL_WRITEFUNC_PAUSE;
+static const size_t GH_READFUNC_PAUSE = CURL_READFUNC_PAUSE;
+static const size_t GH_READFUNC_ABORT = CURL_READFUNC_ABORT;
+#endif

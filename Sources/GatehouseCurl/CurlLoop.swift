@@ -1,0 +1,133 @@
+import CGatehouseCurl
+import Foundation
+import GatehouseCore
+import Logging
+import Synchronization
+
+/// The curl thread: owns the multi handle. Other threads talk to it only through the command
+/// queue and `curl_multi_wakeup`.
+final class CurlLoop: Sendable {
+    enum Command {
+        case add(CurlTransfer)
+        case cancel(CurlTransfer)
+        case resume(CurlTransfer)
+    }
+
+    private struct Queue: ~Copyable {
+        var commands: [Command] = []
+        var stopping = false
+    }
+
+    /// The multi handle; used by the curl thread only, except `curl_multi_wakeup` (thread-safe).
+    private let multi: MultiHandle
+    private let queue = Mutex(Queue())
+    private let stopped = Mutex(false)
+    private let finished = DispatchSemaphore(value: 0)
+    let logger: Logger
+
+    static let globalInit: Void = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }()
+
+    init(logger: Logger) {
+        _ = Self.globalInit
+        self.logger = logger
+        self.multi = MultiHandle(curl_multi_init())
+        gh_multi_setopt_long(self.multi.pointer, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        gh_multi_setopt_long(self.multi.pointer, CURLMOPT_MAXCONNECTS, 256)
+        let thread = Thread { [self] in self.run() }
+        thread.name = "gatehouse-curl"
+        thread.start()
+    }
+
+    /// Queues a command for the curl thread and wakes it.
+    func submit(_ command: Command) {
+        let accepted = self.queue.withLock { queue -> Bool in
+            guard !queue.stopping else { return false }
+            queue.commands.append(command)
+            return true
+        }
+        if accepted {
+            curl_multi_wakeup(self.multi.pointer)
+        } else if case .add(let transfer) = command {
+            transfer.complete(error: TransportError(.shutdown, "the transport is shut down"))
+        }
+    }
+
+    /// Stops the thread after failing what is in flight; waits for it. Idempotent.
+    func shutdown() {
+        let first = self.queue.withLock { queue -> Bool in
+            defer { queue.stopping = true }
+            return !queue.stopping
+        }
+        guard first else { return }
+        curl_multi_wakeup(self.multi.pointer)
+        self.finished.wait()
+    }
+
+    private func run() {
+        var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        var running: Int32 = 0
+        while true {
+            let (commands, stopping) = self.queue.withLock { queue in
+                defer { queue.commands.removeAll(keepingCapacity: true) }
+                return (queue.commands, queue.stopping)
+            }
+            for command in commands {
+                switch command {
+                case .add(let transfer):
+                    if transfer.isCancelled {
+                        transfer.complete(error: TransportError(.cancelled, "cancelled before sending"))
+                    } else if curl_multi_add_handle(self.multi.pointer, transfer.easy) == CURLM_OK {
+                        active[transfer.easy] = transfer
+                    } else {
+                        transfer.complete(error: TransportError(.failed, "libcurl refused the transfer"))
+                    }
+                case .cancel(let transfer):
+                    if active.removeValue(forKey: transfer.easy) != nil {
+                        curl_multi_remove_handle(self.multi.pointer, transfer.easy)
+                        transfer.complete(error: TransportError(.cancelled, "the transfer was cancelled"))
+                    }
+                case .resume(let transfer):
+                    if active[transfer.easy] != nil { transfer.applyPause() }
+                }
+            }
+            if stopping {
+                for transfer in active.values {
+                    curl_multi_remove_handle(self.multi.pointer, transfer.easy)
+                    transfer.complete(error: TransportError(.shutdown, "the transport is shut down"))
+                }
+                active.removeAll()
+                break
+            }
+            curl_multi_perform(self.multi.pointer, &running)
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(self.multi.pointer, &remaining) {
+                guard gh_msg_is_done(message) != 0, let easy = message.pointee.easy_handle,
+                    let transfer = active.removeValue(forKey: easy)
+                else { continue }
+                let result = gh_msg_result(message)
+                curl_multi_remove_handle(self.multi.pointer, easy)
+                transfer.complete(result: result)
+            }
+            curl_multi_poll(self.multi.pointer, nil, 0, 1000, nil)
+        }
+        // Late commands: fail additions so no caller waits forever.
+        let late = self.queue.withLock { queue in
+            defer { queue.commands.removeAll() }
+            return queue.commands
+        }
+        for case .add(let transfer) in late {
+            transfer.complete(error: TransportError(.shutdown, "the transport is shut down"))
+        }
+        curl_multi_cleanup(self.multi.pointer)
+        self.finished.signal()
+    }
+}
+
+/// The multi handle pointer. Sendable because only `curl_multi_wakeup` (documented thread-safe)
+/// is called on it from other threads.
+struct MultiHandle: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    init(_ pointer: UnsafeMutableRawPointer?) { self.pointer = pointer! }
+}
