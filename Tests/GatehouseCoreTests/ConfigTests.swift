@@ -54,9 +54,9 @@ import Testing
     @Test func unknownKeyNamesFileLineAndPath() throws {
         let error = try #require(self.error(Self.valid.replacingOccurrences(of: "timeout_ms: 2500", with: "timeout: 2500")))
         #expect(error.file == "test.yaml")
-        #expect(error.line == 7)
+        #expect(error.line == 8)
         #expect(error.path == "connections.crm.timeout")
-        #expect(error.description.hasPrefix("test.yaml:7: connections.crm.timeout: unknown key"))
+        #expect(error.description.hasPrefix("test.yaml:8: connections.crm.timeout: unknown key"))
     }
 
     @Test func unknownTopLevelKey() throws {

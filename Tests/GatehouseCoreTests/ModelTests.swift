@@ -52,7 +52,7 @@ import Testing
     @Test func inboundCredentialsAndHopByHopHeadersAreStripped() {
         let inbound: HTTPFields = [
             .authorization: "Bearer gh_x", HTTPField.Name("X-Client-Prefix")!: "p", .connection: "close, X-Trace",
-            HTTPField.Name("X-Trace")!: "1", .host: "gateway", .contentType: "application/json", .accept: "*/*",
+            HTTPField.Name("X-Trace")!: "1", HTTPField.Name("Host")!: "gateway", .contentType: "application/json", .accept: "*/*",
             HTTPField.Name("Proxy-Authorization")!: "Basic x", .transferEncoding: "chunked",
         ]
         let upstream = HeaderPolicy.upstreamHeaders(from: inbound)

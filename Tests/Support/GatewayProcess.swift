@@ -42,6 +42,22 @@ public final class GatewayProcess: Sendable {
         throw GatewayProcessError(message: "gatehouse did not start listening within 30 s")
     }
 
+    /// Starts `gatehouse simulate NAME` on a free port in its own process.
+    public static func simulator(_ name: String) async throws -> GatewayProcess {
+        let directory = try TemporaryDirectory.make()
+        let logPath = directory + "/simulator.log"
+        let (process, _) = try Self.launch(arguments: ["simulate", name, "--port", "0"], environment: [:], logPath: logPath)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let port = Self.listeningPort(in: logPath), port > 0 {
+                return GatewayProcess(port: port, logPath: logPath, configPath: "", process: process)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.value.terminate()
+        throw GatewayProcessError(message: "simulator \(name) did not start")
+    }
+
     private init(port: Int, logPath: String, configPath: String, process: SendableProcess) {
         self.port = port
         self.logPath = logPath
@@ -97,7 +113,7 @@ public final class GatewayProcess: Sendable {
 
     static func listeningPort(in logPath: String) -> Int? {
         guard let log = try? String(contentsOfFile: logPath, encoding: .utf8) else { return nil }
-        for line in log.split(separator: "\n") where line.contains("msg=listening") {
+        for line in log.split(separator: "\n") where line.contains("msg=listening") || line.contains("msg=\"simulator ready\"") {
             if let range = line.range(of: " port=") {
                 return Int(line[range.upperBound...].prefix { $0.isNumber })
             }

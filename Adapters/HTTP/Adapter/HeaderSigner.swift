@@ -21,6 +21,8 @@ struct HeaderSigner: RequestSigner {
         self.basic = try options.bool("basic") ?? false
         let headerName = try options.string("header")
         let template = try options.string("template")
+        // Unknown keys first: a misspelt `templte` should be named as such.
+        try options.finish()
         if self.basic {
             if template != nil || headerName != nil {
                 throw options.node.error("basic: true cannot be combined with header/template")

@@ -5,7 +5,7 @@ import NIOCore
 
 /// The echo upstream's route table.
 enum EchoRoutes {
-    static func respond(to request: Request, recorder: RequestRecorder) async throws -> Response {
+    static func respond(to request: Request, peerPort: Int, recorder: RequestRecorder) async throws -> Response {
         let path = request.uri.path
         var bodyBytes = 0
         var kept: [UInt8]? = []
@@ -15,16 +15,18 @@ enum EchoRoutes {
         }
         let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
         recorder.record(
-            .init(method: request.method.rawValue, path: path, query: request.uri.query, headers: headers, bodyBytes: bodyBytes, body: kept)
+            .init(method: request.method.rawValue, path: path, query: request.uri.query, headers: headers, bodyBytes: bodyBytes, peerPort: peerPort, body: kept)
         )
-        let segments = path.split(separator: "/")
+        // `/echo/...` is the demo's base path: `/echo/status/418` is `/status/418`.
+        var segments = path.split(separator: "/")[...]
+        if segments.first == "echo" { segments = segments.dropFirst() }
         let parameters = request.uri.queryParameters
         switch segments.first {
         case "status":
-            let code = segments.count > 1 ? Int(segments[1]) ?? 200 : 200
+            let code = segments.count > 1 ? Int(segments[segments.startIndex + 1]) ?? 200 : 200
             return Self.json(["status": .int(code)], status: .init(code: code))
         case "bytes":
-            let count = segments.count > 1 ? Int(segments[1]) ?? 0 : 0
+            let count = segments.count > 1 ? Int(segments[segments.startIndex + 1]) ?? 0 : 0
             return Self.bytes(count)
         case "stall":
             let milliseconds = parameters["ms"].flatMap { Int($0) } ?? 60_000

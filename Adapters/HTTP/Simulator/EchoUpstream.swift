@@ -36,8 +36,8 @@ public struct EchoUpstream: Sendable {
     /// Serves until the task is cancelled.
     public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
         let recorder = self.recorder
-        let responder = CallbackResponder<BasicRequestContext> { request, context in
-            try await EchoRoutes.respond(to: request, recorder: recorder)
+        let responder = CallbackResponder<EchoContext> { request, context in
+            try await EchoRoutes.respond(to: request, peerPort: context.peerPort, recorder: recorder)
         }
         let app = Application(
             responder: responder,
@@ -58,6 +58,8 @@ public final class RequestRecorder: Sendable {
         public var query: String?
         public var headers: [(name: String, value: String)]
         public var bodyBytes: Int
+        /// The caller's TCP port: equal ports mean a reused connection.
+        public var peerPort: Int
         /// The body when it was at most 1 MiB.
         public var body: [UInt8]?
 
@@ -79,4 +81,15 @@ public final class RequestRecorder: Sendable {
     public func reset() { self.entries.withLock { $0.removeAll() } }
 
     func record(_ entry: Entry) { self.entries.withLock { $0.append(entry) } }
+}
+
+/// The echo upstream's request context: remembers the caller's port.
+struct EchoContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let peerPort: Int
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.peerPort = source.channel.remoteAddress?.port ?? 0
+    }
 }

@@ -1,0 +1,179 @@
+import GatehouseCore
+import GatehouseCurl
+import GatehouseTestSupport
+import HTTPTypes
+import Logging
+import NIOCore
+import Foundation
+import Testing
+
+@Suite(.timeLimit(.minutes(3))) struct CurlTransportTests {
+    let transport = CurlTransport(logger: Logger(label: "test.curl"))
+
+    func send(_ request: UpstreamRequest) async throws -> (UpstreamResponse, [UInt8]) {
+        let response = try await self.transport.send(request)
+        var body = try await response.collectBody(upTo: 1 << 28)
+        return (response, body.readBytes(length: body.readableBytes) ?? [])
+    }
+
+    @Test func requestArrivesUnchanged() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        var headers = HTTPFields()
+        headers[.init("X-Thing")!] = "a, b; c=\"d\""
+        headers[.contentType] = "text/plain"
+        let (response, body) = try await self.send(
+            UpstreamRequest(method: .post, url: "\(echo.baseURL)/p/a%2Fb?q=1&r=%20x", headers: headers, body: .bytes(ByteBuffer(string: "hello")))
+        )
+        #expect(response.status == 200)
+        #expect(response.headers[.init("X-Echo")!] == "1")
+        let seen = try #require(echo.recorder.all.first)
+        #expect(seen.method == "POST")
+        #expect(seen.path == "/p/a%2Fb")
+        #expect(seen.query == "q=1&r=%20x")
+        #expect(seen.header("X-Thing") == "a, b; c=\"d\"")
+        #expect(seen.header("Expect") == nil)
+        #expect(seen.header("Accept") == nil)
+        #expect(seen.header("Content-Length") == "5")
+        #expect(seen.body == Array("hello".utf8))
+        #expect((try JSON.parse(body))["method"] == "POST")
+    }
+
+    @Test func streamedBodiesOfUnknownAndKnownLength() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        for length in [nil, 3 * 100_000] as [Int?] {
+            let stream = ByteStream(highWatermark: 64 * 1024)
+            let producer = Task {
+                for index in 0..<3 { try await stream.write(ByteBuffer(repeating: UInt8(65 + index), count: 100_000)) }
+                stream.finish()
+            }
+            let (response, _) = try await self.send(UpstreamRequest(method: .put, url: "\(echo.baseURL)/up", body: .stream(stream, length: length)))
+            try await producer.value
+            #expect(response.status == 200)
+            let seen = try #require(echo.recorder.all.last)
+            #expect(seen.bodyBytes == 300_000)
+            #expect(seen.body?.prefix(100_000).allSatisfy { $0 == 65 } == true)
+            #expect(seen.body?.suffix(100_000).allSatisfy { $0 == 67 } == true)
+            #expect(seen.header("Transfer-Encoding") == (length == nil ? "chunked" : nil))
+        }
+    }
+
+    @Test func connectionsAreKeptAliveAndReused() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        for _ in 0..<50 { _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/k")) }
+        #expect(Set(echo.recorder.all.map(\.peerPort)).count <= 2)
+    }
+
+    @Test func concurrentRequests() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    let (response, body) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/c/\(index)"))
+                    #expect((try JSON.parse(body))["path"]?.stringValue == "/c/\(index)")
+                    return response.status
+                }
+            }
+            for try await status in group { #expect(status == 200) }
+        }
+        #expect(echo.recorder.all.count == 20)
+    }
+
+    @Test func errorsAreClassified() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        await #expect { _ = try await self.send(UpstreamRequest(method: .get, url: "http://127.0.0.1:1/x")) } throws: {
+            ($0 as? TransportError)?.kind == .unreachable
+        }
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/stall?ms=10000", options: .init(timeoutMilliseconds: 500)))
+        } throws: {
+            ($0 as? TransportError)?.kind == .timeout
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+        await #expect {
+            _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/100000", options: .init(maxResponseBytes: 1000)))
+        } throws: {
+            ($0 as? TransportError)?.kind == .responseTooLarge
+        }
+    }
+
+    @Test func lineBreaksCannotInjectHeadersOrRequests() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        // HTTPFields legalises a raw value (CR/LF become spaces), so no injected header can exist.
+        var headers = HTTPFields()
+        headers.append(HTTPField(name: .init("X-Bad")!, lenientValue: Array("a\r\nX-Injected: 1".utf8)))
+        _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/x", headers: headers))
+        let seen = try #require(echo.recorder.all.last)
+        #expect(seen.header("X-Injected") == nil)
+        #expect(seen.header("X-Bad")?.contains("\r") == false)
+        echo.recorder.reset()
+        // A URL carrying CR/LF is refused before anything is sent.
+        await #expect { _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/x\r\nHost: evil")) } throws: {
+            ($0 as? TransportError)?.kind == .invalidRequest
+        }
+        await #expect { _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/a b")) } throws: {
+            ($0 as? TransportError)?.kind == .invalidRequest
+        }
+        #expect(echo.recorder.all.isEmpty)
+    }
+
+    @Test func redirectsAreNotFollowedAndHeadHasNoBody() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        let (redirect, _) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/redirect?to=/elsewhere"))
+        #expect(redirect.status == 302)
+        #expect(redirect.headers[.location] == "/elsewhere")
+        #expect(echo.recorder.all.count == 1)
+        let (head, body) = try await self.send(UpstreamRequest(method: .head, url: "\(echo.baseURL)/bytes/5000"))
+        #expect(head.status == 200)
+        #expect(head.headers[.contentLength] == "5000")
+        #expect(body.isEmpty)
+    }
+
+    @Test func cancellingTheReaderStopsTheTransfer() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        let response = try await self.transport.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/\(1 << 30)"))
+        var iterator = response.body.makeAsyncIterator()
+        _ = try await iterator.next()
+        response.body.cancel()
+        await #expect(throws: CancellationError.self) {
+            while try await iterator.next() != nil {}
+        }
+        // The transport is still healthy afterwards.
+        let (next, _) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/after"))
+        #expect(next.status == 200)
+    }
+
+    @Test func slowReaderBoundsMemory() async throws {
+        // The upstream runs in its own process so only the transport's memory is measured here.
+        let echo = try await GatewayProcess.simulator("echo")
+        let before = Self.residentBytes()
+        let size = 256 << 20
+        let response = try await self.transport.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/\(size)"))
+        var total = 0
+        var peak = before
+        for try await chunk in response.body {
+            total += chunk.readableBytes
+            if total % (1 << 20) < chunk.readableBytes {
+                try await Task.sleep(for: .milliseconds(4))
+                peak = max(peak, Self.residentBytes())
+            }
+        }
+        #expect(total == size)
+        #expect(peak - before < 64 << 20, "grew by \((peak - before) >> 20) MiB")
+        await echo.stop()
+    }
+
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        return (line?.split(separator: " ").compactMap { Int($0) }.first ?? 0) * 1024
+    }
+}
