@@ -23,6 +23,25 @@ final class CurlLoop: Sendable {
     private let queue = Mutex(Queue())
     private let stopped = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
+    /// Reset easy handles kept for reuse: creating one per request costs more than a reset.
+    private let pool = Mutex<[EasyHandle]>([])
+
+    /// An easy handle from the pool, or a new one.
+    func makeEasy() -> UnsafeMutableRawPointer? {
+        if let handle = self.pool.withLock({ $0.popLast() }) { return handle.pointer }
+        return curl_easy_init()
+    }
+
+    /// Returns a finished easy handle (curl thread): reset and pooled, or freed when the pool is full.
+    func recycle(_ easy: UnsafeMutableRawPointer) {
+        curl_easy_reset(easy)
+        let kept = self.pool.withLock { pool -> Bool in
+            guard pool.count < 512 else { return false }
+            pool.append(EasyHandle(pointer: easy))
+            return true
+        }
+        if !kept { curl_easy_cleanup(easy) }
+    }
     let logger: Logger
 
     static let globalInit: Void = {
@@ -42,14 +61,15 @@ final class CurlLoop: Sendable {
 
     /// Queues a command for the curl thread and wakes it.
     func submit(_ command: Command) {
-        let accepted = self.queue.withLock { queue -> Bool in
-            guard !queue.stopping else { return false }
+        let (accepted, wake) = self.queue.withLock { queue -> (Bool, Bool) in
+            guard !queue.stopping else { return (false, false) }
             queue.commands.append(command)
-            return true
+            // One wakeup per batch: a non-empty queue has already woken the thread.
+            return (true, queue.commands.count == 1)
         }
-        if accepted {
+        if wake {
             curl_multi_wakeup(self.multi.pointer)
-        } else if case .add(let transfer) = command {
+        } else if !accepted, case .add(let transfer) = command {
             transfer.complete(error: TransportError(.shutdown, "the transport is shut down"))
         }
     }
@@ -121,6 +141,8 @@ final class CurlLoop: Sendable {
             transfer.complete(error: TransportError(.shutdown, "the transport is shut down"))
         }
         curl_multi_cleanup(self.multi.pointer)
+        for handle in self.pool.withLock({ $0 }) { curl_easy_cleanup(handle.pointer) }
+        self.pool.withLock { $0.removeAll() }
         self.finished.signal()
     }
 }
@@ -130,4 +152,9 @@ final class CurlLoop: Sendable {
 struct MultiHandle: @unchecked Sendable {
     let pointer: UnsafeMutableRawPointer
     init(_ pointer: UnsafeMutableRawPointer?) { self.pointer = pointer! }
+}
+
+/// A pooled easy handle. Sendable: it is used by one transfer at a time, handed over through the pool's mutex.
+struct EasyHandle: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
 }

@@ -35,7 +35,7 @@ final class CurlTransfer: @unchecked Sendable {
     private let shared = Mutex(Shared())
 
     init(request: UpstreamRequest, loop: CurlLoop) throws {
-        guard let easy = curl_easy_init() else { throw TransportError(.failed, "libcurl could not create a handle") }
+        guard let easy = loop.makeEasy() else { throw TransportError(.failed, "libcurl could not create a handle") }
         self.easy = easy
         self.loop = loop
         self.maxResponseBytes = request.options.maxResponseBytes
@@ -163,7 +163,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.done = true
         // The curl side no longer reads the request body: stop its producer.
         self.requestBody?.cancel()
-        curl_easy_cleanup(self.easy)
+        self.loop.recycle(self.easy)
         curl_slist_free_all(self.headerList)
         self.headerList = nil
     }

@@ -29,6 +29,7 @@ extension GatewayResponder {
             return Response(status: .init(code: upstream.status), headers: upstream.headers.filter { $0.name != .transferEncoding }, body: .init())
         }
         let length = upstream.headers[.contentLength].flatMap { Int($0) }
+        exchange.streamed = true
         return Response(
             status: .init(code: upstream.status),
             headers: responseHeaders,

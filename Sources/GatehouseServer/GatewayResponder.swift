@@ -33,34 +33,40 @@ struct GatewayResponder: HTTPResponder {
             response = self.errorResponse(error, exchange: &exchange)
         }
         response.headers[Self.requestIDField] = requestID
-        let finalExchange = exchange
         let status = response.status.code
-        // The access line and metrics are written when the body has been sent, so streamed
-        // answers report their full duration.
-        response.body = response.body.withCompletion { [metrics, logger] error in
-            let elapsed = ContinuousClock.now - finalExchange.started
-            let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-            metrics.finished(
-                connection: finalExchange.connection ?? "-",
-                route: finalExchange.route,
-                status: status,
-                nanoseconds: nanoseconds
-            )
-            var metadata: Logger.Metadata = [
-                "request_id": .string(finalExchange.requestID),
-                "client": .string(finalExchange.client ?? "-"),
-                "connection": .string(finalExchange.connection ?? "-"),
-                "method": .string(finalExchange.method),
-                "route": .string(finalExchange.route),
-                "status": .stringConvertible(status),
-                "upstream_status": .string(finalExchange.upstreamStatus.map(String.init) ?? "-"),
-                "duration_ms": .string(String(format: nanoseconds)),
-            ]
-            if let code = finalExchange.errorCode { metadata["error"] = .string(code) }
-            if error != nil { metadata["aborted"] = "true" }
-            logger.info("access", metadata: metadata)
+        guard exchange.streamed else {
+            // Buffered answers are complete now; leaving their body untouched keeps
+            // Hummingbird's single-write path.
+            self.record(exchange, status: status, aborted: false)
+            return response
+        }
+        // Streamed answers are recorded when the body has been sent, with their full duration.
+        let finalExchange = exchange
+        response.body = response.body.withCompletion { error in
+            self.record(finalExchange, status: status, aborted: error != nil)
         }
         return response
+    }
+
+    /// One access line and the request metrics.
+    func record(_ exchange: Exchange, status: Int, aborted: Bool) {
+        let elapsed = ContinuousClock.now - exchange.started
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        self.metrics.finished(connection: exchange.connection ?? "-", route: exchange.route, status: status, nanoseconds: nanoseconds)
+        guard self.logger.logLevel <= .info else { return }
+        var metadata: Logger.Metadata = [
+            "request_id": .string(exchange.requestID),
+            "client": .string(exchange.client ?? "-"),
+            "connection": .string(exchange.connection ?? "-"),
+            "method": .string(exchange.method),
+            "route": .string(exchange.route),
+            "status": .stringConvertible(status),
+            "upstream_status": .string(exchange.upstreamStatus.map(String.init) ?? "-"),
+            "duration_ms": .string(String(format: nanoseconds)),
+        ]
+        if let code = exchange.errorCode { metadata["error"] = .string(code) }
+        if aborted { metadata["aborted"] = "true" }
+        self.logger.info("access", metadata: metadata)
     }
 
     private func dispatch(_ request: Request, exchange: inout Exchange) async throws -> Response {
@@ -143,6 +149,8 @@ struct Exchange: Sendable {
     var client: String?
     var upstreamStatus: Int?
     var errorCode: String?
+    /// Whether the answer's body streams (recorded when it ends rather than at once).
+    var streamed = false
 
     init(requestID: String, method: String, started: ContinuousClock.Instant) {
         self.requestID = requestID

@@ -24,11 +24,28 @@ public struct LogfmtLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "ts=\(Self.timestamp()) level=\(event.level.rawValue) logger=\(self.label) msg=\(Self.quote(event.message.description))"
+        var line = ""
+        line.reserveCapacity(256)
+        line += "ts="
+        line += Self.timestamp()
+        line += " level="
+        line += event.level.rawValue
+        line += " logger="
+        line += self.label
+        line += " msg="
+        line += Self.quote(event.message.description)
         var merged = self.metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        for key in merged.keys.sorted() {
-            line += " \(key)=\(Self.quote("\(merged[key]!)"))"
+        if let extra = event.metadata {
+            if merged.isEmpty { merged = extra } else { merged.merge(extra) { _, new in new } }
+        }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line += " "
+            line += key
+            line += "="
+            switch value {
+            case .string(let text): line += Self.quote(text)
+            default: line += Self.quote(value.description)
+            }
         }
         line += "\n"
         Self.write(line)
@@ -67,10 +84,25 @@ public struct LogfmtLogHandler: LogHandler {
         return out + "\""
     }
 
+    /// The formatted second, reused while it is current: formatting dates per line is costly.
+    static let secondCache = Mutex<(second: Int, text: String)>((-1, ""))
+
     static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var time = now.tv_sec
+        let millis = Int(now.tv_nsec / 1_000_000)
+        let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        let second = Int(now.tv_sec)
+        if let cached = secondCache.withLock({ $0.second == second ? $0.text : nil }) {
+            return cached + "." + fraction + "Z"
+        }
+        let text = Self.formatSecond(now.tv_sec)
+        secondCache.withLock { $0 = (second, text) }
+        return text + "." + fraction + "Z"
+    }
+
+    static func formatSecond(_ seconds: Int) -> String {
+        var time = seconds
         var parts = tm()
         gmtime_r(&time, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
@@ -78,6 +110,6 @@ public struct LogfmtLogHandler: LogHandler {
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))"
     }
 }

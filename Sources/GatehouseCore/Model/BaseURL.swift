@@ -18,10 +18,23 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
     /// has user info, a fragment, or control characters.
     public init?(_ text: String) {
         guard !text.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
-        guard let schemeEnd = text.range(of: "://") else { return nil }
-        let scheme = text[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "http" || scheme == "https" else { return nil }
-        var rest = text[schemeEnd.upperBound...]
+        // Plain UTF-8 scanning: this runs for every outbound call (origin pinning).
+        let scheme: String
+        var rest: Substring
+        if text.utf8.starts(with: "http://".utf8) {
+            scheme = "http"
+            rest = text.dropFirst(7)
+        } else if text.utf8.starts(with: "https://".utf8) {
+            scheme = "https"
+            rest = text.dropFirst(8)
+        } else if let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")),
+            ["http", "https"].contains(text[..<colon].lowercased()), text[colon...].utf8.starts(with: "://".utf8)
+        {
+            scheme = text[..<colon].lowercased()
+            rest = text[text.utf8.index(colon, offsetBy: 3)...]
+        } else {
+            return nil
+        }
         guard !rest.contains("#") else { return nil }
         var query: String?
         if let q = rest.firstIndex(of: "?") {

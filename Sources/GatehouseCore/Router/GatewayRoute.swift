@@ -47,6 +47,8 @@ public enum GatewayRoute: Sendable, Equatable {
     /// Whether a proxied path tries to climb out of `base_url` with `.`/`..` segments
     /// (plain or percent-encoded); such requests are refused rather than normalised.
     public static func hasDotSegments(_ path: String) -> Bool {
+        // Fast path: no '.' and no escape means no dot segment.
+        guard path.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "%") }) else { return false }
         for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
             let lowered = segment.lowercased()
                 .replacingAll("%2e", with: ".")
