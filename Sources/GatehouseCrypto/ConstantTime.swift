@@ -1,13 +1,13 @@
-import CGatehouseOpenSSL
+internal import CGatehouseOpenSSL
 
-/// Comparisons whose duration does not depend on where inputs differ.
+/// Comparisons whose duration does not depend on the contents compared (`CRYPTO_memcmp`).
 public enum ConstantTime {
-    /// Whether `a` and `b` are equal; different lengths are unequal.
-    public static func equals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        if a.isEmpty { return true }
-        return a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in gh_memcmp_equal(x.baseAddress, y.baseAddress, x.count) == 1 }
+    /// Whether `a` and `b` hold the same bytes; different lengths are unequal (only the lengths leak).
+    public static func equals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        a.withContiguousBytes { x in
+            b.withContiguousBytes { y in
+                x.count == y.count && gh_equal(x.baseAddress, y.baseAddress, x.count) == 1
+            }
         }
     }
 }

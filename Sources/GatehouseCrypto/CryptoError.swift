@@ -1,20 +1,44 @@
-/// Why a cryptographic operation failed. Never carries key material.
-public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
-    enum Kind: String, Sendable {
-        case invalidKeySize = "invalid key size"
-        case invalidNonceSize = "invalid nonce size"
-        case authenticationFailure = "authentication failed (wrong key, tampered data or wrong context)"
-        case malformedInput = "malformed input"
-        case internalFailure = "internal failure"
+/// Why a cryptographic operation failed; never carries key material or plaintext.
+public struct CryptoError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kinds of failure.
+    public enum Kind: Sendable, Hashable {
+        /// A key of the wrong length for the algorithm.
+        case invalidKeySize
+        /// A nonce of the wrong length for the algorithm.
+        case invalidNonceSize
+        /// Tampered data, the wrong key or the wrong authenticated context.
+        case authenticationFailure
+        /// Input that is structurally invalid (e.g. a sealed box too short to hold a nonce and tag).
+        case malformedInput
+        /// libcrypto itself failed.
+        case internalFailure
     }
 
-    let kind: Kind
+    /// What went wrong.
+    public let kind: Kind
 
-    public static let invalidKeySize = CryptoError(kind: .invalidKeySize)
-    public static let invalidNonceSize = CryptoError(kind: .invalidNonceSize)
-    public static let authenticationFailure = CryptoError(kind: .authenticationFailure)
-    public static let malformedInput = CryptoError(kind: .malformedInput)
-    public static let internalFailure = CryptoError(kind: .internalFailure)
+    /// An error of `kind`.
+    public init(_ kind: Kind) { self.kind = kind }
 
-    public var description: String { self.kind.rawValue }
+    /// A key of the wrong length for the algorithm.
+    public static let invalidKeySize = CryptoError(.invalidKeySize)
+    /// A nonce of the wrong length for the algorithm.
+    public static let invalidNonceSize = CryptoError(.invalidNonceSize)
+    /// Tampered data, the wrong key or the wrong authenticated context.
+    public static let authenticationFailure = CryptoError(.authenticationFailure)
+    /// Structurally invalid input.
+    public static let malformedInput = CryptoError(.malformedInput)
+    /// libcrypto itself failed.
+    public static let internalFailure = CryptoError(.internalFailure)
+
+    /// A human-readable reason.
+    public var description: String {
+        switch self.kind {
+        case .invalidKeySize: "invalid key size"
+        case .invalidNonceSize: "invalid nonce size"
+        case .authenticationFailure: "authentication failed (tampered data, wrong key or wrong context)"
+        case .malformedInput: "malformed input"
+        case .internalFailure: "libcrypto failure"
+        }
+    }
 }

@@ -1,20 +1,24 @@
-import CGatehouseOpenSSL
+internal import CGatehouseOpenSSL
 
 /// Message digests on OpenSSL: SHA-256 and MD5.
 public enum Digest {
     /// SHA-256 of `data` (32 bytes).
-    public static func sha256(_ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        let ok = data.withUnsafeBufferPointer { input in gh_sha256(input.baseAddress, input.count, &out) }
-        precondition(ok == 1, "OpenSSL SHA-256 failed")  // only with a broken libcrypto
-        return out
+    public static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
+        self.hash(GH_HASH_SHA256, size: 32, data, name: "SHA-256")
     }
 
-    /// MD5 of `data` (16 bytes); for protocols that demand it, never for security decisions.
-    public static func md5(_ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 16)
-        let ok = data.withUnsafeBufferPointer { input in gh_md5(input.baseAddress, input.count, &out) }
-        precondition(ok == 1, "OpenSSL MD5 failed")
-        return out
+    /// MD5 of `data` (16 bytes); for protocols that demand it, never for new security designs.
+    public static func md5(_ data: some Collection<UInt8>) -> [UInt8] {
+        self.hash(GH_HASH_MD5, size: 16, data, name: "MD5")
+    }
+
+    /// Hashes `data`. Traps only when libcrypto cannot provide the algorithm at all (e.g. MD5 under a
+    /// FIPS-only OpenSSL configuration): a deployment error, not something a caller could handle.
+    private static func hash(_ hash: gh_hash, size: Int, _ data: some Collection<UInt8>, name: StaticString) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
+            let ok = data.withContiguousBytes { input in gh_digest(hash, input.baseAddress, input.count, out.baseAddress, size) }
+            precondition(ok == 1, "OpenSSL \(name) is unavailable")
+            initialized = size
+        }
     }
 }

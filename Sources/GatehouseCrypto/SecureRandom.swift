@@ -1,12 +1,18 @@
-import CGatehouseOpenSSL
+internal import CGatehouseOpenSSL
 
-/// Cryptographically secure random bytes from OpenSSL's RAND_bytes.
+/// Cryptographically secure random bytes from OpenSSL's DRBG (`RAND_bytes`).
 public enum SecureRandom {
-    /// `count` random bytes.
+    /// `count` random bytes, for keys, nonces and tokens.
+    ///
+    /// Traps if OpenSSL's generator fails: that happens only when it cannot be seeded or has failed its
+    /// health checks, and then no key, nonce or token this process hands out would be unpredictable.
+    /// No caller could recover meaningfully, and returning weak bytes (or a `throws` that gets papered
+    /// over with `try?`) would be worse than stopping.
     public static func bytes(_ count: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        // A failing CSPRNG leaves no safe way on: keys and nonces would be predictable.
-        precondition(gh_random_bytes(&out, count) == 1, "OpenSSL RAND_bytes failed")
-        return out
+        precondition(count >= 0, "negative byte count")
+        return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            precondition(gh_random_bytes(out.baseAddress, count) == 1, "OpenSSL's random generator failed")
+            initialized = count
+        }
     }
 }

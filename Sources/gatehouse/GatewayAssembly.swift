@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseCrypto
 
 /// Builds the core gateway from validated configuration.
 enum GatewayAssembly {
@@ -21,7 +22,7 @@ enum GatewayAssembly {
         var hashes: [String: String] = [:]
         for client in config.clients {
             if case .apiKey(let hash) = client.authenticator {
-                let key = hash.map { String($0, radix: 16) }.joined()
+                let key = Hex.encode(hash)
                 if let other = hashes[key] {
                     throw ExitMessage("\(config.file):\(client.line ?? 0): clients.\(client.name).key_sha256: same key as client \(other)")
                 }

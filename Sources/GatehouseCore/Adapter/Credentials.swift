@@ -32,14 +32,4 @@ public struct Credentials: Sendable {
         }
         return value
     }
-
-    /// Checks that every credential resolves now; used at start-up.
-    public func verify() throws(ConfigError) -> [(name: String, problem: String)] {
-        var problems: [(String, String)] = []
-        for (name, reference) in self.references.sorted(by: { $0.key < $1.key }) {
-            let value = try? self.source.secret(for: reference)
-            if value == nil || value!.isEmpty { problems.append((name, "\(reference) is not set")) }
-        }
-        return problems
-    }
 }

@@ -17,12 +17,6 @@ extension GatewayConfiguration {
         var map = try root.map()
         var config = GatewayConfiguration(file: file)
         if let server = map.node("server") { config.server = try self.server(server) }
-        if let admin = map.node("admin") {
-            var adminMap = try admin.map()
-            let token = try ConfigMap.reference(try adminMap.required("token"))
-            try adminMap.finish()
-            config.admin = Admin(token: token)
-        }
         if let connections = map.node("connections") {
             for entry in try connections.map().allEntries {
                 config.connections.append(try self.connection(entry, adapterKinds: adapterKinds))

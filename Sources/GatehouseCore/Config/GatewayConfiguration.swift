@@ -13,12 +13,6 @@ public struct GatewayConfiguration: Sendable {
         public init() {}
     }
 
-    /// Admin API settings (`admin:`).
-    public struct Admin: Sendable {
-        /// The admin bearer token.
-        public var token: SecretReference
-    }
-
     /// A caller allowed in (`clients:` entry).
     public struct Client: Sendable {
         public enum Authenticator: Sendable { case apiKey(sha256: [UInt8]) }
@@ -51,7 +45,6 @@ public struct GatewayConfiguration: Sendable {
 
     public var file: String
     public var server = Server()
-    public var admin: Admin?
     public var clients: [Client] = []
     public var connections: [Connection] = []
 
