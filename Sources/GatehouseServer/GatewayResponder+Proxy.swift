@@ -4,6 +4,9 @@ import Hummingbird
 import NIOCore
 
 extension GatewayResponder {
+    /// Answers up to this size (with a Content-Length) are buffered rather than streamed.
+    static let smallBodyBytes = 64 * 1024
+
     /// `ANY /proxy/{connection}/{path...}`: streamed both ways, inbound credentials stripped.
     func proxy(_ request: Request, connection name: String, path: String, exchange: inout Exchange) async throws -> Response {
         let principal = try await self.authenticate(request, exchange: &exchange)
@@ -29,6 +32,16 @@ extension GatewayResponder {
             return Response(status: .init(code: upstream.status), headers: upstream.headers.filter { $0.name != .transferEncoding }, body: .init())
         }
         let length = upstream.headers[.contentLength].flatMap { Int($0) }
+        if let length, length <= Self.smallBodyBytes {
+            // Small answers of known size are read whole and written in one go: one write and
+            // flush instead of three, and no streaming machinery. Large ones stream.
+            var body = ByteBuffer()
+            for try await chunk in upstream.body {
+                var chunk = chunk
+                body.writeBuffer(&chunk)
+            }
+            return Response(status: .init(code: upstream.status), headers: responseHeaders, body: .init(byteBuffer: body))
+        }
         exchange.streamed = true
         return Response(
             status: .init(code: upstream.status),

@@ -1,4 +1,5 @@
 import Logging
+import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -48,24 +49,11 @@ public struct LogfmtLogHandler: LogHandler {
             }
         }
         line += "\n"
-        Self.write(line)
+        LogSink.shared.append(line, urgent: event.level >= .notice)
     }
 
-    static let lock = Mutex<Void>(())
-
-    static func write(_ line: String) {
-        lock.withLock { _ in
-            var line = line
-            line.withUTF8 { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-        }
-    }
+    /// Writes out buffered lines now (call before the process exits).
+    public static func flush() { LogSink.shared.flush() }
 
     static func quote(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == 0x7F }
@@ -111,5 +99,53 @@ public struct LogfmtLogHandler: LogHandler {
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))"
+    }
+}
+
+/// Standard error with a small buffer: info lines (the access log) are written in batches
+/// every 50 ms or 64 KiB, so a busy gateway makes one write per batch instead of per request;
+/// notice and above go out at once, with everything before them.
+final class LogSink: Sendable {
+    static let shared = LogSink()
+
+    private let buffer = Mutex<[UInt8]>([])
+    /// Serialises writes so lines never interleave.
+    private let output = Mutex<Void>(())
+    private static let limit = 64 * 1024
+
+    private init() {
+        let thread = Thread { [self] in
+            while true {
+                usleep(50_000)
+                self.flush()
+            }
+        }
+        thread.name = "gatehouse-log"
+        thread.start()
+    }
+
+    func append(_ line: String, urgent: Bool) {
+        let full = self.buffer.withLock { buffer -> Bool in
+            buffer.append(contentsOf: line.utf8)
+            return buffer.count >= Self.limit
+        }
+        if urgent || full { self.flush() }
+    }
+
+    func flush() {
+        self.output.withLock { _ in
+            let pending = self.buffer.withLock { buffer -> [UInt8] in
+                defer { buffer.removeAll(keepingCapacity: true) }
+                return buffer
+            }
+            pending.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+        }
     }
 }

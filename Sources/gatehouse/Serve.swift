@@ -67,6 +67,7 @@ struct Serve: AsyncParsableCommand {
         )
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(config.server.shutdownGraceSeconds)
         groupConfiguration.maximumCancellationDuration = .seconds(5)
+        defer { LogfmtLogHandler.flush() }
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.notice("stopped")
     }
