@@ -167,7 +167,9 @@ import Testing
             }
         }
         #expect(total == size)
-        #expect(peak - before < 64 << 20, "grew by \((peak - before) >> 20) MiB")
+        // Other suites run in parallel in this process (one allocates ~48 MiB), hence the margin;
+        // buffering the body would show 256 MiB.
+        #expect(peak - before < 100 << 20, "grew by \((peak - before) >> 20) MiB")
         await echo.stop()
     }
 

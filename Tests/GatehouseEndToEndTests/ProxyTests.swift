@@ -158,11 +158,12 @@ import Testing
     }
 
     @Test func credentialWithLineBreakIsRefusedBeforeSending() async throws {
-        let h = try await Harness.start(environment: ["UPSTREAM_TOKEN": "abc\r\nX-Injected: yes"])
+        let h = try await Harness.start(environment: ["UPSTREAM_TOKEN": "linebreak-canary-7f3q\r\nX-Injected: yes"])
         let answer = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: h.auth)
         #expect(answer.status == 500)
         #expect(answer.text.contains("CR, LF or NUL"))
-        #expect(!answer.text.contains("abc"))
+        #expect(!answer.text.contains("linebreak-canary-7f3q"))
+        #expect(!h.gateway.log.contains("linebreak-canary-7f3q"))
         #expect(h.echo.recorder.all.isEmpty)
         await h.finish()
     }
@@ -185,7 +186,9 @@ import Testing
             }
         }
         #expect(received == size)
-        #expect(peak - baseline < 24 * 1024 * 1024, "gateway grew by \((peak - baseline) >> 20) MiB for a 60 MiB body")
+        // Measured 9–28 MiB depending on CPU contention (Hummingbird's writer can queue ahead of a
+        // starved event loop; see docs/architecture.md). Buffering the body would show 60+ MiB.
+        #expect(peak - baseline < 40 * 1024 * 1024, "gateway grew by \((peak - baseline) >> 20) MiB for a 60 MiB body")
         // And an upload larger than any buffer streams up the same way.
         let upload = [UInt8](repeating: 0x61, count: 24 << 20)
         let up = try await h.client.send(.post, h.url("/proxy/echo/up"), headers: h.auth, body: upload, timeoutMilliseconds: 120_000)
