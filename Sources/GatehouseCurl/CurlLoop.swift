@@ -104,12 +104,15 @@ final class CurlLoop: Sendable {
                         transfer.complete(error: TransportError(.failed, "libcurl refused the transfer"))
                     }
                 case .cancel(let transfer):
-                    if active.removeValue(forKey: transfer.easy) != nil {
+                    // Identity, not just the handle: pooled handles are reused, and a late
+                    // command for a finished transfer must not touch its successor.
+                    if let current = active[transfer.easy], current === transfer {
+                        active.removeValue(forKey: transfer.easy)
                         curl_multi_remove_handle(self.multi.pointer, transfer.easy)
                         transfer.complete(error: TransportError(.cancelled, "the transfer was cancelled"))
                     }
                 case .resume(let transfer):
-                    if active[transfer.easy] != nil { transfer.applyPause() }
+                    if let current = active[transfer.easy], current === transfer { transfer.applyPause() }
                 }
             }
             if stopping {

@@ -151,6 +151,22 @@ import Testing
         #expect(next.status == 200)
     }
 
+    @Test func lateCancellationsNeverReachAReusedHandle() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        for round in 0..<5 {
+            // A finished transfer whose body is cancelled only after its pooled handle has been
+            // taken by a new, still running transfer: the new one must complete intact.
+            let (head, _) = try await self.send(UpstreamRequest(method: .head, url: "\(echo.baseURL)/bytes/10"))
+            async let slow = self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/stall?ms=300"))
+            try await Task.sleep(for: .milliseconds(100))
+            head.body.cancel()
+            let (response, body) = try await slow
+            #expect(response.status == 200, "round \(round)")
+            #expect((try JSON.parse(body))["stalled_ms"] == 300)
+        }
+    }
+
     @Test func slowReaderBoundsMemory() async throws {
         // The upstream runs in its own process so only the transport's memory is measured here.
         let echo = try await GatewayProcess.simulator("echo")
