@@ -86,6 +86,17 @@ let package = Package(
             linkerSettings: [.linkedLibrary("crypto")]
         ),
         .target(
+            name: "CGatehouseSQLite",
+            path: "Sources/CGatehouseSQLite",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
+        // The embedded vault store; nothing above the CredentialStore protocol depends on it.
+        .target(
+            name: "GatehouseSQLite",
+            dependencies: ["CGatehouseSQLite", core],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "GatehouseCrypto",
             dependencies: ["CGatehouseOpenSSL"],
             swiftSettings: strictSettings
@@ -119,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer",
+                core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseSQLite",
                 "GatehouseHTTP", "GatehouseHTTPSimulator",
                 hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -148,6 +159,18 @@ let package = Package(
         .testTarget(
             name: "GatehouseCurlTests",
             dependencies: ["GatehouseCurl", core, "GatehouseTestSupport", "GatehouseHTTPSimulator", hummingbird],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseVaultTests",
+            dependencies: [core, "GatehouseSQLite", "GatehouseTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // A child process for the crash tests: writes secrets in a loop until it is killed.
+        .executableTarget(
+            name: "gatehouse-vault-writer",
+            dependencies: [core, "GatehouseSQLite"],
+            path: "Tests/VaultWriter",
             swiftSettings: strictSettings
         ),
         .testTarget(

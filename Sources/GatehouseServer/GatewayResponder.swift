@@ -14,6 +14,7 @@ struct GatewayResponder: HTTPResponder {
     let maxBodyBytes: Int
     let metrics: GatewayMetrics
     let readiness: Readiness
+    let admin: AdminAPI
     let renderMetrics: @Sendable () -> [UInt8]
     let logger: Logger
 
@@ -28,7 +29,7 @@ struct GatewayResponder: HTTPResponder {
         self.metrics.started()
         var response: Response
         do {
-            response = try await self.dispatch(request, exchange: &exchange)
+            response = try await self.dispatch(request, context: context, exchange: &exchange)
         } catch {
             response = self.errorResponse(error, exchange: &exchange)
         }
@@ -69,7 +70,7 @@ struct GatewayResponder: HTTPResponder {
         self.logger.info("access", metadata: metadata)
     }
 
-    private func dispatch(_ request: Request, exchange: inout Exchange) async throws -> Response {
+    private func dispatch(_ request: Request, context: Context, exchange: inout Exchange) async throws -> Response {
         switch GatewayRoute.match(path: request.uri.path) {
         case .proxy(let connection, let path):
             exchange.route = "proxy"
@@ -95,7 +96,10 @@ struct GatewayResponder: HTTPResponder {
                 headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: self.renderMetrics()))
             )
-        case .admin, .notFound:
+        case .admin(let segments):
+            exchange.route = "admin"
+            return try await self.admin.respond(to: request, segments: segments, remoteAddress: context.remoteAddress, exchange: &exchange)
+        case .notFound:
             exchange.route = "other"
             throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
         }

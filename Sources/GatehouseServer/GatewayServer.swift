@@ -24,6 +24,8 @@ public struct GatewayServer: Service {
 
     private let configuration: Configuration
     private let gateway: Gateway
+    private let vault: Vault?
+    private let admin: AdminAuthenticator?
     private let services: [any Service]
     private let metricsFactory: any MetricsFactory
     private let renderMetrics: @Sendable () -> [UInt8]
@@ -32,10 +34,14 @@ public struct GatewayServer: Service {
     /// Readiness shown by `/readyz`.
     public let readiness: Readiness
 
-    /// Creates the server. `onReady` receives the bound port (useful with port 0).
+    /// Creates the server. `vault` serves the admin secrets API and is followed for changes by
+    /// other processes; `admin` guards `/admin/v1` (absent: 404). `onReady` receives the bound
+    /// port (useful with port 0).
     public init(
         configuration: Configuration,
         gateway: Gateway,
+        vault: Vault? = nil,
+        admin: AdminAuthenticator? = nil,
         services: [any Service] = [],
         metricsFactory: any MetricsFactory,
         renderMetrics: @escaping @Sendable () -> [UInt8],
@@ -45,6 +51,8 @@ public struct GatewayServer: Service {
     ) {
         self.configuration = configuration
         self.gateway = gateway
+        self.vault = vault
+        self.admin = admin
         self.services = services
         self.metricsFactory = metricsFactory
         self.renderMetrics = renderMetrics
@@ -59,19 +67,24 @@ public struct GatewayServer: Service {
             maxBodyBytes: self.configuration.maxBodyBytes,
             metrics: GatewayMetrics(factory: self.metricsFactory),
             readiness: self.readiness,
+            admin: AdminAPI(authenticator: self.admin, vault: self.vault),
             renderMetrics: self.renderMetrics,
             logger: self.logger
         )
         let readiness = self.readiness
         let onReady = self.onReady
         let logger = self.logger
+        var services = self.services + [ShutdownWatcher(readiness: readiness)]
+        if let vault = self.vault {
+            services.append(VaultWatcher(vault: vault, readiness: readiness, interval: .seconds(1), logger: self.logger))
+        }
         let app = Application(
             responder: responder,
             configuration: .init(
                 address: .hostname(self.configuration.host, port: self.configuration.port),
                 serverName: "gatehouse"
             ),
-            services: self.services + [ShutdownWatcher(readiness: readiness)],
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 readiness.markReady()

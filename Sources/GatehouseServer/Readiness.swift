@@ -1,18 +1,28 @@
 import Synchronization
 
-/// Whether `/readyz` answers ready. Goes false when shutdown begins or a dependency fails.
+/// Whether `/readyz` answers ready: ready when no condition is failing. Conditions are named
+/// (`starting`, `shutdown`, `vault`), so one recovering does not hide another.
 public final class Readiness: Sendable {
-    private let state = Mutex<String?>("starting")
+    private let failing = Mutex<[String: String]>(["starting": "starting"])
 
-    /// Creates a not-yet-ready state.
+    /// Creates a not-yet-ready state (condition `starting`).
     public init() {}
 
-    /// Marks the gateway ready.
-    public func markReady() { self.state.withLock { $0 = nil } }
+    /// The server listens: clears `starting`.
+    public func markReady() { self.set("starting", failing: nil) }
 
-    /// Marks the gateway not ready, with a reason shown by `/readyz`.
-    public func markNotReady(_ reason: String) { self.state.withLock { $0 = reason } }
+    /// Shutdown began: not ready from now on.
+    public func markNotReady(_ reason: String) { self.set("shutdown", failing: reason) }
 
-    /// `nil` when ready, else the reason.
-    public var notReadyReason: String? { self.state.withLock { $0 } }
+    /// Marks condition `name` as failing with `reason`, or healthy when `reason` is `nil`.
+    public func set(_ name: String, failing reason: String?) {
+        self.failing.withLock { $0[name] = reason }
+    }
+
+    /// `nil` when ready, else the failing reasons.
+    public var notReadyReason: String? {
+        self.failing.withLock { failing in
+            failing.isEmpty ? nil : failing.keys.sorted().compactMap { failing[$0] }.joined(separator: "; ")
+        }
+    }
 }

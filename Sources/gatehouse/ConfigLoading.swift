@@ -25,6 +25,15 @@ struct ExitMessage: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 
+    /// Runs `body`, printing an ``ExitMessage`` it throws and exiting with status 2.
+    static func reporting(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as ExitMessage {
+            error.exit()
+        }
+    }
+
     /// Prints the message and exits.
     func exit() -> Never {
         FileHandle.standardError.write(Data(("gatehouse: " + self.description + "\n").utf8))

@@ -5,20 +5,6 @@ import GatehouseCrypto
 /// Builds the core gateway from validated configuration.
 enum GatewayAssembly {
     static func gateway(config: GatewayConfiguration, transport: any UpstreamTransport, secrets: any SecretSource) throws -> Gateway {
-        for connection in config.connections {
-            for credential in connection.credentials {
-                if case .vault = credential.reference {
-                    throw ExitMessage(
-                        ConfigError(
-                            file: credential.node.file,
-                            line: credential.node.line,
-                            path: credential.node.path,
-                            message: "vault: references need the credential vault, which this build does not have yet; use env:NAME"
-                        ).description
-                    )
-                }
-            }
-        }
         var hashes: [String: String] = [:]
         for client in config.clients {
             if case .apiKey(let hash) = client.authenticator {

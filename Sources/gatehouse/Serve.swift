@@ -35,9 +35,16 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(factory)
         let logger = Logger(label: "gatehouse")
 
+        // A configured vault must unseal before anything serves; the message says what is missing.
+        let vault = config.usesVault ? try await VaultAccess.open(config) : nil
+        if let vault {
+            for problem in vault.problems {
+                logger.error("vault secret unreadable", metadata: ["reason": .string(problem.description)])
+            }
+        }
         let secrets = CompositeSecretSource(
             environment: EnvironmentSecretSource(environment: ProcessInfo.processInfo.environment),
-            vault: nil
+            vault: vault
         )
         let transport = CurlTransport(logger: Logger(label: "gatehouse.transport"))
         let gateway: Gateway
@@ -51,6 +58,8 @@ struct Serve: AsyncParsableCommand {
         let server = GatewayServer(
             configuration: .init(host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes),
             gateway: gateway,
+            vault: vault,
+            admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },
             services: [TransportService(transport: transport)],
             metricsFactory: factory,
             renderMetrics: {
@@ -76,13 +85,25 @@ struct Serve: AsyncParsableCommand {
     static func verifyCredentials(config: GatewayConfiguration, secrets: any SecretSource) throws {
         for connection in config.connections {
             for credential in connection.credentials {
-                let value = try? secrets.secret(for: credential.reference)
-                if value == nil || value!.isEmpty {
-                    let error = credential.node.error(
-                        "connection \(connection.name): credential \(credential.name) (\(credential.reference)) is not set"
-                    )
-                    throw ExitMessage(error.description)
+                let problem: String
+                do {
+                    guard let value = try secrets.secret(for: credential.reference), !value.isEmpty else {
+                        throw ExitMessage("is not set")
+                    }
+                    continue
+                } catch let error as VaultError {
+                    problem = error.shortDescription == "expired" ? error.description : "cannot be used: \(error)"
+                } catch {
+                    problem = credential.reference.isVault
+                        ? "is not set (store it with `gatehouse vault put \(credential.reference.path)`)" : "is not set"
                 }
+                let error = credential.node.error("connection \(connection.name): credential \(credential.name) (\(credential.reference)) \(problem)")
+                throw ExitMessage(error.description)
+            }
+        }
+        if let admin = config.admin {
+            guard let token = try? secrets.secret(for: admin.token), !token.isEmpty else {
+                throw ExitMessage(admin.node.error("the admin token (\(admin.token)) is not set").description)
             }
         }
     }

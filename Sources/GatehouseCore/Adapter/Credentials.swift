@@ -24,6 +24,9 @@ public struct Credentials: Sendable {
         let value: Secret?
         do {
             value = try self.source.secret(for: reference)
+        } catch let error as VaultError {
+            // Vault messages name paths, versions and times, never values.
+            throw GatewayError(.unavailable, "credential \"\(name)\" is not usable: \(error)", connection: self.connection)
         } catch {
             throw GatewayError(.unavailable, "credential \"\(name)\" could not be read", connection: self.connection)
         }

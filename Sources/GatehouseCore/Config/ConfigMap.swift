@@ -102,6 +102,9 @@ public struct ConfigMap: Sendable {
         guard let reference = SecretReference(parsing: text) else {
             throw node.error("expected a secret reference (env:NAME or vault:PATH); secrets are never written in config")
         }
+        if case .vault(let path) = reference, !VaultPath.isValid(path) {
+            throw node.error("\"\(path)\" is not a valid vault path: segments of letters, digits, '.', '_' and '-' joined by '/'")
+        }
         return reference
     }
 

@@ -17,6 +17,13 @@ extension GatewayConfiguration {
         var map = try root.map()
         var config = GatewayConfiguration(file: file)
         if let server = map.node("server") { config.server = try self.server(server) }
+        if let vault = map.node("vault") { config.vault = try self.vault(vault) }
+        if let admin = map.node("admin") {
+            var adminMap = try admin.map()
+            let tokenNode = try adminMap.required("token")
+            config.admin = Admin(token: try ConfigMap.reference(tokenNode), node: tokenNode)
+            try adminMap.finish()
+        }
         if let connections = map.node("connections") {
             for entry in try connections.map().allEntries {
                 config.connections.append(try self.connection(entry, adapterKinds: adapterKinds))
@@ -43,6 +50,30 @@ extension GatewayConfiguration {
         }
         try map.finish()
         return server
+    }
+
+    private static func vault(_ node: ConfigNode) throws(ConfigError) -> VaultSettings {
+        var map = try node.map()
+        var vault = VaultSettings()
+        vault.configured = true
+        if let backend = try map.choice("backend", in: ["sqlite"]) { vault.backend = backend }
+        if let path = try map.string("path") {
+            guard !path.isEmpty else { throw map.node("path")!.error("expected a file path") }
+            vault.path = path
+        }
+        if let keyNode = map.node("master_key") {
+            let text = try keyNode.scalar(expecting: "env:NAME or file:PATH")
+            if text.hasPrefix("file:"), text.count > 5 {
+                vault.masterKey = .file(String(text.dropFirst(5)))
+            } else if case .environment(let name) = SecretReference(parsing: text) {
+                vault.masterKey = .environment(name)
+            } else {
+                throw keyNode.error("expected env:NAME or file:PATH (the key itself never goes in config)")
+            }
+        }
+        if let keep = try map.int("keep_versions", in: 1...1000) { vault.keepVersions = keep }
+        try map.finish()
+        return vault
     }
 
     private static func connection(_ entry: ConfigNode.Entry, adapterKinds: [String]) throws(ConfigError) -> Connection {

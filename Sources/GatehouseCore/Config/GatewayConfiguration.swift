@@ -43,10 +43,57 @@ public struct GatewayConfiguration: Sendable {
         public var node: ConfigNode
     }
 
+    /// The credential vault (`vault:`).
+    public struct VaultSettings: Sendable {
+        /// Where the master key comes from.
+        public enum MasterKeySource: Sendable, Hashable, CustomStringConvertible {
+            /// An environment variable holding base64 of 32 bytes.
+            case environment(String)
+            /// A file holding base64 of 32 bytes, mode 0600 or stricter.
+            case file(String)
+
+            public var description: String {
+                switch self {
+                case .environment(let name): "env:\(name)"
+                case .file(let path): "file:\(path)"
+                }
+            }
+        }
+
+        /// `sqlite` (embedded); PostgreSQL comes later behind the same store protocol.
+        public var backend = "sqlite"
+        /// The SQLite file, relative to the working directory.
+        public var path = ".gatehouse/vault.db"
+        public var masterKey = MasterKeySource.environment("GATEHOUSE_MASTER_KEY")
+        /// Versions kept per secret.
+        public var keepVersions = 5
+        /// Whether the file has a `vault:` section (else these are defaults).
+        public var configured = false
+        public init() {}
+    }
+
+    /// The admin API (`admin:`).
+    public struct Admin: Sendable {
+        /// The bearer token admin calls must present.
+        public var token: SecretReference
+        public var node: ConfigNode
+    }
+
     public var file: String
     public var server = Server()
+    public var vault = VaultSettings()
+    public var admin: Admin?
     public var clients: [Client] = []
     public var connections: [Connection] = []
+
+    /// Whether serving needs the vault: a `vault:` section, or any `vault:` reference.
+    public var usesVault: Bool {
+        if self.vault.configured { return true }
+        if case .vault = self.admin?.token { return true }
+        return self.connections.contains { connection in
+            connection.credentials.contains { if case .vault = $0.reference { true } else { false } }
+        }
+    }
 
     /// The connection named `name`.
     public func connection(named name: String) -> Connection? {

@@ -16,6 +16,17 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether it points into the vault.
+    public var isVault: Bool { if case .vault = self { true } else { false } }
+
+    /// The variable name or vault path.
+    public var path: String {
+        switch self {
+        case .environment(let name): name
+        case .vault(let path): path
+        }
+    }
+
     /// The reference as written in config; contains no secret.
     public var description: String {
         switch self {

@@ -1,0 +1,37 @@
+import GatehouseCrypto
+
+/// Checks the admin bearer token (`admin.token` in config) on admin routes. The expected token
+/// is resolved on every call, so a `vault:` token that changes applies at once; when it cannot be
+/// had, admin calls are refused (fail closed).
+public struct AdminAuthenticator: Sendable {
+    private let reference: SecretReference
+    private let source: any SecretSource
+
+    /// Creates a checker for the token behind `reference`.
+    public init(reference: SecretReference, source: any SecretSource) {
+        self.reference = reference
+        self.source = source
+    }
+
+    /// Throws 401 `unauthenticated` unless `authorization` is `Bearer <admin token>`, and 503
+    /// `unavailable` when the admin token itself cannot be read.
+    public func verify(authorization: String?) throws {
+        guard let token = InboundCredentials(authorization: authorization, clientPrefix: nil).bearerToken else {
+            throw GatewayError(.unauthenticated, "admin calls need Authorization: Bearer <admin token>")
+        }
+        let expected: Secret?
+        do {
+            expected = try self.source.secret(for: self.reference)
+        } catch {
+            throw GatewayError(.unavailable, "the admin token (\(self.reference)) cannot be read")
+        }
+        guard let expected, !expected.isEmpty else {
+            throw GatewayError(.unavailable, "the admin token (\(self.reference)) is not set")
+        }
+        // Equal-length digests compared in constant time: neither content nor length leaks.
+        let given = Digest.sha256(Array(token.utf8))
+        guard expected.withBytes({ ConstantTime.equals(Digest.sha256($0), given) }) else {
+            throw GatewayError(.unauthenticated, "the admin token is not valid")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import GatehouseCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The admin API under `/admin/v1`, behind the admin bearer token:
+/// `GET /secrets` (metadata), `GET|PUT|DELETE /secrets/{path}`. Values go in, never out.
+struct AdminAPI: Sendable {
+    /// `nil` when config has no `admin:` section: every admin route answers 404.
+    let authenticator: AdminAuthenticator?
+    let vault: Vault?
+
+    /// Largest admin request body.
+    static let maxBodyBytes = 1 << 20
+
+    func respond(to request: Request, segments: [String], remoteAddress: String?, exchange: inout Exchange) async throws -> Response {
+        guard let authenticator else {
+            throw GatewayError(.notFound, "the admin API is not enabled: set admin.token in the configuration")
+        }
+        try authenticator.verify(authorization: request.headers[.authorization])
+        exchange.client = "admin"
+        guard segments.first == "secrets" else {
+            throw GatewayError(.notFound, "no admin route for \(request.method.rawValue) \(request.uri.path)")
+        }
+        guard let vault else {
+            throw GatewayError(.notFound, "no vault is configured: add a vault: section to the configuration")
+        }
+        let actor = VaultActor(name: "admin-api from \(remoteAddress ?? "?") request \(exchange.requestID)", origin: .admin)
+        let path = segments.dropFirst().joined(separator: "/")
+        do {
+            switch (request.method, path.isEmpty) {
+            case (.get, true):
+                return GatewayResponder.json(["data": .array(try await vault.list().map(\.value))])
+            case (.get, false):
+                guard let metadata = try await vault.list().first(where: { $0.path == path }) else { throw VaultError.notFound(path: path) }
+                return GatewayResponder.json(["data": metadata.value])
+            case (.put, false):
+                let (value, expiresAt) = try await self.secretBody(request)
+                let metadata = try await vault.put(try VaultPath.validated(path), value, expiresAt: expiresAt, by: actor)
+                return GatewayResponder.json(["data": metadata.value], status: metadata.version == 1 ? 201 : 200)
+            case (.delete, false):
+                try await vault.delete(path, by: actor)
+                return GatewayResponder.json(["data": ["path": .string(path), "deleted": true]])
+            case (_, true):
+                throw GatewayError(.methodNotAllowed, "/admin/v1/secrets takes GET")
+            default:
+                throw GatewayError(.methodNotAllowed, "/admin/v1/secrets/{path} takes GET, PUT and DELETE")
+            }
+        } catch let error as VaultError {
+            if error.isNotFound { throw GatewayError(.notFound, error.description) }
+            if error.isInvalidInput { throw GatewayError(.badRequest, error.description) }
+            throw GatewayError(.unavailable, error.description)
+        }
+    }
+
+    /// `{"value": "...", "expires_at": "2026-12-01T00:00:00Z"?}`.
+    private func secretBody(_ request: Request) async throws -> (Secret, Timestamp?) {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        } catch {
+            throw GatewayError(.payloadTooLarge, "admin request bodies are limited to \(Self.maxBodyBytes) bytes")
+        }
+        // The parse error is not echoed: it could quote the value.
+        guard let parsed = try? JSON.parse(body.readableBytesView), case .object(let object) = parsed else {
+            throw GatewayError(.badRequest, "expected a JSON object {\"value\": \"...\", \"expires_at\": \"...\"?}")
+        }
+        for key in object.keys where key != "value" && key != "expires_at" {
+            throw GatewayError(.badRequest, "unknown field \"\(key.prefix(40))\" (known: value, expires_at)")
+        }
+        guard case .string(let value) = object["value"] else {
+            throw GatewayError(.badRequest, "\"value\" must be a string")
+        }
+        var expiresAt: Timestamp?
+        switch object["expires_at"] {
+        case nil, .null?: break
+        case .string(let text)?:
+            guard let time = Timestamp(iso8601: text) else {
+                throw GatewayError(.badRequest, "\"expires_at\" must be an ISO 8601 time such as 2026-12-01T00:00:00Z")
+            }
+            expiresAt = time
+        default:
+            throw GatewayError(.badRequest, "\"expires_at\" must be an ISO 8601 time such as 2026-12-01T00:00:00Z")
+        }
+        return (Secret(value), expiresAt)
+    }
+}

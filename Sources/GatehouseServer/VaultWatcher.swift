@@ -1,0 +1,44 @@
+import GatehouseCore
+import Logging
+import ServiceLifecycle
+
+/// Follows changes other processes make to the vault (`gatehouse vault put`): checks the store's
+/// change token every `interval` and reloads the cache when it moved. When the store cannot be
+/// reached, `/readyz` reports not ready (the cached secrets keep serving) until it can again.
+struct VaultWatcher: Service {
+    let vault: Vault
+    let readiness: Readiness
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var failing = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+            } catch {
+                return
+            }
+            do {
+                if try await self.vault.reloadIfChanged() {
+                    self.logger.notice("vault reloaded", metadata: ["problems": .stringConvertible(self.vault.problems.count)])
+                    for problem in self.vault.problems {
+                        self.logger.error("vault secret unreadable", metadata: ["reason": .string(problem.description)])
+                    }
+                }
+                if failing {
+                    failing = false
+                    self.readiness.set("vault", failing: nil)
+                    self.logger.notice("vault store reachable again")
+                }
+            } catch {
+                let reason = (error as? VaultError)?.description ?? "vault store check failed"
+                if !failing {
+                    failing = true
+                    self.logger.error("vault store unreachable", metadata: ["reason": .string(reason)])
+                }
+                self.readiness.set("vault", failing: reason)
+            }
+        }
+    }
+}
