@@ -164,6 +164,8 @@ public final class GatewayProcess: Sendable {
 /// Why the gateway process could not be used.
 public struct GatewayProcessError: Error, CustomStringConvertible {
     public let message: String
+    /// An error with `message`.
+    public init(message: String) { self.message = message }
     public var description: String { self.message }
 }
 

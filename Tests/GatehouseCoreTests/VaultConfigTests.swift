@@ -1,0 +1,83 @@
+import GatehouseCore
+import Testing
+
+@Suite struct VaultConfigTests {
+    func load(_ text: String) throws -> GatewayConfiguration {
+        try GatewayConfiguration.load(text: text, file: "test.yaml", adapterKinds: ["http"])
+    }
+
+    func message(_ text: String) -> String? {
+        do {
+            _ = try self.load(text)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func vaultAndAdminSectionsLoadWithDefaults() throws {
+        let config = try self.load("""
+            vault: { path: /var/lib/gatehouse/vault.db, master_key: "file:/etc/gatehouse/master.key", keep_versions: 3 }
+            admin: { token: env:GATEHOUSE_ADMIN_TOKEN }
+            """)
+        #expect(config.vault.path == "/var/lib/gatehouse/vault.db")
+        #expect(config.vault.masterKey == .file("/etc/gatehouse/master.key"))
+        #expect(config.vault.keepVersions == 3)
+        #expect(config.admin?.token == .environment("GATEHOUSE_ADMIN_TOKEN"))
+        #expect(config.usesVault)
+        let defaults = try self.load("server: { port: 1 }")
+        #expect(defaults.vault.path == ".gatehouse/vault.db")
+        #expect(defaults.vault.masterKey == .environment("GATEHOUSE_MASTER_KEY"))
+        #expect(!defaults.usesVault)
+        #expect(defaults.admin == nil)
+    }
+
+    @Test func aVaultReferenceAloneMeansTheVaultIsUsed() throws {
+        let config = try self.load("""
+            connections:
+              crm: { adapter: http, base_url: "http://x", credentials: { token: vault:crm/token } }
+            """)
+        #expect(config.usesVault)
+        #expect(config.connections[0].credentials[0].reference == .vault("crm/token"))
+    }
+
+    @Test(arguments: [
+        ("vault: { master_key: c2VjcmV0 }", "test.yaml:1: vault.master_key: expected env:NAME or file:PATH"),
+        ("vault: { backend: postgres }", "test.yaml:1: vault.backend: \"postgres\" is not one of sqlite"),
+        ("vault: { keep_versions: 0 }", "test.yaml:1: vault.keep_versions: 0 is out of range"),
+        ("vault: { colour: red }", "test.yaml:1: vault.colour: unknown key"),
+        ("admin: { token: hunter2 }", "test.yaml:1: admin.token: expected a secret reference"),
+        ("admin: {}", "admin.token: missing required key"),
+        (
+            "connections:\n  crm: { adapter: http, base_url: \"http://x\", credentials: { token: \"vault:crm/../x\" } }",
+            "test.yaml:2: connections.crm.credentials.token: \"crm/../x\" is not a valid vault path"
+        ),
+    ])
+    func badVaultSettingsNameFileLineAndKey(text: String, expected: String) {
+        let message = self.message(text)
+        #expect(message?.contains(expected) == true, "\(message ?? "loaded")")
+        #expect(message?.contains("hunter2") != true)
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00Z"),
+        (1_763_812_800, "2025-11-22T12:00:00Z"),
+        (951_782_400, "2000-02-29T00:00:00Z"),
+        (4_107_542_399, "2100-02-28T23:59:59Z"),
+        (-1, "1969-12-31T23:59:59Z"),
+    ])
+    func formatsAndParsesUTC(seconds: Int64, text: String) {
+        #expect(Timestamp(seconds: seconds).iso8601 == text)
+        #expect(Timestamp(iso8601: text)?.seconds == seconds)
+    }
+
+    @Test func acceptsOffsetsAndFractionsAndRefusesNonsense() {
+        #expect(Timestamp(iso8601: "2025-11-22T13:30:00+01:30")?.seconds == 1_763_812_800)
+        #expect(Timestamp(iso8601: "2025-11-22T12:00:00.123Z")?.seconds == 1_763_812_800)
+        for bad in ["", "2025-11-22", "2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2025-11-22T24:00:00Z", "2025-11-22T12:00:00", "soon"] {
+            #expect(Timestamp(iso8601: bad) == nil, "\(bad)")
+        }
+    }
+}

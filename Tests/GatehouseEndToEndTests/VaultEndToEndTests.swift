@@ -1,0 +1,278 @@
+import Foundation
+import GatehouseCore
+import GatehouseTestSupport
+import Testing
+
+/// A vault made with the real CLI in a temporary directory: a 0600 key file, `vault init`, and a
+/// config section both the CLI and the gateway use.
+struct VaultSetup {
+    let directory: String
+    let configPath: String
+    /// Top-level YAML for the gateway's configuration.
+    let section: String
+    let adminToken = "admin-" + APIKey.generate().key.dropFirst(3)
+
+    var dbPath: String { self.directory + "/vault.db" }
+
+    static func make() throws -> VaultSetup {
+        let directory = try TemporaryDirectory.make()
+        let section = """
+            vault: { path: \(directory)/vault.db, master_key: "file:\(directory)/master.key" }
+            admin: { token: vault:admin/token }
+            """
+        let configPath = directory + "/vault.yaml"
+        try section.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let setup = VaultSetup(directory: directory, configPath: configPath, section: section)
+        try setup.cli(["vault", "generate-key", "--out", directory + "/master.key"])
+        try setup.cli(["vault", "init"])
+        try setup.put("admin/token", setup.adminToken)
+        return setup
+    }
+
+    @discardableResult
+    func cli(_ arguments: [String], stdin: String? = nil) throws -> String {
+        let withConfig = arguments.first == "vault" && arguments.dropFirst().first != "generate-key"
+            ? arguments + ["--config", self.configPath] : arguments
+        let result = try GatewayProcess.run(withConfig, stdin: stdin)
+        guard result.status == 0 else { throw GatewayProcessError(message: "gatehouse \(arguments.joined(separator: " ")): \(result.stderr)") }
+        return result.stdout
+    }
+
+    func put(_ path: String, _ value: String) throws {
+        try self.cli(["vault", "put", path], stdin: value + "\n")
+    }
+
+    /// Whether `text` occurs in the database, -wal or -shm file.
+    func onDisk(_ text: String) -> Bool {
+        ["", "-wal", "-shm"].contains { suffix in
+            guard let data = FileManager.default.contents(atPath: self.dbPath + suffix) else { return false }
+            return data.range(of: Data(text.utf8)) != nil
+        }
+    }
+}
+
+@Suite(.timeLimit(.minutes(3))) struct VaultEndToEndTests {
+    static let vaultedConnection = """
+          vaulted:
+            adapter: http
+            base_url: ECHO
+            credentials: { token: vault:crm/token }
+            options: { header: Authorization, template: "Bearer {token}" }
+        """
+
+    @Test func vaultCredentialsReachTheUpstreamAndChangesApplyWithoutARestart() async throws {
+        let vault = try VaultSetup.make()
+        let canaries = (1...3).map { "VAULT-CANARY-\($0)-" + UUID().uuidString }
+        try vault.put("crm/token", canaries[0])
+        let h = try await Harness.start(extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
+
+        var answer = try await h.client.send(.get, h.url("/proxy/vaulted/orders"), headers: h.auth)
+        #expect(answer.status == 200)
+        #expect(h.echo.recorder.all.last?.header("Authorization") == "Bearer \(canaries[0])")
+
+        // Another process (the CLI) changes the secret: the running gateway follows within 2 s.
+        try vault.put("crm/token", canaries[1])
+        let changed = ContinuousClock.now
+        var seen = ""
+        while ContinuousClock.now - changed < .seconds(5) {
+            answer = try await h.client.send(.get, h.url("/proxy/vaulted/orders"), headers: h.auth)
+            seen = h.echo.recorder.all.last?.header("Authorization") ?? ""
+            if seen == "Bearer \(canaries[1])" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let delay = ContinuousClock.now - changed
+        #expect(seen == "Bearer \(canaries[1])")
+        #expect(delay < .milliseconds(2_500), "the change took \(delay) to apply")
+        print("vault put from the CLI applied in the running gateway after \(delay)")
+
+        // Through the admin API the change applies to the very next request.
+        let put = try await h.client.send(
+            .put,
+            h.url("/admin/v1/secrets/crm/token"),
+            headers: ["Authorization": "Bearer \(vault.adminToken)", "Content-Type": "application/json"],
+            body: Array(#"{"value":"\#(canaries[2])"}"#.utf8)
+        )
+        #expect(put.status == 200)
+        #expect(put.json["data"]?["version"] == 3)
+        #expect(!put.text.contains(canaries[2]))
+        answer = try await h.client.send(.get, h.url("/proxy/vaulted/orders"), headers: h.auth)
+        #expect(h.echo.recorder.all.last?.header("Authorization") == "Bearer \(canaries[2])")
+
+        await h.finish()
+        for canary in canaries + [vault.adminToken] {
+            #expect(!h.gateway.log.contains(canary), "a secret reached the gateway log")
+            #expect(!vault.onDisk(canary), "a secret is in plaintext on disk")
+        }
+    }
+
+    @Test func theAdminAPIWritesListsAndDeletesButNeverShowsValues() async throws {
+        let vault = try VaultSetup.make()
+        try vault.put("crm/token", "initial")
+        let h = try await Harness.start(extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
+        let admin = ["Authorization": "Bearer \(vault.adminToken)"]
+        let canary = "ADMIN-CANARY-" + UUID().uuidString
+
+        // Without or with a wrong token: 401 in the uniform body, nothing written.
+        for headers in [[:], ["Authorization": "Bearer wrong"], ["Authorization": "Bearer \(h.key)"]] {
+            let refused = try await h.client.send(.put, h.url("/admin/v1/secrets/x/y"), headers: headers, body: Array(#"{"value":"v"}"#.utf8))
+            #expect(refused.status == 401)
+            #expect(refused.errorCode == "unauthenticated")
+            #expect(try await h.client.send(.get, h.url("/admin/v1/secrets"), headers: headers).status == 401)
+        }
+
+        let created = try await h.client.send(
+            .put,
+            h.url("/admin/v1/secrets/billing/api_key"),
+            headers: admin,
+            body: Array(#"{"value":"\#(canary)","expires_at":"2031-01-01T00:00:00Z"}"#.utf8)
+        )
+        #expect(created.status == 201)
+        #expect(created.json["data"]?["path"] == "billing/api_key")
+        #expect(created.json["data"]?["source"] == "admin")
+        #expect(created.json["data"]?["expires_at"] == "2031-01-01T00:00:00Z")
+
+        let list = try await h.client.send(.get, h.url("/admin/v1/secrets"), headers: admin)
+        #expect(list.status == 200)
+        let paths = list.json["data"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
+        #expect(paths == ["admin/token", "billing/api_key", "crm/token"])
+        let one = try await h.client.send(.get, h.url("/admin/v1/secrets/billing/api_key"), headers: admin)
+        #expect(one.json["data"]?["version"] == 1)
+        for answer in [created, list, one] {
+            #expect(!answer.text.contains(canary) && !answer.text.contains("initial") && !answer.text.contains(vault.adminToken))
+        }
+
+        // Bad input: the uniform error, nothing stored.
+        for body in [#"{"value": 5}"#, #"not json"#, #"{"value":"v","extra":1}"#, #"{"value":""}"#, #"{"value":"v","expires_at":"soon"}"#] {
+            let bad = try await h.client.send(.put, h.url("/admin/v1/secrets/bad/one"), headers: admin, body: Array(body.utf8))
+            #expect(bad.status == 400, "\(body)")
+            #expect(bad.errorCode == "bad_request")
+        }
+        for path in ["bad/%2e%2e/x", "bad/a%20b", "bad//x"] {
+            let badPath = try await h.client.send(.put, h.url("/admin/v1/secrets/" + path), headers: admin, body: Array(#"{"value":"v"}"#.utf8))
+            #expect(badPath.status == 400, "\(path)")
+        }
+
+        let deleted = try await h.client.send(.delete, h.url("/admin/v1/secrets/billing/api_key"), headers: admin)
+        #expect(deleted.status == 200)
+        #expect(try await h.client.send(.get, h.url("/admin/v1/secrets/billing/api_key"), headers: admin).status == 404)
+        #expect(try await h.client.send(.delete, h.url("/admin/v1/secrets/billing/api_key"), headers: admin).status == 404)
+        #expect(try await h.client.send(.post, h.url("/admin/v1/secrets"), headers: admin).status == 405)
+
+        await h.finish()
+        #expect(!h.gateway.log.contains(canary))
+        #expect(!h.gateway.log.contains(vault.adminToken))
+        // The audit table names the admin API as the writer and deleter, without the value.
+        let audit = try vault.cli(["vault", "audit"])
+        #expect(audit.contains("put     billing/api_key"))
+        #expect(audit.contains("delete  billing/api_key"))
+        #expect(audit.contains("admin-api from 127.0.0.1"))
+        #expect(!audit.contains(canary))
+        let bad = try vault.cli(["vault", "list"])
+        #expect(!bad.contains("bad/"), "a refused write was stored")
+    }
+
+    @Test func serveExplainsASealedVaultAMissingSecretAndAWrongKey() async throws {
+        let vault = try VaultSetup.make()
+        let directory = vault.directory
+        func serve(_ config: String, environment: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
+            let path = directory + "/serve-\(UUID().uuidString).yaml"
+            try config.write(toFile: path, atomically: true, encoding: .utf8)
+            let result = try GatewayProcess.run(["serve", "--config", path, "--port", "0"], environment: environment)
+            return (result.status, result.stderr)
+        }
+        let connection = """
+            connections:
+              crm:
+                adapter: http
+                base_url: http://127.0.0.1:1
+                credentials: { token: vault:crm/token }
+                options: { template: "Bearer {token}" }
+            """
+        // No key in the environment: sealed, and the message says how to provide one.
+        var result = try serve("vault: { path: \(vault.dbPath), master_key: env:GH_TEST_UNSET_MASTER_KEY }\n" + connection)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("is sealed: no master key was given"), "\(result.stderr)")
+        #expect(result.stderr.contains("GH_TEST_UNSET_MASTER_KEY"))
+        #expect(!result.stderr.contains("Fatal error"))
+        // The wrong key: named by id, never shown.
+        let wrongKey = try vault.cli(["vault", "generate-key"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        result = try serve(
+            "vault: { path: \(vault.dbPath), master_key: env:GH_TEST_MASTER_KEY }\n" + connection,
+            environment: ["GH_TEST_MASTER_KEY": wrongKey]
+        )
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("does not open the vault"), "\(result.stderr)")
+        #expect(!result.stderr.contains(wrongKey))
+        // The right key but a secret that is not there: connection and key are named.
+        result = try serve("vault: { path: \(vault.dbPath), master_key: \"file:\(directory)/master.key\" }\n" + connection)
+        #expect(result.status != 0)
+        #expect(
+            result.stderr.contains("connection crm: credential token (vault:crm/token) is not set (store it with `gatehouse vault put crm/token`)"),
+            "\(result.stderr)"
+        )
+        // No vault created yet.
+        result = try serve("vault: { path: \(directory)/none.db, master_key: \"file:\(directory)/master.key\" }\n" + connection)
+        #expect(result.stderr.contains("gatehouse vault init"), "\(result.stderr)")
+    }
+
+    @Test func readinessFollowsTheStore() async throws {
+        let vault = try VaultSetup.make()
+        let h = try await Harness.start(server: vault.section)
+        #expect(try await h.client.send(.get, h.url("/readyz")).status == 200)
+        try FileManager.default.moveItem(atPath: vault.dbPath, toPath: vault.dbPath + ".away")
+        var status = 200
+        let deadline = ContinuousClock.now + .seconds(5)
+        var answer = try await h.client.send(.get, h.url("/readyz"))
+        while ContinuousClock.now < deadline {
+            answer = try await h.client.send(.get, h.url("/readyz"))
+            status = answer.status
+            if status == 503 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(status == 503)
+        #expect(answer.json["error"]?["message"]?.stringValue?.contains("vault store unreachable") == true)
+        try FileManager.default.moveItem(atPath: vault.dbPath + ".away", toPath: vault.dbPath)
+        while ContinuousClock.now < deadline + .seconds(3) {
+            status = try await h.client.send(.get, h.url("/readyz")).status
+            if status == 200 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(status == 200)
+        await h.finish()
+    }
+
+    @Test func theCLITakesValuesOnlyFromStdinOrAFileAndRotatesTheMasterKey() async throws {
+        let vault = try VaultSetup.make()
+        // A value on the command line is refused (it would land in shell history and ps).
+        let argv = try GatewayProcess.run(["vault", "put", "crm/token", "s3cr3t-in-argv", "--config", vault.configPath])
+        #expect(argv.status != 0)
+        #expect(!(try vault.cli(["vault", "list"])).contains("crm/token"))
+        let file = vault.directory + "/value.txt"
+        try "from-a-file\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try vault.cli(["vault", "put", "crm/token", "--from-file", file])
+        #expect(try vault.cli(["vault", "reveal", "crm/token"]) == "from-a-file\n")
+        for index in 0..<10 { try vault.put("many/secret-\(index)", "value-\(index)") }
+
+        // A key file others can read is refused.
+        let loose = vault.directory + "/loose.key"
+        try vault.cli(["vault", "generate-key", "--out", loose])
+        chmod(loose, 0o644)
+        let refused = try GatewayProcess.run(["vault", "rotate-master", "--new-key-file", loose, "--config", vault.configPath])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("must be 0600 or stricter"))
+
+        let newKey = vault.directory + "/new.key"
+        try vault.cli(["vault", "generate-key", "--out", newKey])
+        let rotated = try vault.cli(["vault", "rotate-master", "--new-key-file", newKey])
+        #expect(rotated.contains("Rotated"), "\(rotated)")
+        #expect(rotated.contains("all 12 secrets open"), "\(rotated)")
+        // Running it again (as after an interruption) completes without harm.
+        #expect(try vault.cli(["vault", "rotate-master", "--new-key-file", newKey]).contains("Already sealed"))
+        // The old key no longer opens the vault; the new one opens every secret.
+        let old = try GatewayProcess.run(["vault", "list", "--config", vault.configPath])
+        #expect(old.stderr.contains("does not open the vault"))
+        try FileManager.default.removeItem(atPath: vault.directory + "/master.key")
+        try FileManager.default.copyItem(atPath: newKey, toPath: vault.directory + "/master.key")
+        for index in 0..<10 { #expect(try vault.cli(["vault", "reveal", "many/secret-\(index)"]) == "value-\(index)\n") }
+    }
+}
