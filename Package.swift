@@ -173,6 +173,13 @@ let package = Package(
             path: "Tests/VaultWriter",
             swiftSettings: strictSettings
         ),
+        // `make bench`'s vault figures (cached reads, seal/open, durable puts); never run by `make test`.
+        .executableTarget(
+            name: "gatehouse-microbench",
+            dependencies: [core, "GatehouseCrypto", "GatehouseSQLite"],
+            path: "Benchmarks/Micro",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "GatehouseEndToEndTests",
             dependencies: ["gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", core, "GatehouseCurl"],

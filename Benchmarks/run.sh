@@ -3,6 +3,8 @@
 #   (a) the upstream directly (nginx answering a fixed 200-byte JSON),
 #   (b) nginx proxy_pass to that upstream, adding the same credential header,
 #   (c) Gatehouse's proxy route (release build) to that upstream.
+# Before that, gatehouse-microbench measures the vault (cached reads, seal/open, durable puts)
+# against references in the same run.
 # Prints req/s, p50, p99 and the ratios Gatehouse/nginx and Gatehouse/direct, and writes
 # Benchmarks/results/latest.md. Every server runs on loopback and is stopped by PID.
 set -euo pipefail
@@ -26,7 +28,11 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 echo "Building the release binary..."
 swift build -c release --product gatehouse > "$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; exit 1; }
+swift build -c release --product gatehouse-microbench >> "$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; exit 1; }
 BIN="$(swift build -c release --show-bin-path)/gatehouse"
+
+echo "Vault micro-benchmarks..."
+"$(swift build -c release --show-bin-path)/gatehouse-microbench" | tee "$work/vault.md"
 
 BODY='{"id":12345,"name":"Gatehouse benchmark","status":"ok","items":[1,2,3,4,5],"note":"a fixed JSON body of about two hundred bytes, served by the upstream for every request","padding":"xxxxxxxx"}'
 TOKEN="bench-upstream-token"
@@ -122,6 +128,10 @@ done
   done
   echo
   echo "Goal (issue 2): at 64 connections Gatehouse ≥ 0.8× nginx req/s, p99 ≤ 2× nginx."
+  echo
+  echo "## Vault (gatehouse-microbench, release, one thread)"
+  echo
+  cat "$work/vault.md"
 } > Benchmarks/results/latest.md
 echo
 cat Benchmarks/results/latest.md

@@ -7,6 +7,15 @@ CONFIG="${CONFIG:-Config/gatehouse.yaml}"
 # Demo-only values: the upstream token lives in this process's environment, never in config.
 export GATEHOUSE_DEMO_UPSTREAM_TOKEN="${GATEHOUSE_DEMO_UPSTREAM_TOKEN:-demo-upstream-token-$(date +%s)}"
 DEMO_KEY='gh_DEMO-ONLY-loopback-key-never-use-in-production'
+export GATEHOUSE_ADMIN_TOKEN="${GATEHOUSE_ADMIN_TOKEN:-demo-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+
+# The demo vault: a master key file (0600) and the vault are created once, under .gatehouse/.
+mkdir -p .gatehouse && chmod 700 .gatehouse
+[ -f .gatehouse/master.key ] || "$BIN" vault generate-key --out .gatehouse/master.key
+export GATEHOUSE_MASTER_KEY="$(cat .gatehouse/master.key)"
+[ -f .gatehouse/vault.db ] || "$BIN" vault init --config "$CONFIG"
+"$BIN" vault list --config "$CONFIG" | grep -q '^echo-demo/token ' \
+  || printf 'demo-vault-token-%s' "$(date +%s)" | "$BIN" vault put echo-demo/token --config "$CONFIG"
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -19,8 +28,16 @@ cat <<EOT
 
 Gatehouse demo on http://127.0.0.1:8080 (Ctrl-C stops everything). Try, in another terminal:
 
-  # Proxy: the echo upstream shows the Authorization header Gatehouse added; your key is not forwarded.
+  # Proxy: the echo upstream shows the Authorization header Gatehouse added (the token comes from
+  # the vault); your key is not forwarded.
   curl -s -H "Authorization: Bearer $DEMO_KEY" 'http://127.0.0.1:8080/proxy/echo-demo/orders?limit=2'
+
+  # Change the vault secret while the gateway runs; the next requests carry it (within 2 s):
+  echo new-token-1 | GATEHOUSE_MASTER_KEY="\$(cat .gatehouse/master.key)" $BIN vault put echo-demo/token
+  # ... or through the admin API (applies at once; values go in, never out):
+  curl -s -X PUT -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" -d '{"value":"new-token-2"}' \\
+       http://127.0.0.1:8080/admin/v1/secrets/echo-demo/token
+  curl -s -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" http://127.0.0.1:8080/admin/v1/secrets
 
   # The same upstream, credential sent as X-Api-Key:
   curl -s -H "Authorization: Bearer $DEMO_KEY" -X POST -d '{"id":1}' -H 'Content-Type: application/json' \\

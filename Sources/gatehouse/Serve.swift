@@ -85,27 +85,28 @@ struct Serve: AsyncParsableCommand {
     static func verifyCredentials(config: GatewayConfiguration, secrets: any SecretSource) throws {
         for connection in config.connections {
             for credential in connection.credentials {
-                let problem: String
-                do {
-                    guard let value = try secrets.secret(for: credential.reference), !value.isEmpty else {
-                        throw ExitMessage("is not set")
-                    }
-                    continue
-                } catch let error as VaultError {
-                    problem = error.shortDescription == "expired" ? error.description : "cannot be used: \(error)"
-                } catch {
-                    problem = credential.reference.isVault
-                        ? "is not set (store it with `gatehouse vault put \(credential.reference.path)`)" : "is not set"
-                }
+                guard let problem = Self.problem(with: credential.reference, in: secrets) else { continue }
                 let error = credential.node.error("connection \(connection.name): credential \(credential.name) (\(credential.reference)) \(problem)")
                 throw ExitMessage(error.description)
             }
         }
-        if let admin = config.admin {
-            guard let token = try? secrets.secret(for: admin.token), !token.isEmpty else {
-                throw ExitMessage(admin.node.error("the admin token (\(admin.token)) is not set").description)
-            }
+        if let admin = config.admin, let problem = Self.problem(with: admin.token, in: secrets) {
+            throw ExitMessage(admin.node.error("the admin token (\(admin.token)) \(problem)").description)
         }
+    }
+}
+
+extension Serve {
+    /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.
+    static func problem(with reference: SecretReference, in secrets: any SecretSource) -> String? {
+        do {
+            if let value = try secrets.secret(for: reference), !value.isEmpty { return nil }
+        } catch let error as VaultError {
+            return error.shortDescription == "expired" ? error.description : "cannot be used: \(error)"
+        } catch {
+            return "cannot be read"
+        }
+        return reference.isVault ? "is not set (store it with `gatehouse vault put \(reference.path)`)" : "is not set"
     }
 }
 

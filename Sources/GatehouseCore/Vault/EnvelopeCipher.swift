@@ -6,7 +6,7 @@ import GatehouseCrypto
 /// to open instead of yielding a wrong secret.
 ///
 /// Sealed value layout: `0x01 || nonce(12) || ciphertext || tag(16)`.
-struct EnvelopeCipher: Sendable {
+public struct EnvelopeCipher: Sendable {
     /// Format byte of sealed values; a future format would use another.
     static let format: UInt8 = 1
     private static let dataKeyContext = Array("gatehouse/vault/data-key/v1".utf8)
@@ -14,7 +14,7 @@ struct EnvelopeCipher: Sendable {
     private let dataKey: [UInt8]
 
     /// A cipher over an already unwrapped data key.
-    init(dataKey: [UInt8]) { self.dataKey = dataKey }
+    public init(dataKey: [UInt8]) { self.dataKey = dataKey }
 
     /// A new random data key and its wrapping under `masterKey`.
     static func newDataKey(wrappedWith masterKey: MasterKey) -> (cipher: EnvelopeCipher, wrapped: [UInt8]) {
@@ -41,7 +41,7 @@ struct EnvelopeCipher: Sendable {
     }
 
     /// Seals one version of the secret at `path`.
-    func seal(_ value: Secret, path: String, version: Int) -> [UInt8] {
+    public func seal(_ value: Secret, path: String, version: Int) -> [UInt8] {
         let box = value.withBytes { bytes in
             try! AESGCM.seal(bytes, key: self.dataKey, authenticating: Self.context(path: path, version: version))
         }
@@ -50,7 +50,7 @@ struct EnvelopeCipher: Sendable {
 
     /// Opens a sealed version; throws ``VaultError/tampered(path:version:)`` for anything that does not
     /// authenticate under this path and version.
-    func open(_ sealed: [UInt8], path: String, version: Int) throws(VaultError) -> Secret {
+    public func open(_ sealed: [UInt8], path: String, version: Int) throws(VaultError) -> Secret {
         guard sealed.first == Self.format, let box = try? AESGCM.SealedBox(combined: Array(sealed.dropFirst())),
             let bytes = try? AESGCM.open(box, key: self.dataKey, authenticating: Self.context(path: path, version: version))
         else { throw .tampered(path: path, version: version) }
