@@ -68,7 +68,7 @@ import Testing
         await h.finish()
     }
 
-    @Test func theClientPrefixDecidesWhichConnectionsMayBeUsed() async throws {
+    @Test func theClientPrefixDecidesWhichConnectionsMayBeUsedOnEitherRoute() async throws {
         let h = try await OKITHarness.start()
         let token = h.issue()
         let forbidden = try await h.client.send(
@@ -79,6 +79,15 @@ import Testing
         #expect(forbidden.status == 403)
         #expect(forbidden.errorCode == "forbidden")
         #expect(h.echo.recorder.all.isEmpty)
+        // Another prefix, granted `echo`, may call it on either route.
+        let mailer = h.issue(client: "Mailer")
+        let headers = ["Authorization": "Bearer \(mailer)", "X-Client-Prefix": "Mailer", "Content-Type": "application/json"]
+        let operation = try await h.client.send(.post, h.url("/v1/echo/request"), headers: headers, body: Array(#"{"path":"/notes"}"#.utf8))
+        #expect(operation.status == 200)
+        #expect(operation.json["data"]?["path"] == "/notes")
+        #expect(operation.json["data"]?["headers"]?["authorization"] == nil)
+        #expect(try await h.client.send(.get, h.url("/proxy/echo/x"), headers: headers).status == 200)
+        #expect(h.okit.state.validationCount == 2)
         await h.finish()
     }
 
