@@ -132,6 +132,7 @@ let package = Package(
             dependencies: [
                 core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseSQLite",
                 "GatehouseHTTP", "GatehouseHTTPSimulator",
+                "GatehouseOKIT", "GatehouseOKITSimulator",
                 hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -142,7 +143,7 @@ let package = Package(
         // Shared test helpers: locating and launching the real gateway binary, free ports, log capture.
         .target(
             name: "GatehouseTestSupport",
-            dependencies: [core, "GatehouseCurl", "GatehouseHTTPSimulator", nioCore, logging],
+            dependencies: [core, "GatehouseCurl", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", nioCore, logging],
             path: "Tests/Support",
             swiftSettings: strictSettings
         ),
@@ -182,10 +183,14 @@ let package = Package(
         ),
         .testTarget(
             name: "GatehouseEndToEndTests",
-            dependencies: ["gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", core, "GatehouseCurl"],
+            dependencies: [
+                "gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", core, "GatehouseCurl",
+            ],
             swiftSettings: strictSettings
         ),
     ]
         // The generic REST upstream: no simulator of its own, the echo upstream lives beside it.
         + adapter("HTTP", dependencies: [], simulator: true)
+        // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
+        + adapter("OKIT")
 )

@@ -22,6 +22,7 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT INT TERM
 
 "$BIN" simulate echo --port 9100 & pids+=($!)
+"$BIN" simulate okit --port 9104 & pids+=($!)
 
 "$BIN" check-config --config "$CONFIG"
 cat <<EOT
@@ -50,6 +51,19 @@ Gatehouse demo on http://127.0.0.1:8080 (Ctrl-C stops everything). Try, in anoth
   # Refusals in the uniform error body: no key (401), a connection not granted (403/404):
   curl -s http://127.0.0.1:8080/proxy/echo-demo/orders
   curl -s -H "Authorization: Bearer $DEMO_KEY" http://127.0.0.1:8080/proxy/nope/x
+
+  # OKIT: client BlaBla sends an SMS with its OKIT token (no gateway key); Gatehouse asks the OKIT
+  # validator (application SMSAPP, from config) and forwards only if the token is valid:
+  curl -s -H 'Authorization: Bearer DEMO-ONLY-okit-token-BlaBla' -H 'X-Client-Prefix: BlaBla' \\
+       -H 'Content-Type: application/json' -d '{"to":"+4917012345678","text":"Hello"}' http://127.0.0.1:8080/proxy/sms-demo
+
+  # A token OKIT does not vouch for (here: one issued for another application) is 401; nothing is sent:
+  curl -s -H 'Authorization: Bearer DEMO-ONLY-okit-token-BlaBla-mail' -H 'X-Client-Prefix: BlaBla' \\
+       -H 'Content-Type: application/json' -d '{"to":"+4917012345678","text":"Hello"}' http://127.0.0.1:8080/proxy/sms-demo
+
+  # Ask the validator yourself (gateway key): {"data": {"valid", "message"}, "meta"}:
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
+       -d '{"token":"DEMO-ONLY-okit-token-BlaBla","client_prefix":"BlaBla"}' http://127.0.0.1:8080/v1/okit-demo/token.validate
 
   # Health and metrics:
   curl -s http://127.0.0.1:8080/readyz; curl -s http://127.0.0.1:8080/metrics | head

@@ -1,15 +1,19 @@
 import GatehouseCore
 import GatehouseHTTP
 import GatehouseHTTPSimulator
+import GatehouseOKIT
+import GatehouseOKITSimulator
 
 /// The one explicit list of built-in adapters and simulators. Adding an adapter: its folder,
 /// one `adapter(...)` call in Package.swift, one line here.
 enum BuiltIns {
     static let adapters = AdapterRegistry([
-        HTTPAdapter.kind
+        HTTPAdapter.kind,
+        OKITAdapter.kind,
     ])
 
     static let simulators: [SimulatorKind] = [
-        EchoUpstream.kind
+        EchoUpstream.kind,
+        OKITSimulator.kind,
     ]
 }

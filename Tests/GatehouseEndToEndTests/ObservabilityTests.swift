@@ -57,3 +57,15 @@ import Testing
         await h.finish()
     }
 }
+
+@Suite(.timeLimit(.minutes(2))) struct DebugLogTests {
+    /// At `log_level: debug` swift-service-lifecycle logs every service it starts by its
+    /// description; the gateway's must not drag the environment (and so credentials) along.
+    @Test func debugLoggingKeepsCredentialsOut() async throws {
+        let h = try await Harness.start(server: "  log_level: debug")
+        #expect(try await h.client.send(.get, h.url("/proxy/echo/x"), headers: h.auth).status == 200)
+        await h.gateway.stop()
+        #expect(h.gateway.log.contains("level=debug"))
+        await h.finish()
+    }
+}

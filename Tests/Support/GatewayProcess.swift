@@ -42,11 +42,12 @@ public final class GatewayProcess: Sendable {
         throw GatewayProcessError(message: "gatehouse did not start listening within 30 s")
     }
 
-    /// Starts `gatehouse simulate NAME` on a free port in its own process.
-    public static func simulator(_ name: String) async throws -> GatewayProcess {
+    /// Starts `gatehouse simulate NAME` on a free port in its own process; `arguments` are
+    /// appended (e.g. `--config FILE`).
+    public static func simulator(_ name: String, arguments: [String] = []) async throws -> GatewayProcess {
         let directory = try TemporaryDirectory.make()
         let logPath = directory + "/simulator.log"
-        let (process, _) = try Self.launch(arguments: ["simulate", name, "--port", "0"], environment: [:], logPath: logPath)
+        let (process, _) = try Self.launch(arguments: ["simulate", name, "--port", "0"] + arguments, environment: [:], logPath: logPath)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let port = Self.listeningPort(in: logPath), port > 0 {

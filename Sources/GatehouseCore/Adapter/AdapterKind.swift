@@ -1,3 +1,5 @@
+import Logging
+
 /// How to build an adapter of one kind from a validated connection entry. The executable holds
 /// the one explicit list of built-in kinds.
 ///
@@ -25,12 +27,20 @@ public struct AdapterSetup: Sendable {
     public let client: UpstreamClient
     /// The connection's credentials.
     public let credentials: Credentials
+    /// For the adapter's own log lines (carries the connection name); never log a secret.
+    public let logger: Logger
 
     /// Creates a setup.
-    public init(connection: GatewayConfiguration.Connection, client: UpstreamClient, credentials: Credentials) {
+    public init(
+        connection: GatewayConfiguration.Connection,
+        client: UpstreamClient,
+        credentials: Credentials,
+        logger: Logger = Logger(label: "gatehouse")
+    ) {
         self.connection = connection
         self.client = client
         self.credentials = credentials
+        self.logger = logger
     }
 
     /// The options mapping (empty when absent), for reading with ``ConfigMap``.

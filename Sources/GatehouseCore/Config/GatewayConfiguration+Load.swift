@@ -31,7 +31,7 @@ extension GatewayConfiguration {
         }
         if let clients = map.node("clients") {
             for entry in try clients.map().allEntries {
-                config.clients.append(try self.client(entry, connections: config.connections))
+                config.clients.append(try self.client(entry, connections: config.connections, earlier: config.clients))
             }
         }
         try map.finish()
@@ -123,18 +123,23 @@ extension GatewayConfiguration {
         )
     }
 
-    private static func client(_ entry: ConfigNode.Entry, connections: [Connection]) throws(ConfigError) -> Client {
+    private static func client(_ entry: ConfigNode.Entry, connections: [Connection], earlier: [Client]) throws(ConfigError) -> Client {
         let node = entry.value
         guard self.validName(entry.key) else {
             throw node.error("client names may use letters, digits, '-', '_' and '.' (at most 64)")
         }
         var map = try node.map()
-        let kind = try map.choice("authenticator", in: ["api_key"]) ?? "api_key"
-        precondition(kind == "api_key")
-        let hashNode = try map.required("key_sha256")
-        let hashText = try hashNode.scalar(expecting: "64 lowercase hex digits")
-        guard hashText.count == 64, let hash = Hex.decode(hashText), hashText == hashText.lowercased() else {
-            throw hashNode.error("expected the lowercase hex SHA-256 of the key (64 digits); `gatehouse clients add` prints it")
+        let kind = try map.choice("authenticator", in: ["api_key", "okit"]) ?? "api_key"
+        let authenticator: Client.Authenticator
+        if kind == "okit" {
+            authenticator = try self.okitAuthenticator(&map, connections: connections, earlier: earlier)
+        } else {
+            let hashNode = try map.required("key_sha256")
+            let hashText = try hashNode.scalar(expecting: "64 lowercase hex digits")
+            guard hashText.count == 64, let hash = Hex.decode(hashText), hashText == hashText.lowercased() else {
+                throw hashNode.error("expected the lowercase hex SHA-256 of the key (64 digits); `gatehouse clients add` prints it")
+            }
+            authenticator = .apiKey(sha256: hash)
         }
         let connectionsNode = try map.required("connections")
         let names = try map.stringList("connections") ?? []
@@ -143,6 +148,6 @@ extension GatewayConfiguration {
             throw element.error("unknown connection \"\(name)\"")
         }
         try map.finish()
-        return Client(name: entry.key, authenticator: .apiKey(sha256: hash), connections: names, line: node.line)
+        return Client(name: entry.key, authenticator: authenticator, connections: names, line: node.line)
     }
 }

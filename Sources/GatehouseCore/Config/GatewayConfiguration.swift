@@ -15,7 +15,14 @@ public struct GatewayConfiguration: Sendable {
 
     /// A caller allowed in (`clients:` entry).
     public struct Client: Sendable {
-        public enum Authenticator: Sendable { case apiKey(sha256: [UInt8]) }
+        /// How the client proves who it is (`authenticator:`).
+        public enum Authenticator: Sendable {
+            /// `api_key` (default): a gateway-issued key, matched by its SHA-256.
+            case apiKey(sha256: [UInt8])
+            /// `okit`: a token vouched for by the OKIT connection `connection`, presented with
+            /// one of `clientPrefixes` in `X-Client-Prefix`.
+            case okit(connection: String, clientPrefixes: [String])
+        }
         public var name: String
         public var authenticator: Authenticator
         /// Connection names this client may call.

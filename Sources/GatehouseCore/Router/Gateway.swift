@@ -16,14 +16,17 @@ public struct Gateway: Sendable {
     /// Connections by name.
     public let connections: [String: ConnectionRuntime]
     private let apiKeys: APIKeyAuthenticator
+    /// `okit` clients: client prefix → the authenticator of its OKIT connection.
+    private let tokenAuthenticators: [String: DelegatedTokenAuthenticator<ContinuousClock>]
 
     /// Builds every connection of `configuration`. Throws ``ConfigError`` for adapter option
-    /// problems.
+    /// problems. `logger` is handed to the adapters.
     public init(
         configuration: GatewayConfiguration,
         registry: AdapterRegistry,
         transport: any UpstreamTransport,
-        secrets: any SecretSource
+        secrets: any SecretSource,
+        logger: Logger = Logger(label: "gatehouse")
     ) throws {
         var connections: [String: ConnectionRuntime] = [:]
         for connection in configuration.connections {
@@ -43,23 +46,33 @@ public struct Gateway: Sendable {
                 followRedirects: connection.followRedirects,
                 maxResponseBytes: connection.maxResponseBytes
             )
-            let adapter = try kind.make(AdapterSetup(connection: connection, client: client, credentials: credentials))
+            var adapterLogger = logger
+            adapterLogger[metadataKey: "connection"] = .string(connection.name)
+            let adapter = try kind.make(AdapterSetup(connection: connection, client: client, credentials: credentials, logger: adapterLogger))
             connections[connection.name] = ConnectionRuntime(name: connection.name, adapterName: kind.name, adapter: adapter)
         }
         self.connections = connections
         self.apiKeys = APIKeyAuthenticator(
-            entries: configuration.clients.map { client in
-                switch client.authenticator {
-                case .apiKey(let hash): (hash, Principal(name: client.name, connections: Set(client.connections)))
-                }
+            entries: configuration.clients.compactMap { client in
+                guard case .apiKey(let hash) = client.authenticator else { return nil }
+                return (hash, Principal(name: client.name, connections: Set(client.connections)))
             }
         )
+        self.tokenAuthenticators = try Self.tokenAuthenticators(configuration: configuration, connections: connections)
     }
 
-    /// Identifies the caller: a `gh_` bearer key → the API-key clients; nothing else matches.
-    /// Throws 401 `unauthenticated` when no authenticator admits the request.
+    /// Identifies the caller: a `gh_` bearer key → the API-key clients; otherwise an
+    /// `X-Client-Prefix` → the `okit` client listing that prefix (its token validated through
+    /// its OKIT connection). Throws 401 `unauthenticated` when no authenticator admits the
+    /// request, 503 `unavailable` when a validator cannot answer.
     public func authenticate(_ credentials: InboundCredentials) async throws -> Principal {
         if let principal = try await self.apiKeys.authenticate(credentials) { return principal }
+        if let prefix = credentials.clientPrefix {
+            guard let authenticator = self.tokenAuthenticators[prefix],
+                let principal = try await authenticator.authenticate(credentials)
+            else { throw GatewayError(.unauthenticated, "unknown client prefix") }
+            return principal
+        }
         if credentials.authorization == nil {
             throw GatewayError(.unauthenticated, "missing credentials: send Authorization: Bearer gh_...")
         }

@@ -1,0 +1,159 @@
+import GatehouseCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The OKIT simulator's route table: the validator as the seed documents it, and the test-only
+/// control routes under `/_sim/`.
+enum OKITRoutes {
+    /// The validator's path, matched case-insensitively as IIS does.
+    static let validatorPath = "/okit.operator.api/api/tokenvalidator"
+
+    static func respond(to request: Request, state: OKITSimulatorState) async throws -> Response {
+        let path = request.uri.path
+        if path.lowercased() == Self.validatorPath {
+            return try await self.validate(request, state: state)
+        }
+        switch (request.method, path) {
+        case (.post, "/_sim/tokens"):
+            let body = try await Self.body(of: request)
+            guard let application = body["application"]?.stringValue, let client = body["client"]?.stringValue else {
+                return Self.json(["error": "body must be {\"application\", \"client\", \"token\"?}"], status: .badRequest)
+            }
+            let token = body["token"]?.stringValue ?? "okit-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            state.issue(token: token, application: application, client: client)
+            return Self.json(["token": .string(token)], status: .created)
+        case (.post, "/_sim/revoke"):
+            let body = try await Self.body(of: request)
+            guard let token = body["token"]?.stringValue else {
+                return Self.json(["error": "body must be {\"token\"}"], status: .badRequest)
+            }
+            return Self.json(["revoked": .bool(state.revoke(token))])
+        case (.get, "/_sim/mode"):
+            return Self.json(state.mode.json)
+        case (.post, "/_sim/mode"):
+            do {
+                state.mode = try OKITSimulator.Mode(json: try await Self.body(of: request))
+            } catch let error as OKITSimulator.ModeError {
+                return Self.json(["error": .string(error.message)], status: .badRequest)
+            }
+            return Self.json(state.mode.json)
+        case (.get, "/_sim/stats"):
+            let requests: [Value] = state.requests.map { seen in
+                var parameters = Value.Object()
+                for parameter in seen.parameters where parameters[parameter.name] == nil {
+                    parameters[parameter.name] = .string(parameter.value)
+                }
+                return ["query": .string(seen.query), "parameters": .object(parameters)]
+            }
+            return Self.json(["validations": .int(state.validationCount), "requests": .array(requests)])
+        case (.post, "/_sim/reset"):
+            state.reset()
+            return Self.json(["reset": true])
+        default:
+            return Self.json(["message": "No HTTP resource was found that matches the request URI."], status: .notFound)
+        }
+    }
+
+    /// `GET /OKIT.Operator.Api/api/tokenvalidator?token=..&applicaiontPrefix=..&clientPrefix=..`.
+    static func validate(_ request: Request, state: OKITSimulatorState) async throws -> Response {
+        guard request.method == .get else {
+            return Self.json(
+                ["message": .string("The requested resource does not support http method '\(request.method.rawValue)'.")],
+                status: .methodNotAllowed
+            )
+        }
+        let query = request.uri.query ?? ""
+        let parameters = Self.parameters(query)
+        let seen = OKITSimulatorState.ValidationRequest(query: query, parameters: parameters)
+        state.record(seen)
+        let mode = state.mode
+        if mode.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(mode.latencyMilliseconds)) }
+        switch mode.failure {
+        case .serverError:
+            return Response(
+                status: .internalServerError,
+                headers: [.contentType: "text/html"],
+                body: .init(
+                    byteBuffer: ByteBuffer(string: "<html><body><h1>Server Error in '/OKIT.Operator.Api' Application.</h1></body></html>")
+                )
+            )
+        case .garbage:
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain"],
+                body: .init(byteBuffer: ByteBuffer(string: "Token is valid"))
+            )
+        case .redirect:
+            var response = Self.json(["valid": true, "message": "Token is valid"], status: .found)
+            response.headers[.location] = mode.redirectTo
+            return response
+        case .wrongShape:
+            return Self.json(["valid": "true", "message": "Token is valid"])
+        case .none:
+            // The real API's parameter is spelt `applicaiontPrefix`; a correctly spelt
+            // `applicationPrefix` is not read, exactly as OKIT would not read it.
+            let valid = state.isValid(
+                token: seen.parameter("token") ?? "",
+                application: seen.parameter("applicaiontPrefix") ?? "",
+                client: seen.parameter("clientPrefix") ?? ""
+            )
+            return Self.json(
+                ["valid": .bool(valid), "message": .string(valid ? "Token is valid" : "Token is not valid")],
+                status: .init(code: mode.status ?? 200)
+            )
+        }
+    }
+
+    /// Splits and decodes a query as ASP.NET does (`+` is a space, `%XX` a byte).
+    static func parameters(_ query: String) -> [OKITSimulatorState.ValidationRequest.Parameter] {
+        query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return .init(name: Self.decode(parts[0]), value: parts.count > 1 ? Self.decode(parts[1]) : "")
+        }
+    }
+
+    static func decode(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(text.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), utf8.count >= 2, let high = Self.hexValue(utf8[utf8.startIndex]),
+                let low = Self.hexValue(utf8[utf8.startIndex + 1])
+            {
+                bytes.append(high << 4 | low)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    static func body(of request: Request) async throws -> Value {
+        var bytes: [UInt8] = []
+        for try await chunk in request.body {
+            bytes.append(contentsOf: chunk.readableBytesView)
+            if bytes.count > 64 * 1024 { return .null }
+        }
+        return (try? JSON.parse(bytes)) ?? .null
+    }
+
+    static func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSON.serializeBytes(value)))
+        )
+    }
+}

@@ -1,0 +1,27 @@
+/// Asks the system that issued a caller's token whether it is valid: the seam between the
+/// core's delegated authentication and an adapter whose upstream validates tokens (OKIT).
+///
+/// The gateway finds a validator through a connection's adapter (`adapter as? any TokenValidator`),
+/// so the core never imports the adapter. Answers are cached by ``DelegatedTokenAuthenticator``;
+/// a validator only asks.
+///
+/// ```swift
+/// struct FixedValidator: TokenValidator {
+///     var validationScope: String { "SMSAPP" }
+///     func validate(_ token: Secret, clientPrefix: String) async throws -> TokenVerdict {
+///         TokenVerdict(isValid: token.reveal() == "letmein", message: "", lifetime: .seconds(60))
+///     }
+/// }
+/// ```
+public protocol TokenValidator: Sendable {
+    /// What the answers are about (OKIT: the connection's application prefix). Part of every
+    /// cache key, so an answer given for one application never admits a caller to another.
+    var validationScope: String { get }
+
+    /// Asks whether `token` is valid for `clientPrefix`.
+    ///
+    /// Returns a definite answer with how long it may be reused. Throws ``GatewayError``
+    /// `unavailable` when no definite answer could be had (unreachable, slow, malformed): the
+    /// caller is then refused, never admitted.
+    func validate(_ token: Secret, clientPrefix: String) async throws -> TokenVerdict
+}

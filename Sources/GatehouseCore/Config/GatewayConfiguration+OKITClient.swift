@@ -1,0 +1,46 @@
+extension GatewayConfiguration {
+    /// Reads the keys of an `authenticator: okit` client: `okit_connection` (a connection with
+    /// `adapter: okit`) and `client_prefixes` (each prefix identifies one client across the file).
+    static func okitAuthenticator(
+        _ map: inout ConfigMap,
+        connections: [Connection],
+        earlier: [Client]
+    ) throws(ConfigError) -> Client.Authenticator {
+        if let hash = map.node("key_sha256") {
+            throw hash.error("key_sha256 belongs to api_key clients; an okit client is admitted by its OKIT token")
+        }
+        let connectionNode = try map.required("okit_connection")
+        let name = try connectionNode.scalar(expecting: "a connection name")
+        guard let connection = connections.first(where: { $0.name == name }) else {
+            throw connectionNode.error("unknown connection \"\(name)\"")
+        }
+        guard connection.adapter == "okit" else {
+            throw connectionNode.error(
+                "connection \"\(name)\" uses adapter \(connection.adapter); okit_connection must name a connection with adapter: okit"
+            )
+        }
+        let prefixesNode = try map.required("client_prefixes")
+        let prefixes = try map.stringList("client_prefixes") ?? []
+        guard !prefixes.isEmpty else { throw prefixesNode.error("list at least one client prefix") }
+        let elements = try prefixesNode.list()
+        for (index, prefix) in prefixes.enumerated() {
+            let element = index < elements.count ? elements[index] : prefixesNode
+            guard self.validClientPrefix(prefix) else {
+                throw element.error("a client prefix is 1 to 128 visible ASCII characters without spaces")
+            }
+            for client in earlier {
+                if case .okit(_, let theirs) = client.authenticator, theirs.contains(prefix) {
+                    throw element.error(
+                        "client prefix \"\(prefix)\" is already listed by client \(client.name); a prefix identifies one client"
+                    )
+                }
+            }
+        }
+        return .okit(connection: name, clientPrefixes: prefixes)
+    }
+
+    /// Client prefixes travel in a header and appear in access lines: visible ASCII only.
+    static func validClientPrefix(_ prefix: String) -> Bool {
+        (1...128).contains(prefix.utf8.count) && prefix.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+}

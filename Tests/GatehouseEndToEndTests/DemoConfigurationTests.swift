@@ -1,0 +1,69 @@
+import Foundation
+import GatehouseCore
+import GatehouseTestSupport
+import Testing
+
+/// `Config/gatehouse.yaml` as `make run` serves it, with the demo upstreams' ports swapped for
+/// free ones and the vault prepared as scripts/run-demo.sh does: the README's calls answer what
+/// the README says.
+@Suite(.timeLimit(.minutes(2))) struct DemoConfigurationTests {
+    @Test func theReadmesOKITCallsWork() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let demo = try String(contentsOf: root.appendingPathComponent("Config/gatehouse.yaml"), encoding: .utf8)
+        let echo = try await EchoFixture.start()
+        let okit = try await OKITFixture.start()
+        let state = try TemporaryDirectory.make()
+        let config = demo.replacingOccurrences(of: "http://127.0.0.1:9100", with: echo.baseURL)
+            .replacingOccurrences(of: "127.0.0.1:9104", with: "127.0.0.1:\(okit.port)")
+            .replacingOccurrences(of: "path: .gatehouse/vault.db", with: "path: \(state)/vault.db")
+        let configPath = state + "/gatehouse.yaml"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let masterKey = try GatewayProcess.run(["vault", "generate-key"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let environment = [
+            "GATEHOUSE_DEMO_UPSTREAM_TOKEN": "demo-upstream-token-e2e",
+            "GATEHOUSE_MASTER_KEY": masterKey,
+            "GATEHOUSE_ADMIN_TOKEN": "demo-admin-e2e",
+        ]
+        #expect(try GatewayProcess.run(["vault", "init", "--config", configPath], environment: environment).status == 0)
+        let put = try GatewayProcess.run(["vault", "put", "echo-demo/token", "--config", configPath], environment: environment, stdin: "demo-vault-token-e2e")
+        #expect(put.status == 0, "\(put.stderr)")
+        let gateway = try await GatewayProcess.start(config: config, environment: environment)
+        let client = TestClient()
+        let demoKey = ["Authorization": "Bearer gh_DEMO-ONLY-loopback-key-never-use-in-production"]
+        // The first README call: the echo upstream receives the token from the vault.
+        let proxied = try await client.send(.get, gateway.baseURL + "/proxy/echo-demo/orders?limit=2", headers: demoKey)
+        #expect(proxied.status == 200)
+        #expect(echo.recorder.all.last?.header("Authorization") == "Bearer demo-vault-token-e2e")
+        echo.recorder.reset()
+        let sms = Array(#"{"to":"+4917012345678","text":"Hello"}"#.utf8)
+        func send(token: String) async throws -> TestClient.Answer {
+            try await client.send(
+                .post,
+                gateway.baseURL + "/proxy/sms-demo",
+                headers: ["Authorization": "Bearer \(token)", "X-Client-Prefix": "BlaBla", "Content-Type": "application/json"],
+                body: sms
+            )
+        }
+        let accepted = try await send(token: "DEMO-ONLY-okit-token-BlaBla")
+        #expect(accepted.status == 200)
+        #expect(accepted.json == ["queued": true, "to": "+4917012345678", "characters": 5])
+        let rejected = try await send(token: "DEMO-ONLY-okit-token-BlaBla-mail")
+        #expect(rejected.status == 401)
+        #expect(rejected.errorCode == "unauthenticated")
+        #expect(echo.recorder.all.map(\.path) == ["/sms"])
+        let validated = try await client.send(
+            .post,
+            gateway.baseURL + "/v1/okit-demo/token.validate",
+            headers: ["Authorization": "Bearer gh_DEMO-ONLY-loopback-key-never-use-in-production", "Content-Type": "application/json"],
+            body: Array(#"{"token":"DEMO-ONLY-okit-token-BlaBla","client_prefix":"BlaBla"}"#.utf8)
+        )
+        #expect(validated.json["data"] == ["valid": true, "message": "Token is valid"])
+        #expect(okit.state.requests.first?.query == "token=DEMO-ONLY-okit-token-BlaBla&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla")
+        await gateway.stop()
+        #expect(!gateway.log.contains("DEMO-ONLY-okit-token"))
+        #expect(!gateway.log.contains("demo-vault-token-e2e"))
+        client.shutdown()
+        echo.stop()
+        okit.stop()
+    }
+}
