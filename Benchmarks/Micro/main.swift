@@ -63,7 +63,7 @@ var sink = 0
 let cachedRead = try rate(batch: 10_000) { sink &+= try vault.secret(for: vaultRef)?.isEmpty == true ? 1 : 0 }
 let dictionaryRead = try rate(batch: 10_000) { sink &+= try reference.secret(for: envRef)?.isEmpty == true ? 1 : 0 }
 
-let cipher = EnvelopeCipher(dataKey: SecureRandom.bytes(32))
+let cipher = EnvelopeCipher(dataKey: SecureRandom.bytes(32))!
 let value = Secret(String(repeating: "s", count: 64))
 let rawKey = SecureRandom.bytes(32)
 let rawBytes = [UInt8](repeating: 0x73, count: 64)

@@ -13,21 +13,23 @@ public struct EnvelopeCipher: Sendable {
 
     private let dataKey: [UInt8]
 
-    /// A cipher over an already unwrapped data key.
-    public init(dataKey: [UInt8]) { self.dataKey = dataKey }
+    /// A cipher over an already unwrapped data key; `nil` unless it is 32 bytes.
+    public init?(dataKey: [UInt8]) {
+        guard dataKey.count == AESGCM.keySize else { return nil }
+        self.dataKey = dataKey
+    }
 
     /// A new random data key and its wrapping under `masterKey`.
     static func newDataKey(wrappedWith masterKey: MasterKey) -> (cipher: EnvelopeCipher, wrapped: [UInt8]) {
         let dataKey = SecureRandom.bytes(AESGCM.keySize)
-        return (EnvelopeCipher(dataKey: dataKey), Self.wrap(dataKey, with: masterKey))
+        return (EnvelopeCipher(dataKey: dataKey)!, Self.wrap(dataKey, with: masterKey))
     }
 
     /// Opens a wrapped data key; `nil` when `masterKey` is not the key that wrapped it (or the
     /// wrapping was altered).
     static func unwrap(_ wrapped: [UInt8], with masterKey: MasterKey) -> EnvelopeCipher? {
         guard let box = try? AESGCM.SealedBox(combined: wrapped),
-            let dataKey = try? AESGCM.open(box, key: masterKey.bytes, authenticating: Self.dataKeyContext),
-            dataKey.count == AESGCM.keySize
+            let dataKey = try? AESGCM.open(box, key: masterKey.bytes, authenticating: Self.dataKeyContext)
         else { return nil }
         return EnvelopeCipher(dataKey: dataKey)
     }

@@ -60,7 +60,7 @@ struct VaultCommand: AsyncParsableCommand {
                     guard let contents = FileManager.default.contents(atPath: file) else { throw ExitMessage("cannot read \(file)") }
                     data = contents
                 } else {
-                    data = FileHandle.standardInput.readDataToEndOfFile()
+                    data = isatty(0) == 1 ? Self.promptHidden("Value for \(self.path) (input hidden): ") : FileHandle.standardInput.readDataToEndOfFile()
                 }
                 var bytes = [UInt8](data)
                 if !self.raw {
@@ -74,6 +74,23 @@ struct VaultCommand: AsyncParsableCommand {
                 }
                 print("\(metadata.path): version \(metadata.version) written")
             }
+        }
+
+        /// One line from the terminal with echo off, as password prompts do.
+        static func promptHidden(_ prompt: String) -> Data {
+            FileHandle.standardError.write(Data(prompt.utf8))
+            var original = termios()
+            let hasTerminal = tcgetattr(0, &original) == 0
+            if hasTerminal {
+                var silent = original
+                silent.c_lflag &= ~tcflag_t(ECHO)
+                tcsetattr(0, TCSAFLUSH, &silent)
+            }
+            defer {
+                if hasTerminal { tcsetattr(0, TCSAFLUSH, &original) }
+                FileHandle.standardError.write(Data("\n".utf8))
+            }
+            return Data((readLine(strippingNewline: false) ?? "").utf8)
         }
     }
 
