@@ -191,6 +191,8 @@ let package = Package(
     ]
         // The generic REST upstream: no simulator of its own, the echo upstream lives beside it.
         + adapter("HTTP", dependencies: [], simulator: true)
+        // Keyfax (issue 5): the signer and JWT reading so far; the adapter kind and simulator come next.
+        + adapter("Keyfax", dependencies: ["GatehouseCrypto"], simulator: false)
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
         + adapter("OKIT")
 )
