@@ -131,7 +131,7 @@ let package = Package(
             name: "gatehouse",
             dependencies: [
                 core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseSQLite",
-                "GatehouseHTTP", "GatehouseHTTPSimulator",
+                "GatehouseHTTP", "GatehouseHTTPSimulator", "GatehouseKeyfaxSimulator",
                 "GatehouseOKIT", "GatehouseOKITSimulator",
                 hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -191,8 +191,8 @@ let package = Package(
     ]
         // The generic REST upstream: no simulator of its own, the echo upstream lives beside it.
         + adapter("HTTP", dependencies: [], simulator: true)
-        // Keyfax (issue 5): the signer and JWT reading so far; the adapter kind and simulator come next.
-        + adapter("Keyfax", dependencies: ["GatehouseCrypto"], simulator: false)
+        // Keyfax (issue 5): signer, JWT reading and the simulator so far; the adapter kind follows.
+        + adapter("Keyfax", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl"])
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
         + adapter("OKIT")
 )

@@ -1,6 +1,7 @@
 import GatehouseCore
 import GatehouseHTTP
 import GatehouseHTTPSimulator
+import GatehouseKeyfaxSimulator
 import GatehouseOKIT
 import GatehouseOKITSimulator
 
@@ -14,6 +15,7 @@ enum BuiltIns {
 
     static let simulators: [SimulatorKind] = [
         EchoUpstream.kind,
+        KeyfaxSimulator.kind,
         OKITSimulator.kind,
     ]
 }

@@ -1,0 +1,75 @@
+import GatehouseCore
+import GatehouseCrypto
+import Synchronization
+
+/// Everything the simulated Keyfax server remembers: keys per host (current and pending),
+/// nonces seen, sessions, its clock offset, and counters tests read through `/_sim/stats`.
+public final class KeyfaxSimulatorState: Sendable {
+    /// A host's key pair.
+    public struct Keys: Sendable, Equatable {
+        public var apiKey: String
+        /// Base64 of 64 random bytes.
+        public var signingKey: String
+
+        static func generate() -> Keys {
+            Keys(apiKey: Self.uuid(), signingKey: Base64.encode(SecureRandom.bytes(64)))
+        }
+
+        static func uuid() -> String {
+            let hex = Hex.encode(SecureRandom.bytes(16))
+            let characters = Array(hex)
+            return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+        }
+    }
+
+    /// A start-up session.
+    public enum SessionState: String, Sendable { case created, launched, completed, cancelled }
+
+    struct Session: Sendable {
+        var company: String
+        var state: SessionState
+    }
+
+    struct Host: Sendable {
+        var current: Keys?
+        /// Keys from POST /api/v1/key, valid beside `current` until first used.
+        var pending: Keys?
+    }
+
+    struct Stats: Sendable {
+        var nonceReuses = 0
+        var acceptedByAPIKey: [String: Int] = [:]
+        var rejections: [String] = []
+        var tokensIssued = 0
+        var tokensRenewed = 0
+        var keyRotations = 0
+        var webHookDeliveries = 0
+    }
+
+    struct Data: Sendable {
+        var hosts: [String: Host]
+        var nonces: [String: Int64] = [:]
+        var sessions: [String: Session] = [:]
+        var clockOffset: Int64 = 0
+        var stats = Stats()
+    }
+
+    /// The configuration it started with.
+    public let configuration: KeyfaxSimulator.Configuration
+    let data: Mutex<Data>
+
+    /// A fresh server with no keys issued yet.
+    public init(_ configuration: KeyfaxSimulator.Configuration) {
+        self.configuration = configuration
+        self.data = Mutex(Data(hosts: Dictionary(uniqueKeysWithValues: configuration.hosts.keys.map { ($0, Host()) })))
+    }
+
+    /// The simulator's clock: the real time moved by the offset tests set.
+    public var now: Int64 { Timestamp.now().seconds + self.data.withLock { $0.clockOffset } }
+
+    /// Moves the simulator's clock relative to real time.
+    public func setClockOffset(_ seconds: Int64) { self.data.withLock { $0.clockOffset = seconds } }
+
+    /// The current keys of `host` (for tests).
+    public func currentKeys(host: String) -> Keys? { self.data.withLock { $0.hosts[host]?.current } }
+}
