@@ -133,6 +133,7 @@ let package = Package(
                 core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseSQLite",
                 "GatehouseHTTP", "GatehouseHTTPSimulator",
                 "GatehouseOKIT", "GatehouseOKITSimulator",
+                "GatehouseCheckfront", "GatehouseCheckfrontSimulator",
                 hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -193,4 +194,6 @@ let package = Package(
         + adapter("HTTP", dependencies: [], simulator: true)
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
         + adapter("OKIT")
+        // Checkfront API 3.0: token pairs and OAuth2 authorization code with refresh-token rotation.
+        + adapter("Checkfront", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto"])
 )

@@ -1,3 +1,5 @@
+import GatehouseCheckfront
+import GatehouseCheckfrontSimulator
 import GatehouseCore
 import GatehouseHTTP
 import GatehouseHTTPSimulator
@@ -10,10 +12,12 @@ enum BuiltIns {
     static let adapters = AdapterRegistry([
         HTTPAdapter.kind,
         OKITAdapter.kind,
+        CheckfrontAdapter.kind,
     ])
 
     static let simulators: [SimulatorKind] = [
         EchoUpstream.kind,
         OKITSimulator.kind,
+        CheckfrontSimulator.kind,
     ]
 }
