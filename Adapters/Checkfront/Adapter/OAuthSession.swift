@@ -139,7 +139,7 @@ actor OAuthSession {
             }
             throw GatewayError(.unavailable, "the Checkfront token endpoint is failing; retrying after \(until.iso8601)")
         }
-        let task = Task { try await self.performRefresh() }
+        let task = Task { try await self.performRefresh(replacing: stale) }
         self.refreshing = task
         let result = await task.result
         self.refreshing = nil
@@ -165,7 +165,7 @@ actor OAuthSession {
         }
     }
 
-    private func performRefresh() async throws -> Secret {
+    private func performRefresh(replacing stale: Secret?) async throws -> Secret {
         guard let refresh = try self.readEntry(self.refreshPath) else { throw await self.needsReauthorization("not_authorized") }
         self.health.update { $0.state = .refreshing }
         switch await self.tokenEndpoint.refresh(token: refresh.secret) {
@@ -184,7 +184,7 @@ actor OAuthSession {
             self.backoffUntil = self.now().adding(seconds: delay)
             self.health.fail(.failing, error: kind, at: self.now())
             self.logger.warning("checkfront token refresh failed; keeping the tokens", metadata: ["error": .string(kind), "retry_in_s": .stringConvertible(delay)])
-            if let current = try self.readEntry(self.accessPath), let expiry = current.metadata.expiresAt, expiry > self.now() {
+            if let current = try self.readEntry(self.accessPath), let expiry = current.metadata.expiresAt, expiry > self.now(), current.secret != stale {
                 return current.secret
             }
             throw GatewayError(.unavailable, "the Checkfront token endpoint is failing (\(kind)); the tokens are kept and retried", upstreamStatus: status)

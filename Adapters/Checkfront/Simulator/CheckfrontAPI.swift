@@ -47,13 +47,13 @@ enum CheckfrontAPI {
         case (.get, 1, "item"):
             var items = CheckfrontData.items
             if let category = query.first(where: { $0.name == "category_id" })?.value {
-                items = items.filter { $0["category_id"]?.stringValue == category }
+                items = items.filter { $0["category_id"]?.idText == category }
             }
             // PHP's json_encode: an empty map is `[]`.
-            let map: Value = items.isEmpty ? .array([]) : .object(Value.Object(items.map { .init($0["item_id"]!.stringValue!, .object($0)) }))
+            let map: Value = items.isEmpty ? .array([]) : .object(Value.Object(items.map { .init($0["item_id"]!.idText!, .object($0)) }))
             return Self.ok(["resource": "item", "records": .int(items.count)], [("items", map)])
         case (.get, 2, "item"):
-            guard let item = CheckfrontData.items.first(where: { $0["item_id"]?.stringValue == resource[1] }) else { return Self.notFound("Item not found") }
+            guard let item = CheckfrontData.items.first(where: { $0["item_id"]?.idText == resource[1] }) else { return Self.notFound("Item not found") }
             return Self.ok(["resource": "item", "id": .string(resource[1])], [("item", .object(item))])
         case (.get, 2, "booking") where resource[1] == "index":
             let limit = max(1, Int(query.first { $0.name == "limit" }?.value ?? "") ?? 100)
@@ -61,13 +61,13 @@ enum CheckfrontAPI {
             let all = state.bookings
             let pages = max(1, (all.count + limit - 1) / limit)
             let slice = all.dropFirst((page - 1) * limit).prefix(limit)
-            let map: Value = slice.isEmpty ? .array([]) : .object(Value.Object(slice.map { .init($0["booking_id"]!.stringValue!, .object($0)) }))
+            let map: Value = slice.isEmpty ? .array([]) : .object(Value.Object(slice.map { .init($0["booking_id"]!.idText!, .object($0)) }))
             return Self.ok(
                 ["resource": "booking", "records": .int(all.count), "limit": .int(limit), "page": .int(page), "pages": .int(pages)],
                 [("booking/index", map)]
             )
         case (.get, 2, "booking"):
-            guard let booking = state.bookings.first(where: { $0["booking_id"]?.stringValue == resource[1] }) else { return Self.notFound("Booking not found") }
+            guard let booking = state.bookings.first(where: { $0["booking_id"]?.idText == resource[1] }) else { return Self.notFound("Booking not found") }
             return Self.ok(["resource": "booking", "id": .string(resource[1])], [("booking", .object(booking))])
         case (.post, 3, "booking") where resource[2] == "update":
             guard (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded") else {

@@ -32,3 +32,13 @@ enum CheckfrontData {
         return .object(root)
     }
 }
+
+extension Value {
+    /// A string or a number's digits, as PHP compares ids.
+    var idText: String? {
+        switch self {
+        case .string(let text), .number(let text): text
+        default: nil
+        }
+    }
+}

@@ -179,7 +179,7 @@ public final class CheckfrontSimulatorState: Sendable {
     func updateBooking(id: String, form: [(name: String, value: String)]) -> Value.Object? {
         self.storage.withLock { storage in
             storage.stats.lastForm = form
-            guard let index = storage.bookings.firstIndex(where: { $0["booking_id"]?.stringValue == id }) else { return nil }
+            guard let index = storage.bookings.firstIndex(where: { $0["booking_id"]?.idText == id }) else { return nil }
             for (name, value) in form { storage.bookings[index][name] = .string(value) }
             return storage.bookings[index]
         }
