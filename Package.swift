@@ -133,6 +133,7 @@ let package = Package(
                 core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseSQLite",
                 "GatehouseHTTP", "GatehouseHTTPSimulator", "GatehouseKeyfaxSimulator",
                 "GatehouseOKIT", "GatehouseOKITSimulator",
+                "GatehouseCheckfront", "GatehouseCheckfrontSimulator",
                 hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -195,4 +196,6 @@ let package = Package(
         + adapter("Keyfax", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl"])
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
         + adapter("OKIT")
+        // Checkfront API 3.0: token pairs and OAuth2 authorization code with refresh-token rotation.
+        + adapter("Checkfront", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto"])
 )

@@ -16,6 +16,12 @@ export GATEHOUSE_MASTER_KEY="$(cat .gatehouse/master.key)"
 [ -f .gatehouse/vault.db ] || "$BIN" vault init --config "$CONFIG"
 "$BIN" vault list --config "$CONFIG" | grep -q '^echo-demo/token ' \
   || printf 'demo-vault-token-%s' "$(date +%s)" | "$BIN" vault put echo-demo/token --config "$CONFIG"
+# Checkfront demo credentials: the simulator's token pair and OAuth2 consumer key/secret.
+for pair in checkfront-demo/api_key=DEMO-ONLY-checkfront-api-key checkfront-demo/api_secret=DEMO-ONLY-checkfront-api-secret \
+            checkfront-oauth-demo/client_id=DEMO-ONLY-checkfront-consumer-key \
+            checkfront-oauth-demo/client_secret=DEMO-ONLY-checkfront-consumer-secret; do
+  "$BIN" vault list --config "$CONFIG" | grep -q "^${pair%%=*} " || printf '%s' "${pair#*=}" | "$BIN" vault put "${pair%%=*}" --config "$CONFIG"
+done
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -23,6 +29,7 @@ trap cleanup EXIT INT TERM
 
 "$BIN" simulate echo --port 9100 & pids+=($!)
 "$BIN" simulate okit --port 9104 & pids+=($!)
+"$BIN" simulate checkfront --port 9103 & pids+=($!)
 
 "$BIN" check-config --config "$CONFIG"
 cat <<EOT
@@ -64,6 +71,18 @@ Gatehouse demo on http://127.0.0.1:8080 (Ctrl-C stops everything). Try, in anoth
   # Ask the validator yourself (gateway key): {"data": {"valid", "message"}, "meta"}:
   curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
        -d '{"token":"DEMO-ONLY-okit-token-BlaBla","client_prefix":"BlaBla"}' http://127.0.0.1:8080/v1/okit-demo/token.validate
+
+  # Checkfront, token pair: the uniform envelope over Checkfront's API 3.0:
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -X POST -d '{}' http://127.0.0.1:8080/v1/checkfront-demo/item.list
+
+  # Checkfront, OAuth2: open this in a browser (sends the admin token, so use curl for the first hop):
+  curl -s -o /dev/null -w '%{redirect_url}\n' -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" \
+       http://127.0.0.1:8080/oauth/checkfront-oauth-demo/start
+  #   ... open the printed URL, click Approve; the simulator sends the browser back to the callback.
+  # Or get the URL from the admin API, then check the connection's health:
+  curl -s -X POST -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" http://127.0.0.1:8080/admin/v1/connections/checkfront-oauth-demo/authorize
+  curl -s -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" http://127.0.0.1:8080/admin/v1/connections
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -X POST -d '{"id":1}' http://127.0.0.1:8080/v1/checkfront-oauth-demo/booking.get
 
   # Health and metrics:
   curl -s http://127.0.0.1:8080/readyz; curl -s http://127.0.0.1:8080/metrics | head

@@ -5,20 +5,31 @@ import NIOCore
 
 /// The admin API under `/admin/v1`, behind the admin bearer token:
 /// `GET /secrets` (metadata), `GET|PUT|DELETE /secrets/{path}`. Values go in, never out.
+/// `GET /connections` (credential health of every connection) and
+/// `POST /connections/{connection}/{action...}` (an adapter's ``ConnectionEndpoints`` action).
 struct AdminAPI: Sendable {
     /// `nil` when config has no `admin:` section: every admin route answers 404.
     let authenticator: AdminAuthenticator?
     let vault: Vault?
+    let gateway: Gateway
+
+    /// Throws unless the admin API is enabled and `request` carries the admin token.
+    func verify(_ request: Request) throws {
+        guard let authenticator else {
+            throw GatewayError(.notFound, "the admin API is not enabled: set admin.token in the configuration")
+        }
+        try authenticator.verify(authorization: request.headers[.authorization])
+    }
 
     /// Largest admin request body.
     static let maxBodyBytes = 1 << 20
 
     func respond(to request: Request, segments: [String], remoteAddress: String?, exchange: inout Exchange) async throws -> Response {
-        guard let authenticator else {
-            throw GatewayError(.notFound, "the admin API is not enabled: set admin.token in the configuration")
-        }
-        try authenticator.verify(authorization: request.headers[.authorization])
+        try self.verify(request)
         exchange.client = "admin"
+        if segments.first == "connections" {
+            return try await self.connections(request, segments: Array(segments.dropFirst()), exchange: &exchange)
+        }
         guard segments.first == "secrets" else {
             throw GatewayError(.notFound, "no admin route for \(request.method.rawValue) \(request.uri.path)")
         }
@@ -51,6 +62,46 @@ struct AdminAPI: Sendable {
             if error.isInvalidInput { throw GatewayError(.badRequest, error.description) }
             throw GatewayError(.unavailable, error.description)
         }
+    }
+
+    /// `GET /connections`, `GET /connections/{c}`, `POST /connections/{c}/{action...}`.
+    private func connections(_ request: Request, segments: [String], exchange: inout Exchange) async throws -> Response {
+        if segments.isEmpty {
+            guard request.method == .get else { throw GatewayError(.methodNotAllowed, "/admin/v1/connections takes GET") }
+            let list: [Value] = self.gateway.connections.keys.sorted().map { Self.status(of: self.gateway.connections[$0]!) }
+            return GatewayResponder.json(["data": .array(list)])
+        }
+        guard let connection = self.gateway.connections[segments[0]] else {
+            throw GatewayError(.notFound, "unknown connection \"\(segments[0].prefix(80))\"")
+        }
+        exchange.connection = connection.name
+        if segments.count == 1 {
+            guard request.method == .get else { throw GatewayError(.methodNotAllowed, "/admin/v1/connections/{c} takes GET") }
+            return GatewayResponder.json(["data": Self.status(of: connection)])
+        }
+        guard request.method == .post else { throw GatewayError(.methodNotAllowed, "connection actions take POST") }
+        guard let endpoints = connection.endpoints else {
+            throw GatewayError(.notFound, "adapter \(connection.adapterName) has no admin actions", connection: connection.name)
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        let arguments = body.readableBytes == 0 ? Value.object([:]) : ((try? JSON.parse(body.readableBytesView)) ?? .null)
+        guard case .object = arguments else { throw GatewayError(.badRequest, "expected a JSON object or no body") }
+        let action = segments.dropFirst().joined(separator: "/")
+        do {
+            return GatewayResponder.json(["data": try await endpoints.adminAction(action, arguments: arguments)])
+        } catch let error as GatewayError {
+            throw error.on(connection: connection.name)
+        }
+    }
+
+    /// One connection's entry in `GET /admin/v1/connections`.
+    static func status(of connection: ConnectionRuntime) -> Value {
+        var object: Value.Object = ["name": .string(connection.name), "adapter": .string(connection.adapterName)]
+        if case .object(let report) = connection.health.current.value {
+            for member in report.members { object[member.key] = member.value }
+        }
+        return .object(object)
     }
 
     /// `{"value": "...", "expires_at": "2026-12-01T00:00:00Z"?}`.

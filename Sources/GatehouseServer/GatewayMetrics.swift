@@ -1,4 +1,5 @@
 import CoreMetrics
+import GatehouseCore
 import Synchronization
 
 /// The gateway's metrics through swift-metrics: requests by connection and status, latency
@@ -47,6 +48,25 @@ final class GatewayMetrics: Sendable {
             return timer
         }
         timer.recordNanoseconds(nanoseconds)
+    }
+
+    /// Sets `gatehouse_connection_state{connection,state}` (1 for the current state, 0 for the
+    /// others) and `gatehouse_credential_expiry_seconds{connection,credential}` (seconds left),
+    /// plus `gatehouse_connection_warning{connection}` (1 while a warning stands).
+    func connectionHealth(_ reports: [(String, ConnectionHealth.Report)]) {
+        let now = Timestamp.now()
+        for (connection, report) in reports {
+            for state in ConnectionHealth.State.allCases {
+                Gauge(label: "gatehouse_connection_state", dimensions: [("connection", connection), ("state", state.rawValue)], factory: self.factory)
+                    .record(state == report.state ? 1 : 0)
+            }
+            for (credential, expiry) in report.expiries {
+                Gauge(label: "gatehouse_credential_expiry_seconds", dimensions: [("connection", connection), ("credential", credential)], factory: self.factory)
+                    .record(Double(expiry.seconds - now.seconds))
+            }
+            Gauge(label: "gatehouse_connection_warning", dimensions: [("connection", connection)], factory: self.factory)
+                .record(report.warning == nil ? 0 : 1)
+        }
     }
 
     /// Counts an upstream failure of a bounded kind (an error code).

@@ -91,11 +91,16 @@ struct GatewayResponder: HTTPResponder {
             return Self.json(["status": "ready"])
         case .metrics:
             exchange.route = "metrics"
+            self.metrics.connectionHealth(self.gateway.connections.values.map { ($0.name, $0.health.current) })
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: self.renderMetrics()))
             )
+        case .endpoint(let connection, let name):
+            exchange.route = "endpoint"
+            exchange.connection = connection
+            return try await self.endpoint(request, connection: connection, name: name, exchange: &exchange)
         case .admin(let segments):
             exchange.route = "admin"
             return try await self.admin.respond(to: request, segments: segments, remoteAddress: context.remoteAddress, exchange: &exchange)
@@ -103,6 +108,30 @@ struct GatewayResponder: HTTPResponder {
             exchange.route = "other"
             throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
         }
+    }
+
+    /// `GET /oauth/{connection}/{name}`: an adapter's own endpoint; the admin token is checked
+    /// first for the names the adapter lists in `adminEndpoints`.
+    private func endpoint(_ request: Request, connection name: String, name endpoint: String, exchange: inout Exchange) async throws -> Response {
+        guard let connection = self.gateway.connections[name], let endpoints = connection.endpoints else {
+            throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
+        }
+        guard request.method == .get || request.method == .head else {
+            throw GatewayError(.methodNotAllowed, "/oauth/{connection}/... takes GET", connection: name)
+        }
+        if endpoints.adminEndpoints.contains(endpoint) {
+            try self.admin.verify(request)
+            exchange.client = "admin"
+        }
+        let answer: EndpointResponse
+        do {
+            answer = try await endpoints.endpoint(EndpointRequest(name: endpoint, query: EndpointRequest.decode(query: request.uri.query)))
+        } catch let error as GatewayError {
+            throw error.on(connection: name)
+        }
+        var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store"]
+        if let location = answer.location { headers[.location] = location }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {

@@ -67,7 +67,7 @@ public struct GatewayServer: Service {
             maxBodyBytes: self.configuration.maxBodyBytes,
             metrics: GatewayMetrics(factory: self.metricsFactory),
             readiness: self.readiness,
-            admin: AdminAPI(authenticator: self.admin, vault: self.vault),
+            admin: AdminAPI(authenticator: self.admin, vault: self.vault, gateway: self.gateway),
             renderMetrics: self.renderMetrics,
             logger: self.logger
         )
@@ -75,6 +75,8 @@ public struct GatewayServer: Service {
         let onReady = self.onReady
         let logger = self.logger
         var services = self.services + [ShutdownWatcher(readiness: readiness)]
+        let maintained = self.gateway.connections.values.compactMap(\.maintenance)
+        if !maintained.isEmpty { services.append(MaintenanceService(adapters: maintained, clock: ContinuousClock())) }
         if let vault = self.vault {
             services.append(VaultWatcher(vault: vault, readiness: readiness, interval: .seconds(1), logger: self.logger))
         }

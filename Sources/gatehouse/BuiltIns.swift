@@ -1,3 +1,5 @@
+import GatehouseCheckfront
+import GatehouseCheckfrontSimulator
 import GatehouseCore
 import GatehouseHTTP
 import GatehouseHTTPSimulator
@@ -11,11 +13,13 @@ enum BuiltIns {
     static let adapters = AdapterRegistry([
         HTTPAdapter.kind,
         OKITAdapter.kind,
+        CheckfrontAdapter.kind,
     ])
 
     static let simulators: [SimulatorKind] = [
         EchoUpstream.kind,
         KeyfaxSimulator.kind,
         OKITSimulator.kind,
+        CheckfrontSimulator.kind,
     ]
 }

@@ -4,7 +4,12 @@ import GatehouseCrypto
 
 /// Builds the core gateway from validated configuration.
 enum GatewayAssembly {
-    static func gateway(config: GatewayConfiguration, transport: any UpstreamTransport, secrets: any SecretSource) throws -> Gateway {
+    static func gateway(
+        config: GatewayConfiguration,
+        transport: any UpstreamTransport,
+        secrets: any SecretSource,
+        vault: Vault? = nil
+    ) throws -> Gateway {
         var hashes: [String: String] = [:]
         for client in config.clients {
             if case .apiKey(let hash) = client.authenticator {
@@ -16,7 +21,7 @@ enum GatewayAssembly {
             }
         }
         do {
-            return try Gateway(configuration: config, registry: BuiltIns.adapters, transport: transport, secrets: secrets)
+            return try Gateway(configuration: config, registry: BuiltIns.adapters, transport: transport, secrets: secrets, vault: vault)
         } catch let error as ConfigError {
             throw ExitMessage(error.description)
         }

@@ -49,7 +49,7 @@ struct Serve: AsyncParsableCommand {
         let transport = CurlTransport(logger: Logger(label: "gatehouse.transport"))
         let gateway: Gateway
         do {
-            gateway = try GatewayAssembly.gateway(config: config, transport: transport, secrets: secrets)
+            gateway = try GatewayAssembly.gateway(config: config, transport: transport, secrets: secrets, vault: vault)
             try Self.verifyCredentials(config: config, secrets: secrets)
         } catch {
             transport.shutdown()

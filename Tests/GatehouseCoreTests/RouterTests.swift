@@ -26,6 +26,14 @@ import Testing
         #expect(GatewayRoute.match(path: "/healthz/x") == .notFound)
     }
 
+    @Test func adapterEndpointRoute() {
+        #expect(GatewayRoute.match(path: "/oauth/cf/start") == .endpoint(connection: "cf", name: "start"))
+        #expect(GatewayRoute.match(path: "/oauth/cf/a/b") == .endpoint(connection: "cf", name: "a/b"))
+        #expect(GatewayRoute.match(path: "/oauth/cf") == .notFound)
+        #expect(GatewayRoute.match(path: "/oauth//start") == .notFound)
+        #expect(GatewayRoute.match(path: "/oauth/cf/") == .notFound)
+    }
+
     @Test func dotSegmentsAreDetected() {
         #expect(GatewayRoute.hasDotSegments("/a/../b"))
         #expect(GatewayRoute.hasDotSegments("/a/%2E%2e/b"))

@@ -27,6 +27,15 @@ import Testing
         #expect(try GatewayProcess.run(["vault", "init", "--config", configPath], environment: environment).status == 0)
         let put = try GatewayProcess.run(["vault", "put", "echo-demo/token", "--config", configPath], environment: environment, stdin: "demo-vault-token-e2e")
         #expect(put.status == 0, "\(put.stderr)")
+        // The Checkfront demo credentials, as scripts/run-demo.sh puts them.
+        for (path, value) in [
+            ("checkfront-demo/api_key", "DEMO-ONLY-checkfront-api-key"), ("checkfront-demo/api_secret", "DEMO-ONLY-checkfront-api-secret"),
+            ("checkfront-oauth-demo/client_id", "DEMO-ONLY-checkfront-consumer-key"),
+            ("checkfront-oauth-demo/client_secret", "DEMO-ONLY-checkfront-consumer-secret"),
+        ] {
+            let stored = try GatewayProcess.run(["vault", "put", path, "--config", configPath], environment: environment, stdin: value)
+            #expect(stored.status == 0, "\(stored.stderr)")
+        }
         let gateway = try await GatewayProcess.start(config: config, environment: environment)
         let client = TestClient()
         let demoKey = ["Authorization": "Bearer gh_DEMO-ONLY-loopback-key-never-use-in-production"]

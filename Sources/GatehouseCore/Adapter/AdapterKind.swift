@@ -29,18 +29,39 @@ public struct AdapterSetup: Sendable {
     public let credentials: Credentials
     /// For the adapter's own log lines (carries the connection name); never log a secret.
     public let logger: Logger
+    /// The credential vault, for adapters that obtain and store tokens (writes use origin
+    /// `.oauth`); `nil` when the configuration has no `vault:` section.
+    public let vault: Vault?
+    /// Where the adapter reports its credential health (untouched: `ok`).
+    public let health: ConnectionHealth
+    /// Whether the configuration has a `vault:` section (true with a `nil` ``vault`` only when
+    /// the configuration is checked without being served).
+    public let vaultConfigured: Bool
 
     /// Creates a setup.
     public init(
         connection: GatewayConfiguration.Connection,
         client: UpstreamClient,
         credentials: Credentials,
-        logger: Logger = Logger(label: "gatehouse")
+        logger: Logger = Logger(label: "gatehouse"),
+        vault: Vault? = nil,
+        vaultConfigured: Bool? = nil,
+        health: ConnectionHealth = ConnectionHealth()
     ) {
+        self.vaultConfigured = vaultConfigured ?? (vault != nil)
         self.connection = connection
         self.client = client
         self.credentials = credentials
         self.logger = logger
+        self.vault = vault
+        self.health = health
+    }
+
+    /// Fails with the connection's `file:line` unless the configuration has a vault.
+    public func requireVault(because reason: String) throws(ConfigError) {
+        guard self.vaultConfigured else {
+            throw self.connection.node.error("\(reason) needs the credential vault: add a vault: section to the configuration")
+        }
     }
 
     /// The options mapping (empty when absent), for reading with ``ConfigMap``.

@@ -8,6 +8,14 @@ public struct ConnectionRuntime: Sendable {
     public let adapterName: String
     /// The adapter instance for this connection.
     public let adapter: any Adapter
+    /// The connection's credential health, as its adapter reports it.
+    public let health: ConnectionHealth
+
+    /// The adapter's own routes (`/oauth/{connection}/...`, admin actions), when it has any.
+    public var endpoints: (any ConnectionEndpoints)? { self.adapter as? any ConnectionEndpoints }
+
+    /// The adapter's background work, when it has any.
+    public var maintenance: (any ConnectionMaintenance)? { self.adapter as? any ConnectionMaintenance }
 }
 
 /// The core of the gateway: connections built from config through the adapter registry, and
@@ -20,12 +28,14 @@ public struct Gateway: Sendable {
     private let tokenAuthenticators: [String: DelegatedTokenAuthenticator<ContinuousClock>]
 
     /// Builds every connection of `configuration`. Throws ``ConfigError`` for adapter option
-    /// problems. `logger` is handed to the adapters.
+    /// problems. `logger` and `vault` (for adapters that store obtained tokens) are handed to
+    /// the adapters.
     public init(
         configuration: GatewayConfiguration,
         registry: AdapterRegistry,
         transport: any UpstreamTransport,
         secrets: any SecretSource,
+        vault: Vault? = nil,
         logger: Logger = Logger(label: "gatehouse")
     ) throws {
         var connections: [String: ConnectionRuntime] = [:]
@@ -48,8 +58,12 @@ public struct Gateway: Sendable {
             )
             var adapterLogger = logger
             adapterLogger[metadataKey: "connection"] = .string(connection.name)
-            let adapter = try kind.make(AdapterSetup(connection: connection, client: client, credentials: credentials, logger: adapterLogger))
-            connections[connection.name] = ConnectionRuntime(name: connection.name, adapterName: kind.name, adapter: adapter)
+            let health = ConnectionHealth()
+            let adapter = try kind.make(
+                AdapterSetup(connection: connection, client: client, credentials: credentials, logger: adapterLogger, vault: vault,
+                    vaultConfigured: configuration.usesVault, health: health)
+            )
+            connections[connection.name] = ConnectionRuntime(name: connection.name, adapterName: kind.name, adapter: adapter, health: health)
         }
         self.connections = connections
         self.apiKeys = APIKeyAuthenticator(

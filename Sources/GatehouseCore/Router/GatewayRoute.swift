@@ -12,6 +12,8 @@ public enum GatewayRoute: Sendable, Equatable {
     case metrics
     /// `/admin/v1/...`: segments after `v1`.
     case admin([String])
+    /// `/oauth/{connection}/{name...}`: an adapter's own endpoint (``ConnectionEndpoints``).
+    case endpoint(connection: String, name: String)
     /// Anything else.
     case notFound
 
@@ -37,6 +39,12 @@ public enum GatewayRoute: Sendable, Equatable {
             let operation = String(segments[segments.startIndex + 2])
             guard !connection.isEmpty, !operation.isEmpty else { return .notFound }
             return .operation(connection: connection, operation: operation)
+        }
+        if segments.count >= 3, segments.first == "oauth" {
+            let connection = String(segments[segments.startIndex + 1])
+            let name = segments.dropFirst(2).joined(separator: "/")
+            guard !connection.isEmpty, !name.isEmpty else { return .notFound }
+            return .endpoint(connection: connection, name: name)
         }
         if segments.count >= 2, segments.first == "admin", segments[segments.startIndex + 1] == "v1" {
             return .admin(segments.dropFirst(2).map(String.init))

@@ -1,0 +1,179 @@
+import GatehouseCore
+import GatehouseCrypto
+import HTTPTypes
+import Logging
+import NIOCore
+
+/// Checkfront API 3.0 (seed 002): token pairs (`Basic base64(api_key:api_secret)`) or OAuth2
+/// authorization code with refresh-token rotation, the Checkfront envelope translated into the
+/// uniform one, and form-encoded request bodies.
+///
+/// Credentials go only where they belong: the API credential (token pair or Bearer access
+/// token, header only) to `{base}/api/` on `base_url`'s origin; the consumer key and secret only
+/// to `{base}/oauth/token/` (``TokenEndpoint``).
+public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMaintenance {
+    /// The registration used by the executable's built-in list.
+    public static let kind = AdapterKind(name: "checkfront") { setup in try CheckfrontAdapter(setup: setup) }
+
+    /// The validated options.
+    public let configuration: Configuration
+    let client: UpstreamClient
+    let credentials: Credentials
+    let connection: String
+    let session: OAuthSession?
+
+    /// Builds the adapter for one connection, validating its options.
+    public init(setup: AdapterSetup, now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
+        var options = try setup.options()
+        let configuration = try Configuration(options: &options)
+        try options.finish()
+        if setup.connection.followRedirects {
+            throw setup.connection.node.error(
+                "follow_redirects: true is not allowed for adapter checkfront: a moved account means updating base_url, never sending credentials elsewhere"
+            )
+        }
+        self.configuration = configuration
+        self.client = setup.client
+        self.credentials = setup.credentials
+        self.connection = setup.connection.name
+        switch configuration.auth {
+        case .tokenPair:
+            try setup.requireCredentials(["api_key", "api_secret"])
+            self.session = nil
+        case .oauth2:
+            try setup.requireCredentials(["client_id", "client_secret"])
+            try setup.requireVault(because: "auth: oauth2 (the tokens it obtains live in the vault)")
+            guard let redirectURI = configuration.redirectURI else {
+                throw setup.connection.node.error("options.redirect_uri is required with auth: oauth2 (http://HOST/oauth/\(setup.connection.name)/callback)")
+            }
+            self.session = OAuthSession(
+                connection: setup.connection.name,
+                configuration: configuration,
+                tokenEndpoint: TokenEndpoint(client: setup.client, credentials: setup.credentials, redirectURI: redirectURI, clientAuth: configuration.clientAuth),
+                vault: setup.vault,
+                health: setup.health,
+                logger: setup.logger,
+                now: now
+            )
+        }
+    }
+
+    // MARK: Proxy and operations
+
+    public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
+        var body = call.body
+        if case .stream(let stream, _) = call.body, self.session != nil {
+            // A 401 may need one retry with a refreshed token: the body must be sendable twice.
+            var buffer = ByteBuffer()
+            for try await chunk in stream {
+                var chunk = chunk
+                buffer.writeBuffer(&chunk)
+                guard buffer.readableBytes <= self.client.maxResponseBytes else {
+                    throw GatewayError(.payloadTooLarge, "request body too large", connection: self.connection)
+                }
+            }
+            body = .bytes(buffer)
+        }
+        let request = UpstreamRequest(method: call.method, url: self.client.url(path: call.path, query: call.query), headers: call.headers, body: body)
+        return try await self.send(request, apiCall: call.path.hasPrefix("/api/"))
+    }
+
+    public func perform(_ call: OperationCall) async throws -> Envelope {
+        let operation = try CheckfrontOperation(call, connection: self.connection)
+        var headers: HTTPFields = [.accept: "application/json"]
+        var body = UpstreamBody.empty
+        if let form = operation.form {
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            body = .bytes(ByteBuffer(bytes: Array(form.utf8)))
+        }
+        let request = UpstreamRequest(
+            method: operation.method,
+            url: self.client.url(path: "/api/3.0/" + operation.path, query: operation.query),
+            headers: headers,
+            body: body
+        )
+        let response = try await self.send(request, apiCall: true)
+        let bytes: [UInt8]
+        do {
+            var buffer = try await response.collectBody(upTo: self.client.maxResponseBytes)
+            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch let error as TransportError {
+            throw GatewayError(error, connection: self.connection)
+        }
+        return try CheckfrontEnvelope.translate(status: response.status, body: bytes, resource: operation.resource, list: operation.list, connection: self.connection)
+    }
+
+    /// Sends one request with the connection's API credential (API paths only), answering a
+    /// redirect off `base_url`'s origin with an error, and a 401 on a token believed fresh with one
+    /// refresh and one retry.
+    func send(_ request: UpstreamRequest, apiCall: Bool) async throws -> UpstreamResponse {
+        var signed = request
+        var token: Secret?
+        if apiCall {
+            token = try await self.authorize(&signed)
+        }
+        var response = try await self.client.send(signed)
+        if response.status == 401, let session = self.session, let used = token {
+            response.body.cancel()
+            let fresh = try await session.refresh(replacing: used)
+            signed = request
+            signed.headers[.authorization] = "Bearer " + fresh.reveal()
+            response = try await self.client.send(signed)
+        }
+        try self.refuseForeignRedirect(response)
+        return response
+    }
+
+    /// Adds the API credential: Basic token pair, or the Bearer access token (header only).
+    private func authorize(_ request: inout UpstreamRequest) async throws -> Secret? {
+        if let session = self.session {
+            let token = try await session.accessToken()
+            request.headers[.authorization] = "Bearer " + token.reveal()
+            return token
+        }
+        let key = try self.credentials.secret("api_key").reveal()
+        let secret = try self.credentials.secret("api_secret").reveal()
+        request.headers[.authorization] = "Basic " + Base64.encode(Array("\(key):\(secret)".utf8))
+        return nil
+    }
+
+    private func refuseForeignRedirect(_ response: UpstreamResponse) throws {
+        guard [301, 302, 307, 308].contains(response.status), let location = response.headers[.location] else { return }
+        let target = BaseURL(location)
+        guard let target, !target.sameOrigin(as: self.client.baseURL) else { return }
+        response.body.cancel()
+        throw GatewayError(
+            .upstreamError,
+            "Checkfront answered \(response.status) to \(target.scheme)://\(target.host): the account moved; update base_url of connection \(self.connection) (credentials are not sent to another host)",
+            connection: self.connection,
+            upstreamStatus: response.status,
+            upstreamKind: "moved"
+        )
+    }
+
+    // MARK: Endpoints and maintenance
+
+    public var adminEndpoints: Set<String> { ["start"] }
+
+    public func endpoint(_ request: EndpointRequest) async throws -> EndpointResponse {
+        guard let session else {
+            throw GatewayError(.notFound, "connection \(self.connection) uses token pairs; there is nothing to authorize", connection: self.connection)
+        }
+        switch request.name {
+        case "start": return .redirect(to: try await session.authorizeURL())
+        case "callback": return try await session.callback(request)
+        default: throw GatewayError(.notFound, "no endpoint /oauth/\(self.connection)/\(request.name.prefix(40))", connection: self.connection)
+        }
+    }
+
+    public func adminAction(_ action: String, arguments: Value) async throws -> Value {
+        guard action == "authorize", let session else {
+            throw GatewayError(.notFound, "no admin action \"\(action.prefix(40))\" (known: authorize, for auth: oauth2)", connection: self.connection)
+        }
+        return ["authorize_url": .string(try await session.authorizeURL())]
+    }
+
+    public func maintain() async {
+        await self.session?.maintain()
+    }
+}

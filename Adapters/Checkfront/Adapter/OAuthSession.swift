@@ -1,0 +1,265 @@
+import GatehouseCore
+import GatehouseCrypto
+import Logging
+
+/// One OAuth2 connection's grant: the `state`s handed out, the token pair in the vault, and the
+/// single refresh in flight. Every change of the pair is stored in the vault (both tokens in
+/// one atomic write) before the new access token is used.
+actor OAuthSession {
+    /// Lifetime of an authorization `state`.
+    static let stateLifetime: Int64 = 600
+    /// Most `state`s outstanding at once (older ones are dropped first).
+    static let maximumStates = 1_000
+    /// Checkfront's refresh token lifetime.
+    static let refreshLifetime: Int64 = 14 * 86_400
+
+    let connection: String
+    let configuration: CheckfrontAdapter.Configuration
+    let tokenEndpoint: TokenEndpoint
+    let vault: Vault?
+    let health: ConnectionHealth
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+
+    private var states: [String: Timestamp] = [:]
+    private var refreshing: Task<Secret, any Error>?
+    private var reauthorizationNeeded = false
+    private var failures = 0
+    private var backoffUntil: Timestamp?
+
+    var accessPath: String { "\(self.connection)/access_token" }
+    var refreshPath: String { "\(self.connection)/refresh_token" }
+    private static let actor = VaultActor(name: "checkfront oauth2", origin: .oauth)
+
+    init(
+        connection: String,
+        configuration: CheckfrontAdapter.Configuration,
+        tokenEndpoint: TokenEndpoint,
+        vault: Vault?,
+        health: ConnectionHealth,
+        logger: Logger,
+        now: @escaping @Sendable () -> Timestamp
+    ) {
+        self.connection = connection
+        self.configuration = configuration
+        self.tokenEndpoint = tokenEndpoint
+        self.vault = vault
+        self.health = health
+        self.logger = logger
+        self.now = now
+        // What the vault holds decides the starting state: no refresh token, no grant.
+        let refresh = try? vault?.entry("\(connection)/refresh_token")
+        let access = try? vault?.entry("\(connection)/access_token")
+        health.update { report in
+            if let refresh {
+                report.expiries["refresh_token"] = refresh.metadata.expiresAt
+                report.expiries["access_token"] = access?.metadata.expiresAt
+            } else {
+                report.state = .needsReauthorization
+                report.lastError = "not_authorized"
+            }
+        }
+    }
+
+    // MARK: Authorization
+
+    /// A new single-use `state` and the authorize URL carrying it.
+    func authorizeURL() throws -> String {
+        let now = self.now()
+        self.states = self.states.filter { now.seconds - $0.value.seconds <= Self.stateLifetime }
+        if self.states.count >= Self.maximumStates, let oldest = self.states.min(by: { $0.value < $1.value }) {
+            self.states[oldest.key] = nil
+        }
+        let state = Base64.urlEncode(SecureRandom.bytes(32))
+        self.states[state] = now
+        return try self.tokenEndpoint.authorizeURL(state: state)
+    }
+
+    /// `GET /oauth/{connection}/callback`: checks `state` (nothing is sent when it is wrong),
+    /// exchanges the code and stores the pair.
+    func callback(_ request: EndpointRequest) async throws -> EndpointResponse {
+        let given = request.parameter("state")
+        if let given {
+            guard request.count("state") == 1, let issued = self.states.removeValue(forKey: given) else {
+                throw GatewayError(.badRequest, "unknown or already used state: start again at /oauth/\(self.connection)/start")
+            }
+            guard self.now().seconds - issued.seconds <= Self.stateLifetime else {
+                throw GatewayError(.badRequest, "the state has expired (10 minutes): start again at /oauth/\(self.connection)/start")
+            }
+        } else if self.configuration.requireState {
+            throw GatewayError(.badRequest, "the callback has no state: start again at /oauth/\(self.connection)/start")
+        }
+        if let error = request.parameter("error") {
+            let kind = Self.bounded(error)
+            throw GatewayError(.badRequest, "Checkfront did not authorize the connection (\(kind)); nothing was stored", upstreamKind: kind)
+        }
+        guard let code = request.parameter("code"), !code.isEmpty else {
+            throw GatewayError(.badRequest, "the callback has no code")
+        }
+        let grant: TokenEndpoint.Grant
+        switch await self.tokenEndpoint.exchange(code: code) {
+        case .granted(let answer): grant = answer
+        case .refused(let kind, let status):
+            throw GatewayError(
+                .badRequest, "Checkfront refused the authorization code (\(kind)): start again at /oauth/\(self.connection)/start",
+                upstreamStatus: status, upstreamKind: kind)
+        case .unavailable(let kind, let status):
+            throw GatewayError(.upstreamError, "the token endpoint could not exchange the code (\(kind))", upstreamStatus: status)
+        }
+        _ = try await self.store(grant)
+        self.reauthorizationNeeded = false
+        self.failures = 0
+        self.backoffUntil = nil
+        self.logger.notice("checkfront connection authorized")
+        return .page(title: "Connection \(self.connection) authorized", message: "Gatehouse holds the Checkfront tokens now. You can close this window.")
+    }
+
+    // MARK: Tokens
+
+    /// The access token to send: the stored one while it is fresh, else the result of a refresh.
+    func accessToken() async throws -> Secret {
+        try self.requireGrant()
+        let entry = try self.readEntry(self.accessPath)
+        if let entry, self.isFresh(entry) { return entry.secret }
+        return try await self.refresh(replacing: entry?.secret)
+    }
+
+    /// Refreshes unless another caller already replaced `stale`; every concurrent caller shares
+    /// one refresh and its result.
+    func refresh(replacing stale: Secret?) async throws -> Secret {
+        try self.requireGrant()
+        if let task = self.refreshing { return try await task.value }
+        if let current = try self.readEntry(self.accessPath), current.secret != stale, self.isFresh(current) {
+            return current.secret
+        }
+        if let until = self.backoffUntil, self.now() < until {
+            // Backing off after a transient failure: a token that has not expired yet still works.
+            if let current = try self.readEntry(self.accessPath), let expiry = current.metadata.expiresAt, expiry > self.now(), current.secret != stale {
+                return current.secret
+            }
+            throw GatewayError(.unavailable, "the Checkfront token endpoint is failing; retrying after \(until.iso8601)")
+        }
+        let task = Task { try await self.performRefresh(replacing: stale) }
+        self.refreshing = task
+        let result = await task.result
+        self.refreshing = nil
+        return try result.get()
+    }
+
+    /// Background upkeep: renew an aging grant even without traffic, warn before it lapses.
+    func maintain() async {
+        guard !self.reauthorizationNeeded, let refresh = try? self.readEntry(self.refreshPath), let expiry = refresh.metadata.expiresAt else { return }
+        let now = self.now()
+        let age = Self.refreshLifetime - (expiry.seconds - now.seconds)
+        let access = try? self.readEntry(self.accessPath)
+        if age >= self.configuration.refreshAfterDays * 86_400 || access.map({ !self.isFresh($0) }) ?? true {
+            _ = try? await self.refresh(replacing: access?.secret)
+        }
+        guard let current = try? self.readEntry(self.refreshPath), let lapse = current.metadata.expiresAt else { return }
+        if lapse.seconds - self.now().seconds <= self.configuration.warnBeforeDays * 86_400 {
+            let warning = "the refresh token lapses at \(lapse.iso8601); refreshes keep failing, re-authorize at /oauth/\(self.connection)/start if it does"
+            if self.health.current.warning == nil { self.logger.warning("checkfront refresh token lapses soon", metadata: ["expires_at": .string(lapse.iso8601)]) }
+            self.health.update { $0.warning = warning }
+        } else {
+            self.health.update { $0.warning = nil }
+        }
+    }
+
+    private func performRefresh(replacing stale: Secret?) async throws -> Secret {
+        guard let refresh = try self.readEntry(self.refreshPath) else { throw await self.needsReauthorization("not_authorized") }
+        self.health.update { $0.state = .refreshing }
+        switch await self.tokenEndpoint.refresh(token: refresh.secret) {
+        case .granted(let grant):
+            let access = try await self.store(grant)
+            self.failures = 0
+            self.backoffUntil = nil
+            self.logger.info("checkfront tokens refreshed")
+            return access
+        case .refused(let kind, let status):
+            self.logger.warning("checkfront grant refused; re-authorization needed", metadata: ["error": .string(kind), "upstream_status": .stringConvertible(status)])
+            throw await self.needsReauthorization(kind)
+        case .unavailable(let kind, let status):
+            self.failures += 1
+            let delay = Int64(min(60, 1 << min(self.failures - 1, 6)))
+            self.backoffUntil = self.now().adding(seconds: delay)
+            self.health.fail(.failing, error: kind, at: self.now())
+            self.logger.warning("checkfront token refresh failed; keeping the tokens", metadata: ["error": .string(kind), "retry_in_s": .stringConvertible(delay)])
+            if let current = try self.readEntry(self.accessPath), let expiry = current.metadata.expiresAt, expiry > self.now(), current.secret != stale {
+                return current.secret
+            }
+            throw GatewayError(.unavailable, "the Checkfront token endpoint is failing (\(kind)); the tokens are kept and retried", upstreamStatus: status)
+        }
+    }
+
+    /// Stores both tokens in one atomic vault write, then reports them; returns the access token.
+    private func store(_ grant: TokenEndpoint.Grant) async throws -> Secret {
+        guard let vault = self.vault else { throw GatewayError(.unavailable, "no vault is configured") }
+        let received = self.now()
+        let accessExpiry = received.adding(seconds: grant.expiresIn)
+        let refreshExpiry = received.adding(seconds: Self.refreshLifetime)
+        do {
+            try await vault.put(
+                [
+                    Vault.Item(path: self.accessPath, value: grant.accessToken, expiresAt: accessExpiry),
+                    Vault.Item(path: self.refreshPath, value: grant.refreshToken, expiresAt: refreshExpiry),
+                ],
+                by: Self.actor
+            )
+        } catch {
+            self.health.fail(.failing, error: "vault_write", at: received)
+            self.logger.error("checkfront tokens could not be stored", metadata: ["reason": .string("\(error)")])
+            throw GatewayError(.unavailable, "the new tokens could not be stored in the vault")
+        }
+        self.health.update { report in
+            report.state = .ok
+            report.expiries = ["access_token": accessExpiry, "refresh_token": refreshExpiry]
+            report.warning = nil
+        }
+        return grant.accessToken
+    }
+
+    private func requireGrant() throws {
+        if self.reauthorizationNeeded || self.health.current.state == .needsReauthorization {
+            throw GatewayError(
+                .needsReauthorization,
+                "the Checkfront grant is gone: an operator must re-authorize at /oauth/\(self.connection)/start",
+                connection: self.connection
+            )
+        }
+    }
+
+    /// Marks the grant as gone and forgets the dead tokens, so a restart does not try them again.
+    private func needsReauthorization(_ kind: String) async -> GatewayError {
+        self.reauthorizationNeeded = true
+        self.health.fail(.needsReauthorization, error: kind, at: self.now())
+        self.health.update { $0.expiries = [:] }
+        try? await self.vault?.delete(self.refreshPath, by: Self.actor)
+        try? await self.vault?.delete(self.accessPath, by: Self.actor)
+        return GatewayError(
+            .needsReauthorization,
+            "Checkfront refused the grant (\(kind)): an operator must re-authorize at /oauth/\(self.connection)/start",
+            connection: self.connection
+        )
+    }
+
+    private func isFresh(_ entry: Vault.Entry) -> Bool {
+        guard let expiry = entry.metadata.expiresAt else { return true }
+        return expiry.seconds - self.configuration.refreshMarginSeconds > self.now().seconds
+    }
+
+    private func readEntry(_ path: String) throws -> Vault.Entry? {
+        guard let vault = self.vault else { throw GatewayError(.unavailable, "no vault is configured", connection: self.connection) }
+        do {
+            return try vault.entry(path)
+        } catch {
+            throw GatewayError(.unavailable, "\(path) cannot be read: \(error)", connection: self.connection)
+        }
+    }
+
+    /// A bounded, metric-safe error class from an upstream string.
+    static func bounded(_ text: String) -> String {
+        let kept = text.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || $0 == "_" }
+        let result = String(String.UnicodeScalarView(kept.prefix(40)))
+        return result.isEmpty ? "error" : result
+    }
+}

@@ -1,0 +1,98 @@
+import GatehouseCore
+import GatehouseCrypto
+import HTTPTypes
+
+/// Checkfront's OAuth2 endpoints: the authorize URL (`{base}/oauth/`) and the token endpoint
+/// (`{base}/oauth/token/`, trailing slash), the only place the consumer key and secret are sent.
+struct TokenEndpoint: Sendable {
+    /// A new token pair.
+    struct Grant: Sendable {
+        var accessToken: Secret
+        var refreshToken: Secret
+        var expiresIn: Int64
+    }
+
+    /// What the token endpoint said, classified.
+    enum Outcome: Sendable {
+        case granted(Grant)
+        /// `invalid_grant` or any 400/401: the grant is gone.
+        case refused(kind: String, status: Int)
+        /// 5xx, 429, network trouble, an unreadable answer: keep the tokens, try later.
+        case unavailable(kind: String, status: Int?)
+    }
+
+    /// Sends without any signer: the client credentials are added here, for this URL only.
+    let client: UpstreamClient
+    let credentials: Credentials
+    let redirectURI: String
+    let clientAuth: CheckfrontAdapter.Configuration.ClientAuth
+
+    var origin: String {
+        var prefix = self.client.baseURL.prefix
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        return prefix
+    }
+
+    func authorizeURL(state: String) throws -> String {
+        let clientID = try self.credentials.secret("client_id").reveal()
+        return self.origin + "/oauth/?" + FormEncoding.body([
+            ("client_id", clientID), ("response_type", "code"), ("redirect_uri", self.redirectURI), ("state", state),
+        ])
+    }
+
+    func exchange(code: String) async -> Outcome {
+        await self.post([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", self.redirectURI)])
+    }
+
+    func refresh(token: Secret) async -> Outcome {
+        await self.post([("grant_type", "refresh_token"), ("refresh_token", token.reveal())])
+    }
+
+    private func post(_ parameters: [(String, String)]) async -> Outcome {
+        var parameters = parameters
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .accept: "application/json"]
+        do {
+            let id = try self.credentials.secret("client_id").reveal()
+            let secret = try self.credentials.secret("client_secret").reveal()
+            switch self.clientAuth {
+            case .basic:
+                headers[.authorization] = "Basic " + Base64.encode(Array("\(id):\(secret)".utf8))
+            case .basicRFC6749:
+                let pair = FormEncoding.encode(id) + ":" + FormEncoding.encode(secret)
+                headers[.authorization] = "Basic " + Base64.encode(Array(pair.utf8))
+            case .post:
+                parameters += [("client_id", id), ("client_secret", secret)]
+            }
+        } catch {
+            return .unavailable(kind: "client_credentials_unavailable", status: nil)
+        }
+        let request = UpstreamRequest(
+            method: .post,
+            url: self.origin + "/oauth/token/",
+            headers: headers,
+            body: .bytes(.init(bytes: Array(FormEncoding.body(parameters).utf8)))
+        )
+        let response: UpstreamResponse
+        let body: [UInt8]
+        do {
+            (response, body) = try await self.client.sendCollecting(request)
+        } catch let error as GatewayError {
+            return .unavailable(kind: error.code.rawValue, status: nil)
+        } catch {
+            return .unavailable(kind: "network", status: nil)
+        }
+        let json = try? JSON.parse(body)
+        switch response.status {
+        case 200..<300:
+            guard let access = json?["access_token"]?.stringValue, !access.isEmpty,
+                let refresh = json?["refresh_token"]?.stringValue, !refresh.isEmpty
+            else { return .unavailable(kind: "malformed_token_answer", status: response.status) }
+            let expiresIn = json?["expires_in"]?.intValue ?? Int(json?["expires_in"]?.stringValue ?? "") ?? 14_000
+            return .granted(Grant(accessToken: Secret(access), refreshToken: Secret(refresh), expiresIn: Int64(max(1, expiresIn))))
+        case 400, 401:
+            return .refused(kind: OAuthSession.bounded(json?["error"]?.stringValue ?? "http_\(response.status)"), status: response.status)
+        default:
+            return .unavailable(kind: "http_\(response.status)", status: response.status)
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import GatehouseCore
+import GatehouseCrypto
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The Checkfront simulator's route table.
+enum CheckfrontRoutes {
+    static func respond(to request: Request, state: CheckfrontSimulatorState) async throws -> Response {
+        let path = request.uri.path
+        if path.hasPrefix("/api/") { return try await CheckfrontAPI.respond(to: request, state: state) }
+        switch (request.method, path) {
+        case (.get, "/oauth/"), (.get, "/oauth"):
+            return Self.authorize(request, state: state)
+        case (.post, "/oauth/token/"):
+            return try await Self.token(request, state: state)
+        case (.post, "/oauth/token"):
+            var response = Self.json(["error": "invalid_request", "error_description": "use /oauth/token/"], status: .movedPermanently)
+            response.headers[.location] = "/oauth/token/"
+            return response
+        case (.post, "/_sim/clock"):
+            let body = try await Self.body(of: request)
+            state.advance(seconds: Int64(body["advance_seconds"]?.intValue ?? 0))
+            return Self.json(["now": .string(state.now.iso8601)])
+        case (.post, "/_sim/fail"):
+            let body = try await Self.body(of: request)
+            state.failTokenEndpoint(times: body["token_endpoint"]?.intValue ?? 1, status: body["status"]?.intValue ?? 503)
+            return Self.json(["ok": true])
+        case (.post, "/_sim/revoke"):
+            state.revokeAll()
+            return Self.json(["ok": true])
+        case (.post, "/_sim/redirect"):
+            state.redirectAPI(to: try await Self.body(of: request)["to"]?.stringValue)
+            return Self.json(["ok": true])
+        case (.post, "/_sim/reset"):
+            state.resetStats()
+            return Self.json(["ok": true])
+        case (.get, "/_sim/stats"):
+            let stats = state.stats
+            return Self.json([
+                "token_calls": .int(stats.tokenCalls), "code_exchanges": .int(stats.codeExchanges), "refreshes": .int(stats.refreshes),
+                "consumer_secret_on_api": .int(stats.consumerSecretOnAPI), "token_in_url": .int(stats.tokenInURL),
+                "api_calls": .int(stats.apiCalls), "revoked_grants": .int(stats.revokedGrants),
+                "refresh_tokens_seen": .array(stats.refreshTokensSeen.map(Value.string)),
+                "last_form": .array(stats.lastForm.map { ["name": .string($0.name), "value": .string($0.value)] }),
+                "now": .string(state.now.iso8601),
+            ])
+        default:
+            return Self.json(["error": "not_found", "error_description": "no such page"], status: .notFound)
+        }
+    }
+
+    /// `GET /oauth/?client_id&response_type=code&redirect_uri&state`: a page asking the demo staff
+    /// user to approve; `&approve=yes` approves (redirect with a code), `&approve=no` denies.
+    static func authorize(_ request: Request, state: CheckfrontSimulatorState) -> Response {
+        let query = FormEncoding.pairs(request.uri.query ?? "")
+        func value(_ name: String) -> String? { query.first { $0.name == name }?.value }
+        guard value("client_id") == state.clientID else {
+            return Self.json(["error": "invalid_client", "error_description": "unknown client_id"], status: .badRequest)
+        }
+        guard value("response_type") == "code", let redirect = value("redirect_uri"), !redirect.isEmpty else {
+            return Self.json(["error": "invalid_request", "error_description": "response_type=code and redirect_uri are required"], status: .badRequest)
+        }
+        let echoState = value("state").map { "&state=" + FormEncoding.encode($0) } ?? ""
+        let separator = redirect.contains("?") ? "&" : "?"
+        switch value("approve") {
+        case "yes":
+            let code = state.issueCode(redirectURI: redirect)
+            return Self.redirect(redirect + separator + "code=" + code + echoState)
+        case "no":
+            return Self.redirect(redirect + separator + "error=access_denied&error_description=The+user+denied+access" + echoState)
+        default:
+            let base = "/oauth/?" + (request.uri.query ?? "")
+            let html = """
+                <!doctype html><html><head><title>Checkfront: authorize application</title></head><body>
+                <h1>Authorize application</h1><p>Signed in as <b>demo.staff@demo.checkfront.test</b> (Demo Tours).</p>
+                <p><a href="\(FormEncoding.html(base + "&approve=yes"))">Approve</a> &middot; <a href="\(FormEncoding.html(base + "&approve=no"))">Deny</a></p>
+                </body></html>
+                """
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+    }
+
+    /// `POST /oauth/token/`.
+    static func token(_ request: Request, state: CheckfrontSimulatorState) async throws -> Response {
+        let form = FormEncoding.pairs(String(decoding: try await Self.bytes(of: request), as: UTF8.self))
+        func value(_ name: String) -> String? { form.first { $0.name == name }?.value }
+        if let status = state.tokenCall() {
+            return Self.json(["error": "temporarily_unavailable", "error_description": "try again later"], status: .init(code: status))
+        }
+        guard Self.clientAuthenticated(request.headers[.authorization], form: form, state: state) else {
+            var response = Self.json(["error": "invalid_client", "error_description": "Client authentication failed"], status: .unauthorized)
+            response.headers[.wwwAuthenticate] = "Basic realm=\"Checkfront\""
+            return response
+        }
+        let result: Result<(access: String, refresh: String), OAuthFailure>
+        switch value("grant_type") {
+        case "authorization_code":
+            guard let code = value("code") else { return Self.oauthError(.init("invalid_request", "code is required")) }
+            result = state.exchange(code: code, redirectURI: value("redirect_uri"))
+        case "refresh_token":
+            guard let token = value("refresh_token") else { return Self.oauthError(.init("invalid_request", "refresh_token is required")) }
+            result = state.refresh(token: token)
+        default:
+            return Self.oauthError(.init("unsupported_grant_type", "grant_type must be authorization_code or refresh_token"))
+        }
+        switch result {
+        case .success(let pair):
+            return Self.json([
+                "access_token": .string(pair.access), "token_type": "Bearer", "expires_in": .number(String(CheckfrontSimulatorState.accessLifetime)),
+                "refresh_token": .string(pair.refresh), "scope": .null,
+            ])
+        case .failure(let failure):
+            return Self.oauthError(failure)
+        }
+    }
+
+    /// Basic `key:secret` (raw or with each part form-encoded, RFC 6749 §2.3.1) or body parameters.
+    static func clientAuthenticated(_ authorization: String?, form: [(name: String, value: String)], state: CheckfrontSimulatorState) -> Bool {
+        if let authorization, authorization.lowercased().hasPrefix("basic "),
+            let decoded = Base64.decode(String(authorization.dropFirst(6)))
+        {
+            let text = String(decoding: decoded, as: UTF8.self)
+            guard let colon = text.firstIndex(of: ":") else { return false }
+            let (id, secret) = (String(text[..<colon]), String(text[text.index(after: colon)...]))
+            if id == state.clientID, secret == state.clientSecret { return true }
+            return FormEncoding.decode(Substring(id)) == state.clientID && FormEncoding.decode(Substring(secret)) == state.clientSecret
+        }
+        let id = form.first { $0.name == "client_id" }?.value
+        let secret = form.first { $0.name == "client_secret" }?.value
+        return id == state.clientID && secret == state.clientSecret
+    }
+
+    static func oauthError(_ failure: OAuthFailure) -> Response {
+        Self.json(["error": .string(failure.error), "error_description": .string(failure.description)], status: .badRequest)
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .found, headers: [.location: location, .contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "Redirecting\n")))
+    }
+
+    static func bytes(of request: Request) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await chunk in request.body {
+            bytes.append(contentsOf: chunk.readableBytesView)
+            if bytes.count > 1 << 20 { break }
+        }
+        return bytes
+    }
+
+    static func body(of request: Request) async throws -> Value {
+        (try? JSON.parse(try await Self.bytes(of: request))) ?? .null
+    }
+
+    static func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSON.serializeBytes(value)))
+        )
+    }
+}

@@ -1,0 +1,209 @@
+import GatehouseCore
+import Synchronization
+
+/// What a ``CheckfrontSimulator`` knows: its clients, token pairs, codes, grants and tokens, the
+/// bookable data, its clock (movable by tests) and counters of what it saw. Shared between the
+/// server and tests.
+public final class CheckfrontSimulatorState: Sendable {
+    /// Access token lifetime (seconds), as Checkfront documents it.
+    public static let accessLifetime: Int64 = 14_000
+    /// Refresh token lifetime: 14 days.
+    public static let refreshLifetime: Int64 = 14 * 86_400
+    /// Authorization code lifetime.
+    public static let codeLifetime: Int64 = 60
+
+    /// What tests read back: counters and the last form body received.
+    public struct Stats: Sendable {
+        /// Requests to `/oauth/token/` (any grant, any outcome).
+        public var tokenCalls = 0
+        /// Successful code exchanges.
+        public var codeExchanges = 0
+        /// Successful refreshes.
+        public var refreshes = 0
+        /// Requests to `/api/` carrying the consumer secret anywhere (header, query, body).
+        public var consumerSecretOnAPI = 0
+        /// Requests to `/api/` with an access token in the query string.
+        public var tokenInURL = 0
+        /// Requests to `/api/`.
+        public var apiCalls = 0
+        /// Grants revoked (refresh token reuse, `/_sim/revoke`).
+        public var revokedGrants = 0
+        /// The refresh tokens presented, oldest first.
+        public var refreshTokensSeen: [String] = []
+        /// The last form body posted to `/api/` (decoded pairs).
+        public var lastForm: [(name: String, value: String)] = []
+    }
+
+    struct Code { var issuedAt: Int64; var redirectURI: String; var used: Bool }
+    struct Token { var grant: Int; var expiresAt: Int64; var rotated: Bool }
+
+    struct Storage {
+        var offset: Int64 = 0
+        var codes: [String: Code] = [:]
+        var revoked: Set<Int> = []
+        var nextGrant = 1
+        var access: [String: Token] = [:]
+        var refresh: [String: Token] = [:]
+        var failures: [Int] = []
+        var redirectAPI: String?
+        var stats = Stats()
+        var bookings: [Value.Object]
+    }
+
+    /// The OAuth client (consumer key and secret).
+    public let clientID: String
+    let clientSecret: String
+    /// Token-pair credentials accepted on `/api/` as HTTP Basic.
+    let tokenPairs: [String: String]
+    private let base: @Sendable () -> Timestamp
+    private let storage: Mutex<Storage>
+
+    /// Creates the state. `now` is the base clock; tests move it further with ``advance(seconds:)``.
+    public init(
+        clientID: String = "DEMO-ONLY-checkfront-consumer-key",
+        clientSecret: String = "DEMO-ONLY-checkfront-consumer-secret",
+        tokenPairs: [String: String] = ["DEMO-ONLY-checkfront-api-key": "DEMO-ONLY-checkfront-api-secret"],
+        now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+    ) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.tokenPairs = tokenPairs
+        self.base = now
+        self.storage = Mutex(Storage(bookings: CheckfrontData.bookings))
+    }
+
+    /// The simulator's current time.
+    public var now: Timestamp { Timestamp(seconds: self.base().seconds + self.storage.withLock { $0.offset }) }
+
+    /// Moves the clock forward.
+    public func advance(seconds: Int64) { self.storage.withLock { $0.offset += seconds } }
+
+    /// The next `count` token-endpoint calls answer `status` (5xx, 429) instead of working.
+    public func failTokenEndpoint(times count: Int, status: Int = 503) {
+        self.storage.withLock { $0.failures += Array(repeating: status, count: count) }
+    }
+
+    /// Makes `/api/` answer `301` to `url` (or stop, with `nil`).
+    public func redirectAPI(to url: String?) { self.storage.withLock { $0.redirectAPI = url } }
+
+    /// Revokes every grant (the staff user removed the app).
+    public func revokeAll() {
+        self.storage.withLock { storage in
+            for grant in 1..<storage.nextGrant where storage.revoked.insert(grant).inserted { storage.stats.revokedGrants += 1 }
+        }
+    }
+
+    /// The counters so far.
+    public var stats: Stats { self.storage.withLock { $0.stats } }
+
+    /// Zeroes the counters.
+    public func resetStats() { self.storage.withLock { $0.stats = Stats() } }
+
+    // MARK: Server side
+
+    func issueCode(redirectURI: String) -> String {
+        let code = Self.random("code")
+        let now = self.now.seconds
+        self.storage.withLock { $0.codes[code] = Code(issuedAt: now, redirectURI: redirectURI, used: false) }
+        return code
+    }
+
+    /// The forced failure status for this token call, if any; counts the call.
+    func tokenCall() -> Int? {
+        self.storage.withLock { storage in
+            storage.stats.tokenCalls += 1
+            return storage.failures.isEmpty ? nil : storage.failures.removeFirst()
+        }
+    }
+
+    /// Exchanges a code: a new grant and pair, or an OAuth error code.
+    func exchange(code: String, redirectURI: String?) -> Result<(access: String, refresh: String), OAuthFailure> {
+        let now = self.now.seconds
+        return self.storage.withLock { storage in
+            guard var entry = storage.codes[code] else { return .failure(.init("invalid_grant", "Authorization code doesn't exist or is invalid for the client")) }
+            guard !entry.used else { return .failure(.init("invalid_grant", "The authorization code has already been used")) }
+            entry.used = true
+            storage.codes[code] = entry
+            guard now - entry.issuedAt <= Self.codeLifetime else { return .failure(.init("invalid_grant", "The authorization code has expired")) }
+            guard redirectURI == nil || redirectURI == entry.redirectURI else {
+                return .failure(.init("redirect_uri_mismatch", "The redirect URI provided is missing or does not match"))
+            }
+            let grant = storage.nextGrant
+            storage.nextGrant += 1
+            storage.stats.codeExchanges += 1
+            return .success(Self.issue(grant: grant, now: now, into: &storage))
+        }
+    }
+
+    /// Rotates a refresh token; reuse of a rotated one revokes the whole grant.
+    func refresh(token: String) -> Result<(access: String, refresh: String), OAuthFailure> {
+        let now = self.now.seconds
+        return self.storage.withLock { storage in
+            storage.stats.refreshTokensSeen.append(token)
+            guard var entry = storage.refresh[token] else { return .failure(.init("invalid_grant", "Invalid refresh token")) }
+            if entry.rotated {
+                if storage.revoked.insert(entry.grant).inserted { storage.stats.revokedGrants += 1 }
+                return .failure(.init("invalid_grant", "Refresh token has already been used; the grant is revoked"))
+            }
+            guard !storage.revoked.contains(entry.grant) else { return .failure(.init("invalid_grant", "The grant has been revoked")) }
+            guard entry.expiresAt > now else { return .failure(.init("invalid_grant", "Refresh token has expired")) }
+            entry.rotated = true
+            storage.refresh[token] = entry
+            // Rotation invalidates the previous pair's access token too.
+            for (access, value) in storage.access where value.grant == entry.grant { storage.access[access] = nil }
+            storage.stats.refreshes += 1
+            return .success(Self.issue(grant: entry.grant, now: now, into: &storage))
+        }
+    }
+
+    /// Whether `token` is a live access token.
+    func isLive(access token: String) -> Bool {
+        let now = self.now.seconds
+        return self.storage.withLock { storage in
+            guard let entry = storage.access[token] else { return false }
+            return entry.expiresAt > now && !storage.revoked.contains(entry.grant)
+        }
+    }
+
+    func recordAPI(carriesSecret: Bool, tokenInURL: Bool) -> String? {
+        self.storage.withLock { storage in
+            storage.stats.apiCalls += 1
+            if carriesSecret { storage.stats.consumerSecretOnAPI += 1 }
+            if tokenInURL { storage.stats.tokenInURL += 1 }
+            return storage.redirectAPI
+        }
+    }
+
+    var bookings: [Value.Object] { self.storage.withLock { $0.bookings } }
+
+    func updateBooking(id: String, form: [(name: String, value: String)]) -> Value.Object? {
+        self.storage.withLock { storage in
+            storage.stats.lastForm = form
+            guard let index = storage.bookings.firstIndex(where: { $0["booking_id"]?.idText == id }) else { return nil }
+            for (name, value) in form { storage.bookings[index][name] = .string(value) }
+            return storage.bookings[index]
+        }
+    }
+
+    private static func issue(grant: Int, now: Int64, into storage: inout Storage) -> (access: String, refresh: String) {
+        let access = Self.random("at")
+        let refresh = Self.random("rt")
+        storage.access[access] = Token(grant: grant, expiresAt: now + Self.accessLifetime, rotated: false)
+        storage.refresh[refresh] = Token(grant: grant, expiresAt: now + Self.refreshLifetime, rotated: false)
+        return (access, refresh)
+    }
+
+    static func random(_ prefix: String) -> String {
+        prefix + "-" + (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
+    }
+}
+
+/// An OAuth error answer: `{"error", "error_description"}`.
+struct OAuthFailure: Error {
+    var error: String
+    var description: String
+    init(_ error: String, _ description: String) {
+        self.error = error
+        self.description = description
+    }
+}
