@@ -22,7 +22,8 @@ func adapter(
     folder: String? = nil,
     dependencies: [Target.Dependency] = [],
     simulator: Bool = true,
-    simulatorDependencies: [Target.Dependency] = []
+    simulatorDependencies: [Target.Dependency] = [],
+    testDependencies extraTestDependencies: [Target.Dependency] = []
 ) -> [Target] {
     let folder = folder ?? name
     var targets: [Target] = [
@@ -33,7 +34,7 @@ func adapter(
             swiftSettings: strictSettings
         )
     ]
-    var testDependencies: [Target.Dependency] = [.target(name: "Gatehouse\(name)"), "GatehouseTestSupport"]
+    var testDependencies: [Target.Dependency] = [.target(name: "Gatehouse\(name)"), "GatehouseTestSupport"] + extraTestDependencies
     if simulator {
         targets.append(
             .target(
@@ -131,7 +132,7 @@ let package = Package(
             name: "gatehouse",
             dependencies: [
                 core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseSQLite",
-                "GatehouseHTTP", "GatehouseHTTPSimulator", "GatehouseKeyfaxSimulator",
+                "GatehouseHTTP", "GatehouseHTTPSimulator", "GatehouseKeyfax", "GatehouseKeyfaxSimulator",
                 "GatehouseOKIT", "GatehouseOKITSimulator",
                 "GatehouseCheckfront", "GatehouseCheckfrontSimulator",
                 hummingbird, logging,
@@ -192,8 +193,13 @@ let package = Package(
     ]
         // The generic REST upstream: no simulator of its own, the echo upstream lives beside it.
         + adapter("HTTP", dependencies: [], simulator: true)
-        // Keyfax (issue 5): signer, JWT reading and the simulator so far; the adapter kind follows.
-        + adapter("Keyfax", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl"])
+        // Keyfax: HMAC Basic scheme, JWTs, keys by bootstrap / web hook rotation, start-up and results.
+        + adapter(
+            "Keyfax",
+            dependencies: ["GatehouseCrypto"],
+            simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl"],
+            testDependencies: ["GatehouseSQLite", "GatehouseCurl"]
+        )
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
         + adapter("OKIT")
         // Checkfront API 3.0: token pairs and OAuth2 authorization code with refresh-token rotation.

@@ -101,6 +101,10 @@ struct GatewayResponder: HTTPResponder {
             exchange.route = "endpoint"
             exchange.connection = connection
             return try await self.endpoint(request, connection: connection, name: name, exchange: &exchange)
+        case .hook(let connection, let name):
+            exchange.route = "hook"
+            exchange.connection = connection
+            return try await self.hook(request, connection: connection, name: name)
         case .admin(let segments):
             exchange.route = "admin"
             return try await self.admin.respond(to: request, segments: segments, remoteAddress: context.remoteAddress, exchange: &exchange)
@@ -132,6 +136,40 @@ struct GatewayResponder: HTTPResponder {
         var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store"]
         if let location = answer.location { headers[.location] = location }
         return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    /// Largest web hook body accepted.
+    static let maxHookBodyBytes = 64 * 1024
+
+    /// `POST /hooks/{connection}/{name...}`: a web hook an upstream calls; the adapter checks its
+    /// secret. The path (which may hold the secret) is never logged or echoed.
+    private func hook(_ request: Request, connection name: String, name hook: String) async throws -> Response {
+        guard let connection = self.gateway.connections[name], let endpoints = connection.endpoints else {
+            throw GatewayError(.notFound, "no web hook for connection \"\(name)\"")
+        }
+        guard request.method == .post else {
+            throw GatewayError(.methodNotAllowed, "web hooks take POST", connection: name)
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.maxHookBodyBytes)
+        } catch {
+            throw GatewayError(.payloadTooLarge, "web hook bodies are limited to \(Self.maxHookBodyBytes) bytes", connection: name)
+        }
+        let answer: EndpointResponse
+        do {
+            answer = try await endpoints.hook(
+                EndpointRequest(name: hook, query: EndpointRequest.decode(query: request.uri.query), headers: request.headers, body: Array(body.readableBytesView))
+            )
+        } catch let error as GatewayError {
+            throw error.on(connection: name)
+        }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status),
+            headers: [.contentType: answer.contentType, .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: answer.body))
+        )
     }
 
     func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {

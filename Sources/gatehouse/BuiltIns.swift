@@ -3,6 +3,7 @@ import GatehouseCheckfrontSimulator
 import GatehouseCore
 import GatehouseHTTP
 import GatehouseHTTPSimulator
+import GatehouseKeyfax
 import GatehouseKeyfaxSimulator
 import GatehouseOKIT
 import GatehouseOKITSimulator
@@ -14,6 +15,7 @@ enum BuiltIns {
         HTTPAdapter.kind,
         OKITAdapter.kind,
         CheckfrontAdapter.kind,
+        KeyfaxAdapter.kind,
     ])
 
     static let simulators: [SimulatorKind] = [

@@ -92,7 +92,7 @@ struct KeyfaxRoutes {
     /// `POST /api/v1/key`: new keys, posted to the host's web hook; the answer carries the API key only.
     private func rotate(_ caller: KeyfaxVerifier.Caller) async throws -> Response {
         let keys = KeyfaxSimulatorState.Keys.generate()
-        guard let hookURL = self.state.configuration.hosts[caller.host] ?? nil else {
+        guard let hookURL = self.state.data.withLock({ $0.webHooks[caller.host] }) else {
             return Self.json(["message": .string("No web hook URL is configured for host \(caller.host)")], status: 500)
         }
         self.state.data.withLock { data in
@@ -237,6 +237,11 @@ struct KeyfaxRoutes {
                 return true
             }
             return Self.json(["guid": .string(guid), "state": .string(next.rawValue)], status: found ? 200 : 404)
+        case (.post, "webhook"):
+            // {"host": "Dev", "url": "http://..."}: where POST /api/v1/key delivers new keys.
+            guard let host = body["host"]?.stringValue else { return Self.json(["message": "body must be {\"host\", \"url\"}"], status: 400) }
+            self.state.setWebHook(body["url"]?.stringValue, for: host)
+            return Self.json(["host": .string(host)])
         case (.get, "stats"):
             let stats = self.state.data.withLock { $0.stats }
             return Self.json([

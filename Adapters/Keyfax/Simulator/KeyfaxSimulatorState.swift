@@ -48,6 +48,7 @@ public final class KeyfaxSimulatorState: Sendable {
 
     struct Data: Sendable {
         var hosts: [String: Host]
+        var webHooks: [String: String]
         var nonces: [String: Int64] = [:]
         var sessions: [String: Session] = [:]
         var clockOffset: Int64 = 0
@@ -61,7 +62,12 @@ public final class KeyfaxSimulatorState: Sendable {
     /// A fresh server with no keys issued yet.
     public init(_ configuration: KeyfaxSimulator.Configuration) {
         self.configuration = configuration
-        self.data = Mutex(Data(hosts: Dictionary(uniqueKeysWithValues: configuration.hosts.keys.map { ($0, Host()) })))
+        self.data = Mutex(
+            Data(
+                hosts: Dictionary(uniqueKeysWithValues: configuration.hosts.keys.map { ($0, Host()) }),
+                webHooks: configuration.hosts.compactMapValues { $0 }
+            )
+        )
     }
 
     /// The simulator's clock: the real time moved by the offset tests set.
@@ -69,6 +75,9 @@ public final class KeyfaxSimulatorState: Sendable {
 
     /// Moves the simulator's clock relative to real time.
     public func setClockOffset(_ seconds: Int64) { self.data.withLock { $0.clockOffset = seconds } }
+
+    /// Points `host`'s web hook at `url` (tests learn the gateway's port after starting it).
+    public func setWebHook(_ url: String?, for host: String) { self.data.withLock { $0.webHooks[host] = url } }
 
     /// The current keys of `host` (for tests).
     public func currentKeys(host: String) -> Keys? { self.data.withLock { $0.hosts[host]?.current } }

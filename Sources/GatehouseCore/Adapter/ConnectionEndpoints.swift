@@ -1,5 +1,8 @@
+import HTTPTypes
+
 /// Routes an adapter serves outside `/proxy` and `/v1`, dispatched by connection name:
-/// `GET /oauth/{connection}/{name}` (browser redirects, OAuth callbacks) and
+/// `GET /oauth/{connection}/{name}` (browser redirects, OAuth callbacks),
+/// `POST /hooks/{connection}/{name...}` (web hooks an upstream calls, e.g. Keyfax key delivery) and
 /// `POST /admin/v1/connections/{connection}/{action...}` (operator actions). An adapter opts in
 /// by conforming; the core never knows which adapter it is.
 ///
@@ -22,6 +25,10 @@ public protocol ConnectionEndpoints: Sendable {
     /// Answers `GET /oauth/{connection}/{name}`; throws ``GatewayError`` for refusals.
     func endpoint(_ request: EndpointRequest) async throws -> EndpointResponse
 
+    /// Answers `POST /hooks/{connection}/{name...}`: unauthenticated at the gateway, so the
+    /// adapter checks the hook's secret itself, in constant time.
+    func hook(_ request: EndpointRequest) async throws -> EndpointResponse
+
     /// Performs `POST /admin/v1/connections/{connection}/{action}` (admin token already checked).
     func adminAction(_ action: String, arguments: Value) async throws -> Value
 }
@@ -31,6 +38,10 @@ extension ConnectionEndpoints {
 
     public func endpoint(_ request: EndpointRequest) async throws -> EndpointResponse {
         throw GatewayError(.notFound, "no endpoint \"\(request.name)\"")
+    }
+
+    public func hook(_ request: EndpointRequest) async throws -> EndpointResponse {
+        throw GatewayError(.notFound, "no web hook here")
     }
 
     public func adminAction(_ action: String, arguments: Value) async throws -> Value {
@@ -44,11 +55,17 @@ public struct EndpointRequest: Sendable {
     public var name: String
     /// The decoded query parameters, in order.
     public var query: [(name: String, value: String)]
+    /// Request headers (web hooks may carry their secret in one).
+    public var headers: HTTPFields
+    /// The request body (web hooks; empty for `GET`).
+    public var body: [UInt8]
 
     /// Creates a request.
-    public init(name: String, query: [(name: String, value: String)]) {
+    public init(name: String, query: [(name: String, value: String)], headers: HTTPFields = [:], body: [UInt8] = []) {
         self.name = name
         self.query = query
+        self.headers = headers
+        self.body = body
     }
 
     /// The first value of parameter `name`.

@@ -14,6 +14,8 @@ public enum GatewayRoute: Sendable, Equatable {
     case admin([String])
     /// `/oauth/{connection}/{name...}`: an adapter's own endpoint (``ConnectionEndpoints``).
     case endpoint(connection: String, name: String)
+    /// `/hooks/{connection}/{name...}`: a web hook an upstream calls (``ConnectionEndpoints/hook(_:)``).
+    case hook(connection: String, name: String)
     /// Anything else.
     case notFound
 
@@ -40,11 +42,11 @@ public enum GatewayRoute: Sendable, Equatable {
             guard !connection.isEmpty, !operation.isEmpty else { return .notFound }
             return .operation(connection: connection, operation: operation)
         }
-        if segments.count >= 3, segments.first == "oauth" {
+        if segments.count >= 3, segments.first == "oauth" || segments.first == "hooks" {
             let connection = String(segments[segments.startIndex + 1])
             let name = segments.dropFirst(2).joined(separator: "/")
             guard !connection.isEmpty, !name.isEmpty else { return .notFound }
-            return .endpoint(connection: connection, name: name)
+            return segments.first == "oauth" ? .endpoint(connection: connection, name: name) : .hook(connection: connection, name: name)
         }
         if segments.count >= 2, segments.first == "admin", segments[segments.startIndex + 1] == "v1" {
             return .admin(segments.dropFirst(2).map(String.init))

@@ -1,0 +1,164 @@
+import GatehouseCore
+import GatehouseCrypto
+import HTTPTypes
+
+extension KeyfaxAdapter {
+    static let hookName = "keyfax-keys"
+    static let hookSecretHeader = HTTPField.Name("X-Gatehouse-Hook-Secret")!
+
+    /// Admin actions (`POST /admin/v1/connections/{c}/keyfax/{action}`, and `gatehouse keyfax ...`):
+    /// `keyfax/bootstrap`, `keyfax/rotate`, `keyfax/delete`, `keyfax/import` (`{apiKey, signingKey}`).
+    public func adminAction(_ action: String, arguments: Value) async throws -> Value {
+        let actor = VaultActor(name: "keyfax \(self.connection) \(action)", origin: .adapter)
+        switch action {
+        case "keyfax/bootstrap": return try await self.bootstrap(by: actor)
+        case "keyfax/rotate": return try await self.rotate(by: actor)
+        case "keyfax/delete": return try await self.deleteKeys(by: actor)
+        case "keyfax/import":
+            guard let apiKey = arguments["apiKey"]?.stringValue, let signingKey = arguments["signingKey"]?.stringValue else {
+                throw GatewayError(.badRequest, "import takes {\"apiKey\": \"...\", \"signingKey\": \"...\"} (as Keyfax emails them)")
+            }
+            try await self.keys.store(apiKey: apiKey, signingKey: signingKey, by: VaultActor(name: actor.name, origin: .admin))
+            return ["imported": true, "api_key": .string(apiKey)]
+        default:
+            throw GatewayError(.notFound, "unknown action \"\(action)\" (known: keyfax/bootstrap, keyfax/rotate, keyfax/delete, keyfax/import)")
+        }
+    }
+
+    /// `GET /api/v1/key?hostName=`: the first keys for this host, stored in the vault.
+    func bootstrap(by actor: VaultActor) async throws -> Value {
+        let host = FormEncoding.encode(self.configuration.hostName, spaceAsPlus: false)
+        let request = UpstreamRequest(method: .get, url: self.client.url(path: "/api/v1/key", query: "hostName=\(host)"), headers: [.accept: "application/json"])
+        let (response, body) = try await self.client.sendCollecting(request)
+        self.clock.learn(from: response.headers)
+        if response.status == 400 {
+            throw GatewayError(
+                .conflict,
+                "Keyfax will not issue initial keys for host \(self.configuration.hostName): keys already exist for it (import the emailed keys with `gatehouse keyfax import`, or delete them upstream), or the host is not configured for the Web API (kfServerConfig.xml WebApi/KeyGen)",
+                connection: self.connection,
+                upstreamStatus: 400
+            )
+        }
+        let value = (try? JSON.parse(body)) ?? .null
+        guard response.status == 201 || response.status == 200, let apiKey = value["apiKey"]?.stringValue, let signingKey = value["signingKey"]?.stringValue else {
+            throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "bootstrap keys", connection: self.connection)
+        }
+        try await self.keys.store(apiKey: apiKey, signingKey: signingKey, by: actor)
+        self.logger.notice("keyfax keys bootstrapped", metadata: ["connection": .string(self.connection)])
+        return ["bootstrapped": true, "api_key": .string(apiKey), "host": .string(self.configuration.hostName)]
+    }
+
+    /// `POST /api/v1/key`: Keyfax posts the new pair to the web hook and answers with the new API
+    /// key; the rotation completes when both agree. Waits up to `wait` for a late web hook.
+    func rotate(by actor: VaultActor, wait: Duration = .seconds(10)) async throws -> Value {
+        guard self.hasHookSecret else {
+            throw GatewayError(.badRequest, "rotation needs credentials.hook_secret: Keyfax delivers the new keys to /hooks/\(self.connection)/keyfax-keys/<secret>", connection: self.connection)
+        }
+        let vault = try self.keys.openVault()
+        let requestedAt = self.clock.local.seconds
+        try await self.keys.recordRotation(.init(requestedAt: requestedAt, apiKey: nil), by: actor)
+        let response: UpstreamResponse
+        let body: [UInt8]
+        do {
+            (response, body) = try await self.call(.post, "/api/v1/key", auth: .basic)
+        } catch {
+            try? await self.keys.endRotation(by: actor)
+            throw error
+        }
+        guard response.status == 200 || response.status == 201, let apiKey = ((try? JSON.parse(body)) ?? .null)["apiKey"]?.stringValue else {
+            try? await self.keys.endRotation(by: actor)
+            if response.status == 500 {
+                throw GatewayError(
+                    .upstreamError,
+                    "Keyfax could not deliver the new keys to the web hook: its KeyGen WebHookUrl must point at this gateway's /hooks/\(self.connection)/keyfax-keys/<secret>",
+                    connection: self.connection,
+                    upstreamStatus: 500
+                )
+            }
+            throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "rotate keys", connection: self.connection)
+        }
+        try await self.keys.recordRotation(.init(requestedAt: requestedAt, apiKey: apiKey), by: actor)
+        let deadline = ContinuousClock.now + wait
+        while true {
+            // Another process (the gateway receiving the hook) may have parked or completed it.
+            _ = try? await vault.reloadIfChanged()
+            if try await self.keys.completeIfMatched(now: self.clock.local, by: VaultActor(name: actor.name, origin: .webhook)) {
+                break
+            }
+            if (try? self.keys.current().apiKey) == apiKey { break }
+            if let incoming = self.keys.incoming(), incoming.apiKey != apiKey {
+                try? await self.keys.endRotation(by: actor)
+                throw GatewayError(.conflict, "the keys delivered to the web hook do not match the API key Keyfax answered", connection: self.connection)
+            }
+            guard ContinuousClock.now < deadline else {
+                return ["rotated": false, "pending": true, "api_key": .string(apiKey), "message": "waiting for Keyfax to deliver the new keys to the web hook"]
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        self.logger.notice("keyfax keys rotated", metadata: ["connection": .string(self.connection)])
+        return ["rotated": true, "api_key": .string(apiKey)]
+    }
+
+    /// `DELETE /api/v1/key?hostName=`, then the keys and JWT leave the vault.
+    func deleteKeys(by actor: VaultActor) async throws -> Value {
+        let host = FormEncoding.encode(self.configuration.hostName, spaceAsPlus: false)
+        let request = UpstreamRequest(method: .delete, url: self.client.url(path: "/api/v1/key", query: "hostName=\(host)"), headers: [.accept: "application/json"])
+        let response = try await self.send(request, auth: .basic)
+        let body = (try? await response.collectBody(upTo: 1 << 16)).map { Array($0.readableBytesView) } ?? []
+        guard response.status == 200 || response.status == 304 else {
+            throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "delete keys", connection: self.connection)
+        }
+        try await self.keys.clear(by: actor)
+        return ["deleted": true, "upstream_status": .int(response.status)]
+    }
+
+    func call(_ method: HTTPRequest.Method, _ path: String, auth: Configuration.Auth) async throws -> (UpstreamResponse, [UInt8]) {
+        let response = try await self.send(UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: [.accept: "application/json"]), auth: auth)
+        var buffer = try await response.collectBody(upTo: 1 << 20)
+        return (response, buffer.readBytes(length: buffer.readableBytes) ?? [])
+    }
+
+    // MARK: The web hook
+
+    /// `POST /hooks/{connection}/keyfax-keys/{secret}` (or the secret in `X-Gatehouse-Hook-Secret`):
+    /// Keyfax delivering `{apiKey, signingKey, schemaName, hostName}` after a rotation this
+    /// gateway requested. Anything else is refused and nothing is stored; keys are never logged.
+    public func hook(_ request: EndpointRequest) async throws -> EndpointResponse {
+        let parts = request.name.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.first == Self.hookName else { throw GatewayError(.notFound, "no such web hook") }
+        let given = parts.count > 1 ? parts[1] : (request.headers[Self.hookSecretHeader] ?? "")
+        guard self.hasHookSecret, let expected = try? self.credentials.secret("hook_secret"),
+            expected.withBytes({ ConstantTime.equals(Digest.sha256($0), Digest.sha256(Array(given.utf8))) })
+        else {
+            self.logger.warning("keyfax web hook: wrong secret", metadata: ["connection": .string(self.connection)])
+            throw GatewayError(.unauthenticated, "the web hook secret is not valid")
+        }
+        guard case .object(let object) = (try? JSON.parse(request.body)) ?? .null,
+            let apiKey = object["apiKey"]?.stringValue, let signingKey = object["signingKey"]?.stringValue,
+            let hostName = object["hostName"]?.stringValue, !apiKey.isEmpty, Base64.decode(signingKey)?.isEmpty == false
+        else {
+            throw GatewayError(.badRequest, "expected {\"apiKey\", \"signingKey\" (base64), \"schemaName\", \"hostName\"}")
+        }
+        if let schema = object["schemaName"]?.stringValue, schema != "Basic" {
+            throw GatewayError(.badRequest, "schemaName must be Basic")
+        }
+        guard hostName == self.configuration.hostName else {
+            self.logger.warning("keyfax web hook: keys for another host refused", metadata: ["connection": .string(self.connection)])
+            throw GatewayError(.forbidden, "these keys are for another host name")
+        }
+        let vault = try self.keys.openVault()
+        _ = try? await vault.reloadIfChanged()
+        let now = self.clock.local
+        let actor = VaultActor(name: "keyfax \(self.connection) web hook", origin: .webhook)
+        guard let rotation = self.keys.rotation(now: now) else {
+            throw GatewayError(.conflict, "no key rotation is pending for this connection (rotations wait 15 minutes for their keys)")
+        }
+        if let expected = rotation.apiKey, expected != apiKey {
+            throw GatewayError(.conflict, "the apiKey does not match the rotation Keyfax confirmed")
+        }
+        try await self.keys.park(apiKey: apiKey, signingKey: signingKey, now: now, by: actor)
+        let completed = try await self.keys.completeIfMatched(now: now, by: actor)
+        self.logger.notice("keyfax web hook: keys received", metadata: ["connection": .string(self.connection), "completed": .stringConvertible(completed)])
+        return EndpointResponse(status: completed ? 200 : 202, contentType: "application/json", body: JSON.serializeBytes(["received": true]))
+    }
+}

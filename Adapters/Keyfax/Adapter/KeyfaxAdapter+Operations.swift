@@ -1,0 +1,71 @@
+import GatehouseCore
+import HTTPTypes
+import NIOCore
+
+extension KeyfaxAdapter {
+    /// Operations: `startup.example`, `startup`, `results`, `client_token`.
+    public func perform(_ call: OperationCall) async throws -> Envelope {
+        switch call.name {
+        case "startup.example":
+            let (status, body) = try await self.call(.get, "/api/v1/startup", body: nil)
+            return try self.answer(status: status, body: body, doing: "read example start-up data")
+        case "startup":
+            guard case .object(let object) = call.arguments, !object.members.isEmpty else {
+                throw GatewayError(.badRequest, "startup takes the start-up data as a JSON object, e.g. {\"mode\": {\"value\": \"ROL\"}}")
+            }
+            let (status, body) = try await self.call(.post, "/api/v1/startup", body: call.arguments)
+            return try self.answer(status: status, body: body, doing: "start a session")
+        case "results":
+            guard let company = call.arguments["company"]?.stringValue, let guid = call.arguments["guid"]?.stringValue,
+                !company.isEmpty, !guid.isEmpty
+            else {
+                throw GatewayError(.badRequest, "results takes {\"company\", \"guid\"} from the start-up answer")
+            }
+            var request: Value.Object = ["company": .string(company), "guid": .string(guid)]
+            if let launchURL = call.arguments["launchUrl"]?.stringValue { request["launchUrl"] = .string(launchURL) }
+            let (status, body) = try await self.call(.post, "/api/v1/results", body: .object(request))
+            if status == 202 || status == 422 {
+                // Not ready yet: an answer, not a failure.
+                var meta: Value.Object = ["state": "pending", "upstream_status": .int(status)]
+                meta["detail"] = KeyfaxErrors.message(body).map(Value.string) ?? .null
+                return Envelope(data: .null, meta: meta, status: 202, upstreamStatus: status)
+            }
+            return try self.answer(status: status, body: body, doing: "read results")
+        case "client_token":
+            let token = try await self.tokens.token()
+            return Envelope(
+                data: ["token": .string(token.value), "host": .string(self.configuration.hostName), "expires_at": .string(token.expiresAt.iso8601)],
+                upstreamStatus: 200
+            )
+        default:
+            throw GatewayError(.notFound, "unknown operation \"\(call.name)\" (known: startup.example, startup, results, client_token)")
+        }
+    }
+
+    /// One JSON call to the Keyfax Web API with the connection's scheme.
+    func call(_ method: HTTPRequest.Method, _ path: String, body: Value?) async throws -> (Int, [UInt8]) {
+        var headers: HTTPFields = [.accept: "application/json"]
+        var upstreamBody = UpstreamBody.empty
+        if let body {
+            headers[.contentType] = "application/json"
+            upstreamBody = .bytes(ByteBuffer(bytes: JSON.serializeBytes(body)))
+        }
+        let response = try await self.send(UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: headers, body: upstreamBody))
+        do {
+            var buffer = try await response.collectBody(upTo: self.client.maxResponseBytes)
+            return (response.status, buffer.readBytes(length: buffer.readableBytes) ?? [])
+        } catch let error as TransportError {
+            throw GatewayError(error, connection: self.connection)
+        }
+    }
+
+    private func answer(status: Int, body: [UInt8], doing what: String) throws -> Envelope {
+        guard (200..<300).contains(status) else {
+            throw KeyfaxErrors.upstream(status: status, body: body, doing: what, connection: self.connection)
+        }
+        guard let value = try? JSON.parse(body) else {
+            throw GatewayError(.upstreamError, "Keyfax answered something that is not JSON while trying to \(what)", connection: self.connection, upstreamStatus: status)
+        }
+        return Envelope(data: value, upstreamStatus: status)
+    }
+}

@@ -1,0 +1,138 @@
+import GatehouseCore
+import GatehouseCrypto
+import HTTPTypes
+import Logging
+import NIOCore
+
+/// Keyfax Web API (seeds 000/001, protocols.md §1): the five-field HMAC "Basic" scheme or
+/// `Bearer {host}:{jwt}` for Gatehouse's own calls; keys bootstrapped, rotated (delivered by web
+/// hook) and imported into the vault; JWTs renewed ahead of expiry; start-up, results and the
+/// client-side token as operations; everything else through proxy mode, signed.
+public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
+    /// The registration used by the executable's built-in list.
+    public static let kind = AdapterKind(name: "keyfax") { setup in try KeyfaxAdapter(setup: setup) }
+
+    public let configuration: Configuration
+    let connection: String
+    let client: UpstreamClient
+    let credentials: Credentials
+    let keys: KeyfaxKeyStore
+    let tokens: KeyfaxTokens
+    let clock: KeyfaxClock
+    let signer: KeyfaxSigner
+    let health: ConnectionHealth
+    let logger: Logger
+    let hasHookSecret: Bool
+
+    /// Builds the adapter for one connection; `now` is injectable for tests.
+    public init(setup: AdapterSetup, now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
+        var options = try setup.options()
+        let configuration = try Configuration(options: &options)
+        try options.finish()
+        try setup.requireVault(because: "adapter keyfax (its keys and JWTs live in the vault)")
+        for credential in setup.connection.credentials where credential.name != "hook_secret" {
+            throw credential.node.error("adapter keyfax takes only credentials.hook_secret; its keys live in the vault under \(setup.connection.name)/")
+        }
+        if setup.connection.followRedirects {
+            throw setup.connection.node.error("follow_redirects: true is not allowed for adapter keyfax: signed requests go to base_url only")
+        }
+        self.configuration = configuration
+        self.connection = setup.connection.name
+        self.client = setup.client
+        self.credentials = setup.credentials
+        self.health = setup.health
+        self.logger = setup.logger
+        self.hasHookSecret = setup.connection.credentials.contains { $0.name == "hook_secret" }
+        let clock = KeyfaxClock(now: now)
+        self.clock = clock
+        self.signer = KeyfaxSigner(configuration: configuration.signing)
+        let keys = KeyfaxKeyStore(connection: setup.connection.name, vault: setup.vault, rotationWindowSeconds: configuration.rotationWindowSeconds)
+        self.keys = keys
+        let client = setup.client
+        let signer = self.signer
+        let hostName = configuration.hostName
+        let connection = setup.connection.name
+        self.tokens = KeyfaxTokens(store: keys, margin: configuration.renewMarginSeconds, clock: clock) { renewing in
+            try await Self.obtainToken(renewing: renewing, client: client, keys: keys, signer: signer, hostName: hostName, clock: clock, connection: connection)
+        }
+    }
+
+    // MARK: Proxy
+
+    public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
+        let body = try await Self.buffer(call.body, limit: self.client.maxResponseBytes, connection: self.connection)
+        var request = UpstreamRequest(method: call.method, url: self.client.url(path: call.path, query: call.query), headers: call.headers, body: body)
+        request.headers[.authorization] = nil
+        return try await self.send(request)
+    }
+
+    /// Sends with the connection's scheme. Basic: a 401 after a key switch or a clock-skew
+    /// correction is re-signed and retried once. Bearer: a 401 forces one renewal and one retry.
+    func send(_ request: UpstreamRequest, auth: Configuration.Auth? = nil) async throws -> UpstreamResponse {
+        switch auth ?? self.configuration.auth {
+        case .basic:
+            let keys = try self.keys.current()
+            let response = try await self.signedClient(.basic(keys)).send(request)
+            let skewChanged = self.clock.learn(from: response.headers)
+            guard response.status == 401 else { return response }
+            let switched = (try? self.keys.current().apiKey) != keys.apiKey
+            guard skewChanged || switched else { return response }
+            response.body.cancel()
+            self.logger.notice("keyfax: retrying a refused request", metadata: ["connection": .string(self.connection), "reason": .string(switched ? "keys switched" : "clock skew")])
+            let retry = try await self.signedClient(.basic(try self.keys.current())).send(request)
+            self.clock.learn(from: retry.headers)
+            return retry
+        case .bearer:
+            let token = try await self.tokens.token()
+            let response = try await self.signedClient(.bearer(token.value)).send(request)
+            guard response.status == 401 else { return response }
+            response.body.cancel()
+            let fresh = try await self.tokens.token(rejected: token.value)
+            return try await self.signedClient(.bearer(fresh.value)).send(request)
+        }
+    }
+
+    func signedClient(_ credential: KeyfaxRequestSigner.Credential) -> UpstreamClient {
+        self.client.signed(by: KeyfaxRequestSigner(credential: credential, hostName: self.configuration.hostName, signer: self.signer, clock: self.clock))
+    }
+
+    /// `GET /api/v1/token` (Basic) for a first token, or `POST /api/v1/token` (Bearer) to renew one;
+    /// a refused renewal falls back to a new token.
+    static func obtainToken(
+        renewing: KeyfaxTokens.Token?,
+        client: UpstreamClient,
+        keys: KeyfaxKeyStore,
+        signer: KeyfaxSigner,
+        hostName: String,
+        clock: KeyfaxClock,
+        connection: String
+    ) async throws -> String {
+        let url = client.url(path: "/api/v1/token", query: nil)
+        if let renewing {
+            let renewal = client.signed(by: KeyfaxRequestSigner(credential: .bearer(renewing.value), hostName: hostName, signer: signer, clock: clock))
+            let (response, body) = try await renewal.sendCollecting(UpstreamRequest(method: .post, url: url, headers: [.accept: "application/json"]))
+            if response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue { return token }
+        }
+        let basic = client.signed(by: KeyfaxRequestSigner(credential: .basic(try keys.current()), hostName: hostName, signer: signer, clock: clock))
+        let (response, body) = try await basic.sendCollecting(UpstreamRequest(method: .get, url: url, headers: [.accept: "application/json"]))
+        clock.learn(from: response.headers)
+        guard response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue else {
+            throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "obtain a JWT", connection: connection)
+        }
+        return token
+    }
+
+    static func buffer(_ body: UpstreamBody, limit: Int, connection: String) async throws -> UpstreamBody {
+        guard case .stream(let stream, _) = body else { return body }
+        var buffer = ByteBuffer()
+        for try await chunk in stream {
+            var chunk = chunk
+            buffer.writeBuffer(&chunk)
+            guard buffer.readableBytes <= limit else {
+                stream.cancel()
+                throw GatewayError(.payloadTooLarge, "Keyfax request bodies are signed whole and limited to \(limit) bytes", connection: connection)
+            }
+        }
+        return .bytes(buffer)
+    }
+}

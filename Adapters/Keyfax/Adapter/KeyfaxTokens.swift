@@ -1,0 +1,65 @@
+import GatehouseCore
+
+/// The connection's Keyfax JWT: kept in the vault (`{connection}/jwt`, with its expiry),
+/// renewed `renew_margin_seconds` before it expires with `POST /api/v1/token` (Bearer), or
+/// obtained anew with `GET /api/v1/token` (Basic) when there is none, it was rejected, or the
+/// keys changed (a key change kills every JWT signed with the old key). One renewal at a time;
+/// every caller waiting meanwhile shares its result.
+actor KeyfaxTokens {
+    struct Token: Sendable, Equatable {
+        var value: String
+        var expiresAt: Timestamp
+        /// The API key it was issued under (`nil`: read from the vault after a restart).
+        var apiKey: String?
+    }
+
+    private let store: KeyfaxKeyStore
+    private let margin: Int64
+    private let clock: KeyfaxClock
+    private let fetch: @Sendable (_ renewing: Token?) async throws -> String
+    private var cached: Token?
+    private var inFlight: Task<Token, any Error>?
+    /// How many times a token was obtained or renewed (for tests and the health report).
+    private(set) var renewals = 0
+
+    init(store: KeyfaxKeyStore, margin: Int64, clock: KeyfaxClock, fetch: @escaping @Sendable (_ renewing: Token?) async throws -> String) {
+        self.store = store
+        self.margin = margin
+        self.clock = clock
+        self.fetch = fetch
+        if let entry = try? store.vault?.entry(store.jwtPath), let expiresAt = entry.metadata.expiresAt {
+            self.cached = Token(value: entry.secret.reveal(), expiresAt: expiresAt, apiKey: nil)
+        }
+    }
+
+    /// A token fresh for at least the margin; `rejected` forces a renewal of that token.
+    func token(rejected: String? = nil) async throws -> Token {
+        let apiKey = try self.store.current().apiKey
+        if let cached, cached.value != rejected, (cached.apiKey ?? apiKey) == apiKey,
+            cached.expiresAt.seconds - self.margin > self.clock.local.seconds
+        {
+            return cached
+        }
+        if let inFlight { return try await inFlight.value }
+        // Renew with Bearer only a token of the current keys that was not rejected.
+        let renewable = self.cached.flatMap { token in
+            token.value != rejected && (token.apiKey ?? apiKey) == apiKey && token.expiresAt > self.clock.local ? token : nil
+        }
+        let task = Task { [fetch, clock, store] in
+            let value = try await fetch(renewable)
+            let issued = clock.local
+            let token = Token(value: value, expiresAt: KeyfaxJWT.expiry(of: value, issuedAt: issued), apiKey: apiKey)
+            try await store.openVault().put(store.jwtPath, Secret(value), expiresAt: token.expiresAt, by: VaultActor(name: "keyfax \(store.connection)", origin: .adapter))
+            return token
+        }
+        self.inFlight = task
+        defer { self.inFlight = nil }
+        let token = try await task.value
+        self.cached = token
+        self.renewals += 1
+        return token
+    }
+
+    /// The expiry of the token held, if any (for the health report).
+    var expiry: Timestamp? { self.cached?.expiresAt }
+}
