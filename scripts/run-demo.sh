@@ -19,7 +19,8 @@ export GATEHOUSE_MASTER_KEY="$(cat .gatehouse/master.key)"
 # Checkfront demo credentials: the simulator's token pair and OAuth2 consumer key/secret.
 for pair in checkfront-demo/api_key=DEMO-ONLY-checkfront-api-key checkfront-demo/api_secret=DEMO-ONLY-checkfront-api-secret \
             checkfront-oauth-demo/client_id=DEMO-ONLY-checkfront-consumer-key \
-            checkfront-oauth-demo/client_secret=DEMO-ONLY-checkfront-consumer-secret; do
+            checkfront-oauth-demo/client_secret=DEMO-ONLY-checkfront-consumer-secret \
+            keyfax-demo/hook_secret=DEMO-ONLY-keyfax-hook-secret; do
   "$BIN" vault list --config "$CONFIG" | grep -q "^${pair%%=*} " || printf '%s' "${pair#*=}" | "$BIN" vault put "${pair%%=*}" --config "$CONFIG"
 done
 
@@ -30,6 +31,10 @@ trap cleanup EXIT INT TERM
 "$BIN" simulate echo --port 9100 & pids+=($!)
 "$BIN" simulate okit --port 9104 & pids+=($!)
 "$BIN" simulate checkfront --port 9103 & pids+=($!)
+# The Keyfax simulator keeps its keys in memory: bootstrap keys for this run (stored in the vault).
+"$BIN" simulate keyfax --port 9101 & pids+=($!)
+for _ in $(seq 1 50); do curl -s -o /dev/null http://127.0.0.1:9101/_sim/stats && break; sleep 0.1; done
+"$BIN" keyfax bootstrap keyfax-demo --config "$CONFIG" >/dev/null
 
 "$BIN" check-config --config "$CONFIG"
 cat <<EOT
@@ -83,6 +88,15 @@ Gatehouse demo on http://127.0.0.1:8080 (Ctrl-C stops everything). Try, in anoth
   curl -s -X POST -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" http://127.0.0.1:8080/admin/v1/connections/checkfront-oauth-demo/authorize
   curl -s -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" http://127.0.0.1:8080/admin/v1/connections
   curl -s -H "Authorization: Bearer $DEMO_KEY" -X POST -d '{"id":1}' http://127.0.0.1:8080/v1/checkfront-oauth-demo/booking.get
+
+  # Keyfax: start a session, open its launchUrl (the simulator marks it launched), complete it, read results.
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
+       -d '{"mode":{"value":"ROL"},"company":{"value":"OL3_Dev"}}' http://127.0.0.1:8080/v1/keyfax-demo/startup
+  curl -s -X POST http://127.0.0.1:9101/_sim/sessions/GUID/complete
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
+       -d '{"company":"OL3_Dev","guid":"GUID"}' http://127.0.0.1:8080/v1/keyfax-demo/results
+  # Rotate the Keyfax keys: the new pair arrives at /hooks/keyfax-demo/keyfax-keys/<secret>.
+  curl -s -X POST -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" http://127.0.0.1:8080/admin/v1/connections/keyfax-demo/keyfax/rotate
 
   # Health and metrics:
   curl -s http://127.0.0.1:8080/readyz; curl -s http://127.0.0.1:8080/metrics | head

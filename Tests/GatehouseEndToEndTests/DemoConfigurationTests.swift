@@ -1,5 +1,7 @@
 import Foundation
 import GatehouseCore
+import GatehouseKeyfaxSimulator
+import Logging
 import GatehouseTestSupport
 import Testing
 
@@ -12,9 +14,18 @@ import Testing
         let demo = try String(contentsOf: root.appendingPathComponent("Config/gatehouse.yaml"), encoding: .utf8)
         let echo = try await EchoFixture.start()
         let okit = try await OKITFixture.start()
+        let keyfaxState = KeyfaxSimulatorState(.init(hosts: ["Dev": nil]))
+        var keyfaxLogger = Logger(label: "test.keyfax")
+        keyfaxLogger.logLevel = .error
+        let (keyfaxPorts, keyfaxReady) = AsyncStream.makeStream(of: Int.self)
+        let keyfax = Task { try await KeyfaxSimulator(port: 0, logger: keyfaxLogger, state: keyfaxState).run { keyfaxReady.yield($0) } }
+        defer { keyfax.cancel() }
+        var keyfaxIterator = keyfaxPorts.makeAsyncIterator()
+        let keyfaxPort = try #require(await keyfaxIterator.next())
         let state = try TemporaryDirectory.make()
         let config = demo.replacingOccurrences(of: "http://127.0.0.1:9100", with: echo.baseURL)
             .replacingOccurrences(of: "127.0.0.1:9104", with: "127.0.0.1:\(okit.port)")
+            .replacingOccurrences(of: "127.0.0.1:9101", with: "127.0.0.1:\(keyfaxPort)")
             .replacingOccurrences(of: "path: .gatehouse/vault.db", with: "path: \(state)/vault.db")
         let configPath = state + "/gatehouse.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -32,10 +43,14 @@ import Testing
             ("checkfront-demo/api_key", "DEMO-ONLY-checkfront-api-key"), ("checkfront-demo/api_secret", "DEMO-ONLY-checkfront-api-secret"),
             ("checkfront-oauth-demo/client_id", "DEMO-ONLY-checkfront-consumer-key"),
             ("checkfront-oauth-demo/client_secret", "DEMO-ONLY-checkfront-consumer-secret"),
+            ("keyfax-demo/hook_secret", "DEMO-ONLY-keyfax-hook-secret"),
         ] {
             let stored = try GatewayProcess.run(["vault", "put", path, "--config", configPath], environment: environment, stdin: value)
             #expect(stored.status == 0, "\(stored.stderr)")
         }
+        // As scripts/run-demo.sh does against each fresh Keyfax simulator.
+        let bootstrap = try GatewayProcess.run(["keyfax", "bootstrap", "keyfax-demo", "--config", configPath], environment: environment)
+        #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
         let gateway = try await GatewayProcess.start(config: config, environment: environment)
         let client = TestClient()
         let demoKey = ["Authorization": "Bearer gh_DEMO-ONLY-loopback-key-never-use-in-production"]
@@ -44,6 +59,15 @@ import Testing
         #expect(proxied.status == 200)
         #expect(echo.recorder.all.last?.header("Authorization") == "Bearer demo-vault-token-e2e")
         echo.recorder.reset()
+        // The README's Keyfax start-up call.
+        let startup = try await client.send(
+            .post,
+            gateway.baseURL + "/v1/keyfax-demo/startup",
+            headers: demoKey.merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(#"{"mode":{"value":"ROL"},"company":{"value":"OL3_Dev"}}"#.utf8)
+        )
+        #expect(startup.status == 200, "\(startup.text)")
+        #expect(startup.json["data"]?["company"] == "OL3_Dev")
         let sms = Array(#"{"to":"+4917012345678","text":"Hello"}"#.utf8)
         func send(token: String) async throws -> TestClient.Answer {
             try await client.send(
