@@ -22,7 +22,8 @@ func adapter(
     folder: String? = nil,
     dependencies: [Target.Dependency] = [],
     simulator: Bool = true,
-    simulatorDependencies: [Target.Dependency] = []
+    simulatorDependencies: [Target.Dependency] = [],
+    testDependencies: [Target.Dependency] = []
 ) -> [Target] {
     let folder = folder ?? name
     var targets: [Target] = [
@@ -33,7 +34,7 @@ func adapter(
             swiftSettings: strictSettings
         )
     ]
-    var testDependencies: [Target.Dependency] = [.target(name: "Gatehouse\(name)"), "GatehouseTestSupport"]
+    var testTargetDependencies: [Target.Dependency] = [.target(name: "Gatehouse\(name)"), "GatehouseTestSupport"] + testDependencies
     if simulator {
         targets.append(
             .target(
@@ -43,12 +44,12 @@ func adapter(
                 swiftSettings: strictSettings
             )
         )
-        testDependencies.append(.target(name: "Gatehouse\(name)Simulator"))
+        testTargetDependencies.append(.target(name: "Gatehouse\(name)Simulator"))
     }
     targets.append(
         .testTarget(
             name: "Gatehouse\(name)Tests",
-            dependencies: testDependencies,
+            dependencies: testTargetDependencies,
             path: "Tests/Adapters/\(folder)",
             swiftSettings: strictSettings
         )
@@ -197,5 +198,8 @@ let package = Package(
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
         + adapter("OKIT")
         // Checkfront API 3.0: token pairs and OAuth2 authorization code with refresh-token rotation.
-        + adapter("Checkfront", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto"])
+        + adapter(
+            "Checkfront", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto"],
+            // The OAuth tests run adapter, simulator and a real vault in one process on one clock.
+            testDependencies: ["GatehouseSQLite", "GatehouseCurl"])
 )
