@@ -91,7 +91,9 @@ actor OAuthSession {
         }
         if let error = request.parameter("error") {
             let kind = Self.bounded(error)
-            throw GatewayError(.badRequest, "Checkfront did not authorize the connection (\(kind)); nothing was stored", upstreamKind: kind)
+            let reason = kind == "access_denied" ? "the Checkfront user denied access" : "Checkfront did not authorize the connection"
+            throw GatewayError(
+                .badRequest, "\(reason) (\(kind)); nothing was stored: start again at /oauth/\(self.connection)/start", upstreamKind: kind)
         }
         guard let code = request.parameter("code"), !code.isEmpty else {
             throw GatewayError(.badRequest, "the callback has no code")
