@@ -203,5 +203,8 @@ let package = Package(
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
         + adapter("OKIT")
         // Checkfront API 3.0: token pairs and OAuth2 authorization code with refresh-token rotation.
-        + adapter("Checkfront", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto"])
+        + adapter(
+            "Checkfront", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto"],
+            // The OAuth tests run adapter, simulator and a real vault in one process on one clock.
+            testDependencies: ["GatehouseSQLite", "GatehouseCurl"])
 )

@@ -208,6 +208,68 @@ import Testing
         await rig.finish()
     }
 
+    @Test func aDeniedAuthorizationIsA400AndStoresNothing() async throws {
+        let rig = try await Rig.start()
+        let start = try await rig.client.send(.get, rig.url("/oauth/cf/start"), headers: rig.admin)
+        let authorize = try #require(start.headers[.location])
+        let denied = try await rig.client.send(.get, authorize + "&approve=no")
+        #expect(denied.status == 302)
+        let back = try #require(denied.headers[.location])
+        #expect(back.contains("error=access_denied"))
+        let callback = try await rig.client.send(.get, rig.url("/oauth/cf/callback?" + back.split(separator: "?", maxSplits: 1)[1]))
+        #expect(callback.status == 400)
+        #expect(callback.errorCode == "bad_request")
+        let message = callback.json["error"]?["message"]?.stringValue ?? ""
+        #expect(message.contains("denied access"), "\(callback.text)")
+        #expect(message.contains("nothing was stored"))
+        #expect(try await rig.stats()["token_calls"] == 0)
+        let listed = try rig.vault.cli(["vault", "list"])
+        #expect(!listed.contains("cf/access_token") && !listed.contains("cf/refresh_token"), "\(listed)")
+        #expect(try await rig.call().errorCode == "needs_reauthorization")
+        // Approving afterwards works as usual.
+        try await rig.authorize()
+        #expect(try await rig.call().status == 200)
+        await rig.finish()
+    }
+
+    @Test func anAgingGrantWhoseRenewalFailsIsWarnedAboutInStatusMetricsAndLog() async throws {
+        let rig = try await Rig.start()
+        try await rig.authorize()
+        await rig.gateway.stop()
+        // As far as the gateway knows, the grant is twelve days old: its refresh token lapses in two.
+        let lapse = Timestamp(seconds: Timestamp.now().seconds + 2 * 86_400)
+        let canary = "rt-CANARY-" + UUID().uuidString
+        try rig.vault.cli(["vault", "put", "cf/refresh_token", "--expires-at", lapse.iso8601], stdin: canary + "\n")
+        try await rig.control("/_sim/fail", #"{"token_endpoint": 5, "status": 503}"#)
+        try await rig.restart()
+
+        // No caller traffic: the maintenance service tries to renew the grant, fails, and warns.
+        var connection: Value = .null
+        for _ in 0..<100 where connection["warning"] == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            connection = try await rig.client.send(.get, rig.url("/admin/v1/connections/cf"), headers: rig.admin).json["data"] ?? .null
+        }
+        let warning = try #require(connection["warning"]?.stringValue)
+        #expect(warning.contains("lapses at \(lapse.iso8601)"))
+        #expect(warning.contains("/oauth/cf/start"))
+        #expect(connection["state"] == "failing")
+        let listed = try await rig.client.send(.get, rig.url("/admin/v1/connections"), headers: rig.admin).text
+        #expect(listed.contains(warning))
+        #expect(!listed.contains(canary))
+        let metrics = try await rig.client.send(.get, rig.url("/metrics")).text
+        #expect(metrics.contains(#"gatehouse_connection_warning{connection="cf"} 1"#))
+        #expect(metrics.contains(#"gatehouse_connection_warning{connection="cfpair"} 0"#))
+        #expect(!metrics.contains(canary))
+        let log = rig.gateway.log
+        #expect(log.contains("checkfront refresh token lapses soon"))
+        #expect(log.contains(lapse.iso8601))
+        #expect(!log.contains(canary))
+        let stats = try await rig.stats()
+        #expect(stats["api_calls"] == 0)
+        #expect(stats["token_calls"] == 2)  // the code exchange, then the failed renewal
+        await rig.finish()
+    }
+
     @Test func killedDuringRefreshesEveryConnectionWorksOrAsksForReauthorization() async throws {
         let rig = try await Rig.start()
         try await rig.authorize()

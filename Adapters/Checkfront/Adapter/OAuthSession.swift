@@ -91,7 +91,9 @@ actor OAuthSession {
         }
         if let error = request.parameter("error") {
             let kind = Self.bounded(error)
-            throw GatewayError(.badRequest, "Checkfront did not authorize the connection (\(kind)); nothing was stored", upstreamKind: kind)
+            let reason = kind == "access_denied" ? "the Checkfront user denied access" : "Checkfront did not authorize the connection"
+            throw GatewayError(
+                .badRequest, "\(reason) (\(kind)); nothing was stored: start again at /oauth/\(self.connection)/start", upstreamKind: kind)
         }
         guard let code = request.parameter("code"), !code.isEmpty else {
             throw GatewayError(.badRequest, "the callback has no code")
@@ -151,9 +153,10 @@ actor OAuthSession {
         guard !self.reauthorizationNeeded, let refresh = try? self.readEntry(self.refreshPath), let expiry = refresh.metadata.expiresAt else { return }
         let now = self.now()
         let age = Self.refreshLifetime - (expiry.seconds - now.seconds)
-        let access = try? self.readEntry(self.accessPath)
-        if age >= self.configuration.refreshAfterDays * 86_400 || access.map({ !self.isFresh($0) }) ?? true {
-            _ = try? await self.refresh(replacing: access?.secret)
+        // Only the grant's age triggers this: an idle connection's expired access token is renewed
+        // by the next call, so a quiet connection rotates its pair once a week, not every 4 hours.
+        if age >= self.configuration.refreshAfterDays * 86_400 {
+            _ = try? await self.refresh(replacing: try? self.readEntry(self.accessPath)?.secret)
         }
         guard let current = try? self.readEntry(self.refreshPath), let lapse = current.metadata.expiresAt else { return }
         if lapse.seconds - self.now().seconds <= self.configuration.warnBeforeDays * 86_400 {

@@ -48,19 +48,25 @@ struct TokenEndpoint: Sendable {
         await self.post([("grant_type", "refresh_token"), ("refresh_token", token.reveal())])
     }
 
+    /// The `Authorization` value carrying the client credentials, or `nil` when they go in the
+    /// body (`post`). `basic_rfc6749` form-urlencodes each part first (RFC 6749 §2.3.1).
+    static func authorization(clientID id: String, secret: String, clientAuth: CheckfrontAdapter.Configuration.ClientAuth) -> String? {
+        switch clientAuth {
+        case .basic: "Basic " + Base64.encode(Array("\(id):\(secret)".utf8))
+        case .basicRFC6749: "Basic " + Base64.encode(Array((FormEncoding.encode(id) + ":" + FormEncoding.encode(secret)).utf8))
+        case .post: nil
+        }
+    }
+
     private func post(_ parameters: [(String, String)]) async -> Outcome {
         var parameters = parameters
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .accept: "application/json"]
         do {
             let id = try self.credentials.secret("client_id").reveal()
             let secret = try self.credentials.secret("client_secret").reveal()
-            switch self.clientAuth {
-            case .basic:
-                headers[.authorization] = "Basic " + Base64.encode(Array("\(id):\(secret)".utf8))
-            case .basicRFC6749:
-                let pair = FormEncoding.encode(id) + ":" + FormEncoding.encode(secret)
-                headers[.authorization] = "Basic " + Base64.encode(Array(pair.utf8))
-            case .post:
+            if let authorization = Self.authorization(clientID: id, secret: secret, clientAuth: self.clientAuth) {
+                headers[.authorization] = authorization
+            } else {
                 parameters += [("client_id", id), ("client_secret", secret)]
             }
         } catch {

@@ -24,7 +24,7 @@ enum CheckfrontAPI {
             return Response(status: .movedPermanently, headers: [.location: redirect + request.uri.path], body: .init(byteBuffer: ByteBuffer(string: "Moved\n")))
         }
         if let basic, basic.id == state.clientID {
-            return Self.unauthorized("invalid_request", "Consumer credentials are only accepted at /oauth/token/")
+            return Self.unauthorized(state, "invalid_request", "Consumer credentials are only accepted at /oauth/token/")
         }
         let authenticated: Bool
         if let basic {
@@ -34,9 +34,9 @@ enum CheckfrontAPI {
         } else if let queryToken {
             authenticated = state.isLive(access: queryToken)
         } else {
-            return Self.unauthorized("invalid_request", "The request is missing credentials")
+            return Self.unauthorized(state, "invalid_request", "The request is missing credentials")
         }
-        guard authenticated else { return Self.unauthorized("invalid_token", "The access token provided is invalid or has expired") }
+        guard authenticated else { return Self.unauthorized(state, "invalid_token", "The access token provided is invalid or has expired") }
 
         let parts = request.uri.path.split(separator: "/").map(String.init)
         guard parts.count >= 3, parts[1] == "3.0" else { return Self.notFound("unknown API version") }
@@ -90,7 +90,8 @@ enum CheckfrontAPI {
         CheckfrontRoutes.json(CheckfrontData.envelope(["status": "ERROR", "error": ["title": .string(title)]], []), status: .notFound)
     }
 
-    static func unauthorized(_ error: String, _ description: String) -> Response {
+    static func unauthorized(_ state: CheckfrontSimulatorState, _ error: String, _ description: String) -> Response {
+        state.recordAPIUnauthorized()
         var response = CheckfrontRoutes.json(["error": .string(error), "error_description": .string(description)], status: .unauthorized)
         response.headers[.wwwAuthenticate] = "Bearer realm=\"Checkfront\", error=\"\(error)\""
         return response

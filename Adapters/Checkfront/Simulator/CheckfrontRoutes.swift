@@ -43,6 +43,10 @@ enum CheckfrontRoutes {
                 "api_calls": .int(stats.apiCalls), "revoked_grants": .int(stats.revokedGrants),
                 "refresh_tokens_seen": .array(stats.refreshTokensSeen.map(Value.string)),
                 "last_form": .array(stats.lastForm.map { ["name": .string($0.name), "value": .string($0.value)] }),
+                "api_unauthorized": .int(stats.apiUnauthorized),
+                "client_authentications": .array(stats.clientAuthentications.map(Value.string)),
+                "token_calls_with_authorization": .int(stats.tokenCallsWithAuthorization),
+                "token_calls_with_secret_in_body": .int(stats.tokenCallsWithSecretInBody),
                 "now": .string(state.now.iso8601),
             ])
         default:
@@ -88,7 +92,10 @@ enum CheckfrontRoutes {
         if let status = state.tokenCall() {
             return Self.json(["error": "temporarily_unavailable", "error_description": "try again later"], status: .init(code: status))
         }
-        guard Self.clientAuthenticated(request.headers[.authorization], form: form, state: state) else {
+        let method = Self.clientAuthentication(request.headers[.authorization], form: form, state: state)
+        state.recordClientAuthentication(
+            method, authorizationHeader: request.headers[.authorization] != nil, secretInBody: value("client_secret") != nil)
+        guard method != nil else {
             var response = Self.json(["error": "invalid_client", "error_description": "Client authentication failed"], status: .unauthorized)
             response.headers[.wwwAuthenticate] = "Basic realm=\"Checkfront\""
             return response
@@ -115,20 +122,22 @@ enum CheckfrontRoutes {
         }
     }
 
-    /// Basic `key:secret` (raw or with each part form-encoded, RFC 6749 §2.3.1) or body parameters.
-    static func clientAuthenticated(_ authorization: String?, form: [(name: String, value: String)], state: CheckfrontSimulatorState) -> Bool {
-        if let authorization, authorization.lowercased().hasPrefix("basic "),
-            let decoded = Base64.decode(String(authorization.dropFirst(6)))
-        {
+    /// How the client authenticated: `basic` (`key:secret` as is), `basic_rfc6749` (each part
+    /// form-urlencoded first, RFC 6749 §2.3.1, when only that reading matches) or `post` (body
+    /// parameters, no `Authorization` header); `nil` when it did not.
+    static func clientAuthentication(_ authorization: String?, form: [(name: String, value: String)], state: CheckfrontSimulatorState) -> String? {
+        if let authorization {
+            guard authorization.lowercased().hasPrefix("basic "), let decoded = Base64.decode(String(authorization.dropFirst(6))) else { return nil }
             let text = String(decoding: decoded, as: UTF8.self)
-            guard let colon = text.firstIndex(of: ":") else { return false }
+            guard let colon = text.firstIndex(of: ":") else { return nil }
             let (id, secret) = (String(text[..<colon]), String(text[text.index(after: colon)...]))
-            if id == state.clientID, secret == state.clientSecret { return true }
-            return FormEncoding.decode(Substring(id)) == state.clientID && FormEncoding.decode(Substring(secret)) == state.clientSecret
+            if id == state.clientID, secret == state.clientSecret { return "basic" }
+            let encoded = FormEncoding.decode(Substring(id)) == state.clientID && FormEncoding.decode(Substring(secret)) == state.clientSecret
+            return encoded ? "basic_rfc6749" : nil
         }
         let id = form.first { $0.name == "client_id" }?.value
         let secret = form.first { $0.name == "client_secret" }?.value
-        return id == state.clientID && secret == state.clientSecret
+        return id == state.clientID && secret == state.clientSecret ? "post" : nil
     }
 
     static func oauthError(_ failure: OAuthFailure) -> Response {

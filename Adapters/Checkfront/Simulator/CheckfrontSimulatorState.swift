@@ -32,6 +32,16 @@ public final class CheckfrontSimulatorState: Sendable {
         public var refreshTokensSeen: [String] = []
         /// The last form body posted to `/api/` (decoded pairs).
         public var lastForm: [(name: String, value: String)] = []
+        /// Requests to `/api/` answered 401 (no, wrong or expired credentials).
+        public var apiUnauthorized = 0
+        /// How each token call authenticated the client, oldest first: `basic` (raw
+        /// `key:secret`), `basic_rfc6749` (each part form-urlencoded first, and only that form
+        /// matched), `post` (in the body, no `Authorization` header) or `refused`.
+        public var clientAuthentications: [String] = []
+        /// Token calls carrying an `Authorization` header.
+        public var tokenCallsWithAuthorization = 0
+        /// Token calls carrying `client_secret` in the body.
+        public var tokenCallsWithSecretInBody = 0
     }
 
     struct Code { var issuedAt: Int64; var redirectURI: String; var used: Bool }
@@ -115,6 +125,18 @@ public final class CheckfrontSimulatorState: Sendable {
             return storage.failures.isEmpty ? nil : storage.failures.removeFirst()
         }
     }
+
+    /// Records how a token call authenticated the client (``Stats/clientAuthentications``).
+    func recordClientAuthentication(_ method: String?, authorizationHeader: Bool, secretInBody: Bool) {
+        self.storage.withLock { storage in
+            storage.stats.clientAuthentications.append(method ?? "refused")
+            if authorizationHeader { storage.stats.tokenCallsWithAuthorization += 1 }
+            if secretInBody { storage.stats.tokenCallsWithSecretInBody += 1 }
+        }
+    }
+
+    /// Counts a 401 answered on `/api/`.
+    func recordAPIUnauthorized() { self.storage.withLock { $0.stats.apiUnauthorized += 1 } }
 
     /// Exchanges a code: a new grant and pair, or an OAuth error code.
     func exchange(code: String, redirectURI: String?) -> Result<(access: String, refresh: String), OAuthFailure> {
