@@ -108,6 +108,18 @@ import Testing
         let stats = try await setup.simulator("stats").json
         #expect(stats["nonce_reuses"] == 0)
         #expect(stats["rejections"]?.arrayValue?.isEmpty == true, "\(stats)")
+
+        // Credential health: ok, with the JWT's expiry once one is held.
+        var health = try await setup.h.client.send(.get, setup.h.url("/admin/v1/connections/kf"), headers: setup.admin)
+        #expect(health.json["data"]?["state"] == "ok", "\(health.text)")
+        #expect(health.json["data"]?["expiries"]?["jwt"]?.stringValue != nil)
+        // Keys Keyfax no longer knows: the call fails as upstream_error and the health says so.
+        setup.state.forgetKeys(host: "Dev")
+        let refused = try await setup.operation("startup.example")
+        #expect(refused.status == 502)
+        #expect(refused.errorCode == "upstream_error")
+        health = try await setup.h.client.send(.get, setup.h.url("/admin/v1/connections/kf"), headers: setup.admin)
+        #expect(health.json["data"]?["state"] == "failing", "\(health.text)")
         await setup.finish()
     }
 

@@ -52,7 +52,7 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
         let signer = self.signer
         let hostName = configuration.hostName
         let connection = setup.connection.name
-        self.tokens = KeyfaxTokens(store: keys, margin: configuration.renewMarginSeconds, clock: clock) { renewing in
+        self.tokens = KeyfaxTokens(store: keys, health: setup.health, margin: configuration.renewMarginSeconds, clock: clock) { renewing in
             try await Self.obtainToken(renewing: renewing, client: client, keys: keys, signer: signer, hostName: hostName, clock: clock, connection: connection)
         }
     }
@@ -74,13 +74,20 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
             let keys = try self.keys.current()
             let response = try await self.signedClient(.basic(keys)).send(request)
             let skewChanged = self.clock.learn(from: response.headers)
-            guard response.status == 401 else { return response }
+            guard response.status == 401 else {
+                self.report(response.status)
+                return response
+            }
             let switched = (try? self.keys.current().apiKey) != keys.apiKey
-            guard skewChanged || switched else { return response }
+            guard skewChanged || switched else {
+                self.report(response.status)
+                return response
+            }
             response.body.cancel()
             self.logger.notice("keyfax: retrying a refused request", metadata: ["connection": .string(self.connection), "reason": .string(switched ? "keys switched" : "clock skew")])
             let retry = try await self.signedClient(.basic(try self.keys.current())).send(request)
             self.clock.learn(from: retry.headers)
+            self.report(retry.status)
             return retry
         case .bearer:
             let token = try await self.tokens.token()
@@ -89,6 +96,15 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
             response.body.cancel()
             let fresh = try await self.tokens.token(rejected: token.value)
             return try await self.signedClient(.bearer(fresh.value)).send(request)
+        }
+    }
+
+    /// Credential health: a 401 that survived its retry means Keyfax refuses the keys.
+    func report(_ status: Int) {
+        if status == 401 {
+            self.health.fail(.failing, error: "unauthorized", at: self.clock.local)
+        } else if (200..<300).contains(status), self.health.current.state == .failing {
+            self.health.update { $0.state = .ok }
         }
     }
 

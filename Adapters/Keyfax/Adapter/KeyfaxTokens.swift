@@ -14,6 +14,7 @@ actor KeyfaxTokens {
     }
 
     private let store: KeyfaxKeyStore
+    private let health: ConnectionHealth
     private let margin: Int64
     private let clock: KeyfaxClock
     private let fetch: @Sendable (_ renewing: Token?) async throws -> String
@@ -22,13 +23,21 @@ actor KeyfaxTokens {
     /// How many times a token was obtained or renewed (for tests and the health report).
     private(set) var renewals = 0
 
-    init(store: KeyfaxKeyStore, margin: Int64, clock: KeyfaxClock, fetch: @escaping @Sendable (_ renewing: Token?) async throws -> String) {
+    init(
+        store: KeyfaxKeyStore,
+        health: ConnectionHealth,
+        margin: Int64,
+        clock: KeyfaxClock,
+        fetch: @escaping @Sendable (_ renewing: Token?) async throws -> String
+    ) {
         self.store = store
+        self.health = health
         self.margin = margin
         self.clock = clock
         self.fetch = fetch
         if let entry = try? store.vault?.entry(store.jwtPath), let expiresAt = entry.metadata.expiresAt {
             self.cached = Token(value: entry.secret.reveal(), expiresAt: expiresAt, apiKey: nil)
+            health.update { $0.expiries["jwt"] = expiresAt }
         }
     }
 
@@ -54,9 +63,20 @@ actor KeyfaxTokens {
         }
         self.inFlight = task
         defer { self.inFlight = nil }
-        let token = try await task.value
+        self.health.update { $0.state = .refreshing }
+        let token: Token
+        do {
+            token = try await task.value
+        } catch {
+            self.health.fail(.failing, error: (error as? GatewayError)?.upstreamKind ?? (error as? GatewayError)?.code.rawValue ?? "jwt", at: self.clock.local)
+            throw error
+        }
         self.cached = token
         self.renewals += 1
+        self.health.update { report in
+            report.state = .ok
+            report.expiries["jwt"] = token.expiresAt
+        }
         return token
     }
 

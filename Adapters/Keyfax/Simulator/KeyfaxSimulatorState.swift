@@ -79,6 +79,9 @@ public final class KeyfaxSimulatorState: Sendable {
     /// Points `host`'s web hook at `url` (tests learn the gateway's port after starting it).
     public func setWebHook(_ url: String?, for host: String) { self.data.withLock { $0.webHooks[host] = url } }
 
+    /// Forgets `host`'s keys, as an operator resetting them upstream would (for tests).
+    public func forgetKeys(host: String) { self.data.withLock { $0.hosts[host] = .init() } }
+
     /// The current keys of `host` (for tests).
     public func currentKeys(host: String) -> Keys? { self.data.withLock { $0.hosts[host]?.current } }
 }
