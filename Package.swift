@@ -90,6 +90,23 @@ let package = Package(
             path: "Sources/CGatehouseSQLite",
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
+        // libxml2 (pkg-config libxml-2.0): typed shims in a header, imported only by GatehouseXML.
+        .systemLibrary(
+            name: "CGatehouseXML2",
+            path: "Sources/CGatehouseXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "GatehouseXML",
+            dependencies: ["CGatehouseXML2", core],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseXMLTests",
+            dependencies: ["GatehouseXML", core],
+            swiftSettings: strictSettings
+        ),
         // The embedded vault store; nothing above the CredentialStore protocol depends on it.
         .target(
             name: "GatehouseSQLite",
@@ -121,7 +138,7 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
-                core, hummingbird, logging,
+                core, "GatehouseXML", hummingbird, logging,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -133,6 +150,7 @@ let package = Package(
                 core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseSQLite",
                 "GatehouseHTTP", "GatehouseHTTPSimulator",
                 "GatehouseOKIT", "GatehouseOKITSimulator",
+                "GatehouseK2", "GatehouseK2Simulator",
                 hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -143,7 +161,9 @@ let package = Package(
         // Shared test helpers: locating and launching the real gateway binary, free ports, log capture.
         .target(
             name: "GatehouseTestSupport",
-            dependencies: [core, "GatehouseCurl", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", nioCore, logging],
+            dependencies: [
+                core, "GatehouseCurl", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseK2Simulator", nioCore, logging,
+            ],
             path: "Tests/Support",
             swiftSettings: strictSettings
         ),
@@ -184,7 +204,8 @@ let package = Package(
         .testTarget(
             name: "GatehouseEndToEndTests",
             dependencies: [
-                "gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", core, "GatehouseCurl",
+                "gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseK2Simulator",
+                "GatehouseXML", core, "GatehouseCurl",
             ],
             swiftSettings: strictSettings
         ),
@@ -193,4 +214,10 @@ let package = Package(
         + adapter("HTTP", dependencies: [], simulator: true)
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
         + adapter("OKIT")
+        // K2 (seed 003): URL HMAC-MD5 signing, Data / Meta / Formation operations, XML through GatehouseXML.
+        + adapter(
+            "K2",
+            dependencies: ["GatehouseCrypto", "GatehouseXML"],
+            simulatorDependencies: ["GatehouseCrypto", "GatehouseXML"]
+        )
 )

@@ -1,6 +1,8 @@
 import GatehouseCore
 import GatehouseHTTP
 import GatehouseHTTPSimulator
+import GatehouseK2
+import GatehouseK2Simulator
 import GatehouseOKIT
 import GatehouseOKITSimulator
 
@@ -10,10 +12,12 @@ enum BuiltIns {
     static let adapters = AdapterRegistry([
         HTTPAdapter.kind,
         OKITAdapter.kind,
+        K2Adapter.kind,
     ])
 
     static let simulators: [SimulatorKind] = [
         EchoUpstream.kind,
         OKITSimulator.kind,
+        K2Simulator.kind,
     ]
 }
