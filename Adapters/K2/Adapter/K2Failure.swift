@@ -29,7 +29,7 @@ enum K2Failure {
         if status == 401 {
             return GatewayError(
                 .upstreamError,
-                "K2 rejected the request's authentication (401): check the connection's username and password in the vault and its auth mode; the signed URL was not accepted"
+                "K2 rejected the credentials or the signed URL (401): check the connection's username and password in the vault and its auth mode"
                     + (parsed.map { ": " + Self.bounded($0.text) } ?? ""),
                 connection: connection, upstreamStatus: status, upstreamKind: parsed?.kind)
         }
