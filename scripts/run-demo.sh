@@ -16,6 +16,11 @@ export GATEHOUSE_MASTER_KEY="$(cat .gatehouse/master.key)"
 [ -f .gatehouse/vault.db ] || "$BIN" vault init --config "$CONFIG"
 "$BIN" vault list --config "$CONFIG" | grep -q '^echo-demo/token ' \
   || printf 'demo-vault-token-%s' "$(date +%s)" | "$BIN" vault put echo-demo/token --config "$CONFIG"
+# The K2 simulator's demo API user (K2.INI AS3USER/AS3PASSWORD): AN1 / ANPassword.
+"$BIN" vault list --config "$CONFIG" | grep -q '^k2-demo/username ' \
+  || printf 'AN1' | "$BIN" vault put k2-demo/username --config "$CONFIG"
+"$BIN" vault list --config "$CONFIG" | grep -q '^k2-demo/password ' \
+  || printf 'ANPassword' | "$BIN" vault put k2-demo/password --config "$CONFIG"
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -23,6 +28,7 @@ trap cleanup EXIT INT TERM
 
 "$BIN" simulate echo --port 9100 & pids+=($!)
 "$BIN" simulate okit --port 9104 & pids+=($!)
+"$BIN" simulate k2 --port 9102 & pids+=($!)
 
 "$BIN" check-config --config "$CONFIG"
 cat <<EOT
@@ -64,6 +70,19 @@ Gatehouse demo on http://127.0.0.1:8080 (Ctrl-C stops everything). Try, in anoth
   # Ask the validator yourself (gateway key): {"data": {"valid", "message"}, "meta"}:
   curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
        -d '{"token":"DEMO-ONLY-okit-token-BlaBla","client_prefix":"BlaBla"}' http://127.0.0.1:8080/v1/okit-demo/token.validate
+
+  # K2 (simulator on 9102; Gatehouse signs every request with the vault's AN1/ANPassword):
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
+       -d '{"class":"Part","fields":["Name","City"],"page_size":3,"filter":[{"field":"Name","op":"LIKE","value":"Shell*","wildcards":true}]}' \\
+       http://127.0.0.1:8080/v1/k2-demo/data.list
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
+       -d '{"class":"Part","keys":[5],"fields":["Abbr","Name","TimeStamp"]}' http://127.0.0.1:8080/v1/k2-demo/data.get
+  # Update: send the TimeStamp you read (a stale one is 409 conflict):
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
+       -d '{"class":"Part","keys":[5],"fields":{"Name":"Renamed","TimeStamp":"<from data.get>"}}' http://127.0.0.1:8080/v1/k2-demo/data.update
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/xml' -H 'Accept: application/xml' \\
+       -d '<a><folder>Special</folder><name>ExampleWS</name><parameters><ParamText>aaa</ParamText><ParamCislo>123</ParamCislo></parameters></a>' \\
+       http://127.0.0.1:8080/v1/k2-demo/formation.run
 
   # Health and metrics:
   curl -s http://127.0.0.1:8080/readyz; curl -s http://127.0.0.1:8080/metrics | head
