@@ -91,6 +91,23 @@ let package = Package(
             path: "Sources/CGatehouseSQLite",
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
+        // libxml2 (pkg-config libxml-2.0): typed shims in a header, imported only by GatehouseXML.
+        .systemLibrary(
+            name: "CGatehouseXML2",
+            path: "Sources/CGatehouseXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "GatehouseXML",
+            dependencies: ["CGatehouseXML2", core],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseXMLTests",
+            dependencies: ["GatehouseXML", core],
+            swiftSettings: strictSettings
+        ),
         // The embedded vault store; nothing above the CredentialStore protocol depends on it.
         .target(
             name: "GatehouseSQLite",
@@ -122,7 +139,7 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
-                core, hummingbird, logging,
+                core, "GatehouseXML", hummingbird, logging,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -135,6 +152,7 @@ let package = Package(
                 "GatehouseHTTP", "GatehouseHTTPSimulator", "GatehouseKeyfax", "GatehouseKeyfaxSimulator",
                 "GatehouseOKIT", "GatehouseOKITSimulator",
                 "GatehouseCheckfront", "GatehouseCheckfrontSimulator",
+                "GatehouseK2", "GatehouseK2Simulator",
                 hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -145,7 +163,9 @@ let package = Package(
         // Shared test helpers: locating and launching the real gateway binary, free ports, log capture.
         .target(
             name: "GatehouseTestSupport",
-            dependencies: [core, "GatehouseCurl", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", nioCore, logging],
+            dependencies: [
+                core, "GatehouseCurl", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseK2Simulator", nioCore, logging,
+            ],
             path: "Tests/Support",
             swiftSettings: strictSettings
         ),
@@ -186,7 +206,8 @@ let package = Package(
         .testTarget(
             name: "GatehouseEndToEndTests",
             dependencies: [
-                "gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseKeyfaxSimulator", core, "GatehouseCurl",
+                "gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseKeyfaxSimulator",
+                "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCurl",
             ],
             swiftSettings: strictSettings
         ),
@@ -207,4 +228,10 @@ let package = Package(
             "Checkfront", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto"],
             // The OAuth tests run adapter, simulator and a real vault in one process on one clock.
             testDependencies: ["GatehouseSQLite", "GatehouseCurl"])
+        // K2 (seed 003): URL HMAC-MD5 signing, Data / Meta / Formation operations, XML through GatehouseXML.
+        + adapter(
+            "K2",
+            dependencies: ["GatehouseCrypto", "GatehouseXML"],
+            simulatorDependencies: ["GatehouseCrypto", "GatehouseXML"]
+        )
 )

@@ -23,6 +23,11 @@ for pair in checkfront-demo/api_key=DEMO-ONLY-checkfront-api-key checkfront-demo
             keyfax-demo/hook_secret=DEMO-ONLY-keyfax-hook-secret; do
   "$BIN" vault list --config "$CONFIG" | grep -q "^${pair%%=*} " || printf '%s' "${pair#*=}" | "$BIN" vault put "${pair%%=*}" --config "$CONFIG"
 done
+# The K2 simulator's demo API user (K2.INI AS3USER/AS3PASSWORD): AN1 / ANPassword.
+"$BIN" vault list --config "$CONFIG" | grep -q '^k2-demo/username ' \
+  || printf 'AN1' | "$BIN" vault put k2-demo/username --config "$CONFIG"
+"$BIN" vault list --config "$CONFIG" | grep -q '^k2-demo/password ' \
+  || printf 'ANPassword' | "$BIN" vault put k2-demo/password --config "$CONFIG"
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -35,6 +40,7 @@ trap cleanup EXIT INT TERM
 "$BIN" simulate keyfax --port 9101 & pids+=($!)
 for _ in $(seq 1 50); do curl -s -o /dev/null http://127.0.0.1:9101/_sim/stats && break; sleep 0.1; done
 "$BIN" keyfax bootstrap keyfax-demo --config "$CONFIG" >/dev/null
+"$BIN" simulate k2 --port 9102 & pids+=($!)
 
 "$BIN" check-config --config "$CONFIG"
 cat <<EOT
@@ -97,6 +103,18 @@ Gatehouse demo on http://127.0.0.1:8080 (Ctrl-C stops everything). Try, in anoth
        -d '{"company":"OL3_Dev","guid":"GUID"}' http://127.0.0.1:8080/v1/keyfax-demo/results
   # Rotate the Keyfax keys: the new pair arrives at /hooks/keyfax-demo/keyfax-keys/<secret>.
   curl -s -X POST -H "Authorization: Bearer $GATEHOUSE_ADMIN_TOKEN" http://127.0.0.1:8080/admin/v1/connections/keyfax-demo/keyfax/rotate
+  # K2 (simulator on 9102; Gatehouse signs every request with the vault's AN1/ANPassword):
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
+       -d '{"class":"Part","fields":["Name","City"],"page_size":3,"filter":[{"field":"Name","op":"LIKE","value":"Shell*","wildcards":true}]}' \\
+       http://127.0.0.1:8080/v1/k2-demo/data.list
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
+       -d '{"class":"Part","keys":[5],"fields":["Abbr","Name","TimeStamp"]}' http://127.0.0.1:8080/v1/k2-demo/data.get
+  # Update: send the TimeStamp you read (a stale one is 409 conflict):
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' \\
+       -d '{"class":"Part","keys":[5],"fields":{"Name":"Renamed","TimeStamp":"<from data.get>"}}' http://127.0.0.1:8080/v1/k2-demo/data.update
+  curl -s -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/xml' -H 'Accept: application/xml' \\
+       -d '<a><folder>Special</folder><name>ExampleWS</name><parameters><ParamText>aaa</ParamText><ParamCislo>123</ParamCislo></parameters></a>' \\
+       http://127.0.0.1:8080/v1/k2-demo/formation.run
 
   # Health and metrics:
   curl -s http://127.0.0.1:8080/readyz; curl -s http://127.0.0.1:8080/metrics | head

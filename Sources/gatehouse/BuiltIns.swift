@@ -5,6 +5,8 @@ import GatehouseHTTP
 import GatehouseHTTPSimulator
 import GatehouseKeyfax
 import GatehouseKeyfaxSimulator
+import GatehouseK2
+import GatehouseK2Simulator
 import GatehouseOKIT
 import GatehouseOKITSimulator
 
@@ -16,6 +18,7 @@ enum BuiltIns {
         OKITAdapter.kind,
         CheckfrontAdapter.kind,
         KeyfaxAdapter.kind,
+        K2Adapter.kind,
     ])
 
     static let simulators: [SimulatorKind] = [
@@ -23,5 +26,6 @@ enum BuiltIns {
         KeyfaxSimulator.kind,
         OKITSimulator.kind,
         CheckfrontSimulator.kind,
+        K2Simulator.kind,
     ]
 }

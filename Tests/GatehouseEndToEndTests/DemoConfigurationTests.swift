@@ -14,6 +14,7 @@ import Testing
         let demo = try String(contentsOf: root.appendingPathComponent("Config/gatehouse.yaml"), encoding: .utf8)
         let echo = try await EchoFixture.start()
         let okit = try await OKITFixture.start()
+        let k2 = try await K2Fixture.start()
         let keyfaxState = KeyfaxSimulatorState(.init(hosts: ["Dev": nil]))
         var keyfaxLogger = Logger(label: "test.keyfax")
         keyfaxLogger.logLevel = .error
@@ -26,6 +27,7 @@ import Testing
         let config = demo.replacingOccurrences(of: "http://127.0.0.1:9100", with: echo.baseURL)
             .replacingOccurrences(of: "127.0.0.1:9104", with: "127.0.0.1:\(okit.port)")
             .replacingOccurrences(of: "127.0.0.1:9101", with: "127.0.0.1:\(keyfaxPort)")
+            .replacingOccurrences(of: "127.0.0.1:9102", with: "127.0.0.1:\(k2.port)")
             .replacingOccurrences(of: "path: .gatehouse/vault.db", with: "path: \(state)/vault.db")
         let configPath = state + "/gatehouse.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -38,12 +40,13 @@ import Testing
         #expect(try GatewayProcess.run(["vault", "init", "--config", configPath], environment: environment).status == 0)
         let put = try GatewayProcess.run(["vault", "put", "echo-demo/token", "--config", configPath], environment: environment, stdin: "demo-vault-token-e2e")
         #expect(put.status == 0, "\(put.stderr)")
-        // The Checkfront demo credentials, as scripts/run-demo.sh puts them.
+        // The Checkfront, Keyfax and K2 demo credentials, as scripts/run-demo.sh puts them.
         for (path, value) in [
             ("checkfront-demo/api_key", "DEMO-ONLY-checkfront-api-key"), ("checkfront-demo/api_secret", "DEMO-ONLY-checkfront-api-secret"),
             ("checkfront-oauth-demo/client_id", "DEMO-ONLY-checkfront-consumer-key"),
             ("checkfront-oauth-demo/client_secret", "DEMO-ONLY-checkfront-consumer-secret"),
             ("keyfax-demo/hook_secret", "DEMO-ONLY-keyfax-hook-secret"),
+            ("k2-demo/username", "AN1"), ("k2-demo/password", "ANPassword"),
         ] {
             let stored = try GatewayProcess.run(["vault", "put", path, "--config", configPath], environment: environment, stdin: value)
             #expect(stored.status == 0, "\(stored.stderr)")
@@ -92,7 +95,29 @@ import Testing
         )
         #expect(validated.json["data"] == ["valid": true, "message": "Token is valid"])
         #expect(okit.state.requests.first?.query == "token=DEMO-ONLY-okit-token-BlaBla&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla")
+        // The README's K2 calls: a list, a get, an update with the TimeStamp read, a script run.
+        func callK2(_ operation: String, _ body: String, xml: Bool = false) async throws -> TestClient.Answer {
+            try await client.send(
+                .post, gateway.baseURL + "/v1/k2-demo/" + operation,
+                headers: ["Authorization": "Bearer gh_DEMO-ONLY-loopback-key-never-use-in-production", "Content-Type": xml ? "application/xml" : "application/json"]
+                    .merging(xml ? ["Accept": "application/xml"] : [:]) { a, _ in a },
+                body: Array(body.utf8))
+        }
+        let listed = try await callK2("data.list", #"{"class":"Part","fields":["Name","City"],"page_size":3,"filter":[{"field":"Name","op":"LIKE","value":"Shell*","wildcards":true}]}"#)
+        #expect(listed.json["data"]?.arrayValue?.count == 3, "\(listed.text)")
+        let got = try await callK2("data.get", #"{"class":"Part","keys":[5],"fields":["Abbr","Name","TimeStamp"]}"#)
+        #expect(got.json["data"]?["fields"]?["Abbr"] == "DEMO TRADE")
+        let stamp = got.json["data"]?["fields"]?["TimeStamp"]?.stringValue ?? ""
+        let updated = try await callK2("data.update", #"{"class":"Part","keys":[5],"fields":{"Name":"Renamed","TimeStamp":"\#(stamp)"}}"#)
+        #expect(updated.json["data"]?["fields"]?["Name"] == "Renamed", "\(updated.text)")
+        let ran = try await callK2(
+            "formation.run", "<a><folder>Special</folder><name>ExampleWS</name><parameters><ParamText>aaa</ParamText><ParamCislo>123</ParamCislo></parameters></a>",
+            xml: true)
+        #expect(ran.text.contains("<Output>Values were passed: ParamText=aaa, ParamCislo=123, Output=</Output>"), "\(ran.text)")
+        #expect(k2.state.requests.allSatisfy { $0.verified })
         await gateway.stop()
+        k2.stop()
+        #expect(!gateway.log.contains("ANPassword"))
         #expect(!gateway.log.contains("DEMO-ONLY-okit-token"))
         #expect(!gateway.log.contains("demo-vault-token-e2e"))
         client.shutdown()

@@ -13,6 +13,9 @@ public struct Envelope: Sendable {
     public var status: Int
     /// The upstream's status code, when one call decided the answer.
     public var upstreamStatus: Int?
+    /// A file the operation streams to the caller instead of the envelope (e.g. K2's
+    /// `formation.download`): its status, `Content-Type` and `Content-Disposition` are passed on.
+    public var stream: UpstreamResponse?
 
     /// Creates an envelope.
     public init(

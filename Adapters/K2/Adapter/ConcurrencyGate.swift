@@ -1,0 +1,97 @@
+import GatehouseCore
+import Synchronization
+
+/// Caps the in-flight upstream calls of one connection (K2's licensed API threads): callers
+/// beyond the limit wait in a bounded FIFO queue for at most a timeout, then get 503
+/// `unavailable`; the upstream never sees more than `limit` at once.
+final class ConcurrencyGate: Sendable {
+    private struct State {
+        var inFlight = 0
+        var nextTicket = 0
+        var waiters: [(ticket: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+    }
+
+    let limit: Int
+    let queueLimit: Int
+    let timeout: Duration
+    let connection: String
+    private let state = Mutex(State())
+
+    init(limit: Int, queueLimit: Int, timeout: Duration, connection: String) {
+        self.limit = limit
+        self.queueLimit = queueLimit
+        self.timeout = timeout
+        self.connection = connection
+    }
+
+    /// Runs `body` holding one slot.
+    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await self.acquire()
+        defer { self.release() }
+        return try await body()
+    }
+
+    func acquire() async throws {
+        enum Decision { case go, wait(Int), full }
+        let decision: Decision = self.state.withLock { state in
+            if state.inFlight < self.limit, state.waiters.isEmpty {
+                state.inFlight += 1
+                return .go
+            }
+            guard state.waiters.count < self.queueLimit else { return .full }
+            state.nextTicket += 1
+            return .wait(state.nextTicket)
+        }
+        switch decision {
+        case .go:
+            return
+        case .full:
+            throw GatewayError(
+                .unavailable, "all \(self.limit) upstream threads are busy and \(self.queueLimit) callers already wait; try again later",
+                connection: self.connection)
+        case .wait(let ticket):
+            let timer = Task { [timeout] in
+                try await Task.sleep(for: timeout)
+                self.abandon(ticket, error: GatewayError(
+                    .unavailable, "no upstream thread became free within \(timeout) (max_concurrency \(self.limit))",
+                    connection: self.connection))
+            }
+            defer { timer.cancel() }
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    self.state.withLock { state in
+                        // Room may have appeared between the decision and now.
+                        if state.inFlight < self.limit, state.waiters.isEmpty {
+                            state.inFlight += 1
+                            continuation.resume()
+                        } else {
+                            state.waiters.append((ticket, continuation))
+                        }
+                    }
+                }
+            } onCancel: {
+                self.abandon(ticket, error: CancellationError())
+            }
+        }
+    }
+
+    /// Removes a waiter that gave up (timeout, cancellation); a slot it was handed stays handed.
+    private func abandon(_ ticket: Int, error: any Error) {
+        let continuation = self.state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard let index = state.waiters.firstIndex(where: { $0.ticket == ticket }) else { return nil }
+            return state.waiters.remove(at: index).continuation
+        }
+        continuation?.resume(throwing: error)
+    }
+
+    func release() {
+        let next = self.state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            if state.waiters.isEmpty {
+                state.inFlight -= 1
+                return nil
+            }
+            return state.waiters.removeFirst().continuation  // the slot passes on
+        }
+        next?.resume()
+    }
+}

@@ -1,0 +1,46 @@
+import GatehouseCore
+
+extension K2Adapter {
+    /// The validated `options:` of a k2 connection.
+    public struct Configuration: Sendable {
+        /// How requests are signed.
+        public enum AuthMode: String, Sendable {
+            /// `Authorization: {username}:{hash}` (the default).
+            case header
+            /// `x-auth={username}:{hash}` appended to the URL.
+            case xAuth = "x-auth"
+        }
+
+        /// `auth`: `header` (default) or `x-auth`.
+        public var auth = AuthMode.header
+        /// `xauth_decode` (knob, default false): percent-decode the URL before hashing in x-auth mode.
+        public var xAuthDecode = false
+        /// `max_concurrency`: the licensed K2 API threads; in-flight calls are capped at this (default 5).
+        public var maxConcurrency = 5
+        /// `queue_limit`: callers that may wait for a thread (default 100); more get 503 at once.
+        public var queueLimit = 100
+        /// `queue_timeout_ms`: the longest a caller waits for a thread (default 10000), then 503.
+        public var queueTimeoutMilliseconds = 10_000
+        /// `rebase_page_urls` (knob, default false): rewrite a page URL on another origin onto base_url.
+        public var rebasePageURLs = false
+        /// `page_size`: the default page size of `data.list` (default: K2's own, 30).
+        public var pageSize: Int?
+        /// `get_list_threshold`: URL length from which `data.list` uses `POST /Data/GetList` (default 2000).
+        public var getListThreshold = 2000
+
+        /// Defaults.
+        public init() {}
+
+        /// Reads and validates `options`.
+        public init(options: inout ConfigMap) throws(ConfigError) {
+            if let auth = try options.choice("auth", in: ["header", "x-auth"]) { self.auth = AuthMode(rawValue: auth)! }
+            if let decode = try options.bool("xauth_decode") { self.xAuthDecode = decode }
+            if let value = try options.int("max_concurrency", in: 1...1000) { self.maxConcurrency = value }
+            if let value = try options.int("queue_limit", in: 0...100_000) { self.queueLimit = value }
+            if let value = try options.int("queue_timeout_ms", in: 1...600_000) { self.queueTimeoutMilliseconds = value }
+            if let value = try options.bool("rebase_page_urls") { self.rebasePageURLs = value }
+            if let value = try options.int("page_size", in: 1...10_000) { self.pageSize = value }
+            if let value = try options.int("get_list_threshold", in: 100...100_000) { self.getListThreshold = value }
+        }
+    }
+}

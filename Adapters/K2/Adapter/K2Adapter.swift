@@ -1,0 +1,123 @@
+import GatehouseCore
+import GatehouseCrypto
+import HTTPTypes
+import Logging
+
+/// The K2 API (seed 003, protocols.md §2): every request signed with HMAC-MD5 over its URL
+/// (header or x-auth mode), Data / Meta / Formation operations over K2's JSON mode, records in
+/// Gatehouse's shape, K2's `[ErrorKind]` errors as uniform errors, and the licensed thread
+/// count enforced as `max_concurrency`.
+public struct K2Adapter: Adapter {
+    /// The registration used by the executable's built-in list.
+    public static let kind = AdapterKind(name: "k2") { setup in try K2Adapter(setup: setup) }
+
+    /// The validated options.
+    public let configuration: Configuration
+    let client: UpstreamClient
+    let gate: ConcurrencyGate
+    let connection: String
+
+    /// Builds the adapter for one connection, validating options and credentials.
+    public init(setup: AdapterSetup) throws {
+        var options = try setup.options()
+        let configuration = try Configuration(options: &options)
+        try options.finish()
+        try setup.requireCredentials(["username", "password"])
+        self.configuration = configuration
+        self.connection = setup.connection.name
+        self.client = setup.client.signed(
+            by: K2Signer(credentials: setup.credentials, mode: configuration.auth, xAuthDecode: configuration.xAuthDecode)
+        )
+        self.gate = ConcurrencyGate(
+            limit: configuration.maxConcurrency,
+            queueLimit: configuration.queueLimit,
+            timeout: .milliseconds(configuration.queueTimeoutMilliseconds),
+            connection: setup.connection.name
+        )
+    }
+
+    /// Forwards to `base_url + path`, signed over the URL exactly as sent; a `+` in the
+    /// caller's query is sent as `%20` (K2 would otherwise hash a different text than it reads).
+    public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
+        var call = call
+        if let query = call.query, query.contains("+") { call.query = query.split(separator: "+", omittingEmptySubsequences: false).joined(separator: "%20") }
+        return try await self.gate.run { try await self.client.forward(call) }
+    }
+
+    public func perform(_ call: OperationCall) async throws -> Envelope {
+        let arguments = call.arguments.objectValue == nil && call.arguments == .null ? Value.object([:]) : call.arguments
+        guard arguments.objectValue != nil else { throw GatewayError(.badRequest, "the arguments are an object", connection: self.connection) }
+        do {
+            switch call.name {
+            case "data.list": return try await self.list(arguments)
+            case "data.get": return try await self.get(arguments)
+            case "data.create": return try await self.create(arguments)
+            case "data.update": return try await self.update(arguments)
+            case "data.delete_items": return try await self.deleteItems(arguments)
+            case "meta.list": return try await self.metaList()
+            case "meta.get": return try await self.metaGet(arguments)
+            case "formation.list": return try await self.formationList(arguments)
+            case "formation.run": return try await self.formationRun(arguments)
+            case "formation.download": return try await self.formationDownload(arguments)
+            default:
+                throw GatewayError(
+                    .notFound,
+                    "unknown operation \"\(call.name.prefix(60))\" (known: data.list, data.get, data.create, data.update, data.delete_items, meta.list, meta.get, formation.list, formation.run, formation.download)"
+                )
+            }
+        } catch let error as GatewayError {
+            throw error.on(connection: self.connection)
+        }
+    }
+
+    // MARK: Upstream calls
+
+    /// One signed call that answers JSON: within a licensed thread, the body read whole and parsed.
+    func exchange(_ method: HTTPRequest.Method, url: String, body: Value? = nil, isUpdate: Bool = false) async throws -> (status: Int, value: Value) {
+        var headers: HTTPFields = [.accept: "application/json"]
+        var upstreamBody = UpstreamBody.empty
+        if let body {
+            headers[.contentType] = "application/json; charset=utf-8"
+            upstreamBody = .bytes(.init(bytes: JSON.serializeBytes(body)))
+        }
+        let request = UpstreamRequest(method: method, url: url, headers: headers, body: upstreamBody)
+        let (response, bytes) = try await self.gate.run { try await self.client.sendCollecting(request) }
+        guard (200..<300).contains(response.status) else {
+            throw K2Failure.error(
+                status: response.status, contentType: response.headers[.contentType], body: bytes, connection: self.connection, isUpdate: isUpdate)
+        }
+        do {
+            return (response.status, try JSON.parse(bytes))
+        } catch {
+            throw GatewayError(.upstreamError, "K2's answer is not valid JSON (\(error))", connection: self.connection, upstreamStatus: response.status)
+        }
+    }
+
+    /// `base_url` + `/{segments...}` (each percent-encoded) + `?query` (values encoded, spaces as `%20`).
+    func url(_ segments: [String], query: [(String, String)] = []) -> String {
+        let path = segments.map { "/" + K2Signature.formEncode($0) }.joined()
+        let text = query.map { $0.0 + "=" + K2Signature.queryValue($0.1) }.joined(separator: "&")
+        return self.client.url(path: path, query: text.isEmpty ? nil : text)
+    }
+
+    /// A page URL K2 reported, checked against `base_url`'s origin (rebased when configured).
+    func checkedPageURL(_ text: String) throws -> String {
+        guard let target = BaseURL(text) else {
+            throw GatewayError(.upstreamError, "K2 reported a page URL that is not an absolute http(s) URL", connection: self.connection)
+        }
+        let base = self.client.baseURL
+        if target.sameOrigin(as: base) { return text }
+        guard self.configuration.rebasePageURLs else {
+            throw GatewayError(
+                .upstreamError,
+                "K2 reported a page URL on \(target.origin), not on base_url's origin \(base.origin); it is neither signed nor followed (set options.rebase_page_urls when K2 sits behind a reverse proxy)",
+                connection: self.connection
+            )
+        }
+        let colon = text.firstIndex(of: ":")!  // BaseURL accepted it: "scheme://" comes first
+        let afterScheme = text[text.index(colon, offsetBy: 3)...]
+        let rest = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? ""
+        let origin = String(base.prefix.dropLast(base.path.count))
+        return origin + rest
+    }
+}
