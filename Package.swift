@@ -217,7 +217,7 @@ let package = Package(
         // Keyfax: HMAC Basic scheme, JWTs, keys by bootstrap / web hook rotation, start-up and results.
         + adapter(
             "Keyfax",
-            dependencies: ["GatehouseCrypto"],
+            dependencies: ["GatehouseCrypto", "GatehouseXML"],
             simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl"],
             testDependencies: ["GatehouseSQLite", "GatehouseCurl"]
         )

@@ -20,7 +20,7 @@ import Testing
         var admin: [String: String] { ["Authorization": "Bearer \(self.vault.adminToken)"] }
         var json: [String: String] { self.h.auth.merging(["Content-Type": "application/json"]) { $1 } }
 
-        static func start(auth: String) async throws -> Setup {
+        static func start(auth: String, format: String = "json") async throws -> Setup {
             let state = KeyfaxSimulatorState(.init(hosts: ["Dev": nil]))
             var logger = Logger(label: "test.keyfax")
             logger.logLevel = .error
@@ -36,7 +36,7 @@ import Testing
                         adapter: keyfax
                         base_url: http://127.0.0.1:\(port)/interview
                         credentials: { hook_secret: vault:kf/hook_secret }
-                        options: { host_name: Dev, auth: \(auth) }
+                        options: { host_name: Dev, auth: \(auth), format: \(format) }
                     """,
                 grants: ["echo", "kf"],
                 server: vault.section
@@ -120,6 +120,44 @@ import Testing
         #expect(refused.errorCode == "upstream_error")
         health = try await setup.h.client.send(.get, setup.h.url("/admin/v1/connections/kf"), headers: setup.admin)
         #expect(health.json["data"]?["state"] == "failing", "\(health.text)")
+        await setup.finish()
+    }
+
+    @Test func xmlFormatCarriesStartupAndResultsAsXML() async throws {
+        let setup = try await Setup.start(auth: "basic", format: "xml")
+        // The caller sends its start-up data as XML too; Keyfax receives <KeyfaxData>...</KeyfaxData>.
+        let xmlHeaders = setup.h.auth.merging(["Content-Type": "application/xml"]) { $1 }
+        let launch = try await setup.h.client.send(
+            .post,
+            setup.h.url("/v1/kf/startup"),
+            headers: xmlHeaders,
+            body: Array("<startup><Mode>ROL</Mode><Company>OL3_XML</Company></startup>".utf8)
+        )
+        #expect(launch.status == 200, "\(launch.text)")
+        // Only an XML body names the company this way: the simulator read XML.
+        #expect(launch.json["data"]?["company"] == "OL3_XML")
+        let guid = try #require(launch.json["data"]?["guid"]?.stringValue)
+        #expect(try await setup.simulator("sessions/\(guid)/complete", post: true).status == 200)
+        let results = try await setup.h.client.send(
+            .post,
+            setup.h.url("/v1/kf/results"),
+            headers: xmlHeaders,
+            body: Array("<r><company>OL3_XML</company><guid>\(guid)</guid></r>".utf8)
+        )
+        #expect(results.status == 200, "\(results.text)")
+        let data = results.json["data"]?["KeyfaxData"]
+        #expect(data?["GUID"]?.stringValue == guid)
+        #expect(data?["Call"]?["@name"] == "Call1")
+        #expect(data?["Call"]?["Repair"]?.arrayValue?.count == 2)
+        #expect(data?["Call"]?["ScriptPath"]?["#cdata-section"]?.stringValue?.contains("<b>in the bathroom</b>") == true)
+        // And back to the caller as XML when it asks.
+        let asXML = try await setup.h.client.send(
+            .post,
+            setup.h.url("/v1/kf/results"),
+            headers: xmlHeaders.merging(["Accept": "application/xml"]) { $1 },
+            body: Array("<r><company>OL3_XML</company><guid>\(guid)</guid></r>".utf8)
+        )
+        #expect(asXML.text.contains("<GUID>\(guid)</GUID>"), "\(asXML.text)")
         await setup.finish()
     }
 

@@ -60,7 +60,7 @@ extension KeyfaxAdapter {
         let response: UpstreamResponse
         let body: [UInt8]
         do {
-            (response, body) = try await self.call(.post, "/api/v1/key", auth: .basic)
+            (response, body) = try await self.keyCall(.post, "/api/v1/key")
         } catch {
             try? await self.keys.endRotation(by: actor)
             throw error
@@ -112,8 +112,9 @@ extension KeyfaxAdapter {
         return ["deleted": true, "upstream_status": .int(response.status)]
     }
 
-    func call(_ method: HTTPRequest.Method, _ path: String, auth: Configuration.Auth) async throws -> (UpstreamResponse, [UInt8]) {
-        let response = try await self.send(UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: [.accept: "application/json"]), auth: auth)
+    /// A key-management call: always the Basic scheme, always JSON.
+    func keyCall(_ method: HTTPRequest.Method, _ path: String) async throws -> (UpstreamResponse, [UInt8]) {
+        let response = try await self.send(UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: [.accept: "application/json"]), auth: .basic)
         var buffer = try await response.collectBody(upTo: 1 << 20)
         return (response, buffer.readBytes(length: buffer.readableBytes) ?? [])
     }

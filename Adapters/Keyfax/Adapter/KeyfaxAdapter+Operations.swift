@@ -1,5 +1,6 @@
 import GatehouseCore
 import HTTPTypes
+import GatehouseXML
 import NIOCore
 
 extension KeyfaxAdapter {
@@ -7,14 +8,15 @@ extension KeyfaxAdapter {
     public func perform(_ call: OperationCall) async throws -> Envelope {
         switch call.name {
         case "startup.example":
-            let (status, body) = try await self.call(.get, "/api/v1/startup", body: nil)
-            return try self.answer(status: status, body: body, doing: "read example start-up data")
+            let (status, body, xml) = try await self.call(.get, "/api/v1/startup", body: nil)
+            return try self.answer(status: status, body: body, xml: xml, doing: "read example start-up data")
         case "startup":
             guard case .object(let object) = call.arguments, !object.members.isEmpty else {
                 throw GatewayError(.badRequest, "startup takes the start-up data as a JSON object, e.g. {\"mode\": {\"value\": \"ROL\"}}")
             }
-            let (status, body) = try await self.call(.post, "/api/v1/startup", body: call.arguments)
-            return try self.answer(status: status, body: body, doing: "start a session")
+            let (status, body, xml) = try await self.call(.post, "/api/v1/startup", body: call.arguments, xmlRoot: "KeyfaxData")
+            // XML launch data arrives as <LaunchData>...: the envelope carries its content, as in JSON.
+            return try self.answer(status: status, body: body, xml: xml, doing: "start a session", unwrapRoot: true)
         case "results":
             guard let company = call.arguments["company"]?.stringValue, let guid = call.arguments["guid"]?.stringValue,
                 !company.isEmpty, !guid.isEmpty
@@ -23,14 +25,14 @@ extension KeyfaxAdapter {
             }
             var request: Value.Object = ["company": .string(company), "guid": .string(guid)]
             if let launchURL = call.arguments["launchUrl"]?.stringValue { request["launchUrl"] = .string(launchURL) }
-            let (status, body) = try await self.call(.post, "/api/v1/results", body: .object(request))
+            let (status, body, xml) = try await self.call(.post, "/api/v1/results", body: .object(request), xmlRoot: "ResultsRequest")
             if status == 202 || status == 422 {
                 // Not ready yet: an answer, not a failure.
                 var meta: Value.Object = ["state": "pending", "upstream_status": .int(status)]
                 meta["detail"] = KeyfaxErrors.message(body).map(Value.string) ?? .null
                 return Envelope(data: .null, meta: meta, status: 202, upstreamStatus: status)
             }
-            return try self.answer(status: status, body: body, doing: "read results")
+            return try self.answer(status: status, body: body, xml: xml, doing: "read results")
         case "client_token":
             let token = try await self.tokens.token()
             return Envelope(
@@ -42,26 +44,46 @@ extension KeyfaxAdapter {
         }
     }
 
-    /// One JSON call to the Keyfax Web API with the connection's scheme.
-    func call(_ method: HTTPRequest.Method, _ path: String, body: Value?) async throws -> (Int, [UInt8]) {
-        var headers: HTTPFields = [.accept: "application/json"]
+    /// One call to the Keyfax Web API with the connection's scheme, in the connection's format
+    /// (`format: xml` sends `body` as the document element `xmlRoot` and asks for XML back).
+    /// Returns the status, the body and whether the answer is XML.
+    func call(_ method: HTTPRequest.Method, _ path: String, body: Value?, xmlRoot: String? = nil) async throws -> (Int, [UInt8], Bool) {
+        let xml = self.configuration.format == .xml && xmlRoot != nil
+        var headers: HTTPFields = [.accept: xml ? "application/xml" : "application/json"]
         var upstreamBody = UpstreamBody.empty
         if let body {
-            headers[.contentType] = "application/json"
-            upstreamBody = .bytes(ByteBuffer(bytes: JSON.serializeBytes(body)))
+            if xml, let xmlRoot {
+                headers[.contentType] = "application/xml; charset=utf-8"
+                do {
+                    upstreamBody = .bytes(ByteBuffer(string: try XML.serialize(body, root: xmlRoot)))
+                } catch {
+                    throw GatewayError(.badRequest, "the arguments cannot be written as XML for Keyfax: \(error)", connection: self.connection)
+                }
+            } else {
+                headers[.contentType] = "application/json"
+                upstreamBody = .bytes(ByteBuffer(bytes: JSON.serializeBytes(body)))
+            }
         }
         let response = try await self.send(UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: headers, body: upstreamBody))
+        let answeredXML = (response.headers[.contentType] ?? "").lowercased().contains("xml")
         do {
             var buffer = try await response.collectBody(upTo: self.client.maxResponseBytes)
-            return (response.status, buffer.readBytes(length: buffer.readableBytes) ?? [])
+            return (response.status, buffer.readBytes(length: buffer.readableBytes) ?? [], answeredXML)
         } catch let error as TransportError {
             throw GatewayError(error, connection: self.connection)
         }
     }
 
-    private func answer(status: Int, body: [UInt8], doing what: String) throws -> Envelope {
+    private func answer(status: Int, body: [UInt8], xml: Bool, doing what: String, unwrapRoot: Bool = false) throws -> Envelope {
         guard (200..<300).contains(status) else {
             throw KeyfaxErrors.upstream(status: status, body: body, doing: what, connection: self.connection)
+        }
+        if xml {
+            guard let document = try? XML.parse(body) else {
+                throw GatewayError(.upstreamError, "Keyfax answered malformed XML while trying to \(what)", connection: self.connection, upstreamStatus: status)
+            }
+            let data = unwrapRoot ? (document.objectValue?.members.first?.value ?? .null) : document
+            return Envelope(data: data, upstreamStatus: status)
         }
         guard let value = try? JSON.parse(body) else {
             throw GatewayError(.upstreamError, "Keyfax answered something that is not JSON while trying to \(what)", connection: self.connection, upstreamStatus: status)
