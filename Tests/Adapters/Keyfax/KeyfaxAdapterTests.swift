@@ -158,6 +158,39 @@ import Testing
         #expect(try setup.vault.entry("kf/api_key")?.secret.reveal() == apiKey)
     }
 
+    @Test func deleteRemovesKeysUpstreamAndInTheVaultAndImportRestoresThem() async throws {
+        let setup = try await Self.start()
+        defer { setup.stop() }
+        let keys = try #require(setup.simulator.currentKeys(host: "Dev"))
+        _ = try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
+        let deleted = try await setup.adapter.adminAction("keyfax/delete", arguments: .object([:]))
+        #expect(deleted["deleted"] == true)
+        #expect(setup.simulator.currentKeys(host: "Dev") == nil)
+        #expect(try setup.vault.entry("kf/api_key") == nil)
+        #expect(try setup.vault.entry("kf/signing_key") == nil)
+        await #expect {
+            try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
+        } throws: { error in
+            (error as? GatewayError)?.code == .unavailable && (error as? GatewayError)?.message.contains("keyfax bootstrap") == true
+        }
+        // Bad imports are refused, nothing stored; the emailed pair is stored atomically.
+        await #expect(throws: GatewayError.self) {
+            try await setup.adapter.adminAction("keyfax/import", arguments: ["apiKey": "k"])
+        }
+        await #expect(throws: GatewayError.self) {
+            try await setup.adapter.adminAction("keyfax/import", arguments: ["apiKey": "k", "signingKey": "not base64!"])
+        }
+        #expect(try setup.vault.entry("kf/api_key") == nil)
+        // Keyfax issues new keys after the delete; an operator imports them as if emailed.
+        let fresh = try await setup.client.send(.get, "http://127.0.0.1:\(setup.simulatorPort)/interview/api/v1/key?hostName=Dev")
+        let apiKey = try #require(fresh.json["apiKey"]?.stringValue)
+        #expect(apiKey != keys.apiKey)
+        _ = try await setup.adapter.adminAction("keyfax/import", arguments: ["apiKey": .string(apiKey), "signingKey": fresh.json["signingKey"] ?? .null])
+        #expect(try setup.vault.entry("kf/api_key")?.metadata.origin == .admin)
+        let answer = try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
+        #expect(answer.upstreamStatus == 200)
+    }
+
     @Test func aSecondBootstrapIsExplained() async throws {
         let setup = try await Self.start()
         defer { setup.stop() }
