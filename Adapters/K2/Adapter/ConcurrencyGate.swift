@@ -9,6 +9,10 @@ final class ConcurrencyGate: Sendable {
         var inFlight = 0
         var nextTicket = 0
         var waiters: [(ticket: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        /// Tickets issued but not yet in `waiters`: a timeout or cancellation can fire in that gap.
+        var joining: Set<Int> = []
+        /// Why a joining ticket gave up before it joined; it fails as it joins instead of waiting.
+        var abandoned: [Int: any Error] = [:]
     }
 
     let limit: Int
@@ -38,8 +42,9 @@ final class ConcurrencyGate: Sendable {
                 state.inFlight += 1
                 return .go
             }
-            guard state.waiters.count < self.queueLimit else { return .full }
+            guard state.waiters.count + state.joining.count < self.queueLimit else { return .full }
             state.nextTicket += 1
+            state.joining.insert(state.nextTicket)
             return .wait(state.nextTicket)
         }
         switch decision {
@@ -59,15 +64,19 @@ final class ConcurrencyGate: Sendable {
             defer { timer.cancel() }
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                    self.state.withLock { state in
+                    let outcome = self.state.withLock { state -> Result<Void, any Error>? in
+                        state.joining.remove(ticket)
+                        // The timer or a cancellation fired before this waiter joined.
+                        if let error = state.abandoned.removeValue(forKey: ticket) { return .failure(error) }
                         // Room may have appeared between the decision and now.
                         if state.inFlight < self.limit, state.waiters.isEmpty {
                             state.inFlight += 1
-                            continuation.resume()
-                        } else {
-                            state.waiters.append((ticket, continuation))
+                            return .success(())
                         }
+                        state.waiters.append((ticket, continuation))
+                        return nil
                     }
+                    if let outcome { continuation.resume(with: outcome) }
                 }
             } onCancel: {
                 self.abandon(ticket, error: CancellationError())
@@ -75,14 +84,21 @@ final class ConcurrencyGate: Sendable {
         }
     }
 
-    /// Removes a waiter that gave up (timeout, cancellation); a slot it was handed stays handed.
+    /// Removes a waiter that gave up (timeout, cancellation); one that has not joined yet fails
+    /// as it joins; a slot it was handed stays handed.
     private func abandon(_ ticket: Int, error: any Error) {
         let continuation = self.state.withLock { state -> CheckedContinuation<Void, any Error>? in
-            guard let index = state.waiters.firstIndex(where: { $0.ticket == ticket }) else { return nil }
+            guard let index = state.waiters.firstIndex(where: { $0.ticket == ticket }) else {
+                if state.joining.contains(ticket), state.abandoned[ticket] == nil { state.abandoned[ticket] = error }
+                return nil
+            }
             return state.waiters.remove(at: index).continuation
         }
         continuation?.resume(throwing: error)
     }
+
+    /// Callers queued or on their way into the queue.
+    var waiting: Int { self.state.withLock { $0.waiters.count + $0.joining.count } }
 
     func release() {
         let next = self.state.withLock { state -> CheckedContinuation<Void, any Error>? in

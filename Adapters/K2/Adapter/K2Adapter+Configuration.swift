@@ -11,6 +11,16 @@ extension K2Adapter {
             case xAuth = "x-auth"
         }
 
+        /// The upstream's wire format.
+        public enum Format: String, Sendable {
+            /// K2's JSON mode (the default).
+            case json
+            /// K2's XML mode: `/xml/` URLs, XML bodies with every value typed from the class's Meta.
+            case xml
+        }
+
+        /// `format`: `json` (default) or `xml`, the representation spoken with K2.
+        public var format = Format.json
         /// `auth`: `header` (default) or `x-auth`.
         public var auth = AuthMode.header
         /// `xauth_decode` (knob, default false): percent-decode the URL before hashing in x-auth mode.
@@ -33,6 +43,7 @@ extension K2Adapter {
 
         /// Reads and validates `options`.
         public init(options: inout ConfigMap) throws(ConfigError) {
+            if let format = try options.choice("format", in: ["json", "xml"]) { self.format = Format(rawValue: format)! }
             if let auth = try options.choice("auth", in: ["header", "x-auth"]) { self.auth = AuthMode(rawValue: auth)! }
             if let decode = try options.bool("xauth_decode") { self.xAuthDecode = decode }
             if let value = try options.int("max_concurrency", in: 1...1000) { self.maxConcurrency = value }

@@ -35,7 +35,8 @@ extension K2Adapter {
                 if !order.isEmpty { body["OrderBy"] = .string(order.joined(separator: ",")) }
                 if let pageSize { body["PageSize"] = .int(pageSize) }
                 if or { body["orOperator"] = true }
-                answer = try await self.exchange(.post, url: self.url(["Data", "GetList", className]), body: .object(body))
+                answer = try await self.exchange(
+                    .post, url: self.url(["Data", "GetList", className]), body: try self.body(.object(body), root: "DataParameterFields"))
             } else {
                 answer = try await self.exchange(.get, url: url)
             }
@@ -58,7 +59,7 @@ extension K2Adapter {
     func pageURL(fromCursor cursor: String) throws -> String {
         guard let bytes = Base64.urlDecode(cursor), let url = String(validating: bytes, as: UTF8.self),
             let target = BaseURL(url), target.sameOrigin(as: self.client.baseURL),
-            target.path.lowercased().hasPrefix((self.client.baseURL.path + "/Data/").lowercased())
+            target.path.lowercased().hasPrefix((self.client.baseURL.path + (self.configuration.format == .xml ? "/xml" : "") + "/Data/").lowercased())
         else { throw GatewayError(.badRequest, "\"cursor\" is not a cursor this connection issued") }
         return url
     }
@@ -76,7 +77,8 @@ extension K2Adapter {
         let className = try K2Arguments.className(arguments)
         guard let fields = arguments["fields"]?.objectValue else { throw GatewayError(.badRequest, "\"fields\" is required: {name: value}") }
         let body = try K2Record.wrapper(className: className, fields: fields)
-        let answer = try await self.exchange(.post, url: self.url(["Data", className], query: try self.fieldsQuery(arguments, "return_fields")), body: body)
+        let answer = try await self.write(
+            .post, url: self.url(["Data", className], query: try self.fieldsQuery(arguments, "return_fields")), wrapper: body, isUpdate: false)
         return Envelope(data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
     }
 
@@ -90,8 +92,8 @@ extension K2Adapter {
         }
         for name in try K2Arguments.names(arguments["no_permission"], argument: "no_permission") { fields[name] = nil }
         let body = try K2Record.wrapper(className: className, fields: fields)
-        let answer = try await self.exchange(
-            .put, url: self.url(["Data", className] + keys, query: try self.fieldsQuery(arguments, "return_fields")), body: body, isUpdate: true)
+        let answer = try await self.write(
+            .put, url: self.url(["Data", className] + keys, query: try self.fieldsQuery(arguments, "return_fields")), wrapper: body, isUpdate: true)
         return Envelope(data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
     }
 
@@ -111,7 +113,7 @@ extension K2Adapter {
         guard !items.isEmpty else { throw GatewayError(.badRequest, "\"items\" is required: the items to delete, by key fields") }
         fields[collection] = .array(items)
         let body = try K2Record.wrapper(className: className, fields: fields)
-        let answer = try await self.exchange(.put, url: self.url(["Data", className] + keys), body: body, isUpdate: true)
+        let answer = try await self.write(.put, url: self.url(["Data", className] + keys), wrapper: body, isUpdate: true)
         return Envelope(data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
     }
 

@@ -36,7 +36,7 @@ extension K2Adapter {
             if let conditions = try K2Conditions.build(arguments["filter"]) { input["Conditions"] = .string(conditions) }
             if try K2Arguments.bool(arguments, "or_operator") == true { input["ORConditions"] = true }
             input["Parameters"] = .array(parameters.map { ["Name": .string($0.0), "Value": $0.1] })
-            answer = try await self.exchange(.post, url: self.url(["Formation"] + path), body: .object(input))
+            answer = try await self.exchange(.post, url: self.url(["Formation"] + path), body: try self.body(.object(input), root: "FormationInput"))
         } else {
             answer = try await self.exchange(.get, url: self.url(["Formation"] + path, query: parameters.map { ($0.0, K2Failure.text(of: $0.1)) }))
         }

@@ -1,5 +1,6 @@
 import GatehouseCore
 import GatehouseCrypto
+import GatehouseXML
 import HTTPTypes
 import Logging
 
@@ -16,6 +17,8 @@ public struct K2Adapter: Adapter {
     let client: UpstreamClient
     let gate: ConcurrencyGate
     let connection: String
+    /// Field types per class for XML bodies (format: xml), cached for the connection's life.
+    let meta = K2MetaCache()
 
     /// Builds the adapter for one connection, validating options and credentials.
     public init(setup: AdapterSetup) throws {
@@ -72,19 +75,34 @@ public struct K2Adapter: Adapter {
 
     // MARK: Upstream calls
 
-    /// One signed call that answers JSON: within a licensed thread, the body read whole and parsed.
-    func exchange(_ method: HTTPRequest.Method, url: String, body: Value? = nil, isUpdate: Bool = false) async throws -> (status: Int, value: Value) {
-        var headers: HTTPFields = [.accept: "application/json"]
+    /// A request body in the connection's format.
+    struct Body {
+        var bytes: [UInt8]
+        var contentType: String
+    }
+
+    /// One signed call within a licensed thread, the answer read whole and parsed into K2's JSON
+    /// shape (from XML when `format: xml`).
+    func exchange(_ method: HTTPRequest.Method, url: String, body: Body? = nil, isUpdate: Bool = false) async throws -> (status: Int, value: Value) {
+        let xml = self.configuration.format == .xml
+        var headers: HTTPFields = [.accept: xml ? "application/xml" : "application/json"]
         var upstreamBody = UpstreamBody.empty
         if let body {
-            headers[.contentType] = "application/json; charset=utf-8"
-            upstreamBody = .bytes(.init(bytes: JSON.serializeBytes(body)))
+            headers[.contentType] = body.contentType
+            upstreamBody = .bytes(.init(bytes: body.bytes))
         }
         let request = UpstreamRequest(method: method, url: url, headers: headers, body: upstreamBody)
         let (response, bytes) = try await self.gate.run { try await self.client.sendCollecting(request) }
         guard (200..<300).contains(response.status) else {
             throw K2Failure.error(
                 status: response.status, contentType: response.headers[.contentType], body: bytes, connection: self.connection, isUpdate: isUpdate)
+        }
+        if xml {
+            do {
+                return (response.status, K2XML.decode(document: try XML.parse(bytes)))
+            } catch {
+                throw GatewayError(.upstreamError, "K2's answer is not valid XML (\(error))", connection: self.connection, upstreamStatus: response.status)
+            }
         }
         do {
             return (response.status, try JSON.parse(bytes))
@@ -93,9 +111,52 @@ public struct K2Adapter: Adapter {
         }
     }
 
+    /// A JSON-shaped body (DataParameterFields, FormationInput) in the connection's format.
+    func body(_ value: Value, root: String) throws -> Body {
+        guard self.configuration.format == .xml else { return Body(bytes: JSON.serializeBytes(value), contentType: "application/json; charset=utf-8") }
+        return Body(bytes: Array(try XML.serialize(K2XML.element(value, root: root), root: root).utf8), contentType: "application/xml; charset=utf-8")
+    }
+
+    /// A DataObjectWrapper body; in XML mode every value typed from its class's Meta (read once per class).
+    func wrapperBody(_ wrapper: Value) async throws -> Body {
+        guard self.configuration.format == .xml else { return try self.body(wrapper, root: "DataObjectWrapper") }
+        var meta: [String: K2FieldTypes] = [:]
+        var pending = [wrapper["DOClassName"]?.stringValue ?? ""]
+        while let className = pending.popLast() {
+            guard !className.isEmpty, meta[className.lowercased()] == nil else { continue }
+            let types = try await self.fieldTypes(of: className)
+            meta[className.lowercased()] = types
+            pending += types.fields.values.compactMap(\.childClass)
+        }
+        let element = try K2XML.wrapper(wrapper, meta: meta)
+        return Body(bytes: Array(try XML.serialize(element, root: "DataObjectWrapper").utf8), contentType: "application/xml; charset=utf-8")
+    }
+
+    /// `className`'s field types, from the cache or `GET /Meta/{class}`.
+    func fieldTypes(of className: String) async throws -> K2FieldTypes {
+        if let cached = self.meta.types(of: className) { return cached }
+        let answer = try await self.exchange(.get, url: self.url(["Meta", className]))
+        let types = K2FieldTypes(meta: answer.value)
+        self.meta.store(types, for: className)
+        return types
+    }
+
+    /// A write of `wrapper`: on a refusal other than a conflict, the cached Meta of its classes is
+    /// dropped (a field or type K2 no longer accepts means the Meta changed).
+    func write(_ method: HTTPRequest.Method, url: String, wrapper: Value, isUpdate: Bool) async throws -> (status: Int, value: Value) {
+        let body = try await self.wrapperBody(wrapper)
+        do {
+            return try await self.exchange(method, url: url, body: body, isUpdate: isUpdate)
+        } catch let error as GatewayError where error.code == .upstreamError && error.upstreamStatus.map({ (400..<500).contains($0) && $0 != 401 }) == true {
+            let className = wrapper["DOClassName"]?.stringValue ?? ""
+            self.meta.invalidate([className] + (self.meta.types(of: className)?.fields.values.compactMap(\.childClass) ?? []))
+            throw error
+        }
+    }
+
     /// `base_url` + `/{segments...}` (each percent-encoded) + `?query` (values encoded, spaces as `%20`).
     func url(_ segments: [String], query: [(String, String)] = []) -> String {
-        let path = segments.map { "/" + K2Signature.formEncode($0) }.joined()
+        let path = (self.configuration.format == .xml ? "/xml" : "") + segments.map { "/" + K2Signature.formEncode($0) }.joined()
         let text = query.map { $0.0 + "=" + K2Signature.queryValue($0.1) }.joined(separator: "&")
         return self.client.url(path: path, query: text.isEmpty ? nil : text)
     }

@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseXML
 import Hummingbird
 
 /// `/Data`: lists with fields, orderBy, conditions and pageState paging; detail; create; update
@@ -154,6 +155,9 @@ enum K2DataService {
         let body = try K2Services.body(context)
         guard body.objectValue != nil else { throw K2Services.Undeserialisable() }
         return try state.withStore { store in
+            if context.xml, let document = try? XML.parse(context.body), let problem = K2XMLShape.typeProblem(in: document, store: store) {
+                throw K2Error(.requestError, "The DataObjectWrapper could not be read: \(problem).", status: 400)
+            }
             let c = try Self.classOf(className, in: store)
             var dataClass = store.classes[c]
             var record: Value.Object

@@ -86,6 +86,7 @@ enum K2XMLShape {
     /// An XML-convention value back in K2's JSON shape (typed scalars by `i:type`, lists as arrays).
     static func fromXML(_ value: Value, key: String) -> Value {
         guard case .object(let object) = value else { return value }
+        if object["@i:nil"]?.stringValue == "true" { return .null }
         let type = object["@i:type"]?.stringValue
         var text = object["#text"]
         if text == nil, type != nil, type != "ChildDataObjectWrapper", object.members.allSatisfy({ $0.key.hasPrefix("@") }) { text = .string("") }
@@ -108,6 +109,43 @@ enum K2XMLShape {
             }
         }
         return .object(out)
+    }
+}
+
+extension K2XMLShape {
+    /// What is wrong with the values of a posted XML DataObjectWrapper, as a strict K2 sees it:
+    /// every `Value` carries `i:type` (or `i:nil`) and the type fits the field's ValueType.
+    static func typeProblem(in document: Value, store: K2Store) -> String? {
+        guard let root = document.objectValue?.members.first else { return "the body has no root element" }
+        return Self.typeProblem(wrapper: root.value, store: store)
+    }
+
+    static func typeProblem(wrapper: Value, store: K2Store) -> String? {
+        let className = wrapper["DOClassName"]?.stringValue ?? ""
+        let dataClass = store.classIndex(className).map { store.classes[$0] }
+        for pair in Self.list(wrapper["FieldValues"]) {
+            let name = pair["Name"]?.stringValue ?? ""
+            guard let value = pair["Value"]?.objectValue else { return "the value of \(name) carries no i:type" }
+            if value["@i:nil"]?.stringValue == "true" { continue }
+            guard let type = value["@i:type"]?.stringValue else { return "the value of \(name) carries no i:type" }
+            let local = type.split(separator: ":").last.map(String.init) ?? type
+            guard let field = dataClass?.field(name) else { continue }  // the write reports unknown fields itself
+            let fits: Bool
+            switch field.type {
+            case "Numeric": fits = ["long", "int", "decimal", "double", "short"].contains(local)
+            case "Boolean": fits = local == "boolean"
+            case "DateTime": fits = local == "dateTime"
+            case "Child": fits = local == "ChildDataObjectWrapper"
+            default: fits = local == "string"
+            }
+            guard fits else { return "the value of \(name) has i:type \(type), which does not fit its ValueType \(field.type)" }
+            if field.type == "Child" {
+                for item in Self.list(value["Items"]) {
+                    if let problem = Self.typeProblem(wrapper: item, store: store) { return problem }
+                }
+            }
+        }
+        return nil
     }
 }
 
