@@ -39,7 +39,7 @@ func adapter(
         targets.append(
             .target(
                 name: "Gatehouse\(name)Simulator",
-                dependencies: [core, hummingbird, logging] + simulatorDependencies,
+                dependencies: [core, "GatehouseSimulation", hummingbird, logging] + simulatorDependencies,
                 path: "Adapters/\(folder)/Simulator",
                 swiftSettings: strictSettings
             )
@@ -134,6 +134,12 @@ let package = Package(
         .target(
             name: "GatehouseCurl",
             dependencies: ["CGatehouseCurl", core, nioCore, logging],
+            swiftSettings: strictSettings
+        ),
+        // The loopback HTTP server every protocol simulator runs on.
+        .target(
+            name: "GatehouseSimulation",
+            dependencies: [hummingbird, logging],
             swiftSettings: strictSettings
         ),
         .target(

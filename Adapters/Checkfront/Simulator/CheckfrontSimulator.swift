@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseSimulation
 import Hummingbird
 import Logging
 
@@ -37,15 +38,8 @@ public struct CheckfrontSimulator: Sendable {
     /// Serves until the task is cancelled.
     public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
         let state = self.state
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+        try await LoopbackServer.run(host: self.host, port: self.port, serverName: "checkfront-simulator", logger: self.logger, onReady: onReady) { request in
             try await CheckfrontRoutes.respond(to: request, state: state)
         }
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(self.host, port: self.port), serverName: "checkfront-simulator"),
-            onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) },
-            logger: self.logger
-        )
-        try await app.run()
     }
 }

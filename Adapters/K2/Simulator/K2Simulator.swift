@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseSimulation
 import Hummingbird
 import Logging
 
@@ -44,15 +45,8 @@ public struct K2Simulator: Sendable {
     /// Serves until the task is cancelled.
     public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
         let state = self.state
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+        try await LoopbackServer.run(host: self.host, port: self.port, serverName: "Microsoft-IIS/10.0", logger: self.logger, onReady: onReady) { request in
             try await K2Routes.respond(to: request, state: state)
         }
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(self.host, port: self.port), serverName: "Microsoft-IIS/10.0"),
-            onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) },
-            logger: self.logger
-        )
-        try await app.run()
     }
 }

@@ -258,13 +258,7 @@ struct KeyfaxRoutes {
     // MARK: Helpers
 
     static func query(_ request: Request, _ name: String) -> String? {
-        for pair in (request.uri.query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts[0].lowercased() == name.lowercased() {
-                return parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEscapes : ""
-            }
-        }
-        return nil
+        FormEncoding.pairs(request.uri.query ?? "").first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     static func xmlElement(_ name: String, in text: String) -> String? {
@@ -293,19 +287,5 @@ struct KeyfaxRoutes {
 extension String {
     var trimmingWhitespace: String {
         String(self.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
-
-    var removingPercentEscapes: String {
-        var bytes: [UInt8] = []
-        var rest = Array(self.utf8)[...]
-        while let byte = rest.popFirst() {
-            if byte == UInt8(ascii: "%"), rest.count >= 2, let value = UInt8(String(decoding: rest.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                rest = rest.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

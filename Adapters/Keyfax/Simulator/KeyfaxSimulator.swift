@@ -1,5 +1,6 @@
 import GatehouseCore
 import GatehouseCurl
+import GatehouseSimulation
 import Hummingbird
 import Logging
 
@@ -46,13 +47,8 @@ public struct KeyfaxSimulator: Sendable {
         let transport = CurlTransport(logger: self.logger)
         defer { transport.shutdown() }
         let routes = KeyfaxRoutes(state: self.state, webHook: KeyfaxWebHook(transport: transport, logger: self.logger))
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in try await routes.respond(to: request) }
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(self.host, port: self.port), serverName: "keyfax-simulator"),
-            onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) },
-            logger: self.logger
-        )
-        try await app.run()
+        try await LoopbackServer.run(host: self.host, port: self.port, serverName: "keyfax-simulator", logger: self.logger, onReady: onReady) {
+            request in try await routes.respond(to: request)
+        }
     }
 }

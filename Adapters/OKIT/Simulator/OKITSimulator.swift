@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseSimulation
 import Hummingbird
 import Logging
 
@@ -49,15 +50,8 @@ public struct OKITSimulator: Sendable {
     /// Serves until the task is cancelled.
     public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
         let state = self.state
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+        try await LoopbackServer.run(host: self.host, port: self.port, serverName: "okit-simulator", logger: self.logger, onReady: onReady) { request in
             try await OKITRoutes.respond(to: request, state: state)
         }
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(self.host, port: self.port), serverName: "okit-simulator"),
-            onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) },
-            logger: self.logger
-        )
-        try await app.run()
     }
 }
