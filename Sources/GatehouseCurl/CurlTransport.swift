@@ -18,7 +18,7 @@ import Logging
 /// followed here (``UpstreamClient`` decides), and CR/LF/NUL in the URL or a header is refused
 /// before anything is sent.
 public final class CurlTransport: UpstreamTransport {
-    private let loop: CurlLoop
+    let loop: CurlLoop
 
     /// Starts the curl thread.
     public init(logger: Logger) {
