@@ -37,7 +37,7 @@ extension GatewayResponder {
         if request.method == .head {
             upstream.body.cancel()
             // A HEAD answer's Content-Length describes the body a GET would get: keep it.
-            if let length = upstream.headers[.contentLength], length.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            if let length = upstream.headers[.contentLength], !length.isEmpty, length.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
                 responseHeaders[.contentLength] = length
             }
             return Response(status: status, headers: responseHeaders, body: .init())
