@@ -4,6 +4,7 @@ import GatehouseCurl
 import GatehouseK2Simulator
 import GatehouseTestSupport
 import Logging
+import Synchronization
 import Testing
 
 @testable import GatehouseK2
@@ -118,10 +119,14 @@ struct K2Rig {
             var read = try #require(try await body.next()).readableBytes
             let seen = rig.k2.state.requests.count
 
-            let second = Task { try await rig.adapter.perform(OperationCall(name: "data.get", arguments: ["class": "Part", "keys": [1]])) }
+            let done = Mutex(false)
+            let second = Task {
+                defer { done.withLock { $0 = true } }
+                return try await rig.adapter.perform(OperationCall(name: "data.get", arguments: ["class": "Part", "keys": [1]]))
+            }
             // It queues for the slot (polled; the deadline is generous, not a measurement).
             let deadline = ContinuousClock.now + .seconds(30)
-            while rig.adapter.gate.waiting == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            while rig.adapter.gate.waiting == 0, !done.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
             #expect(rig.adapter.gate.waiting == 1, "\(operation): the second call did not wait for the slot")
             #expect(rig.k2.state.requests.count == seen, "\(operation): the second call reached K2 while the first body was being read")
 
