@@ -159,4 +159,19 @@ import Testing
         #expect(health.current.state == .ok)
         #expect(try await rig.itemName(adapter) == "Sunset Kayak Tour")
     }
+
+    /// Every integer option, with Int64.max, 2^63, -1, Int64.min, 1.5, 1e9 and text: `file:line: key: message`.
+    @Test(arguments: ["refresh_margin_seconds", "refresh_after_days", "warn_before_days"]) func everyIntegerOptionRefusesHostileNumbersWithFileAndLine(key: String) throws {
+        for value in ["9223372036854775807", "9223372036854775808", "-1", "-9223372036854775808", "1.5", "1e9", "abc"] {
+            let yaml = "connections:\n  c:\n    adapter: checkfront\n    base_url: http://127.0.0.1:9\n    options:\n      auth: oauth2\n      \(key): \(value)\n"
+            let connection = try GatewayConfiguration.load(text: yaml, file: "gatehouse.yaml", adapterKinds: ["checkfront"]).connections[0]
+            var options = try #require(connection.options).map()
+            do {
+                _ = try CheckfrontAdapter.Configuration(options: &options)
+                Issue.record("\(key): \(value) was accepted")
+            } catch {
+                #expect(error.description.hasPrefix("gatehouse.yaml:7: connections.c.options.\(key): "), "\(key) = \(value): \(error)")
+            }
+        }
+    }
 }

@@ -143,4 +143,19 @@ struct K2Rig {
         let after = try await rig.adapter.perform(OperationCall(name: "data.get", arguments: ["class": "Part", "keys": [2]]))
         #expect(after.data["keys"] == ["2"])
     }
+
+    /// Every integer option, with Int64.max, 2^63, -1, Int64.min, 1.5, 1e9 and text: `file:line: key: message`.
+    @Test(arguments: ["max_concurrency", "queue_limit", "queue_timeout_ms", "page_size", "get_list_threshold"]) func everyIntegerOptionRefusesHostileNumbersWithFileAndLine(key: String) throws {
+        for value in ["9223372036854775807", "9223372036854775808", "-1", "-9223372036854775808", "1.5", "1e9", "abc"] {
+            let yaml = "connections:\n  c:\n    adapter: k2\n    base_url: http://127.0.0.1:9\n    options:\n      \(key): \(value)\n"
+            let connection = try GatewayConfiguration.load(text: yaml, file: "gatehouse.yaml", adapterKinds: ["k2"]).connections[0]
+            var options = try #require(connection.options).map()
+            do {
+                _ = try K2Adapter.Configuration(options: &options)
+                Issue.record("\(key): \(value) was accepted")
+            } catch {
+                #expect(error.description.hasPrefix("gatehouse.yaml:6: connections.c.options.\(key): "), "\(key) = \(value): \(error)")
+            }
+        }
+    }
 }

@@ -113,4 +113,19 @@ import Testing
         let month = months[Int(iso.dropFirst(5).prefix(2))! - 1]
         return "Mon, \(iso.dropFirst(8).prefix(2)) \(month) \(iso.prefix(4)) \(iso.dropFirst(11).prefix(8)) GMT"
     }
+
+    /// Every integer option, with Int64.max, 2^63, -1, Int64.min, 1.5, 1e9 and text: `file:line: key: message`.
+    @Test(arguments: ["renew_margin_seconds"]) func everyIntegerOptionRefusesHostileNumbersWithFileAndLine(key: String) throws {
+        for value in ["9223372036854775807", "9223372036854775808", "-1", "-9223372036854775808", "1.5", "1e9", "abc"] {
+            let yaml = "connections:\n  c:\n    adapter: keyfax\n    base_url: http://127.0.0.1:9\n    options:\n      host_name: Dev\n      \(key): \(value)\n"
+            let connection = try GatewayConfiguration.load(text: yaml, file: "gatehouse.yaml", adapterKinds: ["keyfax"]).connections[0]
+            var options = try #require(connection.options).map()
+            do {
+                _ = try KeyfaxAdapter.Configuration(options: &options)
+                Issue.record("\(key): \(value) was accepted")
+            } catch {
+                #expect(error.description.hasPrefix("gatehouse.yaml:7: connections.c.options.\(key): "), "\(key) = \(value): \(error)")
+            }
+        }
+    }
 }
