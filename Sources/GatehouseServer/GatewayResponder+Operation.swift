@@ -74,13 +74,15 @@ extension GatewayResponder {
     /// A file an operation streams (K2's `formation.download`), with its type and name.
     static func streamed(_ upstream: UpstreamResponse, exchange: inout Exchange) -> Response {
         var headers = HTTPFields()
-        for name in [HTTPField.Name.contentType, .contentLength] { if let value = upstream.headers[name] { headers[name] = value } }
+        if let type = upstream.headers[.contentType] { headers[.contentType] = type }
+        // Content-Length only as parsed: Hummingbird writes it from the body's length, so a
+        // malformed one (`-1`, `5, 5`, 20 digits) is never passed on; the file then streams chunked.
         if let disposition = HTTPField.Name("Content-Disposition"), let value = upstream.headers[disposition] { headers[disposition] = value }
         exchange.streamed = true
         return Response(
             status: .init(code: upstream.status),
             headers: headers,
-            body: ResponseBody(contentLength: upstream.headers[.contentLength].flatMap { Int($0) }) { writer in
+            body: ResponseBody(contentLength: ContentLength.parse(upstream.headers[.contentLength])) { writer in
                 do {
                     for try await chunk in upstream.body { try await writer.write(chunk) }
                     try await writer.finish(nil)

@@ -31,7 +31,7 @@ extension GatewayResponder {
             upstream.body.cancel()
             return Response(status: .init(code: upstream.status), headers: upstream.headers.filter { $0.name != .transferEncoding }, body: .init())
         }
-        let length = upstream.headers[.contentLength].flatMap { Int($0) }
+        let length = ContentLength.parse(upstream.headers[.contentLength])
         if let length, length <= Self.smallBodyBytes {
             // Small answers of known size are read whole and written in one go: one write and
             // flush instead of three, and no streaming machinery. Large ones stream.
@@ -64,7 +64,10 @@ extension GatewayResponder {
     /// The request body as an upstream body: empty, or streamed with back-pressure and the
     /// `server.max_body_bytes` cap.
     func upstreamBody(of request: Request, connection: String) throws -> UpstreamBody {
-        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        let declared = ContentLength.parse(request.headers[.contentLength])
+        if declared == nil, request.headers[.contentLength] != nil {
+            throw GatewayError(.badRequest, "the Content-Length header is not a length (1 to 18 digits)", connection: connection)
+        }
         let chunked = request.headers[.transferEncoding] != nil
         if let declared, declared > self.maxBodyBytes {
             throw GatewayError(.payloadTooLarge, "the request body exceeds \(self.maxBodyBytes) bytes", connection: connection)
