@@ -238,6 +238,8 @@ let package = Package(
         + adapter(
             "K2",
             dependencies: ["GatehouseCrypto", "GatehouseXML"],
-            simulatorDependencies: ["GatehouseCrypto", "GatehouseXML"]
+            simulatorDependencies: ["GatehouseCrypto", "GatehouseXML"],
+            // The slot tests run adapter, simulator and real transport in one process.
+            testDependencies: ["GatehouseCurl"]
         )
 )

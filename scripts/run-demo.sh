@@ -20,7 +20,7 @@ export GATEHOUSE_MASTER_KEY="$(cat .gatehouse/master.key)"
 for pair in checkfront-demo/api_key=DEMO-ONLY-checkfront-api-key checkfront-demo/api_secret=DEMO-ONLY-checkfront-api-secret \
             checkfront-oauth-demo/client_id=DEMO-ONLY-checkfront-consumer-key \
             checkfront-oauth-demo/client_secret=DEMO-ONLY-checkfront-consumer-secret \
-            keyfax-demo/hook_secret=DEMO-ONLY-keyfax-hook-secret; do
+            keyfax-demo/hook_secret=DEMO-ONLY-keyfax-hook-secret-0123456789; do
   "$BIN" vault list --config "$CONFIG" | grep -q "^${pair%%=*} " || printf '%s' "${pair#*=}" | "$BIN" vault put "${pair%%=*}" --config "$CONFIG"
 done
 # The K2 simulator's demo API user (K2.INI AS3USER/AS3PASSWORD): AN1 / ANPassword.

@@ -84,9 +84,11 @@ extension GatewayResponder {
             throw error
         }
         var headers = HTTPFields()
-        for name in [HTTPField.Name.contentType, .contentLength] { if let value = upstream.headers[name] { headers[name] = value } }
+        if let type = upstream.headers[.contentType] { headers[.contentType] = type }
         if let disposition = HTTPField.Name("Content-Disposition"), let value = upstream.headers[disposition] { headers[disposition] = value }
-        let body = try await Self.relay(upstream, contentLength: upstream.headers[.contentLength].flatMap { Int($0) })
+        // Content-Length only as parsed: Hummingbird writes it from the body's length, so a
+        // malformed one (`-1`, `5, 5`, 20 digits) is never passed on; the file then streams chunked.
+        let body = try await Self.relay(upstream, contentLength: ContentLength.parse(upstream.headers[.contentLength]))
         exchange.streamed = true
         return Response(status: status, headers: headers, body: body)
     }

@@ -88,15 +88,12 @@ import Testing
         await #expect { _ = try await self.send(UpstreamRequest(method: .get, url: "http://127.0.0.1:1/x")) } throws: {
             ($0 as? TransportError)?.kind == .unreachable
         }
-        let started = ContinuousClock.now
         await #expect {
             _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/stall?ms=10000", options: .init(timeoutMilliseconds: 500)))
         } throws: {
             ($0 as? TransportError)?.kind == .timeout
         }
-        // The upstream stalls for 10 s: ending well before that proves the 500 ms timeout cut it
-        // (the margin absorbs a loaded 2-core machine running the whole suite in parallel).
-        #expect(ContinuousClock.now - started < .seconds(7))
+        // The upstream stalls for 10 s and would then answer 200: `.timeout` proves the 500 ms cut it.
         await #expect {
             _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/100000", options: .init(maxResponseBytes: 1000)))
         } throws: {

@@ -45,7 +45,7 @@ import Testing
             ("checkfront-demo/api_key", "DEMO-ONLY-checkfront-api-key"), ("checkfront-demo/api_secret", "DEMO-ONLY-checkfront-api-secret"),
             ("checkfront-oauth-demo/client_id", "DEMO-ONLY-checkfront-consumer-key"),
             ("checkfront-oauth-demo/client_secret", "DEMO-ONLY-checkfront-consumer-secret"),
-            ("keyfax-demo/hook_secret", "DEMO-ONLY-keyfax-hook-secret"),
+            ("keyfax-demo/hook_secret", "DEMO-ONLY-keyfax-hook-secret-0123456789"),
             ("k2-demo/username", "AN1"), ("k2-demo/password", "ANPassword"),
         ] {
             let stored = try GatewayProcess.run(["vault", "put", path, "--config", configPath], environment: environment, stdin: value)

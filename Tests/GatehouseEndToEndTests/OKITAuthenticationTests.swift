@@ -111,7 +111,8 @@ import Testing
     }
 
     @Test func revocationTakesEffectAfterTheCacheLifetimeAndNotBefore() async throws {
-        let h = try await OKITHarness.start(cacheSeconds: 2)
+        // A lifetime long enough that a loaded machine still sends the second call inside it.
+        let h = try await OKITHarness.start(cacheSeconds: 6)
         let token = h.issue()
         let first = try await h.sendSMS(token: token, prefix: "BlaBla")
         let validatedAt = ContinuousClock.now
@@ -119,11 +120,10 @@ import Testing
         #expect(h.okit.state.revoke(token))
         // Within the lifetime the cached answer stands: admitted, validator not asked again.
         let cached = try await h.sendSMS(token: token, prefix: "BlaBla")
-        #expect(ContinuousClock.now - validatedAt < .seconds(2), "the machine was too slow to observe the cached answer")
         #expect(cached.status == 200)
         #expect(h.okit.state.validationCount == 1)
         // After it, the validator is asked again and the revocation applies.
-        try await Task.sleep(until: validatedAt + .milliseconds(2_300))
+        try await Task.sleep(until: validatedAt + .milliseconds(6_300))
         let revoked = try await h.sendSMS(token: token, prefix: "BlaBla")
         #expect(revoked.status == 401)
         #expect(revoked.errorCode == "unauthenticated")
@@ -133,16 +133,15 @@ import Testing
     }
 
     @Test func negativeAnswersAreCachedForTheirShorterLifetime() async throws {
-        let h = try await OKITHarness.start(cacheSeconds: 60, negativeCacheSeconds: 1)
+        let h = try await OKITHarness.start(cacheSeconds: 60, negativeCacheSeconds: 5)
         let token = "okit-e2e-issued-late-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         h.remember(token)
         #expect(try await h.sendSMS(token: token, prefix: "BlaBla").status == 401)
         let refusedAt = ContinuousClock.now
         h.okit.state.issue(token: token, application: "SMSAPP", client: "BlaBla")
         #expect(try await h.sendSMS(token: token, prefix: "BlaBla").status == 401)
-        #expect(ContinuousClock.now - refusedAt < .seconds(1), "the machine was too slow to observe the cached answer")
         #expect(h.okit.state.validationCount == 1)
-        try await Task.sleep(until: refusedAt + .milliseconds(1_300))
+        try await Task.sleep(until: refusedAt + .milliseconds(5_300))
         #expect(try await h.sendSMS(token: token, prefix: "BlaBla").status == 200)
         #expect(h.okit.state.validationCount == 2)
         await h.finish()
@@ -167,10 +166,11 @@ import Testing
     }
 
     @Test func withoutADefiniteAnswerNothingReachesTheUpstream() async throws {
-        let h = try await OKITHarness.start(timeoutMilliseconds: 800)
+        let h = try await OKITHarness.start(timeoutMilliseconds: 3_000)
         let echoURL = h.echo.baseURL + "/sms"
         let cases: [(name: String, mode: OKITSimulator.Mode, status: Int, code: String)] = [
-            ("slow past the timeout", .init(latencyMilliseconds: 3_000), 503, "unavailable"),
+            // It would answer valid after 20 s, well inside the test client's 30 s: a 503 proves the cut.
+            ("slow past the timeout", .init(latencyMilliseconds: 20_000), 503, "unavailable"),
             ("500 page", .init(failure: .serverError), 503, "unavailable"),
             ("302 redirect with a valid body", .init(failure: .redirect, redirectTo: echoURL), 503, "unavailable"),
             ("garbage", .init(failure: .garbage), 503, "unavailable"),
@@ -181,12 +181,10 @@ import Testing
         for test in cases {
             h.okit.state.mode = test.mode
             let token = h.issue()
-            let started = ContinuousClock.now
             let answer = try await h.sendSMS(token: token, prefix: "BlaBla")
             #expect(answer.status == test.status, "\(test.name)")
             #expect(answer.errorCode == test.code, "\(test.name)")
             #expect(answer.json["error"]?["connection"] == nil, "\(test.name): the validator's connection is not the caller's business")
-            #expect(ContinuousClock.now - started < .seconds(2), "\(test.name)")
         }
         // A definite `valid: false` decides whatever the status.
         h.okit.state.mode = .init(status: 500)

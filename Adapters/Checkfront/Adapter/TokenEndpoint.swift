@@ -58,6 +58,25 @@ struct TokenEndpoint: Sendable {
         }
     }
 
+    /// Longest access-token lifetime believed: one year.
+    static let maximumLifetime: Int64 = 365 * 86_400
+    /// Checkfront's access-token lifetime, assumed when the answer states none.
+    static let defaultLifetime: Int64 = 14_000
+
+    /// The `expires_in` of a token answer: whole seconds in 1...``maximumLifetime``, as a JSON
+    /// number or a string of digits; the default when absent; `nil` for anything else.
+    static func lifetime(_ value: Value?) -> Int64? {
+        let text: String
+        switch value {
+        case nil, .null: return Self.defaultLifetime
+        case .number(let number): text = number
+        case .string(let string): text = string
+        default: return nil
+        }
+        guard let seconds = UnsignedDecimal.parse(text), (1...Int(Self.maximumLifetime)).contains(seconds) else { return nil }
+        return Int64(seconds)
+    }
+
     private func post(_ parameters: [(String, String)]) async -> Outcome {
         var parameters = parameters
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .accept: "application/json"]
@@ -93,8 +112,12 @@ struct TokenEndpoint: Sendable {
             guard let access = json?["access_token"]?.stringValue, !access.isEmpty,
                 let refresh = json?["refresh_token"]?.stringValue, !refresh.isEmpty
             else { return .unavailable(kind: "malformed_token_answer", status: response.status) }
-            let expiresIn = json?["expires_in"]?.intValue ?? Int(json?["expires_in"]?.stringValue ?? "") ?? 14_000
-            return .granted(Grant(accessToken: Secret(access), refreshToken: Secret(refresh), expiresIn: Int64(max(1, expiresIn))))
+            guard let expiresIn = Self.lifetime(json?["expires_in"]) else {
+                // A lifetime that is no number of seconds (Int64.max, -1, 1.5, "soon") is not
+                // trusted: the answer is refused and the tokens held so far stay in use.
+                return .unavailable(kind: "invalid_expires_in", status: response.status)
+            }
+            return .granted(Grant(accessToken: Secret(access), refreshToken: Secret(refresh), expiresIn: expiresIn))
         case 400, 401:
             return .refused(kind: OAuthSession.bounded(json?["error"]?.stringValue ?? "http_\(response.status)"), status: response.status)
         default:

@@ -24,7 +24,12 @@ enum CheckfrontRoutes {
             return Self.json(["now": .string(state.now.iso8601)])
         case (.post, "/_sim/fail"):
             let body = try await Self.body(of: request)
-            state.failTokenEndpoint(times: body["token_endpoint"]?.intValue ?? 1, status: body["status"]?.intValue ?? 503)
+            let times = max(0, min(body["token_endpoint"]?.intValue ?? 1, 1_000))
+            if let lifetime = body["expires_in"] {
+                state.answerTokenEndpoint(expiresIn: lifetime, times: times)
+            } else {
+                state.failTokenEndpoint(times: times, status: body["status"]?.intValue.flatMap { (100...599).contains($0) ? $0 : nil } ?? 503)
+            }
             return Self.json(["ok": true])
         case (.post, "/_sim/revoke"):
             state.revokeAll()
@@ -99,6 +104,12 @@ enum CheckfrontRoutes {
             var response = Self.json(["error": "invalid_client", "error_description": "Client authentication failed"], status: .unauthorized)
             response.headers[.wwwAuthenticate] = "Basic realm=\"Checkfront\""
             return response
+        }
+        if let lifetime = state.hostileLifetime() {
+            return Self.json([
+                "access_token": .string(CheckfrontSimulatorState.random("hostile")), "token_type": "Bearer", "expires_in": lifetime,
+                "refresh_token": .string(CheckfrontSimulatorState.random("hostile")),
+            ])
         }
         let result: Result<(access: String, refresh: String), OAuthFailure>
         switch value("grant_type") {

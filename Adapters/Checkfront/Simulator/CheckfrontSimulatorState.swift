@@ -55,6 +55,7 @@ public final class CheckfrontSimulatorState: Sendable {
         var access: [String: Token] = [:]
         var refresh: [String: Token] = [:]
         var failures: [Int] = []
+        var hostileLifetimes: [Value] = []
         var redirectAPI: String?
         var stats = Stats()
         var bookings: [Value.Object]
@@ -86,11 +87,27 @@ public final class CheckfrontSimulatorState: Sendable {
     public var now: Timestamp { Timestamp(seconds: self.base().seconds + self.storage.withLock { $0.offset }) }
 
     /// Moves the clock forward.
-    public func advance(seconds: Int64) { self.storage.withLock { $0.offset += seconds } }
+    public func advance(seconds: Int64) { self.storage.withLock { $0.offset = Timestamp(seconds: $0.offset).adding(seconds: seconds).seconds } }
 
     /// The next `count` token-endpoint calls answer `status` (5xx, 429) instead of working.
     public func failTokenEndpoint(times count: Int, status: Int = 503) {
         self.storage.withLock { $0.failures += Array(repeating: status, count: count) }
+    }
+
+    /// The next `count` token-endpoint calls answer 200 with a pair nobody issued and
+    /// `expires_in` set to `value` (a JSON number literal, a string, anything): a broken or
+    /// hostile token endpoint. The grant itself is not touched.
+    public func answerTokenEndpoint(expiresIn value: Value, times count: Int = 1) {
+        self.storage.withLock { $0.hostileLifetimes += Array(repeating: value, count: count) }
+    }
+
+    /// The `expires_in` of a hostile answer queued by ``answerTokenEndpoint(expiresIn:times:)``.
+    func hostileLifetime() -> Value? {
+        // Spelled out: `Value` is nil-literal convertible, so `cond ? nil : value` would be `.null`.
+        self.storage.withLock { storage -> Value? in
+            guard !storage.hostileLifetimes.isEmpty else { return Optional<Value>.none }
+            return storage.hostileLifetimes.removeFirst()
+        }
     }
 
     /// Makes `/api/` answer `301` to `url` (or stop, with `nil`).

@@ -35,6 +35,22 @@ final class ConcurrencyGate: Sendable {
         return try await body()
     }
 
+    /// Runs `body`, whose answer streams, holding one slot until that answer's body is over
+    /// (read to its end, failed or cancelled): K2's thread is busy until it has sent the last
+    /// byte, not only until the head arrived.
+    func runStreaming(_ body: () async throws -> UpstreamResponse) async throws -> UpstreamResponse {
+        try await self.acquire()
+        let response: UpstreamResponse
+        do {
+            response = try await body()
+        } catch {
+            self.release()
+            throw error
+        }
+        response.body.setOnEnd { self.release() }
+        return response
+    }
+
     func acquire() async throws {
         enum Decision { case go, wait(Int), full }
         let decision: Decision = self.state.withLock { state in

@@ -55,13 +55,25 @@ extension K2Adapter {
         return Envelope(data: .array(records), nextCursor: cursor, meta: meta, upstreamStatus: answer.status)
     }
 
-    /// A caller's cursor back to the page URL it stands for; only URLs below `base_url`'s Data service.
+    /// A caller's cursor back to the page URL it stands for; only URLs below `base_url`'s Data
+    /// service, without a dot segment that would climb out of it once curl or IIS resolved it.
     func pageURL(fromCursor cursor: String) throws -> String {
         guard let bytes = Base64.urlDecode(cursor), let url = String(validating: bytes, as: UTF8.self),
             let target = BaseURL(url), target.sameOrigin(as: self.client.baseURL),
-            target.path.lowercased().hasPrefix((self.client.baseURL.path + (self.configuration.format == .xml ? "/xml" : "") + "/Data/").lowercased())
+            target.path.lowercased().hasPrefix((self.client.baseURL.path + (self.configuration.format == .xml ? "/xml" : "") + "/Data/").lowercased()),
+            !Self.hasDotSegment(target.path)
         else { throw GatewayError(.badRequest, "\"cursor\" is not a cursor this connection issued") }
         return url
+    }
+
+    /// Whether `path` has a `.` or `..` segment, spelled plainly or percent-encoded in any case
+    /// (`%2e%2e`, `%2E.`), also between the separators IIS accepts (a backslash, `%5c`, `%2f`).
+    static func hasDotSegment(_ path: String) -> Bool {
+        var text = path.lowercased()
+        for separator in ["%2f", "%5c", "\\"] {
+            text = text.split(separator: separator, omittingEmptySubsequences: false).joined(separator: "/")
+        }
+        return GatewayRoute.hasDotSegments(text)
     }
 
     /// `data.get`: class, keys, fields.

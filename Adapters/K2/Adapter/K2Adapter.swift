@@ -44,7 +44,7 @@ public struct K2Adapter: Adapter {
     public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
         var call = call
         if let query = call.query, query.contains("+") { call.query = query.split(separator: "+", omittingEmptySubsequences: false).joined(separator: "%20") }
-        return try await self.gate.run { try await self.client.forward(call) }
+        return try await self.gate.runStreaming { try await self.client.forward(call) }
     }
 
     public func perform(_ call: OperationCall) async throws -> Envelope {

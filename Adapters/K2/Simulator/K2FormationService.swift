@@ -50,7 +50,7 @@ enum K2FormationService {
         }
         if download || script.name == "TestDownload" {
             var rows = "Task;Owner;Due\n"
-            for i in 1...4000 { rows += "Task \(i);AN\(i % 5 + 1);2024-01-\(String(format2: i % 28 + 1))\n" }
+            for i in 1...max(1, state.mode.downloadRows) { rows += "Task \(i);AN\(i % 5 + 1);2024-01-\(String(format2: i % 28 + 1))\n" }
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/vnd.ms-excel", HTTPField.Name("Content-Disposition")!: "attachment; filename=\"TasksList.xls\""],

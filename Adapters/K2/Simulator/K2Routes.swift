@@ -74,7 +74,7 @@ enum K2Routes {
             for try await chunk in request.body { bytes.append(contentsOf: chunk.readableBytesView) }
             let body = (try? JSON.parse(bytes)) ?? .null
             var mode = K2SimulatorState.Mode()
-            mode.latencyMilliseconds = body["latency_ms"]?.intValue ?? 0
+            mode.latencyMilliseconds = max(0, min(body["latency_ms"]?.intValue ?? 0, 600_000))
             mode.pageOrigin = body["page_origin"]?.stringValue
             mode.answer = body["answer"]?.stringValue
             state.mode = mode

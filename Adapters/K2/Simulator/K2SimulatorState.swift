@@ -22,6 +22,8 @@ public final class K2SimulatorState: Sendable {
         public var pageOrigin: String?
         /// `garbage-json`, `garbage-xml` or `html-error`: answer every API request with that.
         public var answer: String?
+        /// Rows in the TestDownload report's file (about 30 bytes each).
+        public var downloadRows = 4000
         public init() {}
     }
 

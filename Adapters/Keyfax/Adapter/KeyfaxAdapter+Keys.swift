@@ -5,6 +5,14 @@ import HTTPTypes
 extension KeyfaxAdapter {
     static let hookName = "keyfax-keys"
     static let hookSecretHeader = HTTPField.Name("X-Gatehouse-Hook-Secret")!
+    /// The shortest web hook secret accepted: it is all that guards key delivery.
+    static let minimumHookSecretBytes = 32
+    static let weakHookSecretMessage =
+        "hook_secret must be at least \(minimumHookSecretBytes) bytes (it alone guards the key-delivery web hook); e.g. `openssl rand -hex 32`"
+
+    static func isStrongHookSecret(_ secret: Secret) -> Bool {
+        secret.withBytes { $0.count } >= Self.minimumHookSecretBytes
+    }
 
     /// Admin actions (`POST /admin/v1/connections/{c}/keyfax/{action}`, and `gatehouse keyfax ...`):
     /// `keyfax/bootstrap`, `keyfax/rotate`, `keyfax/delete`, `keyfax/import` (`{apiKey, signingKey}`).
@@ -53,6 +61,10 @@ extension KeyfaxAdapter {
     func rotate(by actor: VaultActor, wait: Duration = .seconds(10)) async throws -> Value {
         guard self.hasHookSecret else {
             throw GatewayError(.badRequest, "rotation needs credentials.hook_secret: Keyfax delivers the new keys to /hooks/\(self.connection)/keyfax-keys/<secret>", connection: self.connection)
+        }
+        let hookSecret = try self.credentials.secret("hook_secret")
+        guard Self.isStrongHookSecret(hookSecret) else {
+            throw GatewayError(.badRequest, "rotation refused: " + Self.weakHookSecretMessage, connection: self.connection)
         }
         let vault = try self.keys.openVault()
         let requestedAt = self.clock.local.seconds
@@ -128,7 +140,7 @@ extension KeyfaxAdapter {
         let parts = request.name.split(separator: "/", maxSplits: 1).map(String.init)
         guard parts.first == Self.hookName else { throw GatewayError(.notFound, "no such web hook") }
         let given = parts.count > 1 ? parts[1] : (request.headers[Self.hookSecretHeader] ?? "")
-        guard self.hasHookSecret, let expected = try? self.credentials.secret("hook_secret"),
+        guard self.hasHookSecret, let expected = try? self.credentials.secret("hook_secret"), Self.isStrongHookSecret(expected),
             expected.withBytes({ ConstantTime.equals(Digest.sha256($0), Digest.sha256(Array(given.utf8))) })
         else {
             self.logger.warning("keyfax web hook: wrong secret", metadata: ["connection": .string(self.connection)])

@@ -33,6 +33,12 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
         for credential in setup.connection.credentials where credential.name != "hook_secret" {
             throw credential.node.error("adapter keyfax takes only credentials.hook_secret; its keys live in the vault under \(setup.connection.name)/")
         }
+        if let credential = setup.connection.credentials.first(where: { $0.name == "hook_secret" }),
+            let secret = try? setup.credentials.secret("hook_secret"), !Self.isStrongHookSecret(secret)
+        {
+            // Checked here when it can be read (a vault value put later is checked at each use).
+            throw credential.node.error(Self.weakHookSecretMessage)
+        }
         if setup.connection.followRedirects {
             throw setup.connection.node.error("follow_redirects: true is not allowed for adapter keyfax: signed requests go to base_url only")
         }

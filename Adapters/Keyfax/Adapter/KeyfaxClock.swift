@@ -16,11 +16,16 @@ final class KeyfaxClock: Sendable {
     /// The timestamp to sign with: upstream time minus one second (servers refuse their future).
     var signingTimestamp: Int64 { self.now().seconds + self.skew.withLock { $0 } - 1 }
 
+    /// The largest skew believed: a `Date` further off than a day is a broken or hostile
+    /// header, not a clock, and is ignored.
+    static let maximumSkewSeconds: Int64 = 86_400
+
     /// Learns the skew from a response's `Date` header; `true` when it changed by more than 2 s.
     @discardableResult
     func learn(from headers: HTTPFields) -> Bool {
         guard let text = headers[.date], let upstream = HTTPDate.parse(text) else { return false }
-        let skew = upstream - self.now().seconds
+        let skew = Timestamp(seconds: upstream).seconds(since: self.now())
+        guard (-Self.maximumSkewSeconds...Self.maximumSkewSeconds).contains(skew) else { return false }
         return self.skew.withLock { current in
             defer { current = skew }
             return abs(current - skew) > 2

@@ -70,8 +70,10 @@ struct KeyfaxKeyStore: Sendable {
 
     /// The pending rotation, if one was requested within the window.
     func rotation(now: Timestamp) -> Rotation? {
+        // The record is read back from the vault, where an operator may have put anything:
+        // the age is computed without overflow, and a time in the future is no rotation.
         guard let value = self.json(self.rotationPath), let requestedAt = value["requested_at"]?.intValue,
-            now.seconds - Int64(requestedAt) <= self.rotationWindowSeconds
+            case let age = now.seconds(since: Timestamp(seconds: Int64(requestedAt))), (0...self.rotationWindowSeconds).contains(age)
         else { return nil }
         return Rotation(requestedAt: Int64(requestedAt), apiKey: value["api_key"]?.stringValue)
     }

@@ -34,7 +34,7 @@ extension KeyfaxSimulator {
             # Built-in demo data of `gatehouse simulate keyfax` (loopback only).
             company: OL3_Dev
             hosts:
-              Dev: { web_hook_url: "http://127.0.0.1:8080/hooks/keyfax-demo/keyfax-keys/DEMO-ONLY-keyfax-hook-secret" }
+              Dev: { web_hook_url: "http://127.0.0.1:8080/hooks/keyfax-demo/keyfax-keys/DEMO-ONLY-keyfax-hook-secret-0123456789" }
             """
 
         /// ``demoText``, parsed.

@@ -22,13 +22,25 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.seconds < rhs.seconds }
 
-    /// This instant moved by `seconds`.
-    public func adding(seconds: Int64) -> Timestamp { Timestamp(seconds: self.seconds + seconds) }
+    /// This instant moved by `seconds`, saturating at the ends of `Int64` (an outside number,
+    /// such as a token lifetime, can never make this trap).
+    public func adding(seconds: Int64) -> Timestamp {
+        let (sum, overflow) = self.seconds.addingReportingOverflow(seconds)
+        return Timestamp(seconds: overflow ? (seconds > 0 ? .max : .min) : sum)
+    }
+
+    /// Seconds from `earlier` to this instant, saturating at the ends of `Int64`.
+    public func seconds(since earlier: Timestamp) -> Int64 {
+        let (difference, overflow) = self.seconds.subtractingReportingOverflow(earlier.seconds)
+        return overflow ? (earlier.seconds < 0 ? .max : .min) : difference
+    }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     public var iso8601: String {
-        let days = self.seconds >= 0 ? self.seconds / 86_400 : (self.seconds - 86_399) / 86_400
-        let secondOfDay = self.seconds - days * 86_400
+        // Floor division without overflow, down to Int64.min.
+        let remainder = self.seconds % 86_400
+        let days = self.seconds / 86_400 - (remainder < 0 ? 1 : 0)
+        let secondOfDay = remainder < 0 ? remainder + 86_400 : remainder
         let (year, month, day) = Self.civil(fromDays: days)
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let yearText = String(year)

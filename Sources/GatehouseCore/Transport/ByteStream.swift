@@ -29,6 +29,8 @@ public final class ByteStream: AsyncSequence, Sendable {
         var onDemand: (@Sendable () -> Void)?
         var onReadable: (@Sendable () -> Void)?
         var onCancel: (@Sendable () -> Void)?
+        var onEnd: (@Sendable () -> Void)?
+        var ended = false
     }
 
     private let state = Mutex(State())
@@ -66,6 +68,26 @@ public final class ByteStream: AsyncSequence, Sendable {
             return false
         }
         if callNow { hook() }
+    }
+
+    /// Called once when the stream is over for good: the producer finished or failed it, or the
+    /// consumer cancelled it, whichever comes first (at once when that already happened). For
+    /// resources held while a body is under way, such as a licensed upstream thread.
+    public func setOnEnd(_ hook: @escaping @Sendable () -> Void) {
+        let callNow = self.state.withLock { state -> Bool in
+            if state.ended { return true }
+            state.onEnd = hook
+            return false
+        }
+        if callNow { hook() }
+    }
+
+    /// Marks the stream as over; the `onEnd` hook to run, if it has not run yet.
+    private static func markEnded(_ state: inout State) -> (@Sendable () -> Void)? {
+        guard !state.ended else { return nil }
+        state.ended = true
+        defer { state.onEnd = nil }
+        return state.onEnd
     }
 
     /// The error the producer failed the stream with, if any.
@@ -129,10 +151,12 @@ public final class ByteStream: AsyncSequence, Sendable {
 
     private func end(_ error: (any Error)?) {
         var readable: (@Sendable () -> Void)?
+        var ended: (@Sendable () -> Void)?
         let consumer = self.state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
             guard !state.finished, !state.cancelled else { return nil }
             state.finished = true
             state.error = error
+            ended = Self.markEnded(&state)
             if state.readablePending {
                 state.readablePending = false
                 readable = state.onReadable
@@ -144,6 +168,7 @@ public final class ByteStream: AsyncSequence, Sendable {
             if let error { consumer.resume(throwing: error) } else { consumer.resume(returning: nil) }
         }
         readable?()
+        ended?()
     }
 
     // MARK: Consumer
@@ -237,11 +262,13 @@ public final class ByteStream: AsyncSequence, Sendable {
 
     /// The consumer is gone: drop buffered data, fail the producer, run the `onCancel` hook.
     public func cancel() {
+        var ended: (@Sendable () -> Void)?
         let (consumer, producer, hook) = self.state.withLock { state in
             guard !state.cancelled else {
                 return (CheckedContinuation<ByteBuffer?, any Error>?.none, CheckedContinuation<Void, any Error>?.none, (@Sendable () -> Void)?.none)
             }
             state.cancelled = true
+            ended = Self.markEnded(&state)
             state.chunks.removeAll()
             state.buffered = 0
             defer {
@@ -254,6 +281,7 @@ public final class ByteStream: AsyncSequence, Sendable {
         consumer?.resume(throwing: CancellationError())
         producer?.resume(throwing: CancellationError())
         hook?()
+        ended?()
     }
 
     // MARK: AsyncSequence

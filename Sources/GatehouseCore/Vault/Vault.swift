@@ -74,6 +74,10 @@ public final class Vault: SecretSource, Sendable {
     private let cipher: EnvelopeCipher
     private let now: @Sendable () -> Timestamp
     private let state = Mutex(State())
+    /// Orders writes and reloads: a write's cache update can then never land after a later
+    /// write's (or after a reload that already saw the later one), which would leave an older
+    /// version cached than the store holds.
+    private let writes = WriteLock()
 
     private init(store: any CredentialStore, cipher: EnvelopeCipher, configuration: Configuration, now: @escaping @Sendable () -> Timestamp) {
         self.store = store
@@ -207,24 +211,28 @@ public final class Vault: SecretSource, Sendable {
                 cipher.seal(item.value, path: item.path, version: version)
             }
         }
-        let written = try await self.store.write(writes, by: actor, at: self.now(), keepVersions: self.configuration.keepVersions)
-        self.state.withLock { state in
-            for (item, metadata) in zip(items, written) {
-                state.entries[item.path] = .readable(Entry(secret: item.value, metadata: metadata))
+        return try await self.writes.run {
+            let written = try await self.store.write(writes, by: actor, at: self.now(), keepVersions: self.configuration.keepVersions)
+            self.state.withLock { state in
+                for (item, metadata) in zip(items, written) {
+                    state.entries[item.path] = .readable(Entry(secret: item.value, metadata: metadata))
+                }
+                state.localWrites &+= 1
             }
-            state.localWrites &+= 1
+            return written
         }
-        return written
     }
 
     /// Deletes every version of `path`; throws ``VaultError/notFound(path:)`` when there is none.
     public func delete(_ path: String, by actor: VaultActor) async throws {
         _ = try VaultPath.validated(path)
         let audit = AuditRecord(at: self.now(), actor: actor, action: .delete, path: path, version: nil)
-        guard try await self.store.delete(path, audit: audit) else { throw VaultError.notFound(path: path) }
-        self.state.withLock { state in
-            state.entries[path] = nil
-            state.localWrites &+= 1
+        try await self.writes.run {
+            guard try await self.store.delete(path, audit: audit) else { throw VaultError.notFound(path: path) }
+            self.state.withLock { state in
+                state.entries[path] = nil
+                state.localWrites &+= 1
+            }
         }
     }
 
@@ -267,6 +275,10 @@ public final class Vault: SecretSource, Sendable {
 
     /// Opens every current version into the cache.
     public func reload() async throws {
+        try await self.writes.run { try await self.load() }
+    }
+
+    private func load() async throws {
         let writesBefore = self.state.withLock { $0.localWrites }
         let token = try await self.store.changeToken()
         let stored = try await self.store.currentSecrets()

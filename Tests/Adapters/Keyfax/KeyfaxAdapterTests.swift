@@ -53,7 +53,7 @@ import Testing
             masterKey: MasterKey.generate(),
             by: VaultActor(name: "test", origin: .cli)
         )
-        try await vault.put("kf/hook_secret", Secret("the-hook-secret"), by: VaultActor(name: "test", origin: .cli))
+        try await vault.put("kf/hook_secret", Secret("the-hook-secret-of-at-least-32-bytes"), by: VaultActor(name: "test", origin: .cli))
         let config = try GatewayConfiguration.load(
             text: """
                 connections:
@@ -147,12 +147,12 @@ import Testing
         }
         #expect(await hook("keyfax-keys/wrong-secret", good)?.code == .unauthenticated)
         #expect(await hook("keyfax-keys", good)?.code == .unauthenticated)
-        #expect(await hook("keyfax-keys/the-hook-secret", "not json")?.code == .badRequest)
-        #expect(await hook("keyfax-keys/the-hook-secret", #"{"apiKey":"a","signingKey":"not base64!","hostName":"Dev"}"#)?.code == .badRequest)
-        #expect(await hook("keyfax-keys/the-hook-secret", good.replacingOccurrences(of: "\"Dev\"", with: "\"Other\""))?.code == .forbidden)
+        #expect(await hook("keyfax-keys/the-hook-secret-of-at-least-32-bytes", "not json")?.code == .badRequest)
+        #expect(await hook("keyfax-keys/the-hook-secret-of-at-least-32-bytes", #"{"apiKey":"a","signingKey":"not base64!","hostName":"Dev"}"#)?.code == .badRequest)
+        #expect(await hook("keyfax-keys/the-hook-secret-of-at-least-32-bytes", good.replacingOccurrences(of: "\"Dev\"", with: "\"Other\""))?.code == .forbidden)
         // A well-formed pair nobody asked for: no rotation is pending.
-        #expect(await hook("keyfax-keys/the-hook-secret", good)?.code == .conflict)
-        #expect(await hook("other-hook/the-hook-secret", good)?.code == .notFound)
+        #expect(await hook("keyfax-keys/the-hook-secret-of-at-least-32-bytes", good)?.code == .conflict)
+        #expect(await hook("other-hook/the-hook-secret-of-at-least-32-bytes", good)?.code == .notFound)
         let after = try await setup.vault.list()
         #expect(after == before)
         #expect(try setup.vault.entry("kf/api_key")?.secret.reveal() == apiKey)

@@ -1,0 +1,53 @@
+import Foundation
+import Synchronization
+
+/// Every child process a test starts, so none outlives its test or the test run.
+///
+/// A child is ended when the object that owns it goes away (``GatewayProcess``'s `deinit`, or
+/// ``ChildProcesses/owned(_:)``'s guard), which happens when the test returns or throws; what is
+/// still running when the test process exits normally is killed by an `atexit` handler.
+public enum ChildProcesses {
+    private static let live = Mutex<Set<Int32>>([])
+
+    private static let installExitHandler: Void = {
+        atexit { ChildProcesses.killAll() }
+    }()
+
+    /// Starts `process` and records it until ``end(_:)``.
+    public static func run(_ process: Process) throws {
+        _ = Self.installExitHandler
+        try process.run()
+        let pid = process.processIdentifier
+        Self.live.withLock { _ = $0.insert(pid) }
+    }
+
+    /// Kills `process` with SIGKILL if it still runs and waits for it; idempotent.
+    public static func end(_ process: Process) {
+        let pid = process.processIdentifier
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+        Self.live.withLock { _ = $0.remove(pid) }
+    }
+
+    /// A guard that ends `process` when it is released (at the end of the test's scope).
+    public static func owned(_ process: Process) -> OwnedProcess { OwnedProcess(process) }
+
+    static func killAll() {
+        let pids = Self.live.withLock { live in
+            defer { live.removeAll() }
+            return live
+        }
+        for pid in pids { kill(pid, SIGKILL) }
+    }
+}
+
+/// Ends its process when released. `@unchecked Sendable`: `Process` is only signalled and
+/// waited for, which is safe from any thread.
+public final class OwnedProcess: @unchecked Sendable {
+    /// The process.
+    public let value: Process
+    init(_ value: Process) { self.value = value }
+    deinit { ChildProcesses.end(self.value) }
+}
