@@ -1,8 +1,9 @@
-# Gatehouse: `make run` serves the demo, `make test` runs the whole suite, `make bench` measures.
+# Gatehouse: `make run` serves the demo, `make test` runs the whole suite, `make bench` measures,
+# `make soak` checks that memory stays flat under load.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 export PATH := $(dir $(SWIFT)):$(PATH)
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench soak clean
 
 deps:
 	@scripts/install-deps.sh libcurl4-openssl-dev libxml2-dev libssl-dev libsqlite3-dev
@@ -20,6 +21,11 @@ test: deps
 bench: deps
 	@scripts/install-deps.sh wrk nginx-light
 	@Benchmarks/run.sh
+
+# Memory under sustained load (>= 360k requests; several minutes). Not part of `make test`.
+soak: deps
+	@scripts/install-deps.sh wrk nginx-light
+	@Benchmarks/soak.sh
 
 clean:
 	rm -rf .build .gatehouse

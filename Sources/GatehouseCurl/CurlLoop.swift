@@ -25,15 +25,20 @@ final class CurlLoop: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     /// Reset easy handles kept for reuse: creating one per request costs more than a reset.
     private let pool = Mutex<[EasyHandle]>([])
+    /// Live transfers, handles and header lists (for leak tests).
+    let census = TransferCensus()
 
     /// An easy handle from the pool, or a new one.
     func makeEasy() -> UnsafeMutableRawPointer? {
-        if let handle = self.pool.withLock({ $0.popLast() }) { return handle.pointer }
-        return curl_easy_init()
+        guard let easy = self.pool.withLock({ $0.popLast() })?.pointer ?? curl_easy_init() else { return nil }
+        self.census.easyHandles.add(1, ordering: .relaxed)
+        return easy
     }
 
-    /// Returns a finished easy handle (curl thread): reset and pooled, or freed when the pool is full.
+    /// Returns an easy handle no multi handle holds (a finished or never-started transfer):
+    /// reset and pooled, or freed when the pool is full.
     func recycle(_ easy: UnsafeMutableRawPointer) {
+        self.census.easyHandles.subtract(1, ordering: .relaxed)
         curl_easy_reset(easy)
         let kept = self.pool.withLock { pool -> Bool in
             guard pool.count < 512 else { return false }
@@ -89,7 +94,7 @@ final class CurlLoop: Sendable {
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         var running: Int32 = 0
         while true {
-            let (commands, stopping) = self.queue.withLock { queue in
+            var (commands, stopping) = self.queue.withLock { queue in
                 defer { queue.commands.removeAll(keepingCapacity: true) }
                 return (queue.commands, queue.stopping)
             }
@@ -115,6 +120,9 @@ final class CurlLoop: Sendable {
                     if let current = active[transfer.easy], current === transfer { transfer.applyPause() }
                 }
             }
+            // Commands hold their transfers: let go now, not after the next poll (up to a
+            // second later), so a finished or refused transfer is freed at once.
+            commands = []
             if stopping {
                 for transfer in active.values {
                     curl_multi_remove_handle(self.multi.pointer, transfer.easy)

@@ -17,9 +17,13 @@ final class CurlTransfer: @unchecked Sendable {
     private let maxResponseBytes: Int?
 
     // Curl thread only.
+    private var head = ResponseHeadParser()
     private var status = 0
     private var headers = HTTPFields()
+    private var headComplete = false
     private var headDelivered = false
+    /// Why the answer was refused (bad status line, head over the limits); set by callbacks.
+    private var invalidAnswer: TransportError?
     private var received = 0
     private var tooLarge = false
     private var requestFailed = false
@@ -39,6 +43,9 @@ final class CurlTransfer: @unchecked Sendable {
         self.easy = easy
         self.loop = loop
         self.maxResponseBytes = request.options.maxResponseBytes
+        self.head = ResponseHeadParser(
+            limits: .init(maxHeaders: request.options.maxResponseHeaders, maxHeaderBytes: request.options.maxResponseHeaderBytes)
+        )
         let method = request.method.rawValue
         var uploadLength: Int?
         switch request.body {
@@ -52,10 +59,22 @@ final class CurlTransfer: @unchecked Sendable {
             self.requestBody = stream
             uploadLength = length ?? -1
         }
+        loop.census.transfers.add(1, ordering: .relaxed)
         self.configure(request, method: method, uploadLength: uploadLength)
-        self.responseBody.setOnCancel { [loop] in loop.submit(.cancel(self)) }
-        self.responseBody.setOnDemand { [loop] in loop.submit(.resume(self)) }
-        self.requestBody?.setOnReadable { [loop] in loop.submit(.resume(self)) }
+        // Weak: the streams outlive the transfer (the caller keeps reading buffered data), and
+        // a strong capture would make transfer and streams keep each other alive forever. A
+        // late hook after the transfer is gone does nothing; one for a finished transfer is
+        // ignored by the loop (it is no longer active).
+        self.responseBody.setOnCancel { [weak self, loop] in if let self { loop.submit(.cancel(self)) } }
+        self.responseBody.setOnDemand { [weak self, loop] in if let self { loop.submit(.resume(self)) } }
+        self.requestBody?.setOnReadable { [weak self, loop] in if let self { loop.submit(.resume(self)) } }
+    }
+
+    deinit {
+        // Only a transfer that never reached the multi handle ends unfinished (the loop holds
+        // the others until they complete): give back what it holds.
+        if !self.done { self.release() }
+        self.loop.census.transfers.subtract(1, ordering: .relaxed)
     }
 
     private func configure(_ request: UpstreamRequest, method: String, uploadLength: Int?) {
@@ -106,23 +125,17 @@ final class CurlTransfer: @unchecked Sendable {
         list = curl_slist_append(list, "Expect:")
         if request.headers[.accept] == nil { list = curl_slist_append(list, "Accept:") }
         self.headerList = list
+        if list != nil { self.loop.census.headerLists.add(1, ordering: .relaxed) }
         gh_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
     }
 
     // MARK: Lifecycle (any thread)
 
-    /// Registers the waiting caller and hands the transfer to the curl thread.
+    /// Registers the waiting caller and hands the transfer to the curl thread. A transfer
+    /// cancelled already goes there too: the loop fails it without sending, which also frees
+    /// its handle and header list.
     func start(_ continuation: CheckedContinuation<UpstreamResponse, any Error>) {
-        let cancelled = self.shared.withLock { shared -> Bool in
-            if shared.cancelled { return true }
-            shared.continuation = continuation
-            return false
-        }
-        if cancelled {
-            continuation.resume(throwing: CancellationError())
-            self.loop.submit(.cancel(self))
-            return
-        }
+        self.shared.withLock { $0.continuation = continuation }
         self.loop.submit(.add(self))
     }
 
@@ -138,7 +151,10 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// The transfer ended (removed from the multi handle by the loop).
     func complete(result: CURLcode) {
-        if result == CURLE_OK {
+        if result == CURLE_OK, !self.headComplete {
+            // curl saw an answer but no usable final head did (e.g. only a 1xx, or garbage).
+            self.complete(error: self.invalidAnswer ?? TransportError(.invalidResponse, "the upstream's answer has no final head"))
+        } else if result == CURLE_OK {
             self.deliverHead()
             self.responseBody.finish()
             self.finish()
@@ -163,9 +179,17 @@ final class CurlTransfer: @unchecked Sendable {
         self.done = true
         // The curl side no longer reads the request body: stop its producer.
         self.requestBody?.cancel()
+        self.release()
+    }
+
+    /// Gives the easy handle back to the pool and frees the header list.
+    private func release() {
         self.loop.recycle(self.easy)
-        curl_slist_free_all(self.headerList)
-        self.headerList = nil
+        if let list = self.headerList {
+            curl_slist_free_all(list)
+            self.headerList = nil
+            self.loop.census.headerLists.subtract(1, ordering: .relaxed)
+        }
     }
 
     private func takeContinuation() -> CheckedContinuation<UpstreamResponse, any Error>? {
@@ -176,7 +200,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func deliverHead() {
-        guard !self.headDelivered else { return }
+        guard self.headComplete, !self.headDelivered else { return }
         self.headDelivered = true
         let response = UpstreamResponse(status: self.status, headers: self.headers, body: self.responseBody)
         self.takeContinuation()?.resume(returning: response)
@@ -189,31 +213,28 @@ final class CurlTransfer: @unchecked Sendable {
         curl_easy_pause(self.easy, GH_PAUSE_CONT)
     }
 
-    func onHeaderLine(_ line: UnsafeRawBufferPointer) {
-        if line.starts(with: "HTTP/".utf8) {
-            let parts = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
-            self.status = parts.count > 1 ? Int(String(decoding: parts[1], as: UTF8.self)) ?? 0 : 0
-            self.headers = HTTPFields()
-            return
-        }
-        if line.count <= 2, line.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) {
-            // End of one header block; 1xx interim answers are skipped.
-            if self.status >= 200 { self.deliverHead() }
-            return
-        }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), line.first != UInt8(ascii: " "),
-            line.first != UInt8(ascii: "\t")
-        else { return }
-        let name = String(decoding: line[..<colon], as: UTF8.self)
-        var value = line[(colon + 1)...]
-        while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
-        while let last = value.last, last == 0x20 || last == 0x09 || last == 0x0D || last == 0x0A { value = value.dropLast() }
-        if let fieldName = HTTPField.Name(name) {
-            self.headers.append(HTTPField(name: fieldName, value: String(decoding: value, as: UTF8.self)))
+    /// One header line from curl; `false` aborts the transfer (the answer is refused).
+    func onHeaderLine(_ line: UnsafeRawBufferPointer) -> Bool {
+        do throws(TransportError) {
+            if case .complete(let status, let headers) = try self.head.consume(line) {
+                self.status = status
+                self.headers = headers
+                self.headComplete = true
+                self.deliverHead()
+            }
+            return true
+        } catch {
+            self.invalidAnswer = error
+            return false
         }
     }
 
     func onBody(_ data: UnsafeRawBufferPointer) -> Int {
+        guard self.headComplete else {
+            // Body bytes without a final head we accepted: refuse rather than guess.
+            self.invalidAnswer = self.invalidAnswer ?? TransportError(.invalidResponse, "the upstream sent a body without a valid head")
+            return 0
+        }
         self.deliverHead()
         if self.pausedReceive { return GH_WRITEFUNC_PAUSE }
         self.received += data.count
@@ -244,6 +265,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func error(for code: CURLcode) -> any Error {
         if self.requestFailed, let failure = self.requestBody?.failure { return failure }
+        if let invalid = self.invalidAnswer { return invalid }
         let message = String(cString: curl_easy_strerror(code))
         if self.tooLarge || code == CURLE_FILESIZE_EXCEEDED {
             return TransportError(.responseTooLarge, "the response body exceeds max_response_bytes")
@@ -258,6 +280,9 @@ final class CurlTransfer: @unchecked Sendable {
             // Never connected: the connect timeout fired; the upstream is unreachable.
             return connectTime == 0 && !self.headDelivered
                 ? TransportError(.unreachable, "connect timed out") : TransportError(.timeout, message)
+        case CURLE_WEIRD_SERVER_REPLY, CURLE_UNSUPPORTED_PROTOCOL, CURLE_PARTIAL_FILE, CURLE_BAD_CONTENT_ENCODING:
+            // Not HTTP, broken framing (chunked encoding, a body shorter than Content-Length).
+            return TransportError(.invalidResponse, message)
         default:
             return TransportError(.failed, message)
         }
@@ -266,8 +291,8 @@ final class CurlTransfer: @unchecked Sendable {
 
 private let curlHeaderCallback: gh_data_callback = { buffer, size, count, userdata in
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-    transfer.onHeaderLine(UnsafeRawBufferPointer(start: buffer, count: size * count))
-    return size * count
+    // Anything but the full count makes curl abort with CURLE_WRITE_ERROR.
+    return transfer.onHeaderLine(UnsafeRawBufferPointer(start: buffer, count: size * count)) ? size * count : 0
 }
 
 private let curlWriteCallback: gh_data_callback = { buffer, size, count, userdata in

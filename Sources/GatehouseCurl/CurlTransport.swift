@@ -16,9 +16,11 @@ import Logging
 /// reused through the multi handle's cache; HTTP/2 is used when a TLS upstream offers it. TLS
 /// verification is always on, `.netrc` and environment proxies are ignored, redirects are never
 /// followed here (``UpstreamClient`` decides), and CR/LF/NUL in the URL or a header is refused
-/// before anything is sent.
+/// before anything is sent. Answers are read through ``ResponseHeadParser``: a bad status line or
+/// a head over `TransportOptions.maxResponseHeaders` / `maxResponseHeaderBytes` fails the call
+/// with ``TransportError/Kind/invalidResponse``, so no caller ever sees such a status.
 public final class CurlTransport: UpstreamTransport {
-    private let loop: CurlLoop
+    let loop: CurlLoop
 
     /// Starts the curl thread.
     public init(logger: Logger) {

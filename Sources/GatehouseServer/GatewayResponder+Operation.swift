@@ -48,13 +48,14 @@ extension GatewayResponder {
         }
         exchange.upstreamStatus = envelope.upstreamStatus
         if let stream = envelope.stream {
-            return Self.streamed(stream, exchange: &exchange)
+            return try await Self.streamed(stream, connection: name, exchange: &exchange)
         }
+        let status = try Self.finalStatus(envelope.status, connection: name)
         let answer = envelope.body(connection: name, adapter: connection.adapterName)
         if Self.wantsXML(request.headers[.accept]) {
             do {
                 return Response(
-                    status: HTTPResponse.Status(code: envelope.status),
+                    status: status,
                     headers: [.contentType: "application/xml; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(string: try XML.serialize(answer, root: "response")))
                 )
@@ -62,7 +63,9 @@ extension GatewayResponder {
                 throw GatewayError(.internal, "the answer cannot be written as XML: \(error)", connection: name)
             }
         }
-        return Self.json(answer, status: envelope.status)
+        var response = Self.json(answer)
+        response.status = status
+        return response
     }
 
     /// Whether the caller's `Accept` prefers XML (names an XML type and no JSON type).
@@ -72,25 +75,21 @@ extension GatewayResponder {
     }
 
     /// A file an operation streams (K2's `formation.download`), with its type and name.
-    static func streamed(_ upstream: UpstreamResponse, exchange: inout Exchange) -> Response {
+    static func streamed(_ upstream: UpstreamResponse, connection: String, exchange: inout Exchange) async throws -> Response {
+        let status: HTTPResponse.Status
+        do {
+            status = try Self.finalStatus(upstream.status, connection: connection)
+        } catch {
+            upstream.body.cancel()
+            throw error
+        }
         var headers = HTTPFields()
         if let type = upstream.headers[.contentType] { headers[.contentType] = type }
+        if let disposition = HTTPField.Name("Content-Disposition"), let value = upstream.headers[disposition] { headers[disposition] = value }
         // Content-Length only as parsed: Hummingbird writes it from the body's length, so a
         // malformed one (`-1`, `5, 5`, 20 digits) is never passed on; the file then streams chunked.
-        if let disposition = HTTPField.Name("Content-Disposition"), let value = upstream.headers[disposition] { headers[disposition] = value }
+        let body = try await Self.relay(upstream, contentLength: ContentLength.parse(upstream.headers[.contentLength]))
         exchange.streamed = true
-        return Response(
-            status: .init(code: upstream.status),
-            headers: headers,
-            body: ResponseBody(contentLength: ContentLength.parse(upstream.headers[.contentLength])) { writer in
-                do {
-                    for try await chunk in upstream.body { try await writer.write(chunk) }
-                    try await writer.finish(nil)
-                } catch {
-                    upstream.body.cancel()
-                    throw error
-                }
-            }
-        )
+        return Response(status: status, headers: headers, body: body)
     }
 }

@@ -26,39 +26,64 @@ extension GatewayResponder {
             throw error
         }
         exchange.upstreamStatus = upstream.status
-        let responseHeaders = HeaderPolicy.callerHeaders(from: upstream.headers)
+        let status: HTTPResponse.Status
+        do {
+            status = try Self.finalStatus(upstream.status, connection: name)
+        } catch {
+            upstream.body.cancel()
+            throw error
+        }
+        var responseHeaders = HeaderPolicy.callerHeaders(from: upstream.headers)
         if request.method == .head {
             upstream.body.cancel()
-            return Response(status: .init(code: upstream.status), headers: upstream.headers.filter { $0.name != .transferEncoding }, body: .init())
+            // A HEAD answer's Content-Length describes the body a GET would get: keep it.
+            if let length = ContentLength.parse(upstream.headers[.contentLength]) { responseHeaders[.contentLength] = String(length) }
+            return Response(status: status, headers: responseHeaders, body: .init())
         }
         let length = ContentLength.parse(upstream.headers[.contentLength])
         if let length, length <= Self.smallBodyBytes {
             // Small answers of known size are read whole and written in one go: one write and
-            // flush instead of three, and no streaming machinery. Large ones stream.
+            // flush instead of three, and no streaming machinery. Large ones stream. A body
+            // that breaks before its end is a 502: nothing was sent yet.
             var body = ByteBuffer()
             for try await chunk in upstream.body {
                 var chunk = chunk
                 body.writeBuffer(&chunk)
             }
-            return Response(status: .init(code: upstream.status), headers: responseHeaders, body: .init(byteBuffer: body))
+            return Response(status: status, headers: responseHeaders, body: .init(byteBuffer: body))
         }
+        let relayed = try await Self.relay(upstream, contentLength: length)
         exchange.streamed = true
-        return Response(
-            status: .init(code: upstream.status),
-            headers: responseHeaders,
-            body: ResponseBody(contentLength: length) { writer in
-                do {
-                    for try await chunk in upstream.body {
-                        try await writer.write(chunk)
-                    }
-                    try await writer.finish(nil)
-                } catch {
-                    // The caller went away or the upstream broke mid-body: stop the transfer.
-                    upstream.body.cancel()
-                    throw error
+        return Response(status: status, headers: responseHeaders, body: relayed)
+    }
+
+    /// A streamed answer's body. The first chunk is awaited here, so an upstream that breaks
+    /// before sending any body byte is still a 502; one that breaks later cuts the caller's
+    /// connection (short of its Content-Length, or without the last chunk), so the caller
+    /// never takes a truncated body for a complete one.
+    static func relay(_ upstream: UpstreamResponse, contentLength: Int?) async throws -> ResponseBody {
+        let first: ByteBuffer?
+        do {
+            first = try await upstream.body.next()
+        } catch {
+            upstream.body.cancel()
+            throw error
+        }
+        guard let first else { return ResponseBody(contentLength: contentLength) { writer in try await writer.finish(nil) } }
+        return ResponseBody(contentLength: contentLength) { writer in
+            do {
+                try await writer.write(first)
+                for try await chunk in upstream.body {
+                    try await writer.write(chunk)
                 }
+                try await writer.finish(nil)
+            } catch {
+                // The caller went away or the upstream broke mid-body: stop the transfer and
+                // let the error close the caller's connection.
+                upstream.body.cancel()
+                throw error
             }
-        )
+        }
     }
 
     /// The request body as an upstream body: empty, or streamed with back-pressure and the

@@ -135,7 +135,7 @@ struct GatewayResponder: HTTPResponder {
         }
         var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store"]
         if let location = answer.location { headers[.location] = location }
-        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return Response(status: try Self.finalStatus(answer.status, connection: name, error: .internal), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     /// Largest web hook body accepted.
@@ -166,7 +166,7 @@ struct GatewayResponder: HTTPResponder {
             throw error.on(connection: name)
         }
         return Response(
-            status: HTTPResponse.Status(code: answer.status),
+            status: try Self.finalStatus(answer.status, connection: name, error: .internal),
             headers: [.contentType: answer.contentType, .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: answer.body))
         )
@@ -203,7 +203,8 @@ struct GatewayResponder: HTTPResponder {
 
     static func json(_ value: Value, status: Int = 200) -> Response {
         Response(
-            status: HTTPResponse.Status(code: status),
+            // Callers pass constants and error codes; an impossible one still never traps.
+            status: (try? Self.finalStatus(status, connection: nil)) ?? .internalServerError,
             headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: JSON.serializeBytes(value)))
         )

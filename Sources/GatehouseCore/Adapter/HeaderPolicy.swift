@@ -31,13 +31,29 @@ public enum HeaderPolicy {
         return result
     }
 
-    /// The upstream's headers minus hop-by-hop ones, for the caller.
+    /// The upstream's headers minus hop-by-hop ones (including those the upstream's
+    /// `Connection` header names), for the caller. Every answer goes through here, HEAD too.
     public static func callerHeaders(from upstream: HTTPFields) -> HTTPFields {
         var result = HTTPFields()
         result.reserveCapacity(upstream.count)
-        for field in upstream where !self.hopByHop.contains(field.name.canonicalName) {
+        let named = upstream[.connection] == nil ? [] : self.connectionTokens(upstream)
+        for field in upstream {
+            let name = field.name.canonicalName
+            if self.hopByHop.contains(name) || named.contains(name) { continue }
             result.append(field)
         }
         return result
+    }
+
+    /// The lowercased header names a `Connection` header lists.
+    private static func connectionTokens(_ fields: HTTPFields) -> Set<String> {
+        var named: Set<String> = []
+        for value in fields[values: .connection] {
+            for token in value.split(separator: ",") {
+                let trimmed = token.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+                named.insert(String(trimmed).lowercased())
+            }
+        }
+        return named
     }
 }

@@ -101,6 +101,8 @@ extension GatewayConfiguration {
         var transport = TransportOptions()
         if let timeout = try map.int("timeout_ms", in: 1...3_600_000) { transport.timeoutMilliseconds = timeout }
         if let connect = try map.int("connect_timeout_ms", in: 1...600_000) { transport.connectTimeoutMilliseconds = connect }
+        if let headers = try map.int("max_response_headers", in: 1...10_000) { transport.maxResponseHeaders = headers }
+        if let bytes = try map.int("max_response_header_bytes", in: 1_024...(16 << 20)) { transport.maxResponseHeaderBytes = bytes }
         transport.caFile = try map.string("ca_file")
         if let proxy = try map.string("proxy") {
             guard BaseURL(proxy) != nil else { throw map.node("proxy")!.error("\"\(proxy)\" is not an http(s) proxy URL") }

@@ -94,6 +94,8 @@ extension GatewayError {
             self.init(.upstreamTimeout, "the upstream did not answer in time", connection: connection)
         case .responseTooLarge:
             self.init(.upstreamError, "the upstream's answer exceeds max_response_bytes", connection: connection)
+        case .invalidResponse:
+            self.init(.upstreamError, "the upstream's answer is not acceptable: \(transport.message)", connection: connection)
         case .invalidRequest:
             self.init(.badRequest, "the request cannot be sent: \(transport.message)", connection: connection)
         case .cancelled:

@@ -8,6 +8,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case timeout
         /// The response body exceeded the configured cap.
         case responseTooLarge = "response_too_large"
+        /// The answer is not a usable HTTP response: bad or missing status, garbage, a head over
+        /// `max_response_headers` / `max_response_header_bytes`, broken framing.
+        case invalidResponse = "invalid_response"
         /// A header name or value contained CR, LF or NUL, or the URL was unusable.
         case invalidRequest = "invalid_request"
         /// The transfer was cancelled by the caller.

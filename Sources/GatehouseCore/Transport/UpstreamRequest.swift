@@ -54,6 +54,10 @@ public struct TransportOptions: Sendable, Hashable {
     public var caFile: String?
     /// Explicit proxy URL; ambient `http_proxy` variables are always ignored.
     public var proxy: String?
+    /// Most header lines in an answer's head (`max_response_headers`); more is an invalid answer.
+    public var maxResponseHeaders: Int
+    /// Most bytes in an answer's head (`max_response_header_bytes`); more is an invalid answer.
+    public var maxResponseHeaderBytes: Int
 
     /// Creates options; defaults match architecture.md.
     public init(
@@ -61,12 +65,16 @@ public struct TransportOptions: Sendable, Hashable {
         timeoutMilliseconds: Int = 30_000,
         maxResponseBytes: Int? = nil,
         caFile: String? = nil,
-        proxy: String? = nil
+        proxy: String? = nil,
+        maxResponseHeaders: Int = 100,
+        maxResponseHeaderBytes: Int = 64 * 1024
     ) {
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         self.timeoutMilliseconds = timeoutMilliseconds
         self.maxResponseBytes = maxResponseBytes
         self.caFile = caFile
         self.proxy = proxy
+        self.maxResponseHeaders = maxResponseHeaders
+        self.maxResponseHeaderBytes = maxResponseHeaderBytes
     }
 }
