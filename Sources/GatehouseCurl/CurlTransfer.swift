@@ -13,6 +13,10 @@ final class CurlTransfer: @unchecked Sendable {
     private let loop: CurlLoop
     private var headerList: UnsafeMutablePointer<curl_slist>?
     let requestBody: ByteStream?
+    /// A body held whole (empty or bytes): curl may rewind it to resend the request on a new
+    /// connection when a kept-alive one turns out to be closed. Streamed bodies cannot rewind.
+    private let replayableBody: ByteBuffer?
+    private var replayOffset = 0
     let responseBody = ByteStream()
     private let maxResponseBytes: Int?
 
@@ -50,13 +54,16 @@ final class CurlTransfer: @unchecked Sendable {
         var uploadLength: Int?
         switch request.body {
         case .empty:
-            self.requestBody = ["POST", "PUT", "PATCH"].contains(method) ? ByteStream.from(ByteBuffer()) : nil
-            uploadLength = self.requestBody == nil ? nil : 0
+            self.requestBody = nil
+            self.replayableBody = ["POST", "PUT", "PATCH"].contains(method) ? ByteBuffer() : nil
+            uploadLength = self.replayableBody == nil ? nil : 0
         case .bytes(let buffer):
-            self.requestBody = ByteStream.from(buffer)
+            self.requestBody = nil
+            self.replayableBody = buffer
             uploadLength = buffer.readableBytes
         case .stream(let stream, let length):
             self.requestBody = stream
+            self.replayableBody = nil
             uploadLength = length ?? -1
         }
         loop.census.transfers.add(1, ordering: .relaxed)
@@ -113,6 +120,8 @@ final class CurlTransfer: @unchecked Sendable {
             gh_easy_setopt_callback(easy, CURLOPT_READFUNCTION, curlReadCallback)
             gh_easy_setopt_pointer(easy, CURLOPT_READDATA, userdata)
             gh_easy_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(uploadLength))
+            gh_easy_setopt_seek(easy, curlSeekCallback)
+            gh_easy_setopt_pointer(easy, CURLOPT_SEEKDATA, userdata)
         }
 
         var list: UnsafeMutablePointer<curl_slist>?
@@ -249,7 +258,25 @@ final class CurlTransfer: @unchecked Sendable {
         return data.count
     }
 
+    /// curl wants to send the body again from `offset` (a reused connection was closed).
+    func onSeek(offset: Int64, origin: Int32) -> Int32 {
+        guard let whole = self.replayableBody, origin == SEEK_SET, offset >= 0, offset <= Int64(whole.readableBytes) else {
+            return Int32(GH_SEEKFUNC_CANTSEEK)
+        }
+        self.replayOffset = Int(offset)
+        return Int32(GH_SEEKFUNC_OK)
+    }
+
     func onRead(_ destination: UnsafeMutableRawBufferPointer) -> Int {
+        if let whole = self.replayableBody {
+            let count = Swift.min(destination.count, whole.readableBytes - self.replayOffset)
+            guard count > 0 else { return 0 }
+            whole.withUnsafeReadableBytes { source in
+                destination.baseAddress!.copyMemory(from: source.baseAddress! + self.replayOffset, byteCount: count)
+            }
+            self.replayOffset += count
+            return count
+        }
         guard let body = self.requestBody else { return 0 }
         switch body.read(into: destination) {
         case .bytes(let count): return count
@@ -298,6 +325,11 @@ private let curlHeaderCallback: gh_data_callback = { buffer, size, count, userda
 private let curlWriteCallback: gh_data_callback = { buffer, size, count, userdata in
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
     return transfer.onBody(UnsafeRawBufferPointer(start: buffer, count: size * count))
+}
+
+private let curlSeekCallback: gh_seek_callback = { userdata, offset, origin in
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+    return transfer.onSeek(offset: Int64(offset), origin: origin)
 }
 
 private let curlReadCallback: gh_data_callback = { buffer, size, count, userdata in

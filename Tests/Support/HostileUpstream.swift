@@ -24,6 +24,8 @@ public final class HostileUpstream: Sendable {
             case send([UInt8])
             /// Waits this long (lets the peer read what was sent before a reset).
             case pause(milliseconds: Int)
+            /// Reads the next request on the same (kept-alive) connection, recording its path.
+            case awaitRequest
         }
 
         /// How the connection ends after the steps.
@@ -129,6 +131,9 @@ public final class HostileUpstream: Sendable {
                 }
             case .pause(let milliseconds):
                 usleep(UInt32(milliseconds) * 1000)
+            case .awaitRequest:
+                let next = Self.readRequest(connection)
+                self.paths.withLock { $0.append(next) }
             }
         }
         if answer.ending == .reset {

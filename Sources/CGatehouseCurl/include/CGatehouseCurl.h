@@ -4,6 +4,7 @@
 
 /* Typed, non-variadic shims: Swift cannot call curl's variadic setopt/getinfo. */
 typedef size_t (*gh_data_callback)(char *buffer, size_t size, size_t count, void *userdata);
+typedef int (*gh_seek_callback)(void *userdata, curl_off_t offset, int origin);
 
 static inline CURLcode gh_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode gh_easy_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
@@ -11,6 +12,7 @@ static inline CURLcode gh_easy_setopt_string(CURL *h, CURLoption o, const char *
 static inline CURLcode gh_easy_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode gh_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode gh_easy_setopt_callback(CURL *h, CURLoption o, gh_data_callback v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode gh_easy_setopt_seek(CURL *h, gh_seek_callback v) { return curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, v); }
 static inline CURLcode gh_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode gh_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode gh_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
@@ -24,4 +26,6 @@ static const int GH_PAUSE_CONT = CURLPAUSE_CONT;
 static const size_t GH_WRITEFUNC_PAUSE = CURL_WRITEFUNC_PAUSE;
 static const size_t GH_READFUNC_PAUSE = CURL_READFUNC_PAUSE;
 static const size_t GH_READFUNC_ABORT = CURL_READFUNC_ABORT;
+static const int GH_SEEKFUNC_OK = CURL_SEEKFUNC_OK;
+static const int GH_SEEKFUNC_CANTSEEK = CURL_SEEKFUNC_CANTSEEK;
 #endif
