@@ -71,6 +71,32 @@ import Testing
         #expect(again == tree)
     }
 
+    /// 200k siblings: one repeated name gathers into one array in document order, distinct
+    /// names stay separate members in order, and attributes, text and CDATA keep their places.
+    /// (How long it takes is a benchmark figure, `make bench`, not a test.)
+    @Test func twoHundredThousandSiblingsReadCorrectly() throws {
+        var repeated = "<r a=\"1\">"
+        for index in 0..<200_000 { repeated += "<e>\(index)</e>" }
+        repeated += "<![CDATA[c1]]><f/><![CDATA[c2]]></r>"
+        let tree = try XML.parse(repeated)
+        let root = try #require(tree["r"]?.objectValue)
+        #expect(root.keys == ["@a", "#cdata-section", "e", "f"])
+        let items = try #require(root["e"]?.arrayValue)
+        #expect(items.count == 200_000)
+        #expect(items.first == "0")
+        #expect(items[123_456] == "123456")
+        #expect(items.last == "199999")
+        #expect(root["#cdata-section"] == "c1c2")
+
+        var distinct = "<r>"
+        for index in 0..<200_000 { distinct += "<e\(index)>\(index)</e\(index)>" }
+        distinct += "<e7>again</e7></r>"
+        let members = try #require(try XML.parse(distinct)["r"]?.objectValue?.members)
+        #expect(members.count == 200_000)
+        #expect(members[199_999].key == "e199999")
+        #expect(members[7].value == ["7", "again"])
+    }
+
     @Test func theSeedsDeletedItemReadsAsNestedObjects() throws {
         let tree = try XML.parse(Self.deleteItem)
         let value = tree["DataObjectWrapper"]?["FieldValues"]?["NameValue"]?["Value"]

@@ -1,0 +1,86 @@
+import GatehouseCore
+import GatehouseXML
+
+/// Parser shape figures: the same 200k elements (or keys, or items) as siblings of one parent
+/// and nested once (1,000 parents of 200), parsed into a ``Value``. A linear reader takes about
+/// the same time for both; a quadratic step (a linear key lookup, an array copied on append)
+/// shows as a ratio far above 1.
+enum TreeBenchmarks {
+    static let count = 200_000
+    static let groups = 1_000
+
+    /// Seconds for the fastest of `runs` runs of `body`.
+    static func seconds(runs: Int = 3, _ body: () throws -> Void) rethrows -> Double {
+        let clock = ContinuousClock()
+        var best = Double.infinity
+        for _ in 0..<runs {
+            let start = clock.now
+            try body()
+            let (whole, attos) = (clock.now - start).components
+            best = min(best, Double(whole) + Double(attos) / 1e18)
+        }
+        return best
+    }
+
+    static func xml(siblings distinct: Bool) -> [UInt8] {
+        var text = "<r>"
+        for index in 0..<Self.count { text += distinct ? "<e\(index)>\(index)</e\(index)>" : "<e>\(index)</e>" }
+        return Array((text + "</r>").utf8)
+    }
+
+    static func xmlNestedOnce() -> [UInt8] {
+        var text = "<r>"
+        for group in 0..<Self.groups {
+            text += "<g\(group)>"
+            for index in 0..<(Self.count / Self.groups) { text += "<e>\(index)</e>" }
+            text += "</g\(group)>"
+        }
+        return Array((text + "</r>").utf8)
+    }
+
+    static func jsonObject() -> [UInt8] {
+        Array(("{" + (0..<Self.count).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}").utf8)
+    }
+
+    static func jsonArray() -> [UInt8] {
+        Array(("[" + (0..<Self.count).map { String($0) }.joined(separator: ",") + "]").utf8)
+    }
+
+    static func jsonNestedOnce() -> [UInt8] {
+        let inner = "{" + (0..<(Self.count / Self.groups)).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"
+        return Array(("[" + Array(repeating: inner, count: Self.groups).joined(separator: ",") + "]").utf8)
+    }
+
+    /// The Markdown table rows (header included).
+    static func table() throws -> [String] {
+        let siblings = Self.xml(siblings: false)
+        let distinct = Self.xml(siblings: true)
+        let nested = Self.xmlNestedOnce()
+        var sink = 0
+        let xmlSiblings = try Self.seconds { sink &+= try XML.parse(siblings, maximumBytes: 64 << 20).objectValue?.members.count ?? 0 }
+        let xmlDistinct = try Self.seconds { sink &+= try XML.parse(distinct, maximumBytes: 64 << 20).objectValue?.members.count ?? 0 }
+        let xmlNested = try Self.seconds { sink &+= try XML.parse(nested, maximumBytes: 64 << 20).objectValue?.members.count ?? 0 }
+        let object = Self.jsonObject()
+        let array = Self.jsonArray()
+        let jsonNested = Self.jsonNestedOnce()
+        let objectTime = try Self.seconds { sink &+= try JSON.parse(object).objectValue?.members.count ?? 0 }
+        let arrayTime = try Self.seconds { sink &+= try JSON.parse(array).arrayValue?.count ?? 0 }
+        let nestedTime = try Self.seconds { sink &+= try JSON.parse(jsonNested).arrayValue?.count ?? 0 }
+        let tree = try JSON.parse(object)
+        let serializeTime = Self.seconds { sink &+= JSON.serialize(tree).utf8.count }
+        let nestedTree = try JSON.parse(jsonNested)
+        let serializeNested = Self.seconds { sink &+= JSON.serialize(nestedTree).utf8.count }
+        if sink == -1 { print("") }
+        func ms(_ seconds: Double) -> String { String(Double(Int(seconds * 100_000)) / 100) }
+        func ratio(_ a: Double, _ b: Double) -> String { String(Double(Int(a / b * 100)) / 100) }
+        return [
+            "| parse 200k elements | ms | reference: nested once (1,000 × 200) | ms | ratio |",
+            "|---|---|---|---|---|",
+            "| XML, 200k `<e>` siblings (one repeated name) | \(ms(xmlSiblings)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlSiblings, xmlNested)) |",
+            "| XML, 200k distinct sibling names | \(ms(xmlDistinct)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlDistinct, xmlNested)) |",
+            "| JSON, object of 200k keys | \(ms(objectTime)) | JSON nested once | \(ms(nestedTime)) | \(ratio(objectTime, nestedTime)) |",
+            "| JSON, array of 200k items | \(ms(arrayTime)) | JSON nested once | \(ms(nestedTime)) | \(ratio(arrayTime, nestedTime)) |",
+            "| JSON serialize, object of 200k keys | \(ms(serializeTime)) | serialize nested once | \(ms(serializeNested)) | \(ratio(serializeTime, serializeNested)) |",
+        ]
+    }
+}
