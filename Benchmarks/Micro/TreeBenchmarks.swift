@@ -1,12 +1,22 @@
 import GatehouseCore
 import GatehouseXML
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Parser shape figures: the same 200k elements (or keys, or items) as siblings of one parent
 /// and nested once (1,000 parents of 200), parsed into a ``Value``. A linear reader takes about
 /// the same time for both; a quadratic step (a linear key lookup, an array copied on append)
 /// shows as a ratio far above 1.
 enum TreeBenchmarks {
-    static let count = 200_000
+    /// Elements per document: 200k, or `TREE_BENCH_COUNT` (a multiple of 1,000, at most 1M).
+    static let count: Int = {
+        guard let text = getenv("TREE_BENCH_COUNT").map({ String(cString: $0) }), let value = Int(text),
+            (1_000...1_000_000).contains(value), value.isMultiple(of: 1_000)
+        else { return 200_000 }
+        return value
+    }()
     static let groups = 1_000
 
     /// Seconds for the fastest of `runs` runs of `body`.
@@ -64,7 +74,7 @@ enum TreeBenchmarks {
         var sink = 0
         let xmlSiblings = try Self.seconds { sink &+= try XML.parse(siblings, maximumBytes: 64 << 20).objectValue?.members.count ?? 0 }
         // libxml2 2.9 interns names in a dictionary that turns quadratic past a few thousand
-        // distinct names; Gatehouse stops such a document at a name budget (about 40k short
+        // distinct names; Gatehouse stops such a document at a name budget (about 12k short
         // names), so this row measures how fast the refusal comes.
         var distinctRefused = false
         let xmlDistinct = Self.seconds {
@@ -74,7 +84,7 @@ enum TreeBenchmarks {
                 distinctRefused = true
             }
         }
-        let budget = Self.xml(distinctNames: 20_000)
+        let budget = Self.xml(distinctNames: Self.count / 40)
         let xmlBudget = try Self.seconds { sink &+= try XML.parse(budget, maximumBytes: 64 << 20).objectValue?.members.count ?? 0 }
         let xmlNested = try Self.seconds { sink &+= try XML.parse(nested, maximumBytes: 64 << 20).objectValue?.members.count ?? 0 }
         let object = Self.jsonObject()
@@ -90,15 +100,16 @@ enum TreeBenchmarks {
         if sink == -1 { print("") }
         func ms(_ seconds: Double) -> String { String(Double(Int(seconds * 100_000)) / 100) }
         func ratio(_ a: Double, _ b: Double) -> String { String(Double(Int(a / b * 100)) / 100) }
+        let k = "\(Self.count / 1_000)k"
         return [
-            "| parse 200k elements | ms | reference: nested once (1,000 × 200) | ms | ratio |",
+            "| parse \(k) elements | ms | reference: nested once (1,000 × 200) | ms | ratio |",
             "|---|---|---|---|---|",
-            "| XML, 200k `<e>` siblings (one repeated name) | \(ms(xmlSiblings)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlSiblings, xmlNested)) |",
-            "| XML, 200k siblings of 20,000 distinct names | \(ms(xmlBudget)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlBudget, xmlNested)) |",
-            "| XML, 200k distinct sibling names (\(distinctRefused ? "refused: over the name budget" : "parsed")) | \(ms(xmlDistinct)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlDistinct, xmlNested)) |",
-            "| JSON, object of 200k keys | \(ms(objectTime)) | JSON nested once | \(ms(nestedTime)) | \(ratio(objectTime, nestedTime)) |",
-            "| JSON, array of 200k items | \(ms(arrayTime)) | JSON nested once | \(ms(nestedTime)) | \(ratio(arrayTime, nestedTime)) |",
-            "| JSON serialize, object of 200k keys | \(ms(serializeTime)) | serialize nested once | \(ms(serializeNested)) | \(ratio(serializeTime, serializeNested)) |",
+            "| XML, \(k) `<e>` siblings (one repeated name) | \(ms(xmlSiblings)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlSiblings, xmlNested)) |",
+            "| XML, \(k) siblings of \(Self.count / 40) distinct names | \(ms(xmlBudget)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlBudget, xmlNested)) |",
+            "| XML, \(k) distinct sibling names (\(distinctRefused ? "refused: over the name budget" : "parsed")) | \(ms(xmlDistinct)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlDistinct, xmlNested)) |",
+            "| JSON, object of \(k) keys | \(ms(objectTime)) | JSON nested once | \(ms(nestedTime)) | \(ratio(objectTime, nestedTime)) |",
+            "| JSON, array of \(k) items | \(ms(arrayTime)) | JSON nested once | \(ms(nestedTime)) | \(ratio(arrayTime, nestedTime)) |",
+            "| JSON serialize, object of \(k) keys | \(ms(serializeTime)) | serialize nested once | \(ms(serializeNested)) | \(ratio(serializeTime, serializeNested)) |",
         ]
     }
 }

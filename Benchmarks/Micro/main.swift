@@ -46,6 +46,12 @@ func format(_ value: Double) -> String {
     value >= 100 ? String(Int(value.rounded())) : String(Double(Int(value * 100)) / 100)
 }
 
+// `gatehouse-microbench trees`: only the parser shapes (TREE_BENCH_COUNT sets the size).
+if CommandLine.arguments.dropFirst().first == "trees" {
+    for row in try TreeBenchmarks.table() { print(row) }
+    exit(0)
+}
+
 let base = "/tmp/gatehouse-microbench-\(getpid())"
 guard mkdir(base, 0o700) == 0 else { fatalError("cannot create \(base)") }
 let store = try SQLiteCredentialStore(path: base + "/vault.db", create: true)

@@ -40,9 +40,9 @@ static inline void gh_silent(void *ctx, const char *msg, ...) { (void)ctx; (void
    every name in a dictionary whose bucket count stops growing at a few thousand, so lookups
    turn linear and a document of 200k distinct names parses in quadratic time (about 1 s at
    200k, 4x per doubling). Real documents repeat a few hundred names; past this budget
-   (libxml2 allocates its string pools in x4 steps, so about 340 KB: some 40k short names) the
-   parse stops at once instead. */
-#define GH_XML_NAME_BUDGET 100000
+   (libxml2 allocates its string pools in x4 steps, so about 85 KB: some 12k short names, whose
+   lookups cost a few tens of milliseconds) the parse stops at once instead. */
+#define GH_XML_NAME_BUDGET 50000
 
 static inline gh_xml_result gh_xml_parse(const char *buffer, int size) {
     /* libxml2's globals must be set up once before threads parse concurrently. */
