@@ -31,5 +31,7 @@ public protocol TokenValidator: Sendable {
 }
 
 extension TokenValidator {
+    /// 64, as Envoy-style defaults go: enough for a burst, small enough that a flood of made-up
+    /// tokens cannot pile up validator calls.
     public var maximumPendingValidations: Int { 64 }
 }
