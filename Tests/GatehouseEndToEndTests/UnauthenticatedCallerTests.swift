@@ -207,6 +207,29 @@ import Testing
         await h.finish()
     }
 
+    @Test func aWebHookWithAWrongSecretGetsTheSame401() async throws {
+        let setup = try await KeyfaxEndToEndTests.Setup.start(auth: "basic")
+        // Stopped on every path: a failed #require or send must not leave processes behind.
+        do {
+            let h = setup.h
+            let dataPlane = try await h.client.send(.get, h.url("/proxy/echo/x"))
+            #expect(dataPlane.status == 401)
+            let body = Array(#"{"apiKey":"k","signingKey":"c2lnbg==","schemaName":"Basic","hostName":"Dev"}"#.utf8)
+            for (path, headers) in [
+                ("/hooks/kf/keyfax-keys/not-the-secret", [String: String]()),
+                ("/hooks/kf/keyfax-keys", ["X-Gatehouse-Hook-Secret": "not-the-secret"]),
+            ] {
+                let hook = try await h.client.send(.post, h.url(path), headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: body)
+                #expect(hook.status == 401, "\(path)")
+                #expect(Self.errorWithoutRequestID(hook) == Self.errorWithoutRequestID(dataPlane), "\(path): \(hook.text)")
+            }
+        } catch {
+            await setup.finish()
+            throw error
+        }
+        await setup.finish()
+    }
+
     @Test func adminRefusalsMatchAndNameNoVaultPath() async throws {
         let vault = try VaultSetup.make()
         let h = try await Harness.start(server: vault.section)
