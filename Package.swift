@@ -202,10 +202,10 @@ let package = Package(
             path: "Tests/VaultWriter",
             swiftSettings: strictSettings
         ),
-        // `make bench`'s vault figures (cached reads, seal/open, durable puts); never run by `make test`.
+        // `make bench`'s vault figures (cached reads, seal/open, durable puts) and parser shape figures; never run by `make test`.
         .executableTarget(
             name: "gatehouse-microbench",
-            dependencies: [core, "GatehouseCrypto", "GatehouseSQLite"],
+            dependencies: [core, "GatehouseCrypto", "GatehouseSQLite", "GatehouseXML"],
             path: "Benchmarks/Micro",
             swiftSettings: strictSettings
         ),

@@ -4,6 +4,7 @@
 #   (b) nginx proxy_pass to that upstream, adding the same credential header,
 #   (c) Gatehouse's proxy route (release build) to that upstream.
 # Before that, gatehouse-microbench measures the vault (cached reads, seal/open, durable puts)
+# and the parsers on 200k siblings vs nested once (linear readers show a ratio near 1)
 # against references in the same run.
 # Prints req/s, p50, p99 and the ratios Gatehouse/nginx and Gatehouse/direct, and writes
 # Benchmarks/results/latest.md. Every server runs on loopback and is stopped by PID.
@@ -129,7 +130,7 @@ done
   echo
   echo "Goal (issue 2): at 64 connections Gatehouse ≥ 0.8× nginx req/s, p99 ≤ 2× nginx."
   echo
-  echo "## Vault (gatehouse-microbench, release, one thread)"
+  echo "## Vault and parser shapes (gatehouse-microbench, release, one thread)"
   echo
   cat "$work/vault.md"
 } > Benchmarks/results/latest.md

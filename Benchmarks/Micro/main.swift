@@ -4,6 +4,7 @@
 //   cached secret read   Vault.secret(for:) (the request path)   vs  the env: source (EnvironmentSecretSource)
 //   seal / open          EnvelopeCipher (path+version AAD, format byte)  vs  bare AES-256-GCM on the same bytes
 //   durable put          Vault.put on SQLite (WAL, synchronous=FULL)     vs  write+fsync of a file in the same directory
+//   tree parsing         200k XML siblings / JSON keys / items          vs  the same count nested once (TreeBenchmarks)
 import GatehouseCore
 import GatehouseCrypto
 import GatehouseSQLite
@@ -43,6 +44,12 @@ func asyncRate(seconds: Double = 2.0, _ body: () async throws -> Void) async ret
 
 func format(_ value: Double) -> String {
     value >= 100 ? String(Int(value.rounded())) : String(Double(Int(value * 100)) / 100)
+}
+
+// `gatehouse-microbench trees`: only the parser shapes (TREE_BENCH_COUNT sets the size).
+if CommandLine.arguments.dropFirst().first == "trees" {
+    for row in try TreeBenchmarks.table() { print(row) }
+    exit(0)
 }
 
 let base = "/tmp/gatehouse-microbench-\(getpid())"
@@ -94,5 +101,7 @@ print("| seal 64 B (`EnvelopeCipher`) | \(format(seal)) | bare AES-256-GCM seal 
 print("| open 64 B (`EnvelopeCipher`) | \(format(opens)) | bare AES-256-GCM open 64 B | \(format(rawOpen)) | \(format(opens / rawOpen)) |")
 print("| durable put (SQLite WAL, synchronous=FULL) | \(format(put)) | write+fsync 4 KiB, same directory | \(format(fsyncRate)) | \(format(put / fsyncRate)) |")
 print("| full cache reload, 101 secrets | \(format(reload)) | — | — | — |")
+print("")
+for row in try TreeBenchmarks.table() { print(row) }
 if sink == -1 { print("") }  // keeps the measured work from being optimised away
 _ = system("rm -rf '\(base)'")

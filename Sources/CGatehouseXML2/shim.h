@@ -36,6 +36,14 @@ static inline void gh_refuse_doctype(void *ctx, const xmlChar *name, const xmlCh
 
 static inline void gh_silent(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
 
+/* Bytes of distinct names (element, attribute, prefix) a document may bring. libxml2 2.9 interns
+   every name in a dictionary whose bucket count stops growing at a few thousand, so lookups
+   turn linear and a document of 200k distinct names parses in quadratic time (about 1 s at
+   200k, 4x per doubling). Real documents repeat a few hundred names; past this budget
+   (libxml2 allocates its string pools in x4 steps, so about 85 KB: some 12k short names, whose
+   lookups cost a few tens of milliseconds) the parse stops at once instead. */
+#define GH_XML_NAME_BUDGET 50000
+
 static inline gh_xml_result gh_xml_parse(const char *buffer, int size) {
     /* libxml2's globals must be set up once before threads parse concurrently. */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -48,8 +56,10 @@ static inline gh_xml_result gh_xml_parse(const char *buffer, int size) {
         return result;
     }
     /* No NOENT (entities are never substituted), no DTDLOAD/DTDATTR/DTDVALID, NONET, no HUGE
-       (libxml2's own depth and text-size limits stay on). */
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+       (libxml2's own depth and text-size limits stay on). NODICT keeps text out of the name
+       dictionary, so the name budget below counts names only. */
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NODICT);
+    if (ctxt->dict != NULL) xmlDictSetLimit(ctxt->dict, GH_XML_NAME_BUDGET);
     ctxt->sax->internalSubset = gh_refuse_doctype;
     ctxt->sax->error = gh_silent;
     ctxt->sax->warning = gh_silent;
@@ -64,7 +74,18 @@ static inline gh_xml_result gh_xml_parse(const char *buffer, int size) {
         if (ctxt->myDoc) xmlFreeDoc(ctxt->myDoc);
     } else if (!ctxt->wellFormed || ctxt->myDoc == NULL) {
         xmlErrorPtr error = xmlCtxtGetLastError(ctxt);
-        if (error != NULL) {
+        /* Over the name budget the dictionary refuses new strings, and libxml2 reports some
+           follow-on error; a probe that cannot be interned either tells the two apart. */
+        char probe[1100];
+        memset(probe, 'x', sizeof probe - 1);
+        probe[sizeof probe - 1] = 0;
+        memcpy(probe, "gh-name-budget-probe", 20);
+        int overBudget = ctxt->dict != NULL && xmlDictLookup(ctxt->dict, (const xmlChar *)probe, -1) == NULL;
+        if (overBudget) {
+            result.line = error != NULL ? error->line : 0;
+            result.column = error != NULL ? error->int2 : 0;
+            strncpy(result.message, "the document has too many distinct element and attribute names", sizeof result.message - 1);
+        } else if (error != NULL) {
             result.line = error->line;
             result.column = error->int2;
             if (error->message) strncpy(result.message, error->message, sizeof result.message - 1);

@@ -13,12 +13,18 @@ extension GatewayResponder {
         guard request.method == .post else {
             throw GatewayError(.methodNotAllowed, "operations are called with POST", connection: name)
         }
+        // Arguments are read whole and parsed into a tree: their own cap, well below the one
+        // for streamed proxy bodies. A declared length over it is refused before reading.
+        let limit = self.maxOperationBodyBytes
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw GatewayError(.payloadTooLarge, "operation bodies are limited to \(limit) bytes", connection: name)
+        }
         var request = request
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: self.maxBodyBytes)
+            body = try await request.collectBody(upTo: limit)
         } catch {
-            throw GatewayError(.payloadTooLarge, "the request body exceeds \(self.maxBodyBytes) bytes", connection: name)
+            throw GatewayError(.payloadTooLarge, "operation bodies are limited to \(limit) bytes", connection: name)
         }
         let arguments: Value
         if body.readableBytes == 0 {

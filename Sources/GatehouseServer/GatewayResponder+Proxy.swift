@@ -16,6 +16,7 @@ extension GatewayResponder {
         }
         var headers = HeaderPolicy.upstreamHeaders(from: request.headers)
         headers[Self.requestIDField] = exchange.requestID
+        self.addForwardedHeaders(to: &headers, exchange: exchange)
         let body = try self.upstreamBody(of: request, connection: name)
         let call = ProxyCall(method: request.method, path: path, query: request.uri.query, headers: headers, body: body)
         let upstream: UpstreamResponse

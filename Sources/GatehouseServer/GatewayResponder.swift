@@ -12,6 +12,8 @@ struct GatewayResponder: HTTPResponder {
 
     let gateway: Gateway
     let maxBodyBytes: Int
+    let maxOperationBodyBytes: Int
+    let forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders
     let metrics: GatewayMetrics
     let readiness: Readiness
     let admin: AdminAPI
@@ -26,6 +28,7 @@ struct GatewayResponder: HTTPResponder {
         let incoming = request.headers[Self.requestIDField]
         let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()
         var exchange = Exchange(requestID: requestID, method: request.method.rawValue, started: started)
+        exchange.remoteAddress = context.remoteAddress
         self.metrics.started()
         var response: Response
         do {
@@ -53,7 +56,7 @@ struct GatewayResponder: HTTPResponder {
     func record(_ exchange: Exchange, status: Int, aborted: Bool) {
         let elapsed = ContinuousClock.now - exchange.started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        self.metrics.finished(connection: exchange.connection ?? "-", route: exchange.route, status: status, nanoseconds: nanoseconds)
+        self.metrics.finished(connection: self.metricLabel(exchange.connection), route: exchange.route, status: status, nanoseconds: nanoseconds)
         guard self.logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "request_id": .string(exchange.requestID),
@@ -68,6 +71,14 @@ struct GatewayResponder: HTTPResponder {
         if let code = exchange.errorCode { metadata["error"] = .string(code) }
         if aborted { metadata["aborted"] = "true" }
         self.logger.info("access", metadata: metadata)
+    }
+
+    /// The connection label of a request's metrics: its name when configured, else "-". A
+    /// name taken from the path is the caller's choice, and one series per made-up name would
+    /// grow `/metrics` without bound.
+    func metricLabel(_ connection: String?) -> String {
+        guard let connection, self.gateway.connections[connection] != nil else { return "-" }
+        return connection
     }
 
     private func dispatch(_ request: Request, context: Context, exchange: inout Exchange) async throws -> Response {
@@ -104,7 +115,7 @@ struct GatewayResponder: HTTPResponder {
         case .hook(let connection, let name):
             exchange.route = "hook"
             exchange.connection = connection
-            return try await self.hook(request, connection: connection, name: name)
+            return try await self.hook(request, connection: connection, name: name, exchange: exchange)
         case .admin(let segments):
             exchange.route = "admin"
             return try await self.admin.respond(to: request, segments: segments, remoteAddress: context.remoteAddress, exchange: &exchange)
@@ -123,7 +134,8 @@ struct GatewayResponder: HTTPResponder {
         guard request.method == .get || request.method == .head else {
             throw GatewayError(.methodNotAllowed, "/oauth/{connection}/... takes GET", connection: name)
         }
-        if endpoints.adminEndpoints.contains(endpoint) {
+        let isAdmin = endpoints.adminEndpoints.contains(endpoint)
+        if isAdmin {
             try self.admin.verify(request)
             exchange.client = "admin"
         }
@@ -131,7 +143,7 @@ struct GatewayResponder: HTTPResponder {
         do {
             answer = try await endpoints.endpoint(EndpointRequest(name: endpoint, query: EndpointRequest.decode(query: request.uri.query)))
         } catch let error as GatewayError {
-            throw error.on(connection: name)
+            throw isAdmin ? error.on(connection: name) : self.forUnauthenticatedCaller(error, connection: name, requestID: exchange.requestID)
         }
         var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store"]
         if let location = answer.location { headers[.location] = location }
@@ -143,7 +155,7 @@ struct GatewayResponder: HTTPResponder {
 
     /// `POST /hooks/{connection}/{name...}`: a web hook an upstream calls; the adapter checks its
     /// secret. The path (which may hold the secret) is never logged or echoed.
-    private func hook(_ request: Request, connection name: String, name hook: String) async throws -> Response {
+    private func hook(_ request: Request, connection name: String, name hook: String, exchange: Exchange) async throws -> Response {
         guard let connection = self.gateway.connections[name], let endpoints = connection.endpoints else {
             throw GatewayError(.notFound, "no web hook for connection \"\(name)\"")
         }
@@ -163,13 +175,20 @@ struct GatewayResponder: HTTPResponder {
                 EndpointRequest(name: hook, query: EndpointRequest.decode(query: request.uri.query), headers: request.headers, body: Array(body.readableBytesView))
             )
         } catch let error as GatewayError {
-            throw error.on(connection: name)
+            throw self.forUnauthenticatedCaller(error, connection: name, requestID: exchange.requestID)
         }
         return Response(
             status: try Self.finalStatus(answer.status, connection: name, error: .internal),
             headers: [.contentType: answer.contentType, .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: answer.body))
         )
+    }
+
+    /// Adds the gateway's own forwarding headers (`server.forwarded_headers: set`) to headers
+    /// bound upstream; the caller's were already dropped by ``HeaderPolicy``.
+    func addForwardedHeaders(to headers: inout HTTPFields, exchange: Exchange) {
+        guard self.forwardedHeaders == .set else { return }
+        headers.append(contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress))
     }
 
     func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
@@ -195,8 +214,8 @@ struct GatewayResponder: HTTPResponder {
         }
         exchange.errorCode = gatewayError.code.rawValue
         if let upstreamStatus = gatewayError.upstreamStatus { exchange.upstreamStatus = upstreamStatus }
-        if [.upstreamError, .upstreamTimeout, .upstreamUnreachable].contains(gatewayError.code), let connection = exchange.connection {
-            self.metrics.upstreamError(connection: connection, kind: gatewayError.code.rawValue)
+        if [.upstreamError, .upstreamTimeout, .upstreamUnreachable].contains(gatewayError.code), exchange.connection != nil {
+            self.metrics.upstreamError(connection: self.metricLabel(exchange.connection), kind: gatewayError.code.rawValue)
         }
         return Self.json(gatewayError.body(requestID: exchange.requestID), status: gatewayError.code.httpStatus)
     }
@@ -221,6 +240,8 @@ struct Exchange: Sendable {
     var client: String?
     var upstreamStatus: Int?
     var errorCode: String?
+    /// The caller's address as the socket saw it.
+    var remoteAddress: String?
     /// Whether the answer's body streams (recorded when it ends rather than at once).
     var streamed = false
 

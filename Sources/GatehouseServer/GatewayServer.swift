@@ -13,12 +13,24 @@ public struct GatewayServer: Service {
         public var host: String
         public var port: Int
         public var maxBodyBytes: Int
+        /// Largest operation body (`server.max_operation_body_bytes`).
+        public var maxOperationBodyBytes: Int
+        /// Whether the proxy route states `X-Forwarded-For` / `X-Forwarded-Proto` (`server.forwarded_headers`).
+        public var forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders
 
         /// Creates a configuration.
-        public init(host: String, port: Int, maxBodyBytes: Int) {
+        public init(
+            host: String,
+            port: Int,
+            maxBodyBytes: Int,
+            maxOperationBodyBytes: Int = GatewayConfiguration.Server().maxOperationBodyBytes,
+            forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders = .set
+        ) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
+            self.maxOperationBodyBytes = maxOperationBodyBytes
+            self.forwardedHeaders = forwardedHeaders
         }
     }
 
@@ -65,6 +77,8 @@ public struct GatewayServer: Service {
         let responder = GatewayResponder(
             gateway: self.gateway,
             maxBodyBytes: self.configuration.maxBodyBytes,
+            maxOperationBodyBytes: self.configuration.maxOperationBodyBytes,
+            forwardedHeaders: self.configuration.forwardedHeaders,
             metrics: GatewayMetrics(factory: self.metricsFactory),
             readiness: self.readiness,
             admin: AdminAPI(authenticator: self.admin, vault: self.vault, gateway: self.gateway),

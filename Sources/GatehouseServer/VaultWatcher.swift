@@ -37,7 +37,8 @@ struct VaultWatcher: Service {
                     failing = true
                     self.logger.error("vault store unreachable", metadata: ["reason": .string(reason)])
                 }
-                self.readiness.set("vault", failing: reason)
+                // `/readyz` answers anyone: it says what is wrong, the log says where.
+                self.readiness.set("vault", failing: "vault store unreachable (see the gateway log)")
             }
         }
     }

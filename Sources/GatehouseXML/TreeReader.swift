@@ -12,20 +12,24 @@ struct TreeReader {
         guard depth <= self.maximumDepth else {
             throw XMLError("elements are nested deeper than \(self.maximumDepth)", line: Int(xmlGetLineNo(node)), column: 0)
         }
-        var object = Value.Object()
+        // Members are collected in an array with an index by key, so that neither a lookup
+        // (`Value.Object` is a linear list) nor growing a repeated element's array copies
+        // anything: 200k siblings cost what 200k nested elements do.
+        var members = Members()
         var namespace = node.pointee.nsDef
         while let ns = namespace {
             let key = ns.pointee.prefix.map { "@xmlns:" + String(cString: $0) } ?? "@xmlns"
-            object[key] = .string(ns.pointee.href.map { String(cString: $0) } ?? "")
+            members.set(key, .string(ns.pointee.href.map { String(cString: $0) } ?? ""))
             namespace = ns.pointee.next
         }
         var attribute = node.pointee.properties
         while let attr = attribute {
             var name = attr.pointee.name.map { String(cString: $0) } ?? ""
             if let ns = attr.pointee.ns, let prefix = ns.pointee.prefix { name = String(cString: prefix) + ":" + name }
-            object["@" + name] = .string(Self.text(of: attr.pointee.children))
+            members.set("@" + name, .string(Self.text(of: attr.pointee.children)))
             attribute = attr.pointee.next
         }
+        let attributeCount = members.count
         var text = ""
         var cdata: String?
         var children: [(String, Value)] = []
@@ -37,7 +41,9 @@ struct TreeReader {
             case XML_TEXT_NODE:
                 text += current.pointee.content.map { String(cString: $0) } ?? ""
             case XML_CDATA_SECTION_NODE:
-                cdata = (cdata ?? "") + (current.pointee.content.map { String(cString: $0) } ?? "")
+                // Appended in place: `cdata = (cdata ?? "") + more` would copy it each time.
+                if cdata == nil { cdata = "" }
+                cdata! += current.pointee.content.map { String(cString: $0) } ?? ""
             default:
                 break  // comments, processing instructions
             }
@@ -45,24 +51,64 @@ struct TreeReader {
         }
         // Whitespace between child elements is layout, not content.
         let hasText = children.isEmpty ? !text.isEmpty : !text.allSatisfy(\.isWhitespace)
-        if object.members.isEmpty, children.isEmpty, cdata == nil {
+        if attributeCount == 0, children.isEmpty, cdata == nil {
             return hasText ? .string(text) : .null
         }
-        if hasText { object["#text"] = .string(text) }
-        if let cdata { object["#cdata-section"] = .string(cdata) }
+        if hasText { members.set("#text", .string(text)) }
+        if let cdata { members.set("#cdata-section", .string(cdata)) }
         for (name, value) in children {
-            if let existing = object[name] {
-                if case .array(var items) = existing {
-                    items.append(value)
-                    object[name] = .array(items)
-                } else {
-                    object[name] = .array([existing, value])
-                }
+            members.add(name, value)
+        }
+        return .object(members.object)
+    }
+
+    /// An element's members under construction: document order plus an index by key. Repeated
+    /// child elements gather in a side array per key, turned into `.array` once at the end.
+    struct Members {
+        private var order: [(key: String, value: Value)] = []
+        private var index: [String: Int] = [:]
+        /// Repeated elements: position in `order` → every value, in order.
+        private var repeated: [Int: [Value]] = [:]
+
+        var count: Int { self.order.count }
+
+        /// Sets `key` (attributes, `#text`): replaces an earlier value, else appends.
+        mutating func set(_ key: String, _ value: Value) {
+            if let position = self.index[key] {
+                self.order[position].value = value
+                self.repeated[position] = nil
             } else {
-                object[name] = value
+                self.index[key] = self.order.count
+                self.order.append((key, value))
             }
         }
-        return .object(object)
+
+        /// Adds a child element: the first of a name is its value; later ones make it an array.
+        mutating func add(_ key: String, _ value: Value) {
+            guard let position = self.index[key] else {
+                self.index[key] = self.order.count
+                self.order.append((key, value))
+                return
+            }
+            if self.repeated[position] != nil {
+                self.repeated[position]!.append(value)
+            } else {
+                self.repeated[position] = [self.order[position].value, value]
+            }
+        }
+
+        var object: Value.Object {
+            var members: [Value.Object.Member] = []
+            members.reserveCapacity(self.order.count)
+            for (position, member) in self.order.enumerated() {
+                if let values = self.repeated[position] {
+                    members.append(.init(member.key, .array(values)))
+                } else {
+                    members.append(.init(member.key, member.value))
+                }
+            }
+            return Value.Object(members)
+        }
     }
 
     static func text(of node: UnsafeMutablePointer<xmlNode>?) -> String {

@@ -8,7 +8,9 @@ import GatehouseCore
 ///
 /// Parsing is safe by construction: no network, no DTD loading, no entity substitution, and a
 /// document with a DOCTYPE is refused outright (so no entity can be declared: no XXE, no billion
-/// laughs); input size and element depth are capped.
+/// laughs); input size, element depth and the distinct names a document may bring (about 85 KB
+/// of them: libxml2 2.9's name dictionary turns quadratic past a few thousand) are capped.
+/// Reading the tree is linear in the number of elements, siblings included.
 ///
 /// ```swift
 /// let tree = try XML.parse(Array("<a x=\"1\">t</a>".utf8))   // {"a": {"@x": "1", "#text": "t"}}

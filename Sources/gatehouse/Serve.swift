@@ -56,7 +56,13 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         let server = GatewayServer(
-            configuration: .init(host: config.server.host, port: config.server.port, maxBodyBytes: config.server.maxBodyBytes),
+            configuration: .init(
+                host: config.server.host,
+                port: config.server.port,
+                maxBodyBytes: config.server.maxBodyBytes,
+                maxOperationBodyBytes: config.server.maxOperationBodyBytes,
+                forwardedHeaders: config.server.forwardedHeaders
+            ),
             gateway: gateway,
             vault: vault,
             admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },

@@ -127,6 +127,19 @@ import Testing
         #expect(follow.path == "connections.crm.follow_redirects")
     }
 
+    @Test func serverLimitsAndForwardedHeaders() throws {
+        let defaults = try self.load("server: { port: 0 }\n")
+        #expect(defaults.server.forwardedHeaders == .set)
+        #expect(defaults.server.maxOperationBodyBytes == 1_048_576)
+        let set = try self.load("server: { forwarded_headers: drop, max_operation_body_bytes: 4096 }\n")
+        #expect(set.server.forwardedHeaders == .drop)
+        #expect(set.server.maxOperationBodyBytes == 4096)
+        let mode = try #require(self.error("server: { forwarded_headers: keep }\n"))
+        #expect(mode.path == "server.forwarded_headers")
+        let size = try #require(self.error("server: { max_operation_body_bytes: 0 }\n"))
+        #expect(size.path == "server.max_operation_body_bytes")
+    }
+
     @Test func invalidYAMLReportsLine() throws {
         let error = try #require(self.error("server:\n  port: 1\n bad: [\n"))
         #expect(error.line != nil)

@@ -9,6 +9,20 @@ import Testing
         #expect(JSON.serialize(value) == #"{"z":1,"a":[true,false,null,1.50,-0.0e+3],"m":{"k":"v\n\"q\"\u0001"}}"#)
     }
 
+    /// 200k object keys and 200k array items parse and serialize back unchanged. (How long it
+    /// takes is a benchmark figure, `make bench`, not a test.)
+    @Test func twoHundredThousandKeysAndItemsRoundTrip() throws {
+        let object = "{" + (0..<200_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"
+        let tree = try JSON.parse(object)
+        #expect(tree.objectValue?.members.count == 200_000)
+        #expect(tree.objectValue?.members[199_999] == .init("k199999", 199_999))
+        #expect(JSON.serialize(tree) == object)
+        let array = "[" + (0..<200_000).map(String.init).joined(separator: ",") + "]"
+        let items = try JSON.parse(array)
+        #expect(items.arrayValue?.count == 200_000)
+        #expect(JSON.serialize(items) == array)
+    }
+
     @Test func unicodeEscapesAndSurrogates() throws {
         let value = try JSON.parse(#"["\u00e9\ud83d\ude00", "ß"]"#)
         #expect(value == .array([.string("é😀"), .string("ß")]))

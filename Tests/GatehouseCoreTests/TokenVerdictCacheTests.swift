@@ -150,4 +150,98 @@ import Testing
         }
         #expect(counter.count == 100)
     }
+
+    @Test func aLiveValidVerdictSurvivesAFloodOfFreshTokens() async throws {
+        let clock = ManualClock()
+        let cache = TokenVerdictCache(clock: clock, capacity: 8)
+        let counter = Counter()
+        let admitted = Key(scope: "S", clientPrefix: "C", token: self.token)
+        #expect(try await cache.verdict(for: admitted) { counter.verdict(true, lifetime: .seconds(60)) }.isValid)
+        // Ten times the capacity of fresh tokens, refused and admitted alike.
+        for index in 0..<80 {
+            let valid = index.isMultiple(of: 2)
+            _ = try await cache.verdict(for: Key(scope: "S", clientPrefix: "C", token: Secret("flood-\(index)"))) {
+                counter.verdict(valid, lifetime: valid ? .seconds(60) : .seconds(5))
+            }
+            #expect(cache.count <= 8)
+            clock.advance(by: .milliseconds(100))
+        }
+        #expect(counter.count == 81)
+        // Still remembered, 8 s later: the validator is not asked again.
+        #expect(try await cache.verdict(for: admitted) { counter.verdict(false, lifetime: .seconds(5)) }.isValid)
+        #expect(counter.count == 81)
+        // At the end of its lifetime it goes like any other.
+        clock.advance(by: .seconds(60))
+        #expect(try await !cache.verdict(for: admitted) { counter.verdict(false, lifetime: .seconds(5)) }.isValid)
+        #expect(counter.count == 82)
+    }
+
+    @Test func aValidVerdictMayDisplaceALiveRefusalButNotTheOtherWayRound() async throws {
+        let clock = ManualClock()
+        let cache = TokenVerdictCache(clock: clock, capacity: 4)
+        let counter = Counter()
+        func key(_ name: String) -> Key { Key(scope: "S", clientPrefix: "C", token: Secret(name)) }
+        for index in 0..<4 {
+            _ = try await cache.verdict(for: key("refused-\(index)")) { counter.verdict(false, lifetime: .seconds(5)) }
+        }
+        #expect(cache.settledCount == 4)
+        // Full of refusals: a valid answer takes the place of one of them.
+        _ = try await cache.verdict(for: key("admitted")) { counter.verdict(true, lifetime: .seconds(60)) }
+        #expect(cache.settledCount == 4)
+        _ = try await cache.verdict(for: key("admitted")) { counter.verdict(false, lifetime: .seconds(5)) }
+        #expect(counter.count == 5)
+        // Full of valid answers: a new one is answered but not remembered.
+        for index in 0..<3 {
+            _ = try await cache.verdict(for: key("admitted-\(index)")) { counter.verdict(true, lifetime: .seconds(60)) }
+        }
+        #expect(counter.count == 8)
+        _ = try await cache.verdict(for: key("one-too-many")) { counter.verdict(true, lifetime: .seconds(60)) }
+        _ = try await cache.verdict(for: key("one-too-many")) { counter.verdict(true, lifetime: .seconds(60)) }
+        #expect(counter.count == 10)
+        #expect(cache.settledCount == 4)
+        // Expired answers make room again.
+        clock.advance(by: .seconds(61))
+        _ = try await cache.verdict(for: key("later")) { counter.verdict(true, lifetime: .seconds(60)) }
+        _ = try await cache.verdict(for: key("later")) { counter.verdict(true, lifetime: .seconds(60)) }
+        #expect(counter.count == 11)
+    }
+
+    @Test func validationsBeyondMaximumPendingAreRefusedAtOnce() async throws {
+        let cache = TokenVerdictCache(clock: ManualClock(), maximumPending: 4)
+        let counter = Counter()
+        let started = Tally()
+        let gate = Tally()
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<4 {
+                group.addTask {
+                    try await cache.verdict(for: Key(scope: "S", clientPrefix: "C", token: Secret("held-\(index)"))) {
+                        started.add()
+                        while gate.count == 0 { try await Task.sleep(for: .milliseconds(1)) }
+                        return counter.verdict(true, lifetime: .seconds(60))
+                    }.isValid
+                }
+            }
+            while started.count < 4 { try await Task.sleep(for: .milliseconds(5)) }
+            // A fifth distinct token: refused without calling its validator, while the four wait.
+            await #expect(throws: TokenVerdictCache<ManualClock>.Overloaded.self) {
+                try await cache.verdict(for: Key(scope: "S", clientPrefix: "C", token: Secret("fifth"))) {
+                    counter.verdict(true, lifetime: .seconds(60))
+                }
+            }
+            // A caller of a token already under way still joins it.
+            group.addTask {
+                try await cache.verdict(for: Key(scope: "S", clientPrefix: "C", token: Secret("held-0"))) {
+                    counter.verdict(false, lifetime: .seconds(60))
+                }.isValid
+            }
+            #expect(counter.count == 0)
+            gate.add()
+            let results = try await group.reduce(into: [Bool]()) { $0.append($1) }
+            #expect(results == [true, true, true, true, true])
+        }
+        #expect(counter.count == 4)
+        // With the four settled, a new token is validated again.
+        #expect(try await cache.verdict(for: Key(scope: "S", clientPrefix: "C", token: Secret("fifth"))) { counter.verdict(true, lifetime: .seconds(60)) }.isValid)
+        #expect(counter.count == 5)
+    }
 }

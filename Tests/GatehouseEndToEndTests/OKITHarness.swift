@@ -26,7 +26,8 @@ struct OKITHarness {
     static func start(
         cacheSeconds: Int = 60,
         negativeCacheSeconds: Int = 5,
-        timeoutMilliseconds: Int = 2_000
+        timeoutMilliseconds: Int = 2_000,
+        maxPending: Int? = nil
     ) async throws -> OKITHarness {
         let echo = try await EchoFixture.start()
         let okit = try await OKITFixture.start()
@@ -60,7 +61,7 @@ struct OKITHarness {
               okit:
                 adapter: okit
                 base_url: \(okit.baseURL)
-                options: { application_prefix: SMSAPP, cache_seconds: \(cacheSeconds), negative_cache_seconds: \(negativeCacheSeconds) }
+                options: { application_prefix: SMSAPP, cache_seconds: \(cacheSeconds), negative_cache_seconds: \(negativeCacheSeconds)\(maxPending.map { ", max_pending: \($0)" } ?? "") }
                 timeout_ms: \(timeoutMilliseconds)
               okit-down:
                 adapter: okit

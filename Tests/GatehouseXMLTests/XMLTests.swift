@@ -71,6 +71,56 @@ import Testing
         #expect(again == tree)
     }
 
+    /// 200k siblings: one repeated name gathers into one array in document order, distinct
+    /// names stay separate members in order, and attributes, text and CDATA keep their places.
+    /// (How long it takes is a benchmark figure, `make bench`, not a test.)
+    @Test func twoHundredThousandSiblingsReadCorrectly() throws {
+        var repeated = "<r a=\"1\">"
+        for index in 0..<200_000 { repeated += "<e>\(index)</e>" }
+        repeated += "<![CDATA[c1]]><f/><![CDATA[c2]]></r>"
+        let tree = try XML.parse(repeated)
+        let root = try #require(tree["r"]?.objectValue)
+        #expect(root.keys == ["@a", "#cdata-section", "e", "f"])
+        let items = try #require(root["e"]?.arrayValue)
+        #expect(items.count == 200_000)
+        #expect(items.first == "0")
+        #expect(items[123_456] == "123456")
+        #expect(items.last == "199999")
+        #expect(root["#cdata-section"] == "c1c2")
+
+        // 200k siblings of 5,000 distinct names: each name gathers its 40 in order.
+        var distinct = "<r>"
+        for index in 0..<200_000 { distinct += "<e\(index % 5_000)>\(index)</e\(index % 5_000)>" }
+        distinct += "</r>"
+        let members = try #require(try XML.parse(distinct)["r"]?.objectValue?.members)
+        #expect(members.count == 5_000)
+        #expect(members[4_999].key == "e4999")
+        #expect(members[7].value.arrayValue?.count == 40)
+        #expect(members[7].value.arrayValue?.last == "195007")
+    }
+
+    /// libxml2 2.9's name dictionary turns quadratic past a few thousand distinct names: a
+    /// document of 50k distinct element (or attribute) names, four times the budget, is refused,
+    /// saying why, rather than parsed for seconds.
+    @Test func aFloodOfDistinctNamesIsRefused() throws {
+        for element in [true, false] {
+            var text = "<r>"
+            for index in 0..<50_000 { text += element ? "<e\(index)/>" : "<e a\(index)=\"1\"/>" }
+            text += "</r>"
+            #expect {
+                try XML.parse(text)
+            } throws: { error in
+                "\(error)".contains("too many distinct element and attribute names")
+            }
+        }
+        // A malformed document is still reported as such.
+        #expect {
+            try XML.parse("<r><a></b></r>")
+        } throws: { error in
+            !"\(error)".contains("distinct")
+        }
+    }
+
     @Test func theSeedsDeletedItemReadsAsNestedObjects() throws {
         let tree = try XML.parse(Self.deleteItem)
         let value = tree["DataObjectWrapper"]?["FieldValues"]?["NameValue"]?["Value"]

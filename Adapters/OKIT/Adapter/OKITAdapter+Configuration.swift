@@ -13,6 +13,9 @@ extension OKITAdapter {
         public var cacheLifetime: Duration = .seconds(60)
         /// How long a `valid: false` answer is reused (`negative_cache_seconds`, default 5).
         public var negativeCacheLifetime: Duration = .seconds(5)
+        /// Most validations under way at once for callers (`max_pending`, default 64); callers
+        /// beyond it get 503 `unavailable` at once, nothing is queued.
+        public var maxPending = 64
 
         /// Creates a configuration with the defaults.
         public init(applicationPrefix: String) {
@@ -42,6 +45,7 @@ extension OKITAdapter {
             }
             if let seconds = try options.int("cache_seconds", in: 0...86_400) { self.cacheLifetime = .seconds(seconds) }
             if let seconds = try options.int("negative_cache_seconds", in: 0...3_600) { self.negativeCacheLifetime = .seconds(seconds) }
+            if let pending = try options.int("max_pending", in: 1...100_000) { self.maxPending = pending }
         }
     }
 }

@@ -42,6 +42,8 @@ public struct OKITAdapter: Adapter, TokenValidator {
 
     public var validationScope: String { self.configuration.applicationPrefix }
 
+    public var maximumPendingValidations: Int { self.configuration.maxPending }
+
     /// OKIT has nothing to proxy: a caller could otherwise pick its own application prefix.
     public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
         throw GatewayError(

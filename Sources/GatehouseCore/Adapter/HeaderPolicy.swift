@@ -12,24 +12,40 @@ public enum HeaderPolicy {
     /// Inbound credentials: consumed by the gateway, never sent upstream.
     static let inboundCredentials: Set<String> = ["authorization", "proxy-authorization", "x-client-prefix"]
 
-    /// The caller's headers minus inbound credentials and hop-by-hop headers (including those
-    /// the caller's `Connection` header names).
+    /// Claims about earlier hops. A caller could write anything into them (an upstream that
+    /// trusts `X-Forwarded-For` for allow-lists or audit would believe it), so they are never
+    /// passed on; the gateway states its own (``forwardedHeaders(remoteAddress:)``).
+    static let forwarded: Set<String> = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "forwarded"]
+
+    /// The caller's headers minus inbound credentials, hop-by-hop headers (including those
+    /// the caller's `Connection` header names) and the caller's forwarding claims.
     public static func upstreamHeaders(from inbound: HTTPFields) -> HTTPFields {
-        var named: Set<String> = []
-        for value in inbound[values: .connection] {
-            for token in value.split(separator: ",") {
-                named.insert(String(token.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased())
-            }
-        }
+        let named = inbound[.connection] == nil ? [] : self.connectionTokens(inbound)
         var result = HTTPFields()
         result.reserveCapacity(inbound.count)
         for field in inbound {
             let name = field.name.canonicalName
-            if self.hopByHop.contains(name) || self.inboundCredentials.contains(name) || named.contains(name) { continue }
+            if self.hopByHop.contains(name) || self.inboundCredentials.contains(name) || self.forwarded.contains(name)
+                || named.contains(name)
+            {
+                continue
+            }
             result.append(field)
         }
         return result
     }
+
+    /// `X-Forwarded-For` (the caller's address, as the gateway's socket saw it) and
+    /// `X-Forwarded-Proto` (`http`: the gateway serves plain HTTP), as the gateway states them.
+    public static func forwardedHeaders(remoteAddress: String?) -> HTTPFields {
+        var fields = HTTPFields()
+        if let remoteAddress, !remoteAddress.isEmpty { fields[Self.forwardedForField] = remoteAddress }
+        fields[Self.forwardedProtoField] = "http"
+        return fields
+    }
+
+    static let forwardedForField = HTTPField.Name("X-Forwarded-For")!
+    static let forwardedProtoField = HTTPField.Name("X-Forwarded-Proto")!
 
     /// The upstream's headers minus hop-by-hop ones (including those the upstream's
     /// `Connection` header names), for the caller. Every answer goes through here, HEAD too.

@@ -18,7 +18,7 @@ public struct APIKeyAuthenticator: Authenticator {
         for entry in self.entries where ConstantTime.equals(entry.hash, digest) {
             match = entry.principal
         }
-        guard let match else { throw GatewayError(.unauthenticated, "the API key is not valid") }
+        guard let match else { throw GatewayError.unauthenticatedCaller }
         return match
     }
 }

@@ -14,24 +14,25 @@ public struct AdminAuthenticator: Sendable {
     }
 
     /// Throws 401 `unauthenticated` unless `authorization` is `Bearer <admin token>`, and 503
-    /// `unavailable` when the admin token itself cannot be read.
+    /// `unavailable` when the admin token itself cannot be read. Neither names the token's
+    /// reference: the caller is not yet known to be an operator.
     public func verify(authorization: String?) throws {
         guard let token = InboundCredentials(authorization: authorization, clientPrefix: nil).bearerToken else {
-            throw GatewayError(.unauthenticated, "admin calls need Authorization: Bearer <admin token>")
+            throw GatewayError.unauthenticatedCaller
         }
         let expected: Secret?
         do {
             expected = try self.source.secret(for: self.reference)
         } catch {
-            throw GatewayError(.unavailable, "the admin token (\(self.reference)) cannot be read")
+            throw GatewayError.credentialsUncheckable
         }
         guard let expected, !expected.isEmpty else {
-            throw GatewayError(.unavailable, "the admin token (\(self.reference)) is not set")
+            throw GatewayError.credentialsUncheckable
         }
         // Equal-length digests compared in constant time: neither content nor length leaks.
         let given = Digest.sha256(Array(token.utf8))
         guard expected.withBytes({ ConstantTime.equals(Digest.sha256($0), given) }) else {
-            throw GatewayError(.unauthenticated, "the admin token is not valid")
+            throw GatewayError.unauthenticatedCaller
         }
     }
 }

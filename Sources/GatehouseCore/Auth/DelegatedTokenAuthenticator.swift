@@ -3,8 +3,11 @@
 /// ``TokenValidator`` decides. The principal is the client prefix.
 ///
 /// Answers are cached by a hash of scope, client prefix and token (``TokenVerdictCache``), and
-/// concurrent requests with one token share one validator call. Fail closed: without a definite
-/// `valid` answer the request is refused with 503 `unavailable`; a definite "not valid" is 401.
+/// concurrent requests with one token share one validator call; at most the validator's
+/// ``TokenValidator/maximumPendingValidations`` calls run at once. Fail closed: without a
+/// definite `valid` answer (validator down, slow, or already at its limit) the request is refused
+/// with 503 `unavailable`; a definite "not valid" is 401. Both bodies are the same for every
+/// caller (``GatewayError/unauthenticatedCaller``, ``GatewayError/credentialsUncheckable``).
 public struct DelegatedTokenAuthenticator<C: Clock>: Authenticator where C.Duration == Duration {
     /// Longest token passed to a validator; longer ones are refused without asking.
     public static var maximumTokenBytes: Int { 4096 }
@@ -30,10 +33,10 @@ public struct DelegatedTokenAuthenticator<C: Clock>: Authenticator where C.Durat
     public func authenticate(_ credentials: InboundCredentials) async throws -> Principal? {
         guard let prefix = credentials.clientPrefix, let principal = self.principals[prefix] else { return nil }
         guard let text = credentials.bearerToken, !text.isEmpty else {
-            throw GatewayError(.unauthenticated, "missing token: send Authorization: Bearer {token} with X-Client-Prefix")
+            throw GatewayError.unauthenticatedCaller
         }
         guard text.utf8.count <= Self.maximumTokenBytes else {
-            throw GatewayError(.unauthenticated, "the token is not valid")
+            throw GatewayError.unauthenticatedCaller
         }
         let token = Secret(text)
         let validator = self.validator
@@ -48,10 +51,10 @@ public struct DelegatedTokenAuthenticator<C: Clock>: Authenticator where C.Durat
         } catch {
             // Whatever went wrong, the caller is not admitted. The validator logs the reason;
             // the caller learns only that it should try again later.
-            throw GatewayError(.unavailable, "the token could not be validated right now; try again later")
+            throw GatewayError.credentialsUncheckable
         }
         guard verdict.isValid else {
-            throw GatewayError(.unauthenticated, "the token is not valid for client prefix \"\(prefix)\"")
+            throw GatewayError.unauthenticatedCaller
         }
         return principal
     }

@@ -24,4 +24,14 @@ public protocol TokenValidator: Sendable {
     /// `unavailable` when no definite answer could be had (unreachable, slow, malformed): the
     /// caller is then refused, never admitted.
     func validate(_ token: Secret, clientPrefix: String) async throws -> TokenVerdict
+
+    /// Most validations asked of this validator at once; callers beyond it are refused with 503
+    /// at once rather than queued (OKIT: `options.max_pending`). Defaults to 64.
+    var maximumPendingValidations: Int { get }
+}
+
+extension TokenValidator {
+    /// 64, as Envoy-style defaults go: enough for a burst, small enough that a flood of made-up
+    /// tokens cannot pile up validator calls.
+    public var maximumPendingValidations: Int { 64 }
 }

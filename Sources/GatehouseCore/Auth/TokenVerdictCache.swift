@@ -8,6 +8,14 @@ import Synchronization
 /// token. Failures (no definite answer) are never remembered: the next request asks again.
 /// Expiry is measured on the injected clock from the moment the answer arrived.
 ///
+/// Bounded against callers who present a stream of fresh tokens:
+/// - at most `maximumPending` validations run at once; one more is refused at once with
+///   ``Overloaded`` (nothing waits in a queue);
+/// - at most `capacity` answers are remembered. When full, expired answers are dropped; if that
+///   frees nothing, a new *valid* answer may displace one live *not valid* answer, and any other
+///   new answer is simply not remembered. A live valid answer is never dropped before its time,
+///   so a flood of made-up tokens cannot push out the callers who are already admitted.
+///
 /// ```swift
 /// let cache = TokenVerdictCache(clock: ContinuousClock())
 /// let key = TokenVerdictCache<ContinuousClock>.Key(scope: "SMSAPP", clientPrefix: "BlaBla", token: token)
@@ -35,6 +43,9 @@ public final class TokenVerdictCache<C: Clock>: Sendable where C.Duration == Dur
         }
     }
 
+    /// Refused: `maximumPending` validations are already under way.
+    public struct Overloaded: Error, Sendable {}
+
     private enum Entry {
         /// A validation under way; `id` tells it apart from a later one for the same key.
         case pending(id: UInt64, Task<TokenVerdict, any Error>)
@@ -44,26 +55,35 @@ public final class TokenVerdictCache<C: Clock>: Sendable where C.Duration == Dur
     private struct State {
         var entries: [Key: Entry] = [:]
         var nextID: UInt64 = 0
+        /// How many of `entries` are pending (the rest are settled).
+        var pending = 0
+        var settled: Int { self.entries.count - self.pending }
     }
 
     private enum Lookup {
         case hit(TokenVerdict)
         case wait(Task<TokenVerdict, any Error>)
+        case overloaded
     }
 
     private let state = Mutex(State())
     private let clock: C
-    /// Entries kept before expired ones are pruned (and, if that is not enough, every settled one).
+    /// Most answers remembered.
     public let capacity: Int
+    /// Most validations under way at once.
+    public let maximumPending: Int
 
-    /// Creates an empty cache measuring lifetimes on `clock`.
-    public init(clock: C, capacity: Int = 10_000) {
+    /// Creates an empty cache measuring lifetimes on `clock`, remembering up to `capacity`
+    /// answers and running up to `maximumPending` validations at once.
+    public init(clock: C, capacity: Int = 10_000, maximumPending: Int = 64) {
         self.clock = clock
-        self.capacity = capacity
+        self.capacity = max(1, capacity)
+        self.maximumPending = max(1, maximumPending)
     }
 
     /// The remembered verdict for `key`, or the one `validate` gives. Callers arriving while a
-    /// validation for `key` is under way wait for it instead of starting another.
+    /// validation for `key` is under way wait for it instead of starting another. Throws
+    /// ``Overloaded`` without calling `validate` when `maximumPending` validations are under way.
     public func verdict(
         for key: Key,
         validate: @escaping @Sendable () async throws -> TokenVerdict
@@ -75,8 +95,11 @@ public final class TokenVerdictCache<C: Clock>: Sendable where C.Duration == Dur
                 return .hit(verdict)
             case .pending(_, let task)?:
                 return .wait(task)
-            default:
-                if state.entries.count >= self.capacity { Self.prune(&state, now: now, capacity: self.capacity) }
+            case .settled?:
+                state.entries[key] = nil
+                fallthrough
+            case nil:
+                guard state.pending < self.maximumPending else { return .overloaded }
                 state.nextID += 1
                 let id = state.nextID
                 // Unstructured on purpose: the validation belongs to every waiter, so the first
@@ -92,42 +115,56 @@ public final class TokenVerdictCache<C: Clock>: Sendable where C.Duration == Dur
                     }
                 }
                 state.entries[key] = .pending(id: id, task)
+                state.pending += 1
                 return .wait(task)
             }
         }
         switch lookup {
         case .hit(let verdict): return verdict
         case .wait(let task): return try await task.value
+        case .overloaded: throw Overloaded()
         }
     }
 
     /// The number of keys held (pending and settled, expired or not), for tests and metrics.
     public var count: Int { self.state.withLock { $0.entries.count } }
 
+    /// The number of answers remembered (expired or not).
+    public var settledCount: Int { self.state.withLock { $0.settled } }
+
     /// Records the outcome of validation `id`, unless a newer one replaced it.
     private func settle(_ key: Key, id: UInt64, verdict: TokenVerdict?) {
         let now = self.clock.now
         self.state.withLock { state in
             guard case .pending(let current, _)? = state.entries[key], current == id else { return }
-            if let verdict, verdict.lifetime > .zero {
-                state.entries[key] = .settled(verdict, expires: now.advanced(by: verdict.lifetime))
-            } else {
-                state.entries[key] = nil
+            state.entries[key] = nil
+            state.pending -= 1
+            guard let verdict, verdict.lifetime > .zero else { return }
+            if state.settled >= self.capacity, !Self.makeRoom(&state, now: now, capacity: self.capacity, for: verdict) {
+                return  // Full of live answers this one may not displace: not remembered.
             }
+            state.entries[key] = .settled(verdict, expires: now.advanced(by: verdict.lifetime))
         }
     }
 
-    /// Drops expired answers; when that frees too little (a flood of distinct tokens), drops every
-    /// settled answer. Pending validations stay: their waiters need them.
-    private static func prune(_ state: inout State, now: C.Instant, capacity: Int) {
-        state.entries = state.entries.filter { _, entry in
-            if case .settled(_, let expires) = entry { return now < expires }
-            return true
+    /// Makes room for `verdict` in a full cache: drops expired answers; if none were, and
+    /// `verdict` is valid, drops one live not-valid answer. Whether there is room now.
+    /// One pass over the entries, run only when the cache is full, once per validator answer.
+    private static func makeRoom(_ state: inout State, now: C.Instant, capacity: Int, for verdict: TokenVerdict) -> Bool {
+        var expired: [Key] = []
+        var negative: Key?
+        for (key, entry) in state.entries {
+            guard case .settled(let settled, let expires) = entry else { continue }
+            if now >= expires {
+                expired.append(key)
+            } else if negative == nil, !settled.isValid {
+                negative = key
+            }
         }
-        guard state.entries.count >= capacity else { return }
-        state.entries = state.entries.filter { _, entry in
-            if case .pending = entry { return true }
-            return false
-        }
+        for key in expired { state.entries[key] = nil }
+        if state.settled < capacity { return true }
+        guard verdict.isValid, let negative else { return false }
+        state.entries[negative] = nil
+        return true
     }
 }

@@ -44,6 +44,10 @@ extension GatewayConfiguration {
         if let host = try map.string("host") { server.host = host }
         if let port = try map.int("port", in: 0...65535) { server.port = port }
         if let max = try map.int("max_body_bytes", in: 1...(1 << 40)) { server.maxBodyBytes = max }
+        if let max = try map.int("max_operation_body_bytes", in: 1...(1 << 40)) { server.maxOperationBodyBytes = max }
+        if let mode = try map.choice("forwarded_headers", in: Server.ForwardedHeaders.allCases.map(\.rawValue)) {
+            server.forwardedHeaders = Server.ForwardedHeaders(rawValue: mode) ?? .set
+        }
         if let grace = try map.int("shutdown_grace_seconds", in: 0...3600) { server.shutdownGraceSeconds = grace }
         if let level = try map.choice("log_level", in: ["trace", "debug", "info", "notice", "warning", "error"]) {
             server.logLevel = level

@@ -4,8 +4,23 @@ public struct GatewayConfiguration: Sendable {
     public struct Server: Sendable {
         public var host = "127.0.0.1"
         public var port = 8080
-        /// Largest inbound request body accepted.
+        /// What `X-Forwarded-For` / `X-Forwarded-Proto` the gateway sends upstream
+        /// (`server.forwarded_headers`). The caller's own forwarding headers are dropped either way.
+        public enum ForwardedHeaders: String, Sendable, CaseIterable {
+            /// The gateway states the caller's address and `http` (the default).
+            case set
+            /// None are sent.
+            case drop
+        }
+
+        /// Largest inbound request body accepted (streamed proxy bodies, and bodies adapters
+        /// buffer to sign or translate).
         public var maxBodyBytes = 52_428_800
+        /// Largest operation (`POST /v1/...`) body accepted: operation arguments are read
+        /// whole and parsed into a tree, so they get their own, smaller cap.
+        public var maxOperationBodyBytes = 1_048_576
+        /// `server.forwarded_headers`.
+        public var forwardedHeaders = ForwardedHeaders.set
         /// How long in-flight requests may run after SIGTERM/SIGINT before they are cut.
         public var shutdownGraceSeconds = 20
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error`.

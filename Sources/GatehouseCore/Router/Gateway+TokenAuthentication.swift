@@ -28,7 +28,7 @@ extension Gateway {
                 connection: connection,
                 validator: validator,
                 principals: principals,
-                cache: TokenVerdictCache(clock: ContinuousClock())
+                cache: TokenVerdictCache(clock: ContinuousClock(), maximumPending: validator.maximumPendingValidations)
             )
             for prefix in principals.keys { result[prefix] = authenticator }
         }

@@ -84,13 +84,11 @@ public struct Gateway: Sendable {
         if let prefix = credentials.clientPrefix {
             guard let authenticator = self.tokenAuthenticators[prefix],
                 let principal = try await authenticator.authenticate(credentials)
-            else { throw GatewayError(.unauthenticated, "unknown client prefix") }
+            else { throw GatewayError.unauthenticatedCaller }
             return principal
         }
-        if credentials.authorization == nil {
-            throw GatewayError(.unauthenticated, "missing credentials: send Authorization: Bearer gh_...")
-        }
-        throw GatewayError(.unauthenticated, "the credentials are not valid")
+        // One body for every refusal (``GatewayError/unauthenticatedCaller``).
+        throw GatewayError.unauthenticatedCaller
     }
 
     /// The connection `name` for `principal`: 404 when unknown, 403 when not granted.

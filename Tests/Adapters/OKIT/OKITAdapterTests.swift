@@ -227,6 +227,7 @@ import Testing
         ("{ application_prefix: \"SMS APP\" }", "connections.okit.options.application_prefix", "visible ASCII"),
         ("{ application_prefix: SMSAPP, cache_seconds: -1 }", "connections.okit.options.cache_seconds", "out of range"),
         ("{ application_prefix: SMSAPP, negative_cache_seconds: 7200 }", "connections.okit.options.negative_cache_seconds", "out of range"),
+        ("{ application_prefix: SMSAPP, max_pending: 0 }", "connections.okit.options.max_pending", "out of range"),
         (
             "{ application_prefix: SMSAPP, application_prefix_parameter: \"a&b\" }",
             "connections.okit.options.application_prefix_parameter", "query parameter name"
@@ -259,5 +260,11 @@ import Testing
         #expect(adapter.configuration.applicationPrefixParameter == "applicaiontPrefix")
         #expect(adapter.configuration.cacheLifetime == .seconds(60))
         #expect(adapter.configuration.negativeCacheLifetime == .seconds(5))
+        #expect(adapter.maximumPendingValidations == 64)
+    }
+
+    @Test func maxPendingComesFromTheOptions() throws {
+        let yaml = self.connection(options: "{ application_prefix: SMSAPP, max_pending: 3 }")
+        #expect(try self.adapter(.answer(200, "{}"), yaml: yaml).maximumPendingValidations == 3)
     }
 }
