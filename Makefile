@@ -1,8 +1,9 @@
-# Gatehouse: `make run` serves the demo, `make test` runs the whole suite, `make bench` measures.
+# Gatehouse: `make run` serves the demo, `make test` runs the whole suite, `make bench` measures,
+# `make fuzz` runs every parser's fuzzer (FUZZ_SECONDS each, default 60).
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 export PATH := $(dir $(SWIFT)):$(PATH)
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh libcurl4-openssl-dev libxml2-dev libssl-dev libsqlite3-dev
@@ -21,5 +22,8 @@ bench: deps
 	@scripts/install-deps.sh wrk nginx-light
 	@Benchmarks/run.sh
 
+fuzz: deps
+	@SWIFT=$(SWIFT) scripts/fuzz.sh
+
 clean:
-	rm -rf .build .gatehouse
+	rm -rf .build .build-fuzz .gatehouse
