@@ -49,7 +49,8 @@ for target in $targets; do
   # Corpora: the writable work folder first (libFuzzer adds what it finds there), then the seeds.
   # Swift's runtime keeps metadata caches for the process's life, which LeakSanitizer would
   # report as leaks after each input; memory growth is caught by -rss_limit_mb instead.
-  GATEHOUSE_FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$binary" "$work" "$seeds" \
+  # Swift's own backtracer would race ASan's report; libFuzzer prints the stack.
+  SWIFT_BACKTRACE=enable=no GATEHOUSE_FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$binary" "$work" "$seeds" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$seeds/" -print_final_stats=1 >"$log" 2>&1 || status=$?
   after=$(ls "$seeds" | grep -cE '^(crash|leak|timeout|oom|slow-unit)-' || true)
