@@ -1,9 +1,8 @@
-# Gatehouse: `make run` serves the demo, `make test` runs the whole suite, `make bench` measures,
-# `make fuzz` runs every parser's fuzzer (FUZZ_SECONDS each, default 60).
+# Gatehouse: `make run` serves the demo, `make test` runs the whole suite, `make bench` measures.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 export PATH := $(dir $(SWIFT)):$(PATH)
 
-.PHONY: deps build run test bench fuzz clean
+.PHONY: deps build run test bench clean
 
 deps:
 	@scripts/install-deps.sh libcurl4-openssl-dev libxml2-dev libssl-dev libsqlite3-dev
@@ -18,12 +17,14 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
+# Every parser's libFuzzer target, FUZZ_SECONDS each (default 60); see Tests/Fuzz/README.md.
+.PHONY: fuzz
+fuzz: deps
+	@SWIFT=$(SWIFT) scripts/fuzz.sh
+
 bench: deps
 	@scripts/install-deps.sh wrk nginx-light
 	@Benchmarks/run.sh
-
-fuzz: deps
-	@SWIFT=$(SWIFT) scripts/fuzz.sh
 
 clean:
 	rm -rf .build .build-fuzz .gatehouse
