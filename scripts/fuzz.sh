@@ -25,8 +25,12 @@ if ! ls "$toolchain"/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&
   exit 1
 fi
 
+# Not `--sanitize=fuzzer --sanitize=address`: SwiftPM hands swiftc one `-sanitize=` per sanitizer
+# in no fixed order and the last one wins, so a build would randomly lose either the coverage
+# instrumentation or ASan. One combined flag for Swift, clang's additive ones for C; SwiftPM's own
+# `--sanitize=fuzzer` is kept so that it links libFuzzer's `main` instead of ours.
 build=("$swift" build -c "$configuration" --product gatehouse-fuzz --scratch-path "$scratch"
-  --sanitize=fuzzer --sanitize=address -Xswiftc -DGATEHOUSE_FUZZ)
+  --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address -Xswiftc -DGATEHOUSE_FUZZ)
 echo "== building: ${build[*]}"
 set +e
 "${build[@]}" 2>&1 | grep -v -e "ld.gold: warning: Cannot export local symbol" -e "^\[[0-9]*/[0-9]*\]"
@@ -57,7 +61,10 @@ for target in $targets; do
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   corpus=$(ls "$work" | wc -l)
-  if [ "$status" -ne 0 ] || [ "$after" -gt "$before" ]; then
+  if grep -q "Is the code instrumented for coverage" "$log"; then
+    failed=1
+    result="NOT INSTRUMENTED: libFuzzer saw no coverage (see $log)"
+  elif [ "$status" -ne 0 ] || [ "$after" -gt "$before" ]; then
     failed=1
     result="FOUND $((after - before)) (see $log)"
     grep -E 'ERROR|fuzz invariant|Fatal error|SUMMARY|artifact' "$log" | head -5 | sed 's/^/    /'
