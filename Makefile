@@ -18,6 +18,11 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
+# Every parser's libFuzzer target, FUZZ_SECONDS each (default 60); see Tests/Fuzz/README.md.
+.PHONY: fuzz
+fuzz: deps
+	@SWIFT=$(SWIFT) scripts/fuzz.sh
+
 bench: deps
 	@scripts/install-deps.sh wrk nginx-light
 	@Benchmarks/run.sh
@@ -28,4 +33,4 @@ soak: deps
 	@Benchmarks/soak.sh
 
 clean:
-	rm -rf .build .gatehouse
+	rm -rf .build .build-fuzz .gatehouse

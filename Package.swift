@@ -209,6 +209,30 @@ let package = Package(
             path: "Benchmarks/Micro",
             swiftSettings: strictSettings
         ),
+        // Fuzzing (Tests/Fuzz/README.md): every parser of outside input behind one entry per target,
+        // replayed over the seed corpora by `make test` and run under libFuzzer by `make fuzz`. Parser
+        // modules only (no server), so `make fuzz` sanitizes little beyond what it fuzzes.
+        .target(
+            name: "GatehouseFuzzTargets",
+            dependencies: [
+                core, "GatehouseCrypto", "GatehouseXML", nioCore, logging,
+                "GatehouseHTTP", "GatehouseOKIT", "GatehouseCheckfront", "GatehouseKeyfax", "GatehouseK2",
+            ],
+            path: "Tests/FuzzTargets",
+            swiftSettings: strictSettings
+        ),
+        // libFuzzer's harness when built with -D GATEHOUSE_FUZZ (make fuzz); otherwise replays files.
+        .executableTarget(
+            name: "gatehouse-fuzz",
+            dependencies: ["GatehouseFuzzTargets"],
+            path: "Tests/FuzzRunner",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseFuzzTests",
+            dependencies: ["GatehouseFuzzTargets"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "GatehouseEndToEndTests",
             dependencies: [

@@ -38,9 +38,14 @@ extension XML {
             out += "</\(name)>"
         case .object(let object):
             out += "<\(name)"
+            var attributes: Set<String> = []
             for member in object.members where member.key.hasPrefix("@") {
                 let attribute = String(member.key.dropFirst())
                 try Self.checkName(attribute)
+                // A JSON object may repeat a key; an element cannot repeat an attribute.
+                guard attributes.insert(attribute).inserted else {
+                    throw XMLError("attribute \"\(attribute.prefix(64))\" is given twice", line: 0, column: 0)
+                }
                 out += " \(attribute)=\""
                 Self.escape(Self.scalarText(member.value), into: &out, attribute: true)
                 out += "\""
@@ -56,8 +61,11 @@ extension XML {
                 case "#text":
                     Self.escape(Self.scalarText(member.value), into: &out, attribute: false)
                 case "#cdata-section":
-                    // "]]>" cannot occur inside one section: split it across two.
-                    out += "<![CDATA[" + Self.scalarText(member.value).replacingOccurrences(of: "]]>", with: "]]]]><![CDATA[>") + "]]>"
+                    // "]]>" cannot occur inside one section: split it across two. A CDATA section
+                    // has no escapes, so characters XML cannot carry are dropped here too.
+                    var text = Self.scalarText(member.value)
+                    text.unicodeScalars.removeAll { !Self.isCharacter($0) }
+                    out += "<![CDATA[" + text.replacingOccurrences(of: "]]>", with: "]]]]><![CDATA[>") + "]]>"
                 default:
                     try Self.write(member.value, name: member.key, into: &out, depth: depth + 1)
                 }
@@ -76,13 +84,41 @@ extension XML {
         }
     }
 
-    /// Element and attribute names: an XML name (ASCII subset), optionally prefixed.
+    /// Element and attribute names: an XML 1.0 name (fifth edition, as libxml2 reads it) that
+    /// neither starts nor ends with the prefix colon.
     static func checkName(_ name: String) throws(XMLError) {
-        let bytes = Array(name.utf8)
-        func isStart(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 || b >= 0x80 }
-        func isPart(_ b: UInt8) -> Bool { isStart(b) || (b >= 48 && b <= 57) || b == 45 || b == 46 || b == 58 }
-        guard let first = bytes.first, isStart(first), bytes.allSatisfy(isPart), bytes.last != 58 else {
+        let scalars = name.unicodeScalars
+        guard let first = scalars.first, Self.isNameStart(first), first != ":", scalars.last != ":",
+            scalars.allSatisfy(Self.isNameCharacter)
+        else {
             throw XMLError("\"\(name.prefix(64))\" is not a valid XML name", line: 0, column: 0)
+        }
+    }
+
+    /// XML 1.0 `NameStartChar`.
+    static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x3A, 0x41...0x5A, 0x5F, 0x61...0x7A, 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x2FF, 0x370...0x37D, 0x37F...0x1FFF,
+            0x200C...0x200D, 0x2070...0x218F, 0x2C00...0x2FEF, 0x3001...0xD7FF, 0xF900...0xFDCF, 0xFDF0...0xFFFD,
+            0x10000...0xEFFFF:
+            true
+        default: false
+        }
+    }
+
+    /// XML 1.0 `NameChar`.
+    static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x2D, 0x2E, 0x30...0x39, 0xB7, 0x300...0x36F, 0x203F...0x2040: true
+        default: Self.isNameStart(scalar)
+        }
+    }
+
+    /// XML 1.0 `Char`: what a document may carry at all, escaped or not.
+    static func isCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
+        default: false
         }
     }
 
@@ -97,8 +133,9 @@ extension XML {
             case "\r": out += "&#13;"
             case "\t" where attribute: out += "&#9;"
             default:
-                // Control characters XML 1.0 cannot carry are dropped rather than written invalidly.
-                if scalar.value < 0x20, scalar != "\n", scalar != "\t" { continue }
+                // Characters XML 1.0 cannot carry (controls, U+FFFE, U+FFFF) are dropped rather
+                // than written invalidly.
+                if !Self.isCharacter(scalar) { continue }
                 out.unicodeScalars.append(scalar)
             }
         }

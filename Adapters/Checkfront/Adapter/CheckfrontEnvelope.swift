@@ -4,11 +4,11 @@ import GatehouseCore
 /// "records", ...}, "<resource>": ...}` as the uniform envelope: `data` is the resource, paging
 /// goes to `page` (`next` = the next page number as an opaque cursor, `total` = records), and the
 /// request status to `meta.request`.
-enum CheckfrontEnvelope {
+package enum CheckfrontEnvelope {
     /// The members every answer carries besides the resource.
     static let envelopeKeys: Set<String> = ["version", "account_id", "host_id", "name", "locale", "request"]
 
-    static func translate(status: Int, body: [UInt8], resource: String?, list: Bool, connection: String) throws -> Envelope {
+    package static func translate(status: Int, body: [UInt8], resource: String?, list: Bool, connection: String) throws -> Envelope {
         let json = try? JSON.parse(body)
         guard (200..<300).contains(status) else {
             throw Self.error(status: status, json: json, connection: connection)

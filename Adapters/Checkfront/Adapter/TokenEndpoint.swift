@@ -4,16 +4,16 @@ import HTTPTypes
 
 /// Checkfront's OAuth2 endpoints: the authorize URL (`{base}/oauth/`) and the token endpoint
 /// (`{base}/oauth/token/`, trailing slash), the only place the consumer key and secret are sent.
-struct TokenEndpoint: Sendable {
+package struct TokenEndpoint: Sendable {
     /// A new token pair.
-    struct Grant: Sendable {
-        var accessToken: Secret
-        var refreshToken: Secret
-        var expiresIn: Int64
+    package struct Grant: Sendable {
+        package var accessToken: Secret
+        package var refreshToken: Secret
+        package var expiresIn: Int64
     }
 
     /// What the token endpoint said, classified.
-    enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         case granted(Grant)
         /// `invalid_grant` or any 400/401: the grant is gone.
         case refused(kind: String, status: Int)
@@ -106,6 +106,11 @@ struct TokenEndpoint: Sendable {
         } catch {
             return .unavailable(kind: "network", status: nil)
         }
+        return Self.outcome(response: response, body: body)
+    }
+
+    /// What one token endpoint answer means: a grant, a refusal or nothing usable.
+    package static func outcome(response: UpstreamResponse, body: [UInt8]) -> Outcome {
         let json = try? JSON.parse(body)
         switch response.status {
         case 200..<300:

@@ -146,16 +146,9 @@ extension KeyfaxAdapter {
             self.logger.warning("keyfax web hook: wrong secret", metadata: ["connection": .string(self.connection)])
             throw GatewayError(.unauthenticated, "the web hook secret is not valid")
         }
-        guard case .object(let object) = (try? JSON.parse(request.body)) ?? .null,
-            let apiKey = object["apiKey"]?.stringValue, let signingKey = object["signingKey"]?.stringValue,
-            let hostName = object["hostName"]?.stringValue, !apiKey.isEmpty, Base64.decode(signingKey)?.isEmpty == false
-        else {
-            throw GatewayError(.badRequest, "expected {\"apiKey\", \"signingKey\" (base64), \"schemaName\", \"hostName\"}")
-        }
-        if let schema = object["schemaName"]?.stringValue, schema != "Basic" {
-            throw GatewayError(.badRequest, "schemaName must be Basic")
-        }
-        guard hostName == self.configuration.hostName else {
+        let delivered = try KeyfaxHookBody(parsing: request.body)
+        let (apiKey, signingKey) = (delivered.apiKey, delivered.signingKey)
+        guard delivered.hostName == self.configuration.hostName else {
             self.logger.warning("keyfax web hook: keys for another host refused", metadata: ["connection": .string(self.connection)])
             throw GatewayError(.forbidden, "these keys are for another host name")
         }

@@ -3,16 +3,16 @@ import GatehouseCore
 /// What one validator answer means (architecture.md, "OKIT answers"): a JSON body with a boolean
 /// `valid` decides whatever the status — `true` admits only with a 2xx status, `false` refuses.
 /// No such body, or a redirect, decides nothing.
-enum OKITAnswer: Equatable {
+package enum OKITAnswer: Equatable {
     case valid(message: String)
     case invalid(message: String)
     /// No definite answer; `reason` is bounded and never quotes the body.
     case undecided(reason: String)
 
     /// Longest `message` passed on; a validator's message is a short sentence.
-    static let longestMessage = 512
+    package static let longestMessage = 512
 
-    init(status: Int, body: [UInt8]) {
+    package init(status: Int, body: [UInt8]) {
         if (300..<400).contains(status) {
             self = .undecided(reason: "redirect \(status), not followed")
             return
