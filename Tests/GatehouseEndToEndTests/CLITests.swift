@@ -10,9 +10,9 @@ import Testing
         return path
     }
 
-    @Test func checkConfigAcceptsTheDemoConfiguration() throws {
+    @Test func checkConfigAcceptsTheDemoConfiguration() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let result = try GatewayProcess.run(["check-config", "--config", root.appendingPathComponent("Config/gatehouse.yaml").path])
+        let result = try await GatewayProcess.run(["check-config", "--config", root.appendingPathComponent("Config/gatehouse.yaml").path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("ok"))
     }
@@ -25,26 +25,26 @@ import Testing
         ("connections:\n  a:\n    adapter: http\n    base_url: http://x\n    options: { template: \"{t}\" }\n", ":5: connections.a.options: template refers to {t}"),
         ("connections:\n  a: {adapter: http, base_url: \"http://x\"}\n  a: {adapter: http, base_url: \"http://y\"}\n", "duplicate"),
     ])
-    func checkConfigRefusesBadFilesWithFileAndLine(config: String, expected: String) throws {
+    func checkConfigRefusesBadFilesWithFileAndLine(config: String, expected: String) async throws {
         let path = try self.writeConfig(config)
-        let result = try GatewayProcess.run(["check-config", "--config", path])
+        let result = try await GatewayProcess.run(["check-config", "--config", path])
         #expect(result.status != 0)
         #expect(result.stderr.contains(path), "\(result.stderr)")
         #expect(result.stderr.contains(expected), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error"))
     }
 
-    @Test func serveRefusesAMissingCredentialNamingConnectionAndKey() throws {
+    @Test func serveRefusesAMissingCredentialNamingConnectionAndKey() async throws {
         let path = try self.writeConfig(
             "connections:\n  crm:\n    adapter: http\n    base_url: http://127.0.0.1:1\n    credentials: { token: env:GH_TEST_UNSET_VAR }\n    options: { template: \"Bearer {token}\" }\n"
         )
-        let result = try GatewayProcess.run(["serve", "--config", path, "--port", "0"])
+        let result = try await GatewayProcess.run(["serve", "--config", path, "--port", "0"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("connection crm: credential token (env:GH_TEST_UNSET_VAR) is not set"), "\(result.stderr)")
     }
 
-    @Test func clientsAddPrintsAKeyWhoseHashIsTheConfigLine() throws {
-        let result = try GatewayProcess.run(["clients", "add", "erp", "--connections", "crm,billing"])
+    @Test func clientsAddPrintsAKeyWhoseHashIsTheConfigLine() async throws {
+        let result = try await GatewayProcess.run(["clients", "add", "erp", "--connections", "crm,billing"])
         #expect(result.status == 0)
         let key = try #require(result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("gh_") })
         #expect(key.count == 46)

@@ -29,11 +29,11 @@ import Testing
         var caller: [String: String] { ["Authorization": "Bearer \(self.key)", "Content-Type": "application/json"] }
 
         static func start() async throws -> Rig {
-            let vault = try VaultSetup.make()
-            try vault.put("cf/client_id", "DEMO-ONLY-checkfront-consumer-key")
-            try vault.put("cf/client_secret", CheckfrontEndToEndTests.consumerSecret)
-            try vault.put("cfpair/api_key", "DEMO-ONLY-checkfront-api-key")
-            try vault.put("cfpair/api_secret", "DEMO-ONLY-checkfront-api-secret")
+            let vault = try await VaultSetup.make()
+            try await vault.put("cf/client_id", "DEMO-ONLY-checkfront-consumer-key")
+            try await vault.put("cf/client_secret", CheckfrontEndToEndTests.consumerSecret)
+            try await vault.put("cfpair/api_key", "DEMO-ONLY-checkfront-api-key")
+            try await vault.put("cfpair/api_secret", "DEMO-ONLY-checkfront-api-secret")
             let simulator = try await GatewayProcess.simulator("checkfront")
             let (key, hash) = APIKey.generate()
             let config = """
@@ -223,7 +223,7 @@ import Testing
         #expect(message.contains("denied access"), "\(callback.text)")
         #expect(message.contains("nothing was stored"))
         #expect(try await rig.stats()["token_calls"] == 0)
-        let listed = try rig.vault.cli(["vault", "list"])
+        let listed = try await rig.vault.cli(["vault", "list"])
         #expect(!listed.contains("cf/access_token") && !listed.contains("cf/refresh_token"), "\(listed)")
         #expect(try await rig.call().errorCode == "needs_reauthorization")
         // Approving afterwards works as usual.
@@ -239,7 +239,7 @@ import Testing
         // As far as the gateway knows, the grant is twelve days old: its refresh token lapses in two.
         let lapse = Timestamp(seconds: Timestamp.now().seconds + 2 * 86_400)
         let canary = "rt-CANARY-" + UUID().uuidString
-        try rig.vault.cli(["vault", "put", "cf/refresh_token", "--expires-at", lapse.iso8601], stdin: canary + "\n")
+        try await rig.vault.cli(["vault", "put", "cf/refresh_token", "--expires-at", lapse.iso8601], stdin: canary + "\n")
         try await rig.control("/_sim/fail", #"{"token_endpoint": 5, "status": 503}"#)
         try await rig.restart()
 

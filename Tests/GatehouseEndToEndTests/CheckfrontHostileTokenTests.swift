@@ -11,8 +11,8 @@ import Testing
     static let hostile = #"{"token_endpoint": 1, "expires_in": 9223372036854775807}"#
 
     /// The vault's `version` column for `path` in `gatehouse vault list`.
-    static func version(_ path: String, in rig: Rig) throws -> String? {
-        let listing = try rig.vault.cli(["vault", "list"])
+    static func version(_ path: String, in rig: Rig) async throws -> String? {
+        let listing = try await rig.vault.cli(["vault", "list"])
         let line = listing.split(separator: "\n").first { $0.split(separator: " ").first.map(String.init) == path }
         return line?.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
     }
@@ -22,8 +22,8 @@ import Testing
         do {
             try await rig.authorize()
             #expect(try await rig.call().status == 200)
-            let access = try Self.version("cf/access_token", in: rig)
-            let refresh = try Self.version("cf/refresh_token", in: rig)
+            let access = try await Self.version("cf/access_token", in: rig)
+            let refresh = try await Self.version("cf/refresh_token", in: rig)
             #expect(access != nil && refresh != nil)
 
             // The callback: 502 with a message saying what was wrong; nothing stored.
@@ -34,8 +34,8 @@ import Testing
             #expect(callback.errorCode == "upstream_error")
             #expect(callback.json["error"]?["message"]?.stringValue?.contains("invalid_expires_in") == true, "\(callback.text)")
             #expect(try await rig.client.send(.get, rig.url("/healthz")).status == 200)
-            #expect(try Self.version("cf/access_token", in: rig) == access)
-            #expect(try Self.version("cf/refresh_token", in: rig) == refresh)
+            #expect(try await Self.version("cf/access_token", in: rig) == access)
+            #expect(try await Self.version("cf/refresh_token", in: rig) == refresh)
             #expect(try await rig.call().status == 200)
 
             // A refresh (Checkfront's clock passes the token's expiry: a 401, then one refresh).
@@ -48,7 +48,7 @@ import Testing
             let health = try await rig.client.send(.get, rig.url("/admin/v1/connections/cf"), headers: rig.admin)
             #expect(health.json["data"]?["state"] == "failing")
             #expect(health.json["data"]?["last_error"] == "invalid_expires_in")
-            #expect(try Self.version("cf/refresh_token", in: rig) == refresh, "the refresh token held was replaced or lost")
+            #expect(try await Self.version("cf/refresh_token", in: rig) == refresh, "the refresh token held was replaced or lost")
 
             // The kept refresh token still works once the back-off (1 s) is over.
             var recovered = 0
@@ -57,7 +57,7 @@ import Testing
                 recovered = try await rig.call().status
             }
             #expect(recovered == 200)
-            #expect(try Self.version("cf/refresh_token", in: rig) != refresh)
+            #expect(try await Self.version("cf/refresh_token", in: rig) != refresh)
             #expect(try await rig.stats()["revoked_grants"] == 0)
             #expect(rig.gateway.isRunning)
         } catch {

@@ -31,14 +31,14 @@ import Testing
             .replacingOccurrences(of: "path: .gatehouse/vault.db", with: "path: \(state)/vault.db")
         let configPath = state + "/gatehouse.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let masterKey = try GatewayProcess.run(["vault", "generate-key"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let masterKey = try await GatewayProcess.run(["vault", "generate-key"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let environment = [
             "GATEHOUSE_DEMO_UPSTREAM_TOKEN": "demo-upstream-token-e2e",
             "GATEHOUSE_MASTER_KEY": masterKey,
             "GATEHOUSE_ADMIN_TOKEN": "demo-admin-e2e",
         ]
-        #expect(try GatewayProcess.run(["vault", "init", "--config", configPath], environment: environment).status == 0)
-        let put = try GatewayProcess.run(["vault", "put", "echo-demo/token", "--config", configPath], environment: environment, stdin: "demo-vault-token-e2e")
+        #expect(try await GatewayProcess.run(["vault", "init", "--config", configPath], environment: environment).status == 0)
+        let put = try await GatewayProcess.run(["vault", "put", "echo-demo/token", "--config", configPath], environment: environment, stdin: "demo-vault-token-e2e")
         #expect(put.status == 0, "\(put.stderr)")
         // The Checkfront, Keyfax and K2 demo credentials, as scripts/run-demo.sh puts them.
         for (path, value) in [
@@ -48,11 +48,11 @@ import Testing
             ("keyfax-demo/hook_secret", "DEMO-ONLY-keyfax-hook-secret-0123456789"),
             ("k2-demo/username", "AN1"), ("k2-demo/password", "ANPassword"),
         ] {
-            let stored = try GatewayProcess.run(["vault", "put", path, "--config", configPath], environment: environment, stdin: value)
+            let stored = try await GatewayProcess.run(["vault", "put", path, "--config", configPath], environment: environment, stdin: value)
             #expect(stored.status == 0, "\(stored.stderr)")
         }
         // As scripts/run-demo.sh does against each fresh Keyfax simulator.
-        let bootstrap = try GatewayProcess.run(["keyfax", "bootstrap", "keyfax-demo", "--config", configPath], environment: environment)
+        let bootstrap = try await GatewayProcess.run(["keyfax", "bootstrap", "keyfax-demo", "--config", configPath], environment: environment)
         #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
         let gateway = try await GatewayProcess.start(config: config, environment: environment)
         let client = TestClient()

@@ -185,7 +185,7 @@ import Testing
         #expect(rejected.errorCode == "upstream_error")
         #expect(rejected.json["error"]?["upstream_status"] == 401)
         #expect(rejected.json["error"]?["message"]?.stringValue?.contains("credentials") == true)
-        try h.vault.put("k2/password", "ANPassword")
+        try await h.vault.put("k2/password", "ANPassword")
         // The vault change reaches the running gateway within its polling interval.
         var fixed = rejected
         for _ in 0..<40 where fixed.status != 200 {

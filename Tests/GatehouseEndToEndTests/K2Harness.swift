@@ -20,9 +20,9 @@ struct K2Harness {
         simulator: K2Simulator.Configuration = .init()
     ) async throws -> K2Harness {
         let k2 = try await K2Fixture.start(simulator)
-        let vault = try VaultSetup.make()
-        try vault.put("k2/username", "AN1")
-        try vault.put("k2/password", password)
+        let vault = try await VaultSetup.make()
+        try await vault.put("k2/username", "AN1")
+        try await vault.put("k2/password", password)
         let (key, hash) = APIKey.generate()
         let config = """
             server:

@@ -28,8 +28,8 @@ import Testing
             let task = Task { try await KeyfaxSimulator(port: 0, logger: logger, state: state).run { continuation.yield($0) } }
             var ports = stream.makeAsyncIterator()
             let port = try #require(await ports.next())
-            let vault = try VaultSetup.make()
-            try vault.put("kf/hook_secret", Self.hookSecret)
+            let vault = try await VaultSetup.make()
+            try await vault.put("kf/hook_secret", Self.hookSecret)
             let h = try await Harness.start(
                 extraConnections: """
                       kf:
@@ -196,7 +196,7 @@ import Testing
         #expect((after["accepted_by_api_key"]?[newKeys.apiKey]?.intValue ?? 0) >= 20)
         #expect(after["nonce_reuses"] == 0)
         #expect(after["web_hook_deliveries"] == 1)
-        let audit = try setup.vault.cli(["vault", "list"])
+        let audit = try await setup.vault.cli(["vault", "list"])
         #expect(audit.contains("kf/api_key") && audit.contains("webhook"))
         print("keyfax rotation under load: \(load.calls) calls by 20 callers, \(load.failures.count) failed")
         await setup.finish()

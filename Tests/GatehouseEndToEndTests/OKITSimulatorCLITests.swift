@@ -40,15 +40,15 @@ import Testing
         await simulator.stop()
     }
 
-    @Test func badConfigurationsStopItWithFileAndLine() throws {
+    @Test func badConfigurationsStopItWithFileAndLine() async throws {
         let path = try self.write("applications:\n  SMSAPP:\n    clients:\n      BlaBla: { token: [t1] }\n")
-        let bad = try GatewayProcess.run(["simulate", "okit", "--port", "0", "--config", path])
+        let bad = try await GatewayProcess.run(["simulate", "okit", "--port", "0", "--config", path])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("\(path):4: applications.SMSAPP.clients.BlaBla.token: unknown key"), "\(bad.stderr)")
-        let missing = try GatewayProcess.run(["simulate", "okit", "--port", "0", "--config", path + ".missing"])
+        let missing = try await GatewayProcess.run(["simulate", "okit", "--port", "0", "--config", path + ".missing"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot read the configuration file"))
-        let echo = try GatewayProcess.run(["simulate", "echo", "--port", "0", "--config", path])
+        let echo = try await GatewayProcess.run(["simulate", "echo", "--port", "0", "--config", path])
         #expect(echo.status == 2)
         #expect(echo.stderr.contains("simulator echo takes no --config"))
     }

@@ -231,7 +231,7 @@ import Testing
     }
 
     @Test func adminRefusalsMatchAndNameNoVaultPath() async throws {
-        let vault = try VaultSetup.make()
+        let vault = try await VaultSetup.make()
         let h = try await Harness.start(server: vault.section)
         // Stopped on every path: a failed #require or send must not leave processes behind.
         do {

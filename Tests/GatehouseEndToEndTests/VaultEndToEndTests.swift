@@ -14,7 +14,7 @@ struct VaultSetup {
 
     var dbPath: String { self.directory + "/vault.db" }
 
-    static func make() throws -> VaultSetup {
+    static func make() async throws -> VaultSetup {
         let directory = try TemporaryDirectory.make()
         let section = """
             vault: { path: \(directory)/vault.db, master_key: "file:\(directory)/master.key" }
@@ -23,23 +23,23 @@ struct VaultSetup {
         let configPath = directory + "/vault.yaml"
         try section.write(toFile: configPath, atomically: true, encoding: .utf8)
         let setup = VaultSetup(directory: directory, configPath: configPath, section: section)
-        try setup.cli(["vault", "generate-key", "--out", directory + "/master.key"])
-        try setup.cli(["vault", "init"])
-        try setup.put("admin/token", setup.adminToken)
+        try await setup.cli(["vault", "generate-key", "--out", directory + "/master.key"])
+        try await setup.cli(["vault", "init"])
+        try await setup.put("admin/token", setup.adminToken)
         return setup
     }
 
     @discardableResult
-    func cli(_ arguments: [String], stdin: String? = nil) throws -> String {
+    func cli(_ arguments: [String], stdin: String? = nil) async throws -> String {
         let withConfig = arguments.first == "vault" && arguments.dropFirst().first != "generate-key"
             ? arguments + ["--config", self.configPath] : arguments
-        let result = try GatewayProcess.run(withConfig, stdin: stdin)
+        let result = try await GatewayProcess.run(withConfig, stdin: stdin)
         guard result.status == 0 else { throw GatewayProcessError(message: "gatehouse \(arguments.joined(separator: " ")): \(result.stderr)") }
         return result.stdout
     }
 
-    func put(_ path: String, _ value: String) throws {
-        try self.cli(["vault", "put", path], stdin: value + "\n")
+    func put(_ path: String, _ value: String) async throws {
+        try await self.cli(["vault", "put", path], stdin: value + "\n")
     }
 
     /// Whether `text` occurs in the database, -wal or -shm file.
@@ -61,9 +61,9 @@ struct VaultSetup {
         """
 
     @Test func vaultCredentialsReachTheUpstreamAndChangesApplyWithoutARestart() async throws {
-        let vault = try VaultSetup.make()
+        let vault = try await VaultSetup.make()
         let canaries = (1...3).map { "VAULT-CANARY-\($0)-" + UUID().uuidString }
-        try vault.put("crm/token", canaries[0])
+        try await vault.put("crm/token", canaries[0])
         let h = try await Harness.start(extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
 
         var answer = try await h.client.send(.get, h.url("/proxy/vaulted/orders"), headers: h.auth)
@@ -72,7 +72,7 @@ struct VaultSetup {
 
         // Another process (the CLI) changes the secret: the running gateway follows (within 2 s by
         // design; `make bench` measures it). The deadline here is generous for a loaded machine.
-        try vault.put("crm/token", canaries[1])
+        try await vault.put("crm/token", canaries[1])
         let changed = ContinuousClock.now
         var seen = ""
         while ContinuousClock.now - changed < .seconds(60) {
@@ -106,8 +106,8 @@ struct VaultSetup {
     }
 
     @Test func theAdminAPIWritesListsAndDeletesButNeverShowsValues() async throws {
-        let vault = try VaultSetup.make()
-        try vault.put("crm/token", "initial")
+        let vault = try await VaultSetup.make()
+        try await vault.put("crm/token", "initial")
         let h = try await Harness.start(extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
         let admin = ["Authorization": "Bearer \(vault.adminToken)"]
         let canary = "ADMIN-CANARY-" + UUID().uuidString
@@ -162,22 +162,22 @@ struct VaultSetup {
         #expect(!h.gateway.log.contains(canary))
         #expect(!h.gateway.log.contains(vault.adminToken))
         // The audit table names the admin API as the writer and deleter, without the value.
-        let audit = try vault.cli(["vault", "audit"])
+        let audit = try await vault.cli(["vault", "audit"])
         #expect(audit.contains("put     billing/api_key"))
         #expect(audit.contains("delete  billing/api_key"))
         #expect(audit.contains("admin-api from 127.0.0.1"))
         #expect(!audit.contains(canary))
-        let bad = try vault.cli(["vault", "list"])
+        let bad = try await vault.cli(["vault", "list"])
         #expect(!bad.contains("bad/"), "a refused write was stored")
     }
 
     @Test func serveExplainsASealedVaultAMissingSecretAndAWrongKey() async throws {
-        let vault = try VaultSetup.make()
+        let vault = try await VaultSetup.make()
         let directory = vault.directory
-        func serve(_ config: String, environment: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
+        func serve(_ config: String, environment: [String: String] = [:]) async throws -> (status: Int32, stderr: String) {
             let path = directory + "/serve-\(UUID().uuidString).yaml"
             try config.write(toFile: path, atomically: true, encoding: .utf8)
-            let result = try GatewayProcess.run(["serve", "--config", path, "--port", "0"], environment: environment)
+            let result = try await GatewayProcess.run(["serve", "--config", path, "--port", "0"], environment: environment)
             return (result.status, result.stderr)
         }
         let connection = """
@@ -189,14 +189,14 @@ struct VaultSetup {
                 options: { template: "Bearer {token}" }
             """
         // No key in the environment: sealed, and the message says how to provide one.
-        var result = try serve("vault: { path: \(vault.dbPath), master_key: env:GH_TEST_UNSET_MASTER_KEY }\n" + connection)
+        var result = try await serve("vault: { path: \(vault.dbPath), master_key: env:GH_TEST_UNSET_MASTER_KEY }\n" + connection)
         #expect(result.status != 0)
         #expect(result.stderr.contains("is sealed: no master key was given"), "\(result.stderr)")
         #expect(result.stderr.contains("GH_TEST_UNSET_MASTER_KEY"))
         #expect(!result.stderr.contains("Fatal error"))
         // The wrong key: named by id, never shown.
-        let wrongKey = try vault.cli(["vault", "generate-key"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        result = try serve(
+        let wrongKey = try await vault.cli(["vault", "generate-key"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        result = try await serve(
             "vault: { path: \(vault.dbPath), master_key: env:GH_TEST_MASTER_KEY }\n" + connection,
             environment: ["GH_TEST_MASTER_KEY": wrongKey]
         )
@@ -204,19 +204,19 @@ struct VaultSetup {
         #expect(result.stderr.contains("does not open the vault"), "\(result.stderr)")
         #expect(!result.stderr.contains(wrongKey))
         // The right key but a secret that is not there: connection and key are named.
-        result = try serve("vault: { path: \(vault.dbPath), master_key: \"file:\(directory)/master.key\" }\n" + connection)
+        result = try await serve("vault: { path: \(vault.dbPath), master_key: \"file:\(directory)/master.key\" }\n" + connection)
         #expect(result.status != 0)
         #expect(
             result.stderr.contains("connection crm: credential token (vault:crm/token) is not set (store it with `gatehouse vault put crm/token`)"),
             "\(result.stderr)"
         )
         // No vault created yet.
-        result = try serve("vault: { path: \(directory)/none.db, master_key: \"file:\(directory)/master.key\" }\n" + connection)
+        result = try await serve("vault: { path: \(directory)/none.db, master_key: \"file:\(directory)/master.key\" }\n" + connection)
         #expect(result.stderr.contains("gatehouse vault init"), "\(result.stderr)")
     }
 
     @Test func readinessFollowsTheStore() async throws {
-        let vault = try VaultSetup.make()
+        let vault = try await VaultSetup.make()
         let h = try await Harness.start(server: vault.section)
         #expect(try await h.client.send(.get, h.url("/readyz")).status == 200)
         try FileManager.default.moveItem(atPath: vault.dbPath, toPath: vault.dbPath + ".away")
@@ -243,37 +243,37 @@ struct VaultSetup {
     }
 
     @Test func theCLITakesValuesOnlyFromStdinOrAFileAndRotatesTheMasterKey() async throws {
-        let vault = try VaultSetup.make()
+        let vault = try await VaultSetup.make()
         // A value on the command line is refused (it would land in shell history and ps).
-        let argv = try GatewayProcess.run(["vault", "put", "crm/token", "s3cr3t-in-argv", "--config", vault.configPath])
+        let argv = try await GatewayProcess.run(["vault", "put", "crm/token", "s3cr3t-in-argv", "--config", vault.configPath])
         #expect(argv.status != 0)
-        #expect(!(try vault.cli(["vault", "list"])).contains("crm/token"))
+        #expect(!(try await vault.cli(["vault", "list"])).contains("crm/token"))
         let file = vault.directory + "/value.txt"
         try "from-a-file\n".write(toFile: file, atomically: true, encoding: .utf8)
-        try vault.cli(["vault", "put", "crm/token", "--from-file", file])
-        #expect(try vault.cli(["vault", "reveal", "crm/token"]) == "from-a-file\n")
-        for index in 0..<10 { try vault.put("many/secret-\(index)", "value-\(index)") }
+        try await vault.cli(["vault", "put", "crm/token", "--from-file", file])
+        #expect(try await vault.cli(["vault", "reveal", "crm/token"]) == "from-a-file\n")
+        for index in 0..<10 { try await vault.put("many/secret-\(index)", "value-\(index)") }
 
         // A key file others can read is refused.
         let loose = vault.directory + "/loose.key"
-        try vault.cli(["vault", "generate-key", "--out", loose])
+        try await vault.cli(["vault", "generate-key", "--out", loose])
         chmod(loose, 0o644)
-        let refused = try GatewayProcess.run(["vault", "rotate-master", "--new-key-file", loose, "--config", vault.configPath])
+        let refused = try await GatewayProcess.run(["vault", "rotate-master", "--new-key-file", loose, "--config", vault.configPath])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("must be 0600 or stricter"))
 
         let newKey = vault.directory + "/new.key"
-        try vault.cli(["vault", "generate-key", "--out", newKey])
-        let rotated = try vault.cli(["vault", "rotate-master", "--new-key-file", newKey])
+        try await vault.cli(["vault", "generate-key", "--out", newKey])
+        let rotated = try await vault.cli(["vault", "rotate-master", "--new-key-file", newKey])
         #expect(rotated.contains("Rotated"), "\(rotated)")
         #expect(rotated.contains("all 12 secrets open"), "\(rotated)")
         // Running it again (as after an interruption) completes without harm.
-        #expect(try vault.cli(["vault", "rotate-master", "--new-key-file", newKey]).contains("Already sealed"))
+        #expect(try await vault.cli(["vault", "rotate-master", "--new-key-file", newKey]).contains("Already sealed"))
         // The old key no longer opens the vault; the new one opens every secret.
-        let old = try GatewayProcess.run(["vault", "list", "--config", vault.configPath])
+        let old = try await GatewayProcess.run(["vault", "list", "--config", vault.configPath])
         #expect(old.stderr.contains("does not open the vault"))
         try FileManager.default.removeItem(atPath: vault.directory + "/master.key")
         try FileManager.default.copyItem(atPath: newKey, toPath: vault.directory + "/master.key")
-        for index in 0..<10 { #expect(try vault.cli(["vault", "reveal", "many/secret-\(index)"]) == "value-\(index)\n") }
+        for index in 0..<10 { #expect(try await vault.cli(["vault", "reveal", "many/secret-\(index)"]) == "value-\(index)\n") }
     }
 }

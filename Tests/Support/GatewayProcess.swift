@@ -71,7 +71,11 @@ public final class GatewayProcess: Sendable {
     deinit { ChildProcesses.end(self.process.value) }
 
     /// Runs `gatehouse ARGS` to completion: exit status, standard output and standard error.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> (
+    ///
+    /// Async, and it waits without blocking a thread: the cooperative pool has one thread per
+    /// core, and a command that calls a simulator served in this test process (a Keyfax
+    /// bootstrap, say) would otherwise deadlock against the thread waiting for it.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
         let directory = try TemporaryDirectory.make()
@@ -85,6 +89,8 @@ public final class GatewayProcess: Sendable {
         _ = FileManager.default.createFile(atPath: err, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
+        let exited = ExitSignal()
+        process.terminationHandler = { _ in exited.fire() }
         if let stdin {
             let pipe = Pipe()
             process.standardInput = pipe
@@ -96,7 +102,7 @@ public final class GatewayProcess: Sendable {
             try ChildProcesses.run(process)
         }
         defer { ChildProcesses.end(process) }
-        process.waitUntilExit()
+        await exited.wait()
         return (
             process.terminationStatus,
             (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
@@ -197,5 +203,35 @@ public enum TemporaryDirectory {
         let path = NSTemporaryDirectory() + "gatehouse-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+}
+
+/// Fired once by a process's termination handler; awaited without blocking a thread.
+final class ExitSignal: Sendable {
+    private struct State: ~Copyable {
+        var fired = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func fire() {
+        let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.fired = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = self.state.withLock { state -> Bool in
+                if state.fired { return true }
+                state.waiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 }
