@@ -217,7 +217,8 @@ let package = Package(
             name: "GatehouseFuzzTargets",
             dependencies: [
                 core, "GatehouseCrypto", "GatehouseXML", nioCore, logging,
-                "GatehouseHTTP", "GatehouseOKIT", "GatehouseCheckfront", "GatehouseKeyfax", "GatehouseK2",
+                "GatehouseHTTP", "GatehouseOKIT", "GatehouseCheckfront", "GatehouseKeyfax", "GatehouseK2", "GatehouseCurl",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/FuzzTargets",
             swiftSettings: strictSettings

@@ -1,4 +1,4 @@
-import CGatehouseCurl
+internal import CGatehouseCurl
 import Foundation
 import GatehouseCore
 import Logging

@@ -1,4 +1,4 @@
-import CGatehouseCurl
+internal import CGatehouseCurl
 import GatehouseCore
 import HTTPTypes
 import NIOCore

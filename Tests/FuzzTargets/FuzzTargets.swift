@@ -15,11 +15,7 @@ public enum FuzzTargets {
         Self.keyfaxHook,
         Self.keyfaxJWT,
         Self.checkfrontEnvelope,
-        // SLOT curl-status-line: the curl status/header line parser (issue 11, part 1) is being
-        // extracted into a pure type in GatehouseCurl. Once merged, add a `static let
-        // curlStatusLine = FuzzTarget("curl-status-line", ...)` in FuzzTargets+Transport.swift,
-        // list it here, add GatehouseCurl to GatehouseFuzzTargets' dependencies in Package.swift,
-        // seed Tests/Fuzz/curl-status-line/ and add its expected seed to FuzzCorpusTests.
+        Self.curlStatusLine,
     ]
 
     /// The target called `name`.

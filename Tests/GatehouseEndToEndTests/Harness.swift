@@ -17,7 +17,8 @@ struct Harness {
 
     /// Starts everything. `extraConnections` is YAML appended under `connections:`.
     static func start(
-        timeoutMilliseconds: Int = 5_000,
+        // Generous: tests that are not about timeouts must not hit one on a loaded machine.
+        timeoutMilliseconds: Int = 30_000,
         extraConnections: String = "",
         grants: [String] = ["echo"],
         environment: [String: String] = [:],

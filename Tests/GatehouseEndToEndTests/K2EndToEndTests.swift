@@ -219,7 +219,8 @@ import Testing
     @Test func fiftyCallersNeverExceedMaxConcurrency() async throws {
         var simulator = K2Simulator.Configuration()
         simulator.threads = 5
-        let h = try await K2Harness.start(options: "{ max_concurrency: 3 }", simulator: simulator)
+        // A queue wait long enough for a loaded machine: this test is about the cap, not the timeout.
+        let h = try await K2Harness.start(options: "{ max_concurrency: 3, queue_timeout_ms: 120000 }", simulator: simulator)
         var mode = h.k2.state.mode
         mode.latencyMilliseconds = 40
         h.k2.state.mode = mode

@@ -8,7 +8,12 @@ import Testing
     func signalLetsInFlightRequestsFinishThenExitsZero(signal: Int32) async throws {
         let h = try await Harness.start()
         async let slow = h.client.send(.get, h.url("/proxy/echo/stall?ms=1500"), headers: h.auth)
-        try await Task.sleep(for: .milliseconds(400))
+        // The signal goes once the request is in flight (it has reached the upstream), however
+        // long a loaded machine took to get it there.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while h.echo.recorder.all.isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let status = await h.gateway.stop(signal: signal)
         let answer = try await slow
         #expect(answer.status == 200, "the in-flight request was cut: \(answer.status)")

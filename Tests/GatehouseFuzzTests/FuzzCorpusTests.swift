@@ -55,19 +55,32 @@ import Testing
         ("k2-conditions", "quote-injection.json", #"refused: bad_request: filter[0]: a value cannot contain '"': K2 has no escape for it inside a quoted value"#),
         (
             "k2-cursor", "page-url.txt",
-            "json cursor ok https://k2.example:8443/K2API/Data/Partner?page=2; json page URL ok https://k2.example:8443/K2API/Data/Partner?page=2; xml page URL ok https://k2.example:8443/K2API/Data/Partner?page=2"
+            // Not "xml page URL ok": an XML connection's pages live below /K2API/xml/Data/.
+            "json cursor ok https://k2.example:8443/K2API/Data/Partner?page=2; json page URL ok https://k2.example:8443/K2API/Data/Partner?page=2"
         ),
+        ("k2-cursor", "other-origin-xml.txt", "xml page URL ok https://k2.example:8443/K2API/xml/Data/Partner?page=2"),
         ("k2-cursor", "garbage.txt", "refused"),
+        ("k2-cursor", "dot-segments.txt", "refused"),
         ("okit-answer", "valid.txt", "valid: token ok"),
         ("okit-answer", "redirect.txt", "undecided: redirect 302, not followed"),
         ("token-answer", "granted.txt", "granted: expires_in 3600"),
         ("token-answer", "invalid-grant.txt", "refused: invalid_grant (400)"),
+        ("token-answer", "negative-expiry.txt", "unavailable: invalid_expires_in (200)"),
         ("keyfax-hook", "keys.json", "ok keys for host Dev"),
         ("keyfax-hook", "other-scheme.json", "refused: bad_request: schemaName must be Basic"),
         ("keyfax-jwt", "token.txt", "ok token exp 1893456000, claims exp none"),
         ("keyfax-jwt", "string-exp.json", "refused: no exp claim"),
         ("checkfront-envelope", "bookings.txt", #"ok next 2 total 3 data [{"booking_id":1},{"booking_id":2}]"#),
         ("checkfront-envelope", "not-found.txt", "refused: not_found Checkfront answered 404: Not found"),
+        (
+            "curl-status-line", "valid.txt",
+            "complete 200, 3 headers [Content-Type=application/json,Content-Length=2,X-Request-Id=abc], 0 trailer lines"
+        ),
+        ("curl-status-line", "continue-then-201.txt", "complete 201, 1 headers [Location=/k/1], 2 trailer lines"),
+        ("curl-status-line", "control-values.txt", "complete 200, 2 headers [X-Tab=a\tb,X-Ok=fine], 0 trailer lines"),
+        ("curl-status-line", "status-1000.txt", "refused: the upstream's status is not a three-digit number"),
+        ("curl-status-line", "too-many-headers.txt", "refused: the upstream's answer has more than max_response_headers headers"),
+        ("curl-status-line", "garbage.txt", "refused: the upstream's answer does not start with an HTTP status line"),
     ])
     func knownSeedReadsAsExpected(target name: String, file: String, expected: String) throws {
         let target = try #require(FuzzTargets.named(name))

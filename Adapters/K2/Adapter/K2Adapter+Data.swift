@@ -58,12 +58,18 @@ extension K2Adapter {
     /// A caller's cursor back to the page URL it stands for; only URLs below `base_url`'s Data
     /// service, without a dot segment that would climb out of it once curl or IIS resolved it.
     func pageURL(fromCursor cursor: String) throws -> String {
-        guard let bytes = Base64.urlDecode(cursor), let url = String(validating: bytes, as: UTF8.self),
-            let target = BaseURL(url), target.sameOrigin(as: self.client.baseURL),
-            target.path.lowercased().hasPrefix((self.client.baseURL.path + (self.configuration.format == .xml ? "/xml" : "") + "/Data/").lowercased()),
-            !Self.hasDotSegment(target.path)
-        else { throw GatewayError(.badRequest, "\"cursor\" is not a cursor this connection issued") }
+        guard let bytes = Base64.urlDecode(cursor), let url = String(validating: bytes, as: UTF8.self), self.isDataPageURL(url) else {
+            throw GatewayError(.badRequest, "\"cursor\" is not a cursor this connection issued")
+        }
         return url
+    }
+
+    /// Whether `url` is on `base_url`'s origin, below its Data service and without a dot segment:
+    /// what a cursor may stand for, and so what a page URL K2 reports must be before it becomes one.
+    func isDataPageURL(_ url: String) -> Bool {
+        guard let target = BaseURL(url), target.sameOrigin(as: self.client.baseURL) else { return false }
+        let service = self.client.baseURL.path + (self.configuration.format == .xml ? "/xml" : "") + "/Data/"
+        return target.path.lowercased().hasPrefix(service.lowercased()) && !Self.hasDotSegment(target.path)
     }
 
     /// Whether `path` has a `.` or `..` segment, spelled plainly or percent-encoded in any case

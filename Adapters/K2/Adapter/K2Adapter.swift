@@ -161,8 +161,20 @@ public struct K2Adapter: Adapter {
         return self.client.url(path: path, query: text.isEmpty ? nil : text)
     }
 
-    /// A page URL K2 reported, checked against `base_url`'s origin (rebased when configured).
+    /// A page URL K2 reported, checked against `base_url`'s origin (rebased when configured), and
+    /// below its Data service without a dot segment: never a cursor ``pageURL(fromCursor:)`` refuses.
     func checkedPageURL(_ text: String) throws -> String {
+        let url = try self.onOrigin(pageURL: text)
+        guard self.isDataPageURL(url) else {
+            throw GatewayError(
+                .upstreamError, "K2 reported a page URL outside base_url's Data service or with a dot segment; it is not followed",
+                connection: self.connection)
+        }
+        return url
+    }
+
+    /// `text` on `base_url`'s origin: as it is, or rebased when `rebase_page_urls` allows.
+    private func onOrigin(pageURL text: String) throws -> String {
         guard let target = BaseURL(text) else {
             throw GatewayError(.upstreamError, "K2 reported a page URL that is not an absolute http(s) URL", connection: self.connection)
         }

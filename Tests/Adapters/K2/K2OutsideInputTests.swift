@@ -79,6 +79,21 @@ struct K2Rig {
         #expect(second.data.arrayValue?.count == 5)
     }
 
+    /// A `NextPageURL` that climbs out of the Data service never becomes a cursor (which the
+    /// same connection would then refuse as one it did not issue): 502, as for another origin.
+    @Test func aPageURLWithDotSegmentsFromK2IsRefused() async throws {
+        let rig = try await K2Rig.start()
+        defer { rig.stop() }
+        for path in Self.climbingPaths + ["/Meta/Part?page=2"] {
+            let refused = #expect(throws: GatewayError.self, "\(path)") {
+                try rig.adapter.checkedPageURL(rig.k2.baseURL + path)
+            }
+            #expect(refused?.code == .upstreamError, "\(path)")
+        }
+        let good = rig.k2.baseURL + "/Data/Part?page=next&pageState=0"
+        #expect(try rig.adapter.checkedPageURL(good) == good)
+    }
+
     @Test func hostilePageSizesAreRefusedAndNothingIsSent() async throws {
         let rig = try await K2Rig.start()
         defer { rig.stop() }
