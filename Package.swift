@@ -146,6 +146,7 @@ let package = Package(
             name: "GatehouseServer",
             dependencies: [
                 core, "GatehouseXML", hummingbird, logging,
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

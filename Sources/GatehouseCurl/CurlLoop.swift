@@ -141,6 +141,8 @@ final class CurlLoop: Sendable {
                 curl_multi_remove_handle(self.multi.pointer, easy)
                 transfer.complete(result: result)
             }
+            // Heads that arrived in this pass, with whatever body came along (see deliverHead).
+            for transfer in active.values { transfer.deliverHead() }
             curl_multi_poll(self.multi.pointer, nil, 0, 1000, nil)
         }
         // Late commands: fail additions so no caller waits forever.

@@ -174,6 +174,8 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// The transfer ended with `error` (or never started).
     func complete(error: any Error) {
+        // A head accepted earlier in this pass is the caller's as before: the error goes to the body.
+        if self.invalidAnswer == nil { self.deliverHead() }
         let error: any Error = (error as? TransportError)?.kind == .cancelled && self.isCancelled ? CancellationError() : error
         if let continuation = self.takeContinuation() {
             continuation.resume(throwing: error)
@@ -208,7 +210,10 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    private func deliverHead() {
+    /// Hands an accepted head to the caller (the loop calls this after each `curl_multi_perform`
+    /// pass): the body bytes that came with the head in the same pass are queued by then, so a
+    /// small answer wakes its caller once, not once for the head and again for the body.
+    func deliverHead() {
         guard self.headComplete, !self.headDelivered else { return }
         self.headDelivered = true
         let response = UpstreamResponse(status: self.status, headers: self.headers, body: self.responseBody)
@@ -229,7 +234,6 @@ final class CurlTransfer: @unchecked Sendable {
                 self.status = status
                 self.headers = headers
                 self.headComplete = true
-                self.deliverHead()
             }
             return true
         } catch {
@@ -244,7 +248,6 @@ final class CurlTransfer: @unchecked Sendable {
             self.invalidAnswer = self.invalidAnswer ?? TransportError(.invalidResponse, "the upstream sent a body without a valid head")
             return 0
         }
-        self.deliverHead()
         if self.pausedReceive { return GH_WRITEFUNC_PAUSE }
         self.received += data.count
         if let max = self.maxResponseBytes, self.received > max {

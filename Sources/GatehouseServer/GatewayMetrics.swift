@@ -7,8 +7,16 @@ import Synchronization
 /// names come from config, never from the request path.
 final class GatewayMetrics: Sendable {
     private let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
-    private let timers = Mutex<[String: Timer]>([:])
+    private let counters = Mutex<[Key: Counter]>([:])
+    private let timers = Mutex<[Key: Timer]>([:])
+
+    /// A metric's identity in the caches: no string is built per request to look one up.
+    private struct Key: Hashable {
+        var series: String
+        var connection: String
+        var route: String
+        var status = 0
+    }
     private let inFlight: Meter
 
     init(factory: any MetricsFactory) {
@@ -22,10 +30,10 @@ final class GatewayMetrics: Sendable {
     /// Called once per request when its answer is complete.
     func finished(connection: String, route: String, status: Int, nanoseconds: Int64) {
         self.inFlight.decrement()
-        let statusText = String(status)
-        let key = "\(connection)|\(route)|\(statusText)"
+        let key = Key(series: "requests", connection: connection, route: route, status: status)
         let counter = self.counters.withLock { cache in
             if let counter = cache[key] { return counter }
+            let statusText = String(status)
             let counter = Counter(
                 label: "gatehouse_requests_total",
                 dimensions: [("connection", connection), ("route", route), ("status", statusText)],
@@ -35,7 +43,7 @@ final class GatewayMetrics: Sendable {
             return counter
         }
         counter.increment()
-        let timerKey = "\(connection)|\(route)"
+        let timerKey = Key(series: "duration", connection: connection, route: route)
         let timer = self.timers.withLock { cache in
             if let timer = cache[timerKey] { return timer }
             let timer = Timer(
@@ -71,7 +79,7 @@ final class GatewayMetrics: Sendable {
 
     /// Counts an upstream failure of a bounded kind (an error code).
     func upstreamError(connection: String, kind: String) {
-        let key = "upstream|\(connection)|\(kind)"
+        let key = Key(series: "upstream", connection: connection, route: kind)
         let counter = self.counters.withLock { cache in
             if let counter = cache[key] { return counter }
             let counter = Counter(

@@ -82,7 +82,27 @@ struct GatewayResponder: HTTPResponder {
     }
 
     private func dispatch(_ request: Request, context: Context, exchange: inout Exchange) async throws -> Response {
-        switch GatewayRoute.match(path: request.uri.path) {
+        let route = GatewayRoute.match(path: request.uri.path)
+        switch route {
+        case .proxy(let connection, let path):
+            // Stays on the connection's event loop (``EventLoopBoundChannel``): no blocking work.
+            exchange.route = "proxy"
+            exchange.connection = connection
+            return try await self.proxy(request, connection: connection, path: path, exchange: &exchange)
+        case .health, .ready, .metrics, .notFound:
+            return try await self.handle(route, request, context: context, exchange: &exchange)
+        default:
+            // Handlers that may block (SQLite, adapters' parsing) run on the global pool, not
+            // on the event loop shared with other connections.
+            return try await withTaskExecutorPreference(globalConcurrentExecutor) {
+                try await self.handle(route, request, context: context, exchange: &exchange)
+            }
+        }
+    }
+
+    /// Answers `route` on the current executor.
+    private func handle(_ route: GatewayRoute, _ request: Request, context: Context, exchange: inout Exchange) async throws -> Response {
+        switch route {
         case .proxy(let connection, let path):
             exchange.route = "proxy"
             exchange.connection = connection

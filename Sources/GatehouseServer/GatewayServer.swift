@@ -96,6 +96,7 @@ public struct GatewayServer: Service {
         }
         let app = Application(
             responder: responder,
+            server: .eventLoopBoundHTTP1(),
             configuration: .init(
                 address: .hostname(self.configuration.host, port: self.configuration.port),
                 serverName: "gatehouse"

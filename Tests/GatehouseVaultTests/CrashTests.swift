@@ -22,8 +22,10 @@ import Testing
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Self.writer)
             process.arguments = [test.path, test.key.exportBase64(), String(paths.count)]
-            process.standardOutput = FileHandle(forWritingAtPath: output)
-            process.standardError = FileHandle(forWritingAtPath: output)
+            // One open file for both: two would each write from offset 0 over the other's lines.
+            let sink = FileHandle(forWritingAtPath: output)
+            process.standardOutput = sink
+            process.standardError = sink
             try ChildProcesses.run(process)
             let writer = ChildProcesses.owned(process)
             // Wait until it writes, then kill it somewhere in the middle of a write.

@@ -116,8 +116,10 @@ public final class GatewayProcess: Sendable {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = FileHandle(forWritingAtPath: logPath)
+        // One open file for both: two would each write from offset 0 over the other's lines.
+        let sink = FileHandle(forWritingAtPath: logPath)
+        process.standardError = sink
+        process.standardOutput = sink
         process.standardInput = FileHandle.nullDevice
         try ChildProcesses.run(process)
         return (SendableProcess(process), ())

@@ -61,15 +61,25 @@ public enum HeaderPolicy {
         return result
     }
 
-    /// The lowercased header names a `Connection` header lists.
+    /// The lowercased header names a `Connection` header lists, other than `keep-alive` and
+    /// `close` (hop-by-hop anyway, and what nearly every answer says: no allocation for them).
     private static func connectionTokens(_ fields: HTTPFields) -> Set<String> {
         var named: Set<String> = []
         for value in fields[values: .connection] {
-            for token in value.split(separator: ",") {
-                let trimmed = token.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
-                named.insert(String(trimmed).lowercased())
+            for token in value.utf8.split(separator: UInt8(ascii: ",")) {
+                let trimmed = token.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+                if Self.equalsLowercased(trimmed, "keep-alive") || Self.equalsLowercased(trimmed, "close") { continue }
+                named.insert(String(decoding: trimmed, as: UTF8.self).lowercased())
             }
         }
         return named
+    }
+
+    /// Whether `bytes`, ASCII-lowercased, are `lowercase`.
+    private static func equalsLowercased(_ bytes: some Collection<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            zip(bytes, expected).allSatisfy { byte, want in (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == want }
+        }
     }
 }

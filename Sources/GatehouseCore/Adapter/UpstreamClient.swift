@@ -16,6 +16,8 @@ public struct UpstreamClient: Sendable {
     public let maxResponseBytes: Int
     private let transport: any UpstreamTransport
     private let signer: any RequestSigner
+    /// `baseURL.prefix`, computed once: every call's URL starts with it.
+    private let basePrefix: String
 
     /// Most redirects followed for one call.
     public static let maximumRedirects = 5
@@ -37,6 +39,7 @@ public struct UpstreamClient: Sendable {
         self.followRedirects = followRedirects
         self.maxResponseBytes = maxResponseBytes
         self.signer = signer
+        self.basePrefix = baseURL.prefix
     }
 
     /// The same client, signing with `signer`.
@@ -54,11 +57,17 @@ public struct UpstreamClient: Sendable {
 
     /// `base_url` + `path` (already percent-encoded) + `?query`.
     public func url(path: String, query: String?) -> String {
-        var url = self.baseURL.prefix
+        var url = self.basePrefix
         if !path.isEmpty, !path.hasPrefix("/") { url += "/" }
         url += path
-        let queries = [self.baseURL.query, query].compactMap { $0 }.filter { !$0.isEmpty }
-        if !queries.isEmpty { url += "?" + queries.joined(separator: "&") }
+        let base = self.baseURL.query ?? ""
+        let extra = query ?? ""
+        if !base.isEmpty || !extra.isEmpty {
+            url += "?"
+            url += base
+            if !base.isEmpty, !extra.isEmpty { url += "&" }
+            url += extra
+        }
         return url
     }
 
@@ -81,7 +90,7 @@ public struct UpstreamClient: Sendable {
         var hops = 0
         while true {
             var attempt = request
-            if let target = BaseURL(attempt.url), target.sameOrigin(as: self.baseURL) {
+            if self.isOnBase(attempt.url) || BaseURL(attempt.url).map({ $0.sameOrigin(as: self.baseURL) }) == true {
                 try await self.signer.sign(&attempt)
             }
             let response = try await self.transportSend(attempt)
@@ -92,6 +101,18 @@ public struct UpstreamClient: Sendable {
             request = next
             hops += 1
         }
+    }
+
+    /// Whether `url` is `base_url`'s prefix followed by nothing, `/...` or `?...`, with none of
+    /// the bytes ``BaseURL`` refuses (whitespace, controls, `#`): then its origin is
+    /// `base_url`'s by construction, without parsing it (the proxy route's URLs all look so).
+    /// Anything else goes through ``BaseURL`` as before.
+    func isOnBase(_ url: String) -> Bool {
+        let bytes = url.utf8
+        guard bytes.starts(with: self.basePrefix.utf8) else { return false }
+        let rest = bytes.dropFirst(self.basePrefix.utf8.count)
+        if let first = rest.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "?") { return false }
+        return !rest.contains { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "#") }
     }
 
     /// Sends `request` and reads the whole answer, capped at `max_response_bytes`.
