@@ -50,6 +50,8 @@ cc -O2 -o "$work/curl-floor" Benchmarks/curl-floor.c -lcurl 2>>"$work/build.log"
 if [ -z "${BENCH_SKIP_MICRO:-}" ]; then
   echo "Vault micro-benchmarks..."
   "$(swift build -c release --show-bin-path)/gatehouse-microbench" | tee "$work/vault.md"
+  echo "Vault propagation across processes..."
+  { echo; Benchmarks/vault-propagation.sh "$BIN" 10; } | tee -a "$work/vault.md"
 else
   : > "$work/vault.md"
 fi
