@@ -211,15 +211,17 @@ public final class Vault: SecretSource, Sendable {
                 cipher.seal(item.value, path: item.path, version: version)
             }
         }
-        return try await self.writes.run {
-            let written = try await self.store.write(writes, by: actor, at: self.now(), keepVersions: self.configuration.keepVersions)
-            self.state.withLock { state in
-                for (item, metadata) in zip(items, written) {
-                    state.entries[item.path] = .readable(Entry(secret: item.value, metadata: metadata))
+        return try await self.offLoop {
+            try await self.writes.run {
+                let written = try await self.store.write(writes, by: actor, at: self.now(), keepVersions: self.configuration.keepVersions)
+                self.state.withLock { state in
+                    for (item, metadata) in zip(items, written) {
+                        state.entries[item.path] = .readable(Entry(secret: item.value, metadata: metadata))
+                    }
+                    state.localWrites &+= 1
                 }
-                state.localWrites &+= 1
+                return written
             }
-            return written
         }
     }
 
@@ -227,11 +229,13 @@ public final class Vault: SecretSource, Sendable {
     public func delete(_ path: String, by actor: VaultActor) async throws {
         _ = try VaultPath.validated(path)
         let audit = AuditRecord(at: self.now(), actor: actor, action: .delete, path: path, version: nil)
-        try await self.writes.run {
-            guard try await self.store.delete(path, audit: audit) else { throw VaultError.notFound(path: path) }
-            self.state.withLock { state in
-                state.entries[path] = nil
-                state.localWrites &+= 1
+        try await self.offLoop {
+            try await self.writes.run {
+                guard try await self.store.delete(path, audit: audit) else { throw VaultError.notFound(path: path) }
+                self.state.withLock { state in
+                    state.entries[path] = nil
+                    state.localWrites &+= 1
+                }
             }
         }
     }
@@ -273,9 +277,16 @@ public final class Vault: SecretSource, Sendable {
         return true
     }
 
+    /// Runs store work that may block (SQLite's fsync on a durable write) on the global
+    /// executor: a proxy call that renews a credential runs on its connection's event loop
+    /// (the server prefers it), and a write must never stall that loop.
+    private func offLoop<T>(_ body: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(globalConcurrentExecutor) { try await body() }
+    }
+
     /// Opens every current version into the cache.
     public func reload() async throws {
-        try await self.writes.run { try await self.load() }
+        try await self.offLoop { try await self.writes.run { try await self.load() } }
     }
 
     private func load() async throws {
