@@ -17,6 +17,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Override server.port (0 picks a free port).")
     var port: Int?
 
+    @Option(name: .long, help: "Override admin.port, the admin listener's port (0 picks a free port).")
+    var adminPort: Int?
+
     func run() async throws {
         do {
             try await self.serve()
@@ -28,6 +31,13 @@ struct Serve: AsyncParsableCommand {
     private func serve() async throws {
         var config = try ConfigLoading.load(self.options.config)
         if let port { config.server.port = port }
+        if let adminPort {
+            guard (0...65535).contains(adminPort) else { throw ExitMessage("--admin-port: expected 0-65535") }
+            config.admin?.port = adminPort
+        }
+        if let admin = config.admin, admin.port != 0, admin.port == config.server.port {
+            throw ExitMessage("the admin listener needs its own port: server.port and admin.port are both \(admin.port)")
+        }
         let level = Logger.Level(rawValue: config.server.logLevel) ?? .info
         LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
         let registry = PrometheusCollectorRegistry()
@@ -59,6 +69,7 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(
                 host: config.server.host,
                 port: config.server.port,
+                admin: config.admin.map { Listener(role: .admin, host: $0.host, port: $0.port) },
                 maxBodyBytes: config.server.maxBodyBytes,
                 maxOperationBodyBytes: config.server.maxOperationBodyBytes,
                 forwardedHeaders: config.server.forwardedHeaders
