@@ -17,6 +17,8 @@ public struct GatewayServer: Service {
         public var maxOperationBodyBytes: Int
         /// Whether the proxy route states `X-Forwarded-For` / `X-Forwarded-Proto` (`server.forwarded_headers`).
         public var forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders
+        /// `max_connections`, `idle_timeout_seconds`, `request_head_timeout_seconds`, `max_request_head_bytes`.
+        public var inbound: GatewayConfiguration.Server
 
         /// Creates a configuration.
         public init(
@@ -24,8 +26,10 @@ public struct GatewayServer: Service {
             port: Int,
             maxBodyBytes: Int,
             maxOperationBodyBytes: Int = GatewayConfiguration.Server().maxOperationBodyBytes,
-            forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders = .set
+            forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders = .set,
+            inbound: GatewayConfiguration.Server = GatewayConfiguration.Server()
         ) {
+            self.inbound = inbound
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
@@ -96,7 +100,7 @@ public struct GatewayServer: Service {
         }
         let app = Application(
             responder: responder,
-            server: .eventLoopBoundHTTP1(),
+            server: .eventLoopBoundHTTP1(limits: InboundLimits(self.configuration.inbound)),
             configuration: .init(
                 address: .hostname(self.configuration.host, port: self.configuration.port),
                 serverName: "gatehouse"

@@ -61,7 +61,8 @@ struct Serve: AsyncParsableCommand {
                 port: config.server.port,
                 maxBodyBytes: config.server.maxBodyBytes,
                 maxOperationBodyBytes: config.server.maxOperationBodyBytes,
-                forwardedHeaders: config.server.forwardedHeaders
+                forwardedHeaders: config.server.forwardedHeaders,
+                inbound: config.server
             ),
             gateway: gateway,
             vault: vault,
