@@ -72,7 +72,8 @@ struct Serve: AsyncParsableCommand {
                 admin: config.admin.map { Listener(role: .admin, host: $0.host, port: $0.port) },
                 maxBodyBytes: config.server.maxBodyBytes,
                 maxOperationBodyBytes: config.server.maxOperationBodyBytes,
-                forwardedHeaders: config.server.forwardedHeaders
+                forwardedHeaders: config.server.forwardedHeaders,
+                inbound: config.server
             ),
             gateway: gateway,
             vault: vault,
