@@ -129,7 +129,8 @@ extension Serve {
         }
         var origins: [String: String] = [:]
         for connection in config.connections { origins[connection.name] = connection.baseURL.origin }
-        return Console.Configuration(clients: clients, origins: origins)
+        // secureCookies: set it when the admin listener serves TLS (a listener option to come).
+        return Console.Configuration(clients: clients, origins: origins, secureCookies: false)
     }
 
     /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.
