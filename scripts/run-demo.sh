@@ -77,8 +77,9 @@ cat <<EOT
 
 Gatehouse demo (Ctrl-C stops everything):
   data plane      http://127.0.0.1:$PORT   /proxy, /v1, OAuth callbacks, web hooks, /readyz, /metrics
-  admin listener  http://127.0.0.1:$ADMIN_PORT   the admin API (/admin/v1/...) and /oauth/{c}/start
+  admin listener  http://127.0.0.1:$ADMIN_PORT   the console, the admin API (/admin/v1/...) and /oauth/{c}/start
   admin token     $GATEHOUSE_ADMIN_TOKEN
+  console         open http://127.0.0.1:$ADMIN_PORT/ in a browser and sign in with the admin token
 
 Try, in another terminal:
 

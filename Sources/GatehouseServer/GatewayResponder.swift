@@ -1,3 +1,4 @@
+import GatehouseConsole
 import GatehouseCore
 import HTTPTypes
 import Hummingbird
@@ -20,6 +21,10 @@ struct GatewayResponder: HTTPResponder {
     let metrics: GatewayMetrics
     let readiness: Readiness
     let admin: AdminAPI
+    /// The operator console (admin listener only).
+    let console: Console?
+    /// Per-connection counts for the console.
+    let traffic: RecentTraffic
     let renderMetrics: @Sendable () -> [UInt8]
     let logger: Logger
 
@@ -62,11 +67,12 @@ struct GatewayResponder: HTTPResponder {
     func record(_ exchange: Exchange, status: Int, aborted: Bool) {
         let elapsed = ContinuousClock.now - exchange.started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        self.metrics.finished(connection: self.metricLabel(exchange.connection), route: exchange.route, status: status, nanoseconds: nanoseconds)
+        let label = self.metricLabel(exchange.connection)
+        self.metrics.finished(connection: label, route: exchange.route, status: status, nanoseconds: nanoseconds)
+        if label != "-", self.role == .data { self.traffic.record(connection: label, status: status, at: exchange.started) }
         if exchange.connection != nil, exchange.route == "proxy" || exchange.route == "operation" {
             self.metrics.upstreamTimings(
-                connection: self.metricLabel(exchange.connection), queueNanoseconds: exchange.timings.queueWait,
-                upstreamNanoseconds: exchange.timings.upstream)
+                connection: label, queueNanoseconds: exchange.timings.queueWait, upstreamNanoseconds: exchange.timings.upstream)
         }
         guard self.logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
@@ -157,6 +163,10 @@ struct GatewayResponder: HTTPResponder {
             exchange.route = "admin"
             return try await self.admin.respond(to: request, segments: segments, remoteAddress: context.remoteAddress, exchange: &exchange)
         case .notFound:
+            if self.role == .admin, let console = self.console, !request.uri.path.hasPrefix("/admin/") {
+                exchange.route = "console"
+                return await console.respond(to: request, remoteAddress: context.remoteAddress)
+            }
             exchange.route = "other"
             throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
         }

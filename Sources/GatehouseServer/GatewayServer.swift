@@ -1,3 +1,4 @@
+import GatehouseConsole
 import GatehouseCore
 import Hummingbird
 import Logging
@@ -51,6 +52,7 @@ public struct GatewayServer: Service {
     private let gateway: Gateway
     private let vault: Vault?
     private let admin: AdminAuthenticator?
+    private let console: Console.Configuration?
     private let services: [any Service]
     private let metricsFactory: any MetricsFactory
     private let renderMetrics: @Sendable () -> [UInt8]
@@ -60,13 +62,15 @@ public struct GatewayServer: Service {
     public let readiness: Readiness
 
     /// Creates the server. `vault` serves the admin secrets API and is followed for changes by
-    /// other processes; `admin` guards the admin listener's routes (absent: 404). `onReady`
+    /// other processes; `admin` guards the admin listener's routes (absent: 404); `console`
+    /// turns the operator console on at the admin listener's root. `onReady`
     /// receives the data plane's bound port (useful with port 0) once every listener is bound.
     public init(
         configuration: Configuration,
         gateway: Gateway,
         vault: Vault? = nil,
         admin: AdminAuthenticator? = nil,
+        console: Console.Configuration? = nil,
         services: [any Service] = [],
         metricsFactory: any MetricsFactory,
         renderMetrics: @escaping @Sendable () -> [UInt8],
@@ -78,6 +82,7 @@ public struct GatewayServer: Service {
         self.gateway = gateway
         self.vault = vault
         self.admin = admin
+        self.console = console
         self.services = services
         self.metricsFactory = metricsFactory
         self.renderMetrics = renderMetrics
@@ -89,6 +94,15 @@ public struct GatewayServer: Service {
     public func run() async throws {
         let metrics = GatewayMetrics(factory: self.metricsFactory)
         let adminAPI = AdminAPI(authenticator: self.admin, vault: self.vault, gateway: self.gateway)
+        let traffic = RecentTraffic(connections: self.gateway.connections.keys)
+        let console: Console?
+        if let configuration = self.console, let admin = self.admin, self.configuration.adminListener != nil {
+            console = try Console(
+                configuration: configuration, gateway: self.gateway, vault: self.vault, authenticator: admin, traffic: traffic,
+                logger: Logger(label: "gatehouse.console"))
+        } else {
+            console = nil
+        }
         func responder(_ role: Listener.Role) -> GatewayResponder {
             GatewayResponder(
                 role: role,
@@ -99,6 +113,8 @@ public struct GatewayServer: Service {
                 metrics: metrics,
                 readiness: self.readiness,
                 admin: adminAPI,
+                console: role == .admin ? console : nil,
+                traffic: traffic,
                 renderMetrics: self.renderMetrics,
                 logger: self.logger
             )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoreMetrics
 import Foundation
+import GatehouseConsole
 import GatehouseCore
 import GatehouseCurl
 import GatehouseServer
@@ -78,6 +79,7 @@ struct Serve: AsyncParsableCommand {
             gateway: gateway,
             vault: vault,
             admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },
+            console: Self.console(config),
             services: [TransportService(transport: transport)],
             metricsFactory: factory,
             renderMetrics: {
@@ -115,6 +117,23 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    /// What the console shows from the configuration: clients (never their key hashes) and each
+    /// connection's upstream origin.
+    static func console(_ config: GatewayConfiguration) -> Console.Configuration {
+        let clients = config.clients.map { client -> Console.Configuration.Client in
+            let authenticator: String
+            switch client.authenticator {
+            case .apiKey: authenticator = "api_key"
+            case .okit(let connection, let prefixes): authenticator = "okit via \(connection), client prefixes \(prefixes.joined(separator: ", "))"
+            }
+            return .init(name: client.name, authenticator: authenticator, connections: client.connections)
+        }
+        var origins: [String: String] = [:]
+        for connection in config.connections { origins[connection.name] = connection.baseURL.origin }
+        // secureCookies: set it when the admin listener serves TLS (a listener option to come).
+        return Console.Configuration(clients: clients, origins: origins, secureCookies: false)
+    }
+
     /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.
     static func problem(with reference: SecretReference, in secrets: any SecretSource) -> String? {
         do {

@@ -33,6 +33,18 @@ extension KeyfaxAdapter {
         }
     }
 
+    /// The console's Keyfax actions: the first keys, and a rotation delivered to the web hook.
+    public var consoleActions: [ConnectionAction] {
+        [
+            ConnectionAction(
+                name: "keyfax/bootstrap", title: "Bootstrap keys",
+                confirmation: "Ask Keyfax for this host's first key pair and store it in the vault? Keyfax issues first keys only once per host."),
+            ConnectionAction(
+                name: "keyfax/rotate", title: "Rotate keys",
+                confirmation: "Ask Keyfax for a new key pair? It is delivered to this gateway's web hook; calls signed with the old keys stop working."),
+        ]
+    }
+
     /// `GET /api/v1/key?hostName=`: the first keys for this host, stored in the vault.
     func bootstrap(by actor: VaultActor) async throws -> Value {
         let host = FormEncoding.encode(self.configuration.hostName, spaceAsPlus: false)
