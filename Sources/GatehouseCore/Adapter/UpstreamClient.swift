@@ -16,6 +16,8 @@ public struct UpstreamClient: Sendable {
     public let maxResponseBytes: Int
     private let transport: any UpstreamTransport
     private let signer: any RequestSigner
+    /// Client certificate and proxy login, resolved per call (`nil`: the connection has neither).
+    private let identity: TransportIdentitySource?
     /// `baseURL.prefix`, computed once: every call's URL starts with it.
     private let basePrefix: String
 
@@ -30,7 +32,8 @@ public struct UpstreamClient: Sendable {
         options: TransportOptions,
         followRedirects: Bool,
         maxResponseBytes: Int,
-        signer: any RequestSigner = NoSigner()
+        signer: any RequestSigner = NoSigner(),
+        identity: TransportIdentitySource? = nil
     ) {
         self.connection = connection
         self.baseURL = baseURL
@@ -39,6 +42,7 @@ public struct UpstreamClient: Sendable {
         self.followRedirects = followRedirects
         self.maxResponseBytes = maxResponseBytes
         self.signer = signer
+        self.identity = identity
         self.basePrefix = baseURL.prefix
     }
 
@@ -51,7 +55,8 @@ public struct UpstreamClient: Sendable {
             options: self.options,
             followRedirects: self.followRedirects,
             maxResponseBytes: self.maxResponseBytes,
-            signer: signer
+            signer: signer,
+            identity: self.identity
         )
     }
 
@@ -90,9 +95,9 @@ public struct UpstreamClient: Sendable {
         var hops = 0
         while true {
             var attempt = request
-            if self.isOnBase(attempt.url) || BaseURL(attempt.url).map({ $0.sameOrigin(as: self.baseURL) }) == true {
-                try await self.signer.sign(&attempt)
-            }
+            let toOrigin = self.isOnBase(attempt.url) || BaseURL(attempt.url).map({ $0.sameOrigin(as: self.baseURL) }) == true
+            if toOrigin { try await self.signer.sign(&attempt) }
+            if let identity = self.identity { attempt.options.identity = try identity.resolve(toOrigin: toOrigin) }
             let response = try await self.transportSend(attempt)
             guard self.followRedirects, hops < Self.maximumRedirects,
                 let next = Self.redirect(from: request, response: response)

@@ -25,6 +25,8 @@ public struct GatewayConfiguration: Sendable {
         public var shutdownGraceSeconds = 20
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error`.
         public var logLevel = "info"
+        /// `server.tls`: serve HTTPS (TLS 1.2+) instead of plain HTTP.
+        public var tls: ListenerTLS?
         public init() {}
     }
 
@@ -63,6 +65,10 @@ public struct GatewayConfiguration: Sendable {
         public var maxResponseBytes: Int
         /// The node of the entry, for adapter errors.
         public var node: ConfigNode
+        /// `client_certificate`: presented to the upstream's origin in the TLS handshake.
+        public var clientCertificate: ClientCertificateSettings? = nil
+        /// `proxy_credentials`: the login for `proxy`.
+        public var proxyCredentials: ProxyCredentialSettings? = nil
     }
 
     /// The credential vault (`vault:`).
@@ -112,6 +118,7 @@ public struct GatewayConfiguration: Sendable {
     public var usesVault: Bool {
         if self.vault.configured { return true }
         if case .vault = self.admin?.token { return true }
+        if self.transportReferences.contains(where: \.isVault) { return true }
         return self.connections.contains { connection in
             connection.credentials.contains { if case .vault = $0.reference { true } else { false } }
         }

@@ -36,6 +36,7 @@ public struct Gateway: Sendable {
         transport: any UpstreamTransport,
         secrets: any SecretSource,
         vault: Vault? = nil,
+        pemFiles: [String: Secret] = [:],
         logger: Logger = Logger(label: "gatehouse")
     ) throws {
         var connections: [String: ConnectionRuntime] = [:]
@@ -54,7 +55,8 @@ public struct Gateway: Sendable {
                 transport: transport,
                 options: connection.transport,
                 followRedirects: connection.followRedirects,
-                maxResponseBytes: connection.maxResponseBytes
+                maxResponseBytes: connection.maxResponseBytes,
+                identity: TransportIdentitySource(connection: connection, source: secrets, pemFiles: pemFiles)
             )
             var adapterLogger = logger
             adapterLogger[metadataKey: "connection"] = .string(connection.name)
