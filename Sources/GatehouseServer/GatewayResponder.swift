@@ -14,6 +14,8 @@ struct GatewayResponder: HTTPResponder {
     let maxBodyBytes: Int
     let maxOperationBodyBytes: Int
     let forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders
+    /// `X-Forwarded-Proto`: `https` behind `server.tls`, else `http`.
+    var forwardedProto = "http"
     let metrics: GatewayMetrics
     let readiness: Readiness
     let admin: AdminAPI
@@ -208,7 +210,7 @@ struct GatewayResponder: HTTPResponder {
     /// bound upstream; the caller's were already dropped by ``HeaderPolicy``.
     func addForwardedHeaders(to headers: inout HTTPFields, exchange: Exchange) {
         guard self.forwardedHeaders == .set else { return }
-        headers.append(contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress))
+        headers.append(contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress, proto: self.forwardedProto))
     }
 
     func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {

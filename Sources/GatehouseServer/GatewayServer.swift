@@ -17,6 +17,8 @@ public struct GatewayServer: Service {
         public var maxOperationBodyBytes: Int
         /// Whether the proxy route states `X-Forwarded-For` / `X-Forwarded-Proto` (`server.forwarded_headers`).
         public var forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders
+        /// Serve HTTPS with this certificate (`server.tls`); `nil` serves plain HTTP.
+        public var tls: ListenerCertificate?
 
         /// Creates a configuration.
         public init(
@@ -24,8 +26,10 @@ public struct GatewayServer: Service {
             port: Int,
             maxBodyBytes: Int,
             maxOperationBodyBytes: Int = GatewayConfiguration.Server().maxOperationBodyBytes,
-            forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders = .set
+            forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders = .set,
+            tls: ListenerCertificate? = nil
         ) {
+            self.tls = tls
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
@@ -79,6 +83,7 @@ public struct GatewayServer: Service {
             maxBodyBytes: self.configuration.maxBodyBytes,
             maxOperationBodyBytes: self.configuration.maxOperationBodyBytes,
             forwardedHeaders: self.configuration.forwardedHeaders,
+            forwardedProto: self.configuration.tls == nil ? "http" : "https",
             metrics: GatewayMetrics(factory: self.metricsFactory),
             readiness: self.readiness,
             admin: AdminAPI(authenticator: self.admin, vault: self.vault, gateway: self.gateway),
@@ -87,6 +92,7 @@ public struct GatewayServer: Service {
         )
         let readiness = self.readiness
         let onReady = self.onReady
+        let tls = self.configuration.tls != nil
         let logger = self.logger
         var services = self.services + [ShutdownWatcher(readiness: readiness)]
         let maintained = self.gateway.connections.values.compactMap(\.maintenance)
@@ -96,7 +102,7 @@ public struct GatewayServer: Service {
         }
         let app = Application(
             responder: responder,
-            server: .eventLoopBoundHTTP1(),
+            server: self.configuration.tls.map { .eventLoopBoundHTTP1(tls: $0) } ?? .eventLoopBoundHTTP1(),
             configuration: .init(
                 address: .hostname(self.configuration.host, port: self.configuration.port),
                 serverName: "gatehouse"
@@ -105,7 +111,12 @@ public struct GatewayServer: Service {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 readiness.markReady()
-                logger.notice("listening", metadata: ["host": .string(channel.localAddress?.ipAddress ?? "?"), "port": .stringConvertible(port)])
+                logger.notice(
+                    "listening",
+                    metadata: [
+                        "host": .string(channel.localAddress?.ipAddress ?? "?"), "port": .stringConvertible(port),
+                        "scheme": .string(tls ? "https" : "http"),
+                    ])
                 onReady(port)
             },
             logger: self.logger

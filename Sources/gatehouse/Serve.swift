@@ -46,10 +46,14 @@ struct Serve: AsyncParsableCommand {
             environment: EnvironmentSecretSource(environment: ProcessInfo.processInfo.environment),
             vault: vault
         )
+        // TLS material first: a bad certificate or key refuses to start with file:line.
+        let pemFiles = try TLSFiles.read(config)
+        try TLSFiles.checkConnections(config, pemFiles: pemFiles, secrets: secrets, trust: .libcurlDefaults)
+        let listenerCertificate = try config.server.tls.flatMap { try TLSFiles.listenerCertificate($0, secrets: secrets) }
         let transport = CurlTransport(logger: Logger(label: "gatehouse.transport"))
         let gateway: Gateway
         do {
-            gateway = try GatewayAssembly.gateway(config: config, transport: transport, secrets: secrets, vault: vault)
+            gateway = try GatewayAssembly.gateway(config: config, transport: transport, secrets: secrets, vault: vault, pemFiles: pemFiles)
             try Self.verifyCredentials(config: config, secrets: secrets)
         } catch {
             transport.shutdown()
@@ -61,12 +65,13 @@ struct Serve: AsyncParsableCommand {
                 port: config.server.port,
                 maxBodyBytes: config.server.maxBodyBytes,
                 maxOperationBodyBytes: config.server.maxOperationBodyBytes,
-                forwardedHeaders: config.server.forwardedHeaders
+                forwardedHeaders: config.server.forwardedHeaders,
+                tls: listenerCertificate
             ),
             gateway: gateway,
             vault: vault,
             admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },
-            services: [TransportService(transport: transport)],
+            services: [TransportService(transport: transport)] + Self.reloadServices(config, listenerCertificate, secrets, logger),
             metricsFactory: factory,
             renderMetrics: {
                 var buffer: [UInt8] = []
@@ -103,6 +108,14 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    /// SIGHUP re-reads the listener certificate when the listener has one.
+    static func reloadServices(
+        _ config: GatewayConfiguration, _ certificate: ListenerCertificate?, _ secrets: any SecretSource, _ logger: Logger
+    ) -> [any Service] {
+        guard let settings = config.server.tls, let certificate else { return [] }
+        return [CertificateReloadService(settings: settings, certificate: certificate, secrets: secrets, logger: logger)]
+    }
+
     /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.
     static func problem(with reference: SecretReference, in secrets: any SecretSource) -> String? {
         do {
