@@ -4,12 +4,15 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Answers every inbound request: matches the gateway route, authenticates, dispatches to the
-/// connection's adapter and renders errors as the uniform body. One access line and one set of
-/// metrics per request.
+/// Answers every inbound request of one listener: matches the gateway route, keeps to the routes
+/// of its listener's role (``Listener/Role``), authenticates, dispatches to the connection's
+/// adapter and renders errors as the uniform body. One access line and one set of metrics per
+/// request.
 struct GatewayResponder: HTTPResponder {
     typealias Context = GatewayRequestContext
 
+    /// The listener this responder answers for: a route of the other listener is 404 here.
+    let role: Listener.Role
     let gateway: Gateway
     let maxBodyBytes: Int
     let maxOperationBodyBytes: Int
@@ -84,7 +87,8 @@ struct GatewayResponder: HTTPResponder {
     }
 
     private func dispatch(_ request: Request, context: Context, exchange: inout Exchange) async throws -> Response {
-        let route = GatewayRoute.match(path: request.uri.path)
+        var route = GatewayRoute.match(path: request.uri.path)
+        if !self.serves(route) { route = .notFound }
         switch route {
         case .proxy(let connection, let path):
             // Stays on the connection's event loop (``EventLoopBoundChannel``): no blocking work.
@@ -157,6 +161,11 @@ struct GatewayResponder: HTTPResponder {
             throw GatewayError(.methodNotAllowed, "/oauth/{connection}/... takes GET", connection: name)
         }
         let isAdmin = endpoints.adminEndpoints.contains(endpoint)
+        // Operator endpoints (`start`) live on the admin listener, vendor ones (`callback`) on
+        // the data plane; each is the same 404 as an unknown route on the other listener.
+        guard isAdmin == (self.role == .admin) else {
+            throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
+        }
         if isAdmin {
             try self.admin.verify(request)
             exchange.client = "admin"

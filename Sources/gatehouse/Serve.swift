@@ -17,6 +17,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Override server.port (0 picks a free port).")
     var port: Int?
 
+    @Option(name: .long, help: "Override admin.port, the admin listener's port (0 picks a free port).")
+    var adminPort: Int?
+
     func run() async throws {
         do {
             try await self.serve()
@@ -28,6 +31,13 @@ struct Serve: AsyncParsableCommand {
     private func serve() async throws {
         var config = try ConfigLoading.load(self.options.config)
         if let port { config.server.port = port }
+        if let adminPort {
+            guard (0...65535).contains(adminPort) else { throw ExitMessage("--admin-port: expected 0-65535") }
+            config.admin?.port = adminPort
+        }
+        if let admin = config.admin, admin.port != 0, admin.port == config.server.port {
+            throw ExitMessage("the admin listener needs its own port: server.port and admin.port are both \(admin.port)")
+        }
         let level = Logger.Level(rawValue: config.server.logLevel) ?? .info
         LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
         let registry = PrometheusCollectorRegistry()
@@ -50,6 +60,7 @@ struct Serve: AsyncParsableCommand {
         let pemFiles = try TLSFiles.read(config)
         try TLSFiles.checkConnections(config, pemFiles: pemFiles, secrets: secrets, trust: .libcurlDefaults)
         let listenerCertificate = try config.server.tls.flatMap { try TLSFiles.listenerCertificate($0, secrets: secrets) }
+        let adminCertificate = try config.admin?.tls.flatMap { try TLSFiles.listenerCertificate($0, secrets: secrets) }
         let transport = CurlTransport(logger: Logger(label: "gatehouse.transport"))
         let gateway: Gateway
         do {
@@ -63,6 +74,7 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(
                 host: config.server.host,
                 port: config.server.port,
+                admin: config.admin.map { Listener(role: .admin, host: $0.host, port: $0.port, tls: adminCertificate) },
                 maxBodyBytes: config.server.maxBodyBytes,
                 maxOperationBodyBytes: config.server.maxOperationBodyBytes,
                 forwardedHeaders: config.server.forwardedHeaders,
@@ -71,7 +83,8 @@ struct Serve: AsyncParsableCommand {
             gateway: gateway,
             vault: vault,
             admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },
-            services: [TransportService(transport: transport)] + Self.reloadServices(config, listenerCertificate, secrets, logger),
+            services: [TransportService(transport: transport)]
+                + Self.reloadServices(config, data: listenerCertificate, admin: adminCertificate, secrets, logger),
             metricsFactory: factory,
             renderMetrics: {
                 var buffer: [UInt8] = []
@@ -108,12 +121,15 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
-    /// SIGHUP re-reads the listener certificate when the listener has one.
+    /// SIGHUP re-reads the certificates of the listeners that serve TLS.
     static func reloadServices(
-        _ config: GatewayConfiguration, _ certificate: ListenerCertificate?, _ secrets: any SecretSource, _ logger: Logger
+        _ config: GatewayConfiguration, data: ListenerCertificate?, admin: ListenerCertificate?, _ secrets: any SecretSource,
+        _ logger: Logger
     ) -> [any Service] {
-        guard let settings = config.server.tls, let certificate else { return [] }
-        return [CertificateReloadService(settings: settings, certificate: certificate, secrets: secrets, logger: logger)]
+        var entries: [CertificateReloadService.Entry] = []
+        if let settings = config.server.tls, let data { entries.append(.init(listener: "data", settings: settings, certificate: data)) }
+        if let settings = config.admin?.tls, let admin { entries.append(.init(listener: "admin", settings: settings, certificate: admin)) }
+        return entries.isEmpty ? [] : [CertificateReloadService(entries: entries, secrets: secrets, logger: logger)]
     }
 
     /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.

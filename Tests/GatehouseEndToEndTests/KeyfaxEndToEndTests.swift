@@ -43,7 +43,7 @@ import Testing
             )
             state.setWebHook(h.gateway.baseURL + "/hooks/kf/keyfax-keys/" + Self.hookSecret, for: "Dev")
             let setup = Setup(h: h, vault: vault, state: state, simulatorPort: port, task: task)
-            let bootstrap = try await h.client.send(.post, h.url("/admin/v1/connections/kf/keyfax/bootstrap"), headers: setup.admin)
+            let bootstrap = try await h.client.send(.post, h.adminURL("/admin/v1/connections/kf/keyfax/bootstrap"), headers: setup.admin)
             #expect(bootstrap.status == 200, "\(bootstrap.text)")
             return setup
         }
@@ -110,7 +110,7 @@ import Testing
         #expect(stats["rejections"]?.arrayValue?.isEmpty == true, "\(stats)")
 
         // Credential health: ok, with the JWT's expiry once one is held.
-        var health = try await setup.h.client.send(.get, setup.h.url("/admin/v1/connections/kf"), headers: setup.admin)
+        var health = try await setup.h.client.send(.get, setup.h.adminURL("/admin/v1/connections/kf"), headers: setup.admin)
         #expect(health.json["data"]?["state"] == "ok", "\(health.text)")
         #expect(health.json["data"]?["expiries"]?["jwt"]?.stringValue != nil)
         // Keys Keyfax no longer knows: the call fails as upstream_error and the health says so.
@@ -118,7 +118,7 @@ import Testing
         let refused = try await setup.operation("startup.example")
         #expect(refused.status == 502)
         #expect(refused.errorCode == "upstream_error")
-        health = try await setup.h.client.send(.get, setup.h.url("/admin/v1/connections/kf"), headers: setup.admin)
+        health = try await setup.h.client.send(.get, setup.h.adminURL("/admin/v1/connections/kf"), headers: setup.admin)
         #expect(health.json["data"]?["state"] == "failing", "\(health.text)")
         await setup.finish()
     }
@@ -176,7 +176,7 @@ import Testing
             }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(300))
-                let rotated = try await setup.h.client.send(.post, setup.h.url("/admin/v1/connections/kf/keyfax/rotate"), headers: setup.admin)
+                let rotated = try await setup.h.client.send(.post, setup.h.adminURL("/admin/v1/connections/kf/keyfax/rotate"), headers: setup.admin)
                 #expect(rotated.status == 200, "\(rotated.text)")
                 #expect(rotated.json["data"]?["rotated"] == true)
                 try await Task.sleep(for: .milliseconds(400))

@@ -145,6 +145,35 @@ import Testing
         }
     }
 
+    @Test func theAdminListenerServesHTTPSWithItsOwnCertificate() async throws {
+        let certificates = try await TLSCertificates.make()
+        let token = "admin-" + UUID().uuidString
+        let gateway = try await GatewayProcess.start(
+            config: """
+                server: { host: 127.0.0.1, port: 0, shutdown_grace_seconds: 5 }
+                admin:
+                  token: env:ADMIN_TOKEN
+                  tls: { cert: "file:\(certificates.renewed.certificate)", key: "file:\(certificates.renewed.key)" }
+                """, environment: ["ADMIN_TOKEN": token])
+        let adminPort = try #require(gateway.adminPort)
+        #expect(gateway.log.contains("scheme=http scheme_admin=https"), "\(gateway.log)")
+        let client = TestClient(caFile: certificates.ca)
+        defer { client.shutdown() }
+        let admin = try await client.send(.get, "https://127.0.0.1:\(adminPort)/admin/v1/connections", headers: ["Authorization": "Bearer \(token)"])
+        #expect(admin.status == 200, "\(admin.text)")
+        // The data plane stays plain HTTP; the admin port speaks only TLS.
+        #expect(try await client.send(.get, gateway.baseURL + "/healthz").status == 200)
+        let plain = try? await client.send(.get, "http://127.0.0.1:\(adminPort)/admin/v1/connections", timeoutMilliseconds: 5_000)
+        #expect(plain?.status != 200)
+        // SIGHUP reloads the admin listener's files too.
+        kill(gateway.pid, SIGHUP)
+        try await Self.waitFor {
+            gateway.log.split(separator: "\n").contains { $0.contains("listener certificate reloaded") && $0.contains("listener=admin") }
+        }
+        #expect(!gateway.log.contains(token))
+        await gateway.stop()
+    }
+
     static func waitFor(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while !condition() {

@@ -18,12 +18,7 @@ extension GatewayConfiguration {
         var config = GatewayConfiguration(file: file)
         if let server = map.node("server") { config.server = try self.server(server) }
         if let vault = map.node("vault") { config.vault = try self.vault(vault) }
-        if let admin = map.node("admin") {
-            var adminMap = try admin.map()
-            let tokenNode = try adminMap.required("token")
-            config.admin = Admin(token: try ConfigMap.reference(tokenNode), node: tokenNode)
-            try adminMap.finish()
-        }
+        if let admin = map.node("admin") { config.admin = try self.admin(admin, server: config.server) }
         if let connections = map.node("connections") {
             for entry in try connections.map().allEntries {
                 config.connections.append(try self.connection(entry, adapterKinds: adapterKinds))
@@ -55,6 +50,26 @@ extension GatewayConfiguration {
         if let tls = map.node("tls") { server.tls = try self.listenerTLS(tls) }
         try map.finish()
         return server
+    }
+
+    /// `admin: { token, host, port, tls }`: the admin listener beside the data plane.
+    private static func admin(_ node: ConfigNode, server: Server) throws(ConfigError) -> Admin {
+        var map = try node.map()
+        let tokenNode = try map.required("token")
+        var admin = Admin(token: try ConfigMap.reference(tokenNode), node: tokenNode)
+        if let host = try map.string("host") { admin.host = host }
+        if let port = try map.int("port", in: 0...65535) {
+            // Port 0 picks a free port, so two zeros never collide.
+            if port != 0, port == server.port {
+                throw map.node("port")!.error("the admin listener needs its own port (server.port is \(server.port) too)")
+            }
+            admin.port = port
+        } else if server.port == admin.port {
+            throw node.error("the admin listener's default port \(admin.port) is server.port too: set admin.port")
+        }
+        if let tls = map.node("tls") { admin.tls = try self.listenerTLS(tls) }
+        try map.finish()
+        return admin
     }
 
     private static func vault(_ node: ConfigNode) throws(ConfigError) -> VaultSettings {

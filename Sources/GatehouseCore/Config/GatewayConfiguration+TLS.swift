@@ -18,7 +18,7 @@ extension GatewayConfiguration {
         public var filePath: String? { if case .file(let path) = self { path } else { nil } }
     }
 
-    /// `server.tls` (and the admin listener's): the certificate chain and key it serves.
+    /// `server.tls` and `admin.tls`: the certificate chain and key a listener serves.
     public struct ListenerTLS: Sendable {
         /// PEM certificate chain, leaf first (`cert: file:PATH`); re-read on SIGHUP.
         public var certificatePath: String
@@ -47,7 +47,7 @@ extension GatewayConfiguration {
     /// Every file a PEM setting names, with the node naming it (for `file:line` messages).
     public var pemFiles: [(path: String, node: ConfigNode)] {
         var files: [(String, ConfigNode)] = []
-        if let tls = self.server.tls {
+        for tls in [self.server.tls, self.admin?.tls].compactMap({ $0 }) {
             files.append((tls.certificatePath, tls.node))
             if let path = tls.key.filePath { files.append((path, tls.node)) }
         }
@@ -63,6 +63,7 @@ extension GatewayConfiguration {
     var transportReferences: [SecretReference] {
         var references: [SecretReference] = []
         if case .reference(let key) = self.server.tls?.key { references.append(key) }
+        if case .reference(let key) = self.admin?.tls?.key { references.append(key) }
         for connection in self.connections {
             if let certificate = connection.clientCertificate {
                 references.append(certificate.key)

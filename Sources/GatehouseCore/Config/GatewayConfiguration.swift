@@ -100,11 +100,25 @@ public struct GatewayConfiguration: Sendable {
         public init() {}
     }
 
-    /// The admin API (`admin:`).
+    /// The admin listener (`admin:`): the admin API, `GET /oauth/{c}/start` and the console, on
+    /// an address of its own apart from the data plane.
     public struct Admin: Sendable {
         /// The bearer token admin calls must present.
         public var token: SecretReference
+        /// The node of `token`, for messages.
         public var node: ConfigNode
+        /// Address the admin listener binds (loopback unless set).
+        public var host = "127.0.0.1"
+        /// Port of the admin listener (`serve --admin-port` overrides; 0 picks a free one).
+        public var port = 8081
+        /// `admin.tls`: serve the admin listener over HTTPS, as `server.tls` does the data plane.
+        public var tls: ListenerTLS?
+
+        /// An admin section with the default listener address.
+        public init(token: SecretReference, node: ConfigNode) {
+            self.token = token
+            self.node = node
+        }
     }
 
     public var file: String

@@ -1,0 +1,59 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// One HTTP listener of the gateway: the data plane (`server:`) or the admin listener (`admin:`).
+///
+/// Both are built by ``application(responder:services:onRunning:logger:)`` from this one value,
+/// so an option that belongs to a listener (a bind address today, TLS tomorrow) is declared here
+/// once and applies to both.
+public struct Listener: Sendable {
+    /// Which listener this is: its role decides the routes it serves.
+    public enum Role: String, Sendable {
+        /// `/proxy`, `/v1`, `/oauth/{c}/callback`, `/hooks/`, `/healthz`, `/readyz`, `/metrics`.
+        case data
+        /// `/admin/v1/...`, `GET /oauth/{c}/start` and the console.
+        case admin
+    }
+
+    /// Which listener this is.
+    public var role: Role
+    /// Address to bind.
+    public var host: String
+    /// Port to bind (0 picks a free one).
+    public var port: Int
+    /// Serve HTTPS with this certificate (`server.tls`, `admin.tls`); `nil` serves plain HTTP.
+    public var tls: ListenerCertificate?
+
+    /// A listener on `host:port`, behind TLS when `tls` is given.
+    public init(role: Role, host: String, port: Int, tls: ListenerCertificate? = nil) {
+        self.role = role
+        self.host = host
+        self.port = port
+        self.tls = tls
+    }
+
+    /// `https` behind TLS, else `http`.
+    public var scheme: String { self.tls == nil ? "http" : "https" }
+
+    /// The Hummingbird application serving `responder` on this listener, with `services` run
+    /// beside it; `onRunning` receives the bound port.
+    func application(
+        responder: GatewayResponder,
+        services: [any Service],
+        onRunning: @escaping @Sendable (Int) -> Void,
+        logger: Logger
+    ) -> Application<GatewayResponder> {
+        Application(
+            responder: responder,
+            // Without TLS, exactly the plain builder: nothing is added to the plain-HTTP path.
+            server: self.tls.map { .eventLoopBoundHTTP1(tls: $0) } ?? .eventLoopBoundHTTP1(),
+            configuration: .init(address: .hostname(self.host, port: self.port), serverName: "gatehouse"),
+            services: services,
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}
