@@ -62,7 +62,9 @@ public final class TestClient: Sendable {
     public func stream(_ url: String, headers: [String: String] = [:]) async throws -> UpstreamResponse {
         var fields = HTTPFields()
         for (name, value) in headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
-        return try await self.transport.send(UpstreamRequest(method: .get, url: url, headers: fields))
+        // Generous: a slow reader of a large body on a loaded machine must not hit the 30 s default.
+        return try await self.transport.send(
+            UpstreamRequest(method: .get, url: url, headers: fields, options: TransportOptions(timeoutMilliseconds: 600_000, caFile: self.caFile)))
     }
 
     /// Stops the transport.
