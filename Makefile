@@ -26,7 +26,7 @@ fuzz: deps
 	@SWIFT=$(SWIFT) scripts/fuzz.sh
 
 bench: deps
-	@scripts/install-deps.sh wrk nginx-light caddy libcurl4-openssl-dev
+	@scripts/install-deps.sh wrk nginx-light caddy libcurl4-openssl-dev slowhttptest
 	@Benchmarks/run.sh
 
 # Memory under sustained load (>= 360k requests; several minutes). Not part of `make test`.

@@ -242,7 +242,7 @@ let package = Package(
             name: "GatehouseEndToEndTests",
             dependencies: [
                 "gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseKeyfaxSimulator",
-                "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCurl",
+                "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),

@@ -37,11 +37,14 @@ struct GatewayResponder: HTTPResponder {
         self.metrics.started()
         var response: Response
         do {
-            response = try await self.dispatch(request, context: context, exchange: &exchange)
+            response = try await RequestTimings.$current.withValue(exchange.timings) {
+                try await self.dispatch(request, context: context, exchange: &exchange)
+            }
         } catch {
             response = self.errorResponse(error, exchange: &exchange)
         }
         response.headers[Self.requestIDField] = requestID
+        if let status = exchange.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
         let status = response.status.code
         guard exchange.streamed else {
             // Buffered answers are complete now; leaving their body untouched keeps
@@ -62,6 +65,11 @@ struct GatewayResponder: HTTPResponder {
         let elapsed = ContinuousClock.now - exchange.started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         self.metrics.finished(connection: self.metricLabel(exchange.connection), route: exchange.route, status: status, nanoseconds: nanoseconds)
+        if exchange.connection != nil, exchange.route == "proxy" || exchange.route == "operation" {
+            self.metrics.upstreamTimings(
+                connection: self.metricLabel(exchange.connection), queueNanoseconds: exchange.timings.queueWait,
+                upstreamNanoseconds: exchange.timings.upstream)
+        }
         guard self.logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "request_id": .string(exchange.requestID),
@@ -74,6 +82,10 @@ struct GatewayResponder: HTTPResponder {
             "duration_ms": .string(String(format: nanoseconds)),
         ]
         if let code = exchange.errorCode { metadata["error"] = .string(code) }
+        if exchange.connection != nil, exchange.route == "proxy" || exchange.route == "operation" {
+            metadata["queue_ms"] = .string(String(format: exchange.timings.queueWait))
+            metadata["upstream_ms"] = .string(String(format: exchange.timings.upstream))
+        }
         if aborted { metadata["aborted"] = "true" }
         self.logger.info("access", metadata: metadata)
     }
@@ -129,6 +141,7 @@ struct GatewayResponder: HTTPResponder {
         case .metrics:
             exchange.route = "metrics"
             self.metrics.connectionHealth(self.gateway.connections.values.map { ($0.name, $0.health.current) })
+            self.metrics.circuitStates(self.gateway.connections.values.compactMap { c in c.upstreamGuard.breaker.map { (c.name, $0.state()) } })
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4"],
@@ -222,6 +235,28 @@ struct GatewayResponder: HTTPResponder {
         headers.append(contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress, proto: self.forwardedProto))
     }
 
+    /// Applies the caller's and the connection's rate limits: 429 `rate_limited` (counted in
+    /// `gatehouse_rate_limited_total`) before anything is sent upstream.
+    func admit(_ principal: Principal, to connection: ConnectionRuntime, exchange: inout Exchange) throws {
+        do {
+            exchange.rateLimit = try self.gateway.admit(principal, to: connection)?.status
+        } catch let refusal as RateLimitedAdmission.Refusal {
+            self.metrics.rateLimited(scope: refusal.scope.rawValue, name: refusal.scope == .client ? principal.name : connection.name)
+            throw refusal.error
+        }
+    }
+
+    /// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`.
+    static func addRateLimitHeaders(_ status: RateLimitStatus, to headers: inout HTTPFields) {
+        headers[Self.rateLimitLimitField] = String(status.limit)
+        headers[Self.rateLimitRemainingField] = String(status.remaining)
+        headers[Self.rateLimitResetField] = String(status.resetSeconds)
+    }
+
+    static let rateLimitLimitField = HTTPField.Name("RateLimit-Limit")!
+    static let rateLimitRemainingField = HTTPField.Name("RateLimit-Remaining")!
+    static let rateLimitResetField = HTTPField.Name("RateLimit-Reset")!
+
     func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
         let credentials = InboundCredentials(
             authorization: request.headers[.authorization],
@@ -248,7 +283,10 @@ struct GatewayResponder: HTTPResponder {
         if [.upstreamError, .upstreamTimeout, .upstreamUnreachable].contains(gatewayError.code), exchange.connection != nil {
             self.metrics.upstreamError(connection: self.metricLabel(exchange.connection), kind: gatewayError.code.rawValue)
         }
-        return Self.json(gatewayError.body(requestID: exchange.requestID), status: gatewayError.code.httpStatus)
+        var response = Self.json(gatewayError.body(requestID: exchange.requestID), status: gatewayError.code.httpStatus)
+        if let seconds = gatewayError.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        if let status = gatewayError.rateLimit { exchange.rateLimit = status }
+        return response
     }
 
     static func json(_ value: Value, status: Int = 200) -> Response {
@@ -275,6 +313,10 @@ struct Exchange: Sendable {
     var remoteAddress: String?
     /// Whether the answer's body streams (recorded when it ends rather than at once).
     var streamed = false
+    /// Queue wait and upstream time, filled in by the connection's ``UpstreamGuard``.
+    let timings = RequestTimings()
+    /// The rate-limit state for the `RateLimit-*` headers, when a rate limit applied.
+    var rateLimit: RateLimitStatus?
 
     init(requestID: String, method: String, started: ContinuousClock.Instant) {
         self.requestID = requestID

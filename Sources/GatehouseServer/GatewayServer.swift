@@ -20,6 +20,8 @@ public struct GatewayServer: Service {
         public var maxOperationBodyBytes: Int
         /// Whether the proxy route states `X-Forwarded-For` / `X-Forwarded-Proto` (`server.forwarded_headers`).
         public var forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders
+        /// `max_connections`, `idle_timeout_seconds`, `request_head_timeout_seconds`, `max_request_head_bytes`.
+        public var inbound: GatewayConfiguration.Server
 
         /// The data plane's address.
         public var host: String { self.listener.host }
@@ -34,10 +36,12 @@ public struct GatewayServer: Service {
             maxBodyBytes: Int,
             maxOperationBodyBytes: Int = GatewayConfiguration.Server().maxOperationBodyBytes,
             forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders = .set,
-            tls: ListenerCertificate? = nil
+            tls: ListenerCertificate? = nil,
+            inbound: GatewayConfiguration.Server = GatewayConfiguration.Server()
         ) {
             self.listener = Listener(role: .data, host: host, port: port, tls: tls)
             self.adminListener = admin
+            self.inbound = inbound
             self.maxBodyBytes = maxBodyBytes
             self.maxOperationBodyBytes = maxOperationBodyBytes
             self.forwardedHeaders = forwardedHeaders
@@ -124,8 +128,10 @@ public struct GatewayServer: Service {
         var services = self.services
         if let adminListener {
             // Stopped after the data plane has drained and before the transport its actions use.
+            // Its own connection count under the same inbound limits.
             let application = adminListener.application(
-                responder: responder(.admin), services: [], onRunning: { rendezvous.running(.admin, port: $0) }, logger: logger)
+                responder: responder(.admin), services: [], limits: InboundLimits(self.configuration.inbound),
+                onRunning: { rendezvous.running(.admin, port: $0) }, logger: logger)
             services.append(AdminListenerService(application: application))
         }
         services.append(ShutdownWatcher(readiness: readiness))
@@ -135,7 +141,8 @@ public struct GatewayServer: Service {
             services.append(VaultWatcher(vault: vault, readiness: readiness, interval: .seconds(1), logger: self.logger))
         }
         let app = data.application(
-            responder: responder(.data), services: services, onRunning: { rendezvous.running(.data, port: $0) }, logger: logger)
+            responder: responder(.data), services: services, limits: InboundLimits(self.configuration.inbound),
+            onRunning: { rendezvous.running(.data, port: $0) }, logger: logger)
         try await app.run()
     }
 }

@@ -6,7 +6,7 @@ import ServiceLifecycle
 
 /// One HTTP listener of the gateway: the data plane (`server:`) or the admin listener (`admin:`).
 ///
-/// Both are built by ``application(responder:services:onRunning:logger:)`` from this one value,
+/// Both are built by ``application(responder:services:limits:onRunning:logger:)`` from this one value,
 /// so an option that belongs to a listener (a bind address today, TLS tomorrow) is declared here
 /// once and applies to both.
 public struct Listener: Sendable {
@@ -38,18 +38,20 @@ public struct Listener: Sendable {
     /// `https` behind TLS, else `http`.
     public var scheme: String { self.tls == nil ? "http" : "https" }
 
-    /// The Hummingbird application serving `responder` on this listener, with `services` run
-    /// beside it; `onRunning` receives the bound port.
+    /// The Hummingbird application serving `responder` on this listener under the inbound
+    /// `limits` (behind TLS when it has a certificate), with `services` run beside it;
+    /// `onRunning` receives the bound port.
     func application(
         responder: GatewayResponder,
         services: [any Service],
+        limits: InboundLimits,
         onRunning: @escaping @Sendable (Int) -> Void,
         logger: Logger
     ) -> Application<GatewayResponder> {
         Application(
             responder: responder,
             // Without TLS, exactly the plain builder: nothing is added to the plain-HTTP path.
-            server: self.tls.map { .eventLoopBoundHTTP1(tls: $0) } ?? .eventLoopBoundHTTP1(),
+            server: self.tls.map { .eventLoopBoundHTTP1(limits: limits, tls: $0) } ?? .eventLoopBoundHTTP1(limits: limits),
             configuration: .init(address: .hostname(self.host, port: self.port), serverName: "gatehouse"),
             services: services,
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },

@@ -78,7 +78,8 @@ struct Serve: AsyncParsableCommand {
                 maxBodyBytes: config.server.maxBodyBytes,
                 maxOperationBodyBytes: config.server.maxOperationBodyBytes,
                 forwardedHeaders: config.server.forwardedHeaders,
-                tls: listenerCertificate
+                tls: listenerCertificate,
+                inbound: config.server
             ),
             gateway: gateway,
             vault: vault,

@@ -25,12 +25,18 @@ extension K2Adapter {
         public var auth = AuthMode.header
         /// `xauth_decode` (knob, default false): percent-decode the URL before hashing in x-auth mode.
         public var xAuthDecode = false
-        /// `max_concurrency`: the licensed K2 API threads; in-flight calls are capped at this (default 5).
+        /// `max_concurrency`: the licensed K2 API threads, the K2 spelling and default of the
+        /// connection's `max_in_flight` (default 5).
         public var maxConcurrency = 5
-        /// `queue_limit`: callers that may wait for a thread (default 100); more get 503 at once.
+        /// `queue_limit`: the K2 spelling of the connection's `max_queue` (default 100).
         public var queueLimit = 100
-        /// `queue_timeout_ms`: the longest a caller waits for a thread (default 10000), then 503.
+        /// `queue_timeout_ms` under `options:`: the K2 spelling of the connection's `queue_timeout_ms` (default 10000).
         public var queueTimeoutMilliseconds = 10_000
+
+        /// The bulkhead these keys give the connection when it sets none of its own.
+        var bulkhead: BulkheadPolicy {
+            BulkheadPolicy(maxInFlight: self.maxConcurrency, maxQueue: self.queueLimit, queueTimeoutMilliseconds: self.queueTimeoutMilliseconds)
+        }
         /// `rebase_page_urls` (knob, default false): rewrite a page URL on another origin onto base_url.
         public var rebasePageURLs = false
         /// `page_size`: the default page size of `data.list` (default: K2's own, 30).

@@ -58,7 +58,7 @@ extension K2Adapter {
             method: .get,
             url: self.url(["Formation", "download"] + path, query: parameters.map { ($0.0, K2Failure.text(of: $0.1)) })
         )
-        let response = try await self.gate.runStreaming { try await self.client.send(request) }
+        let response = try await self.client.send(request)
         guard (200..<300).contains(response.status) else {
             var buffer = (try? await response.collectBody(upTo: 64 * 1024)) ?? .init()
             throw K2Failure.error(

@@ -36,7 +36,9 @@ extension KeyfaxAdapter {
     /// `GET /api/v1/key?hostName=`: the first keys for this host, stored in the vault.
     func bootstrap(by actor: VaultActor) async throws -> Value {
         let host = FormEncoding.encode(self.configuration.hostName, spaceAsPlus: false)
-        let request = UpstreamRequest(method: .get, url: self.client.url(path: "/api/v1/key", query: "hostName=\(host)"), headers: [.accept: "application/json"])
+        let request = UpstreamRequest(
+            method: .get, url: self.client.url(path: "/api/v1/key", query: "hostName=\(host)"), headers: [.accept: "application/json"],
+            purpose: .credential)
         let (response, body) = try await self.client.sendCollecting(request)
         self.clock.learn(from: response.headers)
         if response.status == 400 {
@@ -126,7 +128,9 @@ extension KeyfaxAdapter {
 
     /// A key-management call: always the Basic scheme, always JSON.
     func keyCall(_ method: HTTPRequest.Method, _ path: String) async throws -> (UpstreamResponse, [UInt8]) {
-        let response = try await self.send(UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: [.accept: "application/json"]), auth: .basic)
+        let response = try await self.send(
+            UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: [.accept: "application/json"], purpose: .credential),
+            auth: .basic)
         var buffer = try await response.collectBody(upTo: 1 << 20)
         return (response, buffer.readBytes(length: buffer.readableBytes) ?? [])
     }

@@ -132,11 +132,11 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
         let url = client.url(path: "/api/v1/token", query: nil)
         if let renewing {
             let renewal = client.signed(by: KeyfaxRequestSigner(credential: .bearer(renewing.value), hostName: hostName, signer: signer, clock: clock))
-            let (response, body) = try await renewal.sendCollecting(UpstreamRequest(method: .post, url: url, headers: [.accept: "application/json"]))
+            let (response, body) = try await renewal.sendCollecting(UpstreamRequest(method: .post, url: url, headers: [.accept: "application/json"], purpose: .credential))
             if response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue { return token }
         }
         let basic = client.signed(by: KeyfaxRequestSigner(credential: .basic(try keys.current()), hostName: hostName, signer: signer, clock: clock))
-        let (response, body) = try await basic.sendCollecting(UpstreamRequest(method: .get, url: url, headers: [.accept: "application/json"]))
+        let (response, body) = try await basic.sendCollecting(UpstreamRequest(method: .get, url: url, headers: [.accept: "application/json"], purpose: .credential))
         clock.learn(from: response.headers)
         guard response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue else {
             throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "obtain a JWT", connection: connection)

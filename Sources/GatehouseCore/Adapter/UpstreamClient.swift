@@ -18,6 +18,8 @@ public struct UpstreamClient: Sendable {
     private let signer: any RequestSigner
     /// Client certificate and proxy login, resolved per call (`nil`: the connection has neither).
     private let identity: TransportIdentitySource?
+    /// The connection's circuit breaker and bulkhead, around every call.
+    public let upstreamGuard: UpstreamGuard
     /// `baseURL.prefix`, computed once: every call's URL starts with it.
     private let basePrefix: String
 
@@ -33,7 +35,8 @@ public struct UpstreamClient: Sendable {
         followRedirects: Bool,
         maxResponseBytes: Int,
         signer: any RequestSigner = NoSigner(),
-        identity: TransportIdentitySource? = nil
+        identity: TransportIdentitySource? = nil,
+        upstreamGuard: UpstreamGuard? = nil
     ) {
         self.connection = connection
         self.baseURL = baseURL
@@ -43,6 +46,7 @@ public struct UpstreamClient: Sendable {
         self.maxResponseBytes = maxResponseBytes
         self.signer = signer
         self.identity = identity
+        self.upstreamGuard = upstreamGuard ?? .none(connection: connection)
         self.basePrefix = baseURL.prefix
     }
 
@@ -56,7 +60,8 @@ public struct UpstreamClient: Sendable {
             followRedirects: self.followRedirects,
             maxResponseBytes: self.maxResponseBytes,
             signer: signer,
-            identity: self.identity
+            identity: self.identity,
+            upstreamGuard: self.upstreamGuard
         )
     }
 
@@ -132,10 +137,12 @@ public struct UpstreamClient: Sendable {
     }
 
     private func transportSend(_ request: UpstreamRequest) async throws -> UpstreamResponse {
-        do {
-            return try await self.transport.send(request)
-        } catch let error as TransportError {
-            throw GatewayError(error, connection: self.connection)
+        try await self.upstreamGuard.send(purpose: request.purpose) {
+            do {
+                return try await self.transport.send(request)
+            } catch let error as TransportError {
+                throw GatewayError(error, connection: self.connection)
+            }
         }
     }
 

@@ -21,6 +21,15 @@ public struct GatewayConfiguration: Sendable {
         public var maxOperationBodyBytes = 1_048_576
         /// `server.forwarded_headers`.
         public var forwardedHeaders = ForwardedHeaders.set
+        /// Open inbound connections at most (`max_connections`); more are closed at once.
+        public var maxConnections = 4096
+        /// An inbound connection with no request under way is closed after this (`idle_timeout_seconds`).
+        public var idleTimeoutSeconds = 60
+        /// A request line and headers must arrive within this once their first byte has
+        /// (`request_head_timeout_seconds`), else the connection is closed.
+        public var requestHeadTimeoutSeconds = 10
+        /// Largest request line plus headers (`max_request_head_bytes`); larger → 431.
+        public var maxRequestHeadBytes = 32 * 1024
         /// How long in-flight requests may run after SIGTERM/SIGINT before they are cut.
         public var shutdownGraceSeconds = 20
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error`.
@@ -44,6 +53,8 @@ public struct GatewayConfiguration: Sendable {
         public var authenticator: Authenticator
         /// Connection names this client may call.
         public var connections: [String]
+        /// `rate_limit`, per caller, off when absent.
+        public var rateLimit: RateLimitPolicy? = nil
         /// Line of the entry, for messages.
         public var line: Int?
     }
@@ -63,6 +74,8 @@ public struct GatewayConfiguration: Sendable {
         public var followRedirects: Bool
         /// Cap for bodies Gatehouse must buffer to translate.
         public var maxResponseBytes: Int
+        /// Rate limit, bulkhead and circuit breaker keys.
+        public var limits = ConnectionLimits()
         /// The node of the entry, for adapter errors.
         public var node: ConfigNode
         /// `client_certificate`: presented to the upstream's origin in the TLS handshake.

@@ -27,10 +27,11 @@ struct TLSListenerChannel<Base: ServerChildChannel>: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1 with each connection's task bound to its event loop, behind TLS from `certificate`.
-    static func eventLoopBoundHTTP1(tls certificate: ListenerCertificate) -> HTTPServerBuilder {
+    /// The event-loop-bound HTTP/1 listener under `limits` (connection cap, head guard), behind
+    /// TLS from `certificate`: the TLS handler sits next to the socket, everything else as without it.
+    static func eventLoopBoundHTTP1(limits: InboundLimits, tls certificate: ListenerCertificate) -> HTTPServerBuilder {
         .init { responder in
-            TLSListenerChannel(base: EventLoopBoundChannel(inner: HTTP1Channel(responder: responder)), certificate: certificate)
+            TLSListenerChannel(base: EventLoopBoundChannel(responder: responder, limits: limits), certificate: certificate)
         }
     }
 }

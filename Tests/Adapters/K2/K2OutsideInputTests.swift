@@ -15,6 +15,8 @@ struct K2Rig {
     let k2: K2Fixture
     let adapter: K2Adapter
     let transport: CurlTransport
+    /// The connection's bulkhead, built as the gateway builds it (K2's `max_concurrency`).
+    let bulkhead: Bulkhead
 
     static func start(options: String = "{ auth: header, max_concurrency: 1, queue_timeout_ms: 120000 }") async throws -> K2Rig {
         let k2 = try await K2Fixture.start()
@@ -31,16 +33,18 @@ struct K2Rig {
                     options: \(options)
                 """
             let connection = try #require(try GatewayConfiguration.load(text: yaml, file: "test.yaml", adapterKinds: ["k2"]).connections.first)
+            let upstreamGuard = UpstreamGuard(
+                limits: connection.limits, defaults: try K2Adapter.kind.bulkheadDefaults(connection.options), connection: "k2")
             let client = UpstreamClient(
                 connection: "k2", baseURL: connection.baseURL, transport: transport, options: connection.transport,
-                followRedirects: false, maxResponseBytes: connection.maxResponseBytes)
+                followRedirects: false, maxResponseBytes: connection.maxResponseBytes, upstreamGuard: upstreamGuard)
             let secrets = EnvironmentSecretSource(environment: ["K2_USER": "AN1", "K2_PASSWORD": "ANPassword"])
             let setup = AdapterSetup(
                 connection: connection, client: client,
                 credentials: Credentials(
                     connection: "k2", references: Dictionary(uniqueKeysWithValues: connection.credentials.map { ($0.name, $0.reference) }), source: secrets),
                 logger: logger)
-            return K2Rig(k2: k2, adapter: try K2Adapter(setup: setup), transport: transport)
+            return K2Rig(k2: k2, adapter: try K2Adapter(setup: setup), transport: transport, bulkhead: try #require(upstreamGuard.bulkhead))
         } catch {
             transport.shutdown()
             k2.stop()
@@ -141,15 +145,15 @@ struct K2Rig {
             }
             // It queues for the slot (polled; the deadline is generous, not a measurement).
             let deadline = ContinuousClock.now + .seconds(30)
-            while rig.adapter.gate.waiting == 0, !done.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-            #expect(rig.adapter.gate.waiting == 1, "\(operation): the second call did not wait for the slot")
+            while rig.bulkhead.usage.waiting == 0, !done.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(rig.bulkhead.usage.waiting == 1, "\(operation): the second call did not wait for the slot")
             #expect(rig.k2.state.requests.count == seen, "\(operation): the second call reached K2 while the first body was being read")
 
             while let chunk = try await body.next() { read += chunk.readableBytes }
             #expect(read > 5_000_000)
             let record = try await second.value
             #expect(record.data["keys"] == ["1"], "\(operation)")
-            #expect(rig.adapter.gate.waiting == 0)
+            #expect(rig.bulkhead.usage.waiting == 0)
         }
         // And a cancelled body frees the slot too.
         let abandoned = try await rig.adapter.proxy(
