@@ -253,7 +253,7 @@ let package = Package(
         + adapter(
             "Keyfax",
             dependencies: ["GatehouseCrypto", "GatehouseXML"],
-            simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl"],
+            simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl", "GatehouseXML"],
             testDependencies: ["GatehouseSQLite", "GatehouseCurl"]
         )
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.

@@ -171,7 +171,7 @@ import Testing
         let echo = try await GatewayProcess.simulator("echo")
         let before = Self.residentBytes()
         let size = 256 << 20
-        // A generous total timeout: on a loaded machine the slow read of 256 MiB may exceed the 30 s default.
+        // Generous: a slow reader of 256 MiB on a loaded machine must not hit the transfer timeout.
         let response = try await self.transport.send(
             UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/\(size)", options: TransportOptions(timeoutMilliseconds: 600_000)))
         var total = 0

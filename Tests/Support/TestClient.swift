@@ -59,12 +59,13 @@ public final class TestClient: Sendable {
     }
 
     /// Sends a request and returns the streamed response (for large bodies).
-    public func stream(_ url: String, headers: [String: String] = [:]) async throws -> UpstreamResponse {
+    /// The timeout is generous: a slow reader of a large body on a loaded machine must not hit it.
+    public func stream(_ url: String, headers: [String: String] = [:], timeoutMilliseconds: Int = 600_000) async throws -> UpstreamResponse {
         var fields = HTTPFields()
         for (name, value) in headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
-        // Generous: a slow reader of a large body on a loaded machine must not hit the 30 s default.
         return try await self.transport.send(
-            UpstreamRequest(method: .get, url: url, headers: fields, options: TransportOptions(timeoutMilliseconds: 600_000, caFile: self.caFile)))
+            UpstreamRequest(
+                method: .get, url: url, headers: fields, options: TransportOptions(timeoutMilliseconds: timeoutMilliseconds, caFile: self.caFile)))
     }
 
     /// Stops the transport.

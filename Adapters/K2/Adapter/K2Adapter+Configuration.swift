@@ -39,10 +39,12 @@ extension K2Adapter {
         }
         /// `rebase_page_urls` (knob, default false): rewrite a page URL on another origin onto base_url.
         public var rebasePageURLs = false
-        /// `page_size`: the default page size of `data.list` (default: K2's own, 30).
+        /// `page_size`: the default page size of `data.list` (default: K2's own, 30; -1: paging off).
         public var pageSize: Int?
         /// `get_list_threshold`: URL length from which `data.list` uses `POST /Data/GetList` (default 2000).
         public var getListThreshold = 2000
+        /// `like_hash` (knob, default `contains`): how this K2 reads `LIKE#`.
+        public var likeHash = K2Conditions.LikeHash.contains
 
         /// Defaults.
         public init() {}
@@ -56,8 +58,14 @@ extension K2Adapter {
             if let value = try options.int("queue_limit", in: 0...100_000) { self.queueLimit = value }
             if let value = try options.int("queue_timeout_ms", in: 1...600_000) { self.queueTimeoutMilliseconds = value }
             if let value = try options.bool("rebase_page_urls") { self.rebasePageURLs = value }
-            if let value = try options.int("page_size", in: 1...10_000) { self.pageSize = value }
+            if let value = try options.int("page_size", in: -1...10_000) {
+                guard value != 0 else { throw options.node("page_size")!.error("page_size is 1...10000, or -1 for every record at once") }
+                self.pageSize = value
+            }
             if let value = try options.int("get_list_threshold", in: 100...100_000) { self.getListThreshold = value }
+            if let value = try options.choice("like_hash", in: K2Conditions.LikeHash.allCases.map(\.rawValue)) {
+                self.likeHash = K2Conditions.LikeHash(rawValue: value)!
+            }
         }
     }
 }

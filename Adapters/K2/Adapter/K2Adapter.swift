@@ -62,10 +62,12 @@ public struct K2Adapter: Adapter {
             case "formation.list": return try await self.formationList(arguments)
             case "formation.run": return try await self.formationRun(arguments)
             case "formation.download": return try await self.formationDownload(arguments)
+            case "formation.html": return try await self.formationHTML(arguments)
+            case "formation.definition": return try await self.formationDefinition(arguments)
             default:
                 throw GatewayError(
                     .notFound,
-                    "unknown operation \"\(call.name.prefix(60))\" (known: data.list, data.get, data.create, data.update, data.delete_items, meta.list, meta.get, formation.list, formation.run, formation.download)"
+                    "unknown operation \"\(call.name.prefix(60))\" (known: data.list, data.get, data.create, data.update, data.delete_items, meta.list, meta.get, formation.list, formation.run, formation.download, formation.html, formation.definition)"
                 )
             }
         } catch let error as GatewayError {
@@ -147,7 +149,9 @@ public struct K2Adapter: Adapter {
         let body = try await self.wrapperBody(wrapper)
         do {
             return try await self.exchange(method, url: url, body: body, isUpdate: isUpdate)
-        } catch let error as GatewayError where error.code == .upstreamError && error.upstreamStatus.map({ (400..<500).contains($0) && $0 != 401 }) == true {
+        } catch let error as GatewayError
+            where [.upstreamError, .badRequest].contains(error.code) && error.upstreamStatus.map({ (400..<500).contains($0) && $0 != 401 }) == true
+        {
             let className = wrapper["DOClassName"]?.stringValue ?? ""
             self.meta.invalidate([className] + (self.meta.types(of: className)?.fields.values.compactMap(\.childClass) ?? []))
             throw error

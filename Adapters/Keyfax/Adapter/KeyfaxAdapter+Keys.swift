@@ -123,6 +123,13 @@ extension KeyfaxAdapter {
             throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "delete keys", connection: self.connection)
         }
         try await self.keys.clear(by: actor)
+        if response.status == 304 {
+            // Seed 001: "the supplied host name was not found within the Keyfax database".
+            return [
+                "deleted": true, "upstream_status": 304,
+                "message": .string("Keyfax holds no keys for host \(self.configuration.hostName); the keys in the vault were removed"),
+            ]
+        }
         return ["deleted": true, "upstream_status": .int(response.status)]
     }
 

@@ -102,7 +102,8 @@ struct K2Rig {
         let rig = try await K2Rig.start()
         defer { rig.stop() }
         let hostile: [Value] = [
-            .number("9223372036854775807"), .number("9223372036854775808"), .number("-1"), .number("0"), .number("1.5"),
+            // -1 is K2's "pagination banned" and valid; -2 and 0 are not.
+            .number("9223372036854775807"), .number("9223372036854775808"), .number("-2"), .number("0"), .number("1.5"),
             .number("1e3"), .string("abc"), .string("-9223372036854775808"), .string(""), .bool(true), .array([5]),
         ]
         for size in hostile {
@@ -163,9 +164,12 @@ struct K2Rig {
         #expect(after.data["keys"] == ["2"])
     }
 
-    /// Every integer option, with Int64.max, 2^63, -1, Int64.min, 1.5, 1e9 and text: `file:line: key: message`.
+    /// Every integer option, with Int64.max, 2^63, -1, Int64.min, 1.5, 1e9 and text: `file:line: key: message`
+    /// (page_size: -2 and 0 instead of -1).
     @Test(arguments: ["max_concurrency", "queue_limit", "queue_timeout_ms", "page_size", "get_list_threshold"]) func everyIntegerOptionRefusesHostileNumbersWithFileAndLine(key: String) throws {
-        for value in ["9223372036854775807", "9223372036854775808", "-1", "-9223372036854775808", "1.5", "1e9", "abc"] {
+        // page_size takes -1 (K2's "pagination banned"): for it -2 and 0 are the small bad values.
+        let small = key == "page_size" ? ["-2", "0"] : ["-1"]
+        for value in ["9223372036854775807", "9223372036854775808", "-9223372036854775808", "1.5", "1e9", "abc"] + small {
             let yaml = "connections:\n  c:\n    adapter: k2\n    base_url: http://127.0.0.1:9\n    options:\n      \(key): \(value)\n"
             let connection = try GatewayConfiguration.load(text: yaml, file: "gatehouse.yaml", adapterKinds: ["k2"]).connections[0]
             var options = try #require(connection.options).map()
