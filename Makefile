@@ -16,6 +16,8 @@ run: build
 	@scripts/run-demo.sh
 
 test: deps
+	@# TLS and egress tests: real nginx TLS servers (and its stream module as an HTTPS proxy front), tinyproxy, openssl.
+	@scripts/install-deps.sh nginx-light libnginx-mod-stream tinyproxy openssl
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	@scripts/browser-tests.sh

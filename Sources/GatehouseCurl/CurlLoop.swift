@@ -53,9 +53,13 @@ final class CurlLoop: Sendable {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
 
-    init(logger: Logger) {
+    /// The system's trusted CAs, as every transfer sets them (CurlTransfer+TLS.swift).
+    let systemTrust: SystemTrust
+
+    init(logger: Logger, systemTrust: SystemTrust = .libcurlDefaults) {
         _ = Self.globalInit
         self.logger = logger
+        self.systemTrust = systemTrust
         self.multi = MultiHandle(curl_multi_init())
         gh_multi_setopt_long(self.multi.pointer, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         gh_multi_setopt_long(self.multi.pointer, CURLMOPT_MAXCONNECTS, 256)

@@ -90,14 +90,10 @@ final class CurlTransfer: @unchecked Sendable {
         gh_easy_setopt_string(easy, CURLOPT_URL, request.url)
         gh_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         gh_easy_setopt_long(easy, CURLOPT_NETRC, Int(CURL_NETRC_IGNORED.rawValue))
-        // An explicit empty proxy disables http_proxy & co. from the environment.
-        gh_easy_setopt_string(easy, CURLOPT_PROXY, options.proxy ?? "")
         gh_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         gh_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
-        gh_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
-        gh_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = options.caFile { gh_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
-        gh_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        // Verification, trust, TLS version, client certificate, proxy: CurlTransfer+TLS.swift.
+        self.applyTLSAndProxy(options, trust: self.loop.systemTrust)
         gh_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
         gh_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, options.timeoutMilliseconds)
         gh_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
@@ -300,9 +296,9 @@ final class CurlTransfer: @unchecked Sendable {
         if self.tooLarge || code == CURLE_FILESIZE_EXCEEDED {
             return TransportError(.responseTooLarge, "the response body exceeds max_response_bytes")
         }
+        if let tls = self.tlsError(for: code) { return tls }
         switch code {
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SSL_CONNECT_ERROR,
-            CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return TransportError(.unreachable, message)
         case CURLE_OPERATION_TIMEDOUT:
             var connectTime: curl_off_t = 0

@@ -22,9 +22,10 @@ import Logging
 public final class CurlTransport: UpstreamTransport {
     let loop: CurlLoop
 
-    /// Starts the curl thread.
-    public init(logger: Logger) {
-        self.loop = CurlLoop(logger: logger)
+    /// Starts the curl thread. `systemTrust` is where the system's trusted CAs are (libcurl's
+    /// built-in defaults unless a test points elsewhere); see ``SystemTrust``.
+    public init(logger: Logger, systemTrust: SystemTrust = .libcurlDefaults) {
+        self.loop = CurlLoop(logger: logger, systemTrust: systemTrust)
     }
 
     public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {

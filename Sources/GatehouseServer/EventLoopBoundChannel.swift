@@ -42,15 +42,20 @@ struct EventLoopBoundChannel: ServerChildChannel {
 extension HTTPServerBuilder {
     /// HTTP/1 with each connection's task bound to its event loop, under `limits`.
     static func eventLoopBoundHTTP1(limits: InboundLimits) -> HTTPServerBuilder {
-        .init { responder in
-            // NIO's own decoder caps stay above ours, so ours answers first (431, not a reset).
-            let decoderCap = Swift.max(80 * 1024, limits.maxRequestHeadBytes + 1)
-            let configuration = HTTP1Channel.Configuration(
-                additionalChannelHandlers: [RequestPhaseObserver()],
-                idleTimeout: limits.idleTimeout,
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: decoderCap, maxHeaderListSize: decoderCap)
-            )
-            return EventLoopBoundChannel(inner: HTTP1Channel(responder: responder, configuration: configuration), limits: limits)
-        }
+        .init { responder in EventLoopBoundChannel(responder: responder, limits: limits) }
+    }
+}
+
+extension EventLoopBoundChannel {
+    /// The HTTP/1 channel for `responder` under `limits` (also wrapped by TLSListenerChannel).
+    init(responder: @escaping HTTPChannelHandler.Responder, limits: InboundLimits) {
+        // NIO's own decoder caps stay above ours, so ours answers first (431, not a reset).
+        let decoderCap = Swift.max(80 * 1024, limits.maxRequestHeadBytes + 1)
+        let configuration = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestPhaseObserver()],
+            idleTimeout: limits.idleTimeout,
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: decoderCap, maxHeaderListSize: decoderCap)
+        )
+        self.init(inner: HTTP1Channel(responder: responder, configuration: configuration), limits: limits)
     }
 }

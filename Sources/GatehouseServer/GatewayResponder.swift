@@ -18,6 +18,8 @@ struct GatewayResponder: HTTPResponder {
     let maxBodyBytes: Int
     let maxOperationBodyBytes: Int
     let forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders
+    /// `X-Forwarded-Proto`: `https` behind `server.tls`, else `http`.
+    var forwardedProto = "http"
     let metrics: GatewayMetrics
     let readiness: Readiness
     let admin: AdminAPI
@@ -240,7 +242,7 @@ struct GatewayResponder: HTTPResponder {
     /// bound upstream; the caller's were already dropped by ``HeaderPolicy``.
     func addForwardedHeaders(to headers: inout HTTPFields, exchange: Exchange) {
         guard self.forwardedHeaders == .set else { return }
-        headers.append(contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress))
+        headers.append(contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress, proto: self.forwardedProto))
     }
 
     /// Applies the caller's and the connection's rate limits: 429 `rate_limited` (counted in

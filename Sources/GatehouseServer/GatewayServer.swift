@@ -37,9 +37,10 @@ public struct GatewayServer: Service {
             maxBodyBytes: Int,
             maxOperationBodyBytes: Int = GatewayConfiguration.Server().maxOperationBodyBytes,
             forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders = .set,
+            tls: ListenerCertificate? = nil,
             inbound: GatewayConfiguration.Server = GatewayConfiguration.Server()
         ) {
-            self.listener = Listener(role: .data, host: host, port: port)
+            self.listener = Listener(role: .data, host: host, port: port, tls: tls)
             self.adminListener = admin
             self.inbound = inbound
             self.maxBodyBytes = maxBodyBytes
@@ -110,6 +111,7 @@ public struct GatewayServer: Service {
                 maxBodyBytes: self.configuration.maxBodyBytes,
                 maxOperationBodyBytes: self.configuration.maxOperationBodyBytes,
                 forwardedHeaders: self.configuration.forwardedHeaders,
+                forwardedProto: self.configuration.listener.tls == nil ? "http" : "https",
                 metrics: metrics,
                 readiness: self.readiness,
                 admin: adminAPI,
@@ -128,10 +130,13 @@ public struct GatewayServer: Service {
         // plane's, `admin_port` the admin listener's.
         let rendezvous = ListenerRendezvous(expected: adminListener == nil ? [.data] : [.data, .admin]) { ports in
             readiness.markReady()
-            var metadata: Logger.Metadata = ["host": .string(data.host), "port": .stringConvertible(ports[.data] ?? 0)]
+            var metadata: Logger.Metadata = [
+                "host": .string(data.host), "port": .stringConvertible(ports[.data] ?? 0), "scheme": .string(data.scheme),
+            ]
             if let adminListener {
                 metadata["admin_host"] = .string(adminListener.host)
                 metadata["admin_port"] = .stringConvertible(ports[.admin] ?? 0)
+                metadata["scheme_admin"] = .string(adminListener.scheme)
             }
             logger.notice("listening", metadata: metadata)
             onReady(ports[.data] ?? 0)

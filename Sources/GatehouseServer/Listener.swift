@@ -24,16 +24,23 @@ public struct Listener: Sendable {
     public var host: String
     /// Port to bind (0 picks a free one).
     public var port: Int
+    /// Serve HTTPS with this certificate (`server.tls`, `admin.tls`); `nil` serves plain HTTP.
+    public var tls: ListenerCertificate?
 
-    /// A listener on `host:port`.
-    public init(role: Role, host: String, port: Int) {
+    /// A listener on `host:port`, behind TLS when `tls` is given.
+    public init(role: Role, host: String, port: Int, tls: ListenerCertificate? = nil) {
         self.role = role
         self.host = host
         self.port = port
+        self.tls = tls
     }
 
+    /// `https` behind TLS, else `http`.
+    public var scheme: String { self.tls == nil ? "http" : "https" }
+
     /// The Hummingbird application serving `responder` on this listener under the inbound
-    /// `limits`, with `services` run beside it; `onRunning` receives the bound port.
+    /// `limits` (behind TLS when it has a certificate), with `services` run beside it;
+    /// `onRunning` receives the bound port.
     func application(
         responder: GatewayResponder,
         services: [any Service],
@@ -43,7 +50,8 @@ public struct Listener: Sendable {
     ) -> Application<GatewayResponder> {
         Application(
             responder: responder,
-            server: .eventLoopBoundHTTP1(limits: limits),
+            // Without TLS, exactly the plain builder: nothing is added to the plain-HTTP path.
+            server: self.tls.map { .eventLoopBoundHTTP1(limits: limits, tls: $0) } ?? .eventLoopBoundHTTP1(limits: limits),
             configuration: .init(address: .hostname(self.host, port: self.port), serverName: "gatehouse"),
             services: services,
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },

@@ -8,7 +8,8 @@ enum GatewayAssembly {
         config: GatewayConfiguration,
         transport: any UpstreamTransport,
         secrets: any SecretSource,
-        vault: Vault? = nil
+        vault: Vault? = nil,
+        pemFiles: [String: Secret] = [:]
     ) throws -> Gateway {
         var hashes: [String: String] = [:]
         for client in config.clients {
@@ -21,7 +22,7 @@ enum GatewayAssembly {
             }
         }
         do {
-            return try Gateway(configuration: config, registry: BuiltIns.adapters, transport: transport, secrets: secrets, vault: vault)
+            return try Gateway(configuration: config, registry: BuiltIns.adapters, transport: transport, secrets: secrets, vault: vault, pemFiles: pemFiles)
         } catch let error as ConfigError {
             throw ExitMessage(error.description)
         }

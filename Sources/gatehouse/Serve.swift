@@ -57,10 +57,15 @@ struct Serve: AsyncParsableCommand {
             environment: EnvironmentSecretSource(environment: ProcessInfo.processInfo.environment),
             vault: vault
         )
+        // TLS material first: a bad certificate or key refuses to start with file:line.
+        let pemFiles = try TLSFiles.read(config)
+        try TLSFiles.checkConnections(config, pemFiles: pemFiles, secrets: secrets, trust: .libcurlDefaults)
+        let listenerCertificate = try config.server.tls.flatMap { try TLSFiles.listenerCertificate($0, secrets: secrets) }
+        let adminCertificate = try config.admin?.tls.flatMap { try TLSFiles.listenerCertificate($0, secrets: secrets) }
         let transport = CurlTransport(logger: Logger(label: "gatehouse.transport"))
         let gateway: Gateway
         do {
-            gateway = try GatewayAssembly.gateway(config: config, transport: transport, secrets: secrets, vault: vault)
+            gateway = try GatewayAssembly.gateway(config: config, transport: transport, secrets: secrets, vault: vault, pemFiles: pemFiles)
             try Self.verifyCredentials(config: config, secrets: secrets)
         } catch {
             transport.shutdown()
@@ -70,17 +75,19 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(
                 host: config.server.host,
                 port: config.server.port,
-                admin: config.admin.map { Listener(role: .admin, host: $0.host, port: $0.port) },
+                admin: config.admin.map { Listener(role: .admin, host: $0.host, port: $0.port, tls: adminCertificate) },
                 maxBodyBytes: config.server.maxBodyBytes,
                 maxOperationBodyBytes: config.server.maxOperationBodyBytes,
                 forwardedHeaders: config.server.forwardedHeaders,
+                tls: listenerCertificate,
                 inbound: config.server
             ),
             gateway: gateway,
             vault: vault,
             admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },
             console: Self.console(config),
-            services: [TransportService(transport: transport)],
+            services: [TransportService(transport: transport)]
+                + Self.reloadServices(config, data: listenerCertificate, admin: adminCertificate, secrets, logger),
             metricsFactory: factory,
             renderMetrics: {
                 var buffer: [UInt8] = []
@@ -130,8 +137,19 @@ extension Serve {
         }
         var origins: [String: String] = [:]
         for connection in config.connections { origins[connection.name] = connection.baseURL.origin }
-        // secureCookies: set it when the admin listener serves TLS (a listener option to come).
-        return Console.Configuration(clients: clients, origins: origins, secureCookies: false)
+        // The session cookie is `Secure` when the admin listener serves TLS.
+        return Console.Configuration(clients: clients, origins: origins, secureCookies: config.admin?.tls != nil)
+    }
+
+    /// SIGHUP re-reads the certificates of the listeners that serve TLS.
+    static func reloadServices(
+        _ config: GatewayConfiguration, data: ListenerCertificate?, admin: ListenerCertificate?, _ secrets: any SecretSource,
+        _ logger: Logger
+    ) -> [any Service] {
+        var entries: [CertificateReloadService.Entry] = []
+        if let settings = config.server.tls, let data { entries.append(.init(listener: "data", settings: settings, certificate: data)) }
+        if let settings = config.admin?.tls, let admin { entries.append(.init(listener: "admin", settings: settings, certificate: admin)) }
+        return entries.isEmpty ? [] : [CertificateReloadService(entries: entries, secrets: secrets, logger: logger)]
     }
 
     /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.

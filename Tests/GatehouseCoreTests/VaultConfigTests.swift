@@ -59,7 +59,9 @@ import Testing
         ("admin: { token: hunter2 }", "test.yaml:1: admin.token: expected a secret reference"),
         ("admin: {}", "admin.token: missing required key"),
         ("admin: { token: env:T, port: 70000 }", "test.yaml:1: admin.port: 70000 is out of range"),
-        ("admin: { token: env:T, tls: on }", "test.yaml:1: admin.tls: unknown key"),
+        ("admin: { token: env:T, tls: on }", "test.yaml:1: admin.tls: expected a mapping"),
+        ("admin: { token: env:T, tls: { cert: \"file:/c.pem\" } }", "test.yaml:1: admin.tls.key: missing required key"),
+        ("admin: { token: env:T, colour: red }", "test.yaml:1: admin.colour: unknown key"),
         ("server: { port: 9000 }\nadmin: { token: env:T, port: 9000 }", "test.yaml:2: admin.port: the admin listener needs its own port"),
         ("server: { port: 8081 }\nadmin: { token: env:T }", "test.yaml:2: admin: the admin listener's default port 8081 is server.port too"),
         (

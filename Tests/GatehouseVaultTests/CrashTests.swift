@@ -57,6 +57,9 @@ import Testing
                 let generation = value.map { Int($0.split(separator: "-")[1]) ?? -1 } ?? 0
                 // Acknowledged commits survive; at most the one in flight also landed.
                 #expect(generation == last || generation == last + 1, "\(path): read generation \(generation), last acknowledged \(last)")
+                // An unacknowledged commit that landed is the baseline for the next writer: that
+                // one may land its own in-flight commit on top of it.
+                committed[path] = Swift.max(last, generation)
             }
         }
         #expect(kills == 20)

@@ -23,12 +23,15 @@ public final class TestClient: Sendable {
     }
 
     private let transport: CurlTransport
+    /// Trusted CAs for `https://` gateways (`nil`: the system's).
+    private let caFile: String?
 
-    /// Creates a client with its own transport.
-    public init() {
+    /// Creates a client with its own transport; `caFile` is the CA an HTTPS gateway's certificate comes from.
+    public init(caFile: String? = nil) {
         var logger = Logger(label: "test.client")
         logger.logLevel = .error
         self.transport = CurlTransport(logger: logger)
+        self.caFile = caFile
     }
 
     /// Sends a request and reads the whole answer.
@@ -48,7 +51,7 @@ public final class TestClient: Sendable {
             url: url,
             headers: fields,
             body: body.map { .bytes(ByteBuffer(bytes: $0)) } ?? .empty,
-            options: TransportOptions(timeoutMilliseconds: timeoutMilliseconds)
+            options: TransportOptions(timeoutMilliseconds: timeoutMilliseconds, caFile: self.caFile)
         )
         let response = try await self.transport.send(request)
         var collected = try await response.collectBody(upTo: 1 << 30)
@@ -61,7 +64,8 @@ public final class TestClient: Sendable {
         var fields = HTTPFields()
         for (name, value) in headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
         return try await self.transport.send(
-            UpstreamRequest(method: .get, url: url, headers: fields, options: TransportOptions(timeoutMilliseconds: timeoutMilliseconds)))
+            UpstreamRequest(
+                method: .get, url: url, headers: fields, options: TransportOptions(timeoutMilliseconds: timeoutMilliseconds, caFile: self.caFile)))
     }
 
     /// Stops the transport.

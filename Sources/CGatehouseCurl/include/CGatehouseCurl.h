@@ -15,6 +15,13 @@ static inline CURLcode gh_easy_setopt_callback(CURL *h, CURLoption o, gh_data_ca
 static inline CURLcode gh_easy_setopt_seek(CURL *h, gh_seek_callback v) { return curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, v); }
 static inline CURLcode gh_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode gh_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode gh_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+/* A PEM document handed over in memory (client certificate, key): curl keeps its own copy. NULL clears it. */
+static inline CURLcode gh_easy_setopt_blob(CURL *h, CURLoption o, const void *data, size_t length) {
+    if (data == NULL) return curl_easy_setopt(h, o, (struct curl_blob *)NULL);
+    struct curl_blob blob = { (void *)data, length, CURL_BLOB_COPY };
+    return curl_easy_setopt(h, o, &blob);
+}
 static inline CURLMcode gh_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 
 static inline int gh_msg_is_done(const CURLMsg *m) { return m->msg == CURLMSG_DONE; }
@@ -28,4 +35,5 @@ static const size_t GH_READFUNC_PAUSE = CURL_READFUNC_PAUSE;
 static const size_t GH_READFUNC_ABORT = CURL_READFUNC_ABORT;
 static const int GH_SEEKFUNC_OK = CURL_SEEKFUNC_OK;
 static const int GH_SEEKFUNC_CANTSEEK = CURL_SEEKFUNC_CANTSEEK;
+static const long GH_AUTH_BASIC = (long)CURLAUTH_BASIC;
 #endif

@@ -36,11 +36,11 @@ public enum HeaderPolicy {
     }
 
     /// `X-Forwarded-For` (the caller's address, as the gateway's socket saw it) and
-    /// `X-Forwarded-Proto` (`http`: the gateway serves plain HTTP), as the gateway states them.
-    public static func forwardedHeaders(remoteAddress: String?) -> HTTPFields {
+    /// `X-Forwarded-Proto` (`proto`: `https` behind `server.tls`, else `http`), as the gateway states them.
+    public static func forwardedHeaders(remoteAddress: String?, proto: String = "http") -> HTTPFields {
         var fields = HTTPFields()
         if let remoteAddress, !remoteAddress.isEmpty { fields[Self.forwardedForField] = remoteAddress }
-        fields[Self.forwardedProtoField] = "http"
+        fields[Self.forwardedProtoField] = proto
         return fields
     }
 

@@ -16,6 +16,8 @@ public struct UpstreamClient: Sendable {
     public let maxResponseBytes: Int
     private let transport: any UpstreamTransport
     private let signer: any RequestSigner
+    /// Client certificate and proxy login, resolved per call (`nil`: the connection has neither).
+    private let identity: TransportIdentitySource?
     /// The connection's circuit breaker and bulkhead, around every call.
     public let upstreamGuard: UpstreamGuard
     /// `baseURL.prefix`, computed once: every call's URL starts with it.
@@ -33,6 +35,7 @@ public struct UpstreamClient: Sendable {
         followRedirects: Bool,
         maxResponseBytes: Int,
         signer: any RequestSigner = NoSigner(),
+        identity: TransportIdentitySource? = nil,
         upstreamGuard: UpstreamGuard? = nil
     ) {
         self.connection = connection
@@ -42,6 +45,7 @@ public struct UpstreamClient: Sendable {
         self.followRedirects = followRedirects
         self.maxResponseBytes = maxResponseBytes
         self.signer = signer
+        self.identity = identity
         self.upstreamGuard = upstreamGuard ?? .none(connection: connection)
         self.basePrefix = baseURL.prefix
     }
@@ -56,6 +60,7 @@ public struct UpstreamClient: Sendable {
             followRedirects: self.followRedirects,
             maxResponseBytes: self.maxResponseBytes,
             signer: signer,
+            identity: self.identity,
             upstreamGuard: self.upstreamGuard
         )
     }
@@ -95,9 +100,9 @@ public struct UpstreamClient: Sendable {
         var hops = 0
         while true {
             var attempt = request
-            if self.isOnBase(attempt.url) || BaseURL(attempt.url).map({ $0.sameOrigin(as: self.baseURL) }) == true {
-                try await self.signer.sign(&attempt)
-            }
+            let toOrigin = self.isOnBase(attempt.url) || BaseURL(attempt.url).map({ $0.sameOrigin(as: self.baseURL) }) == true
+            if toOrigin { try await self.signer.sign(&attempt) }
+            if let identity = self.identity { attempt.options.identity = try identity.resolve(toOrigin: toOrigin) }
             let response = try await self.transportSend(attempt)
             guard self.followRedirects, hops < Self.maximumRedirects,
                 let next = Self.redirect(from: request, response: response)

@@ -51,11 +51,12 @@ extension GatewayConfiguration {
         if let level = try map.choice("log_level", in: ["trace", "debug", "info", "notice", "warning", "error"]) {
             server.logLevel = level
         }
+        if let tls = map.node("tls") { server.tls = try self.listenerTLS(tls) }
         try map.finish()
         return server
     }
 
-    /// `admin: { token, host, port }`: the admin listener beside the data plane.
+    /// `admin: { token, host, port, tls }`: the admin listener beside the data plane.
     private static func admin(_ node: ConfigNode, server: Server) throws(ConfigError) -> Admin {
         var map = try node.map()
         let tokenNode = try map.required("token")
@@ -70,6 +71,7 @@ extension GatewayConfiguration {
         } else if server.port == admin.port {
             throw node.error("the admin listener's default port \(admin.port) is server.port too: set admin.port")
         }
+        if let tls = map.node("tls") { admin.tls = try self.listenerTLS(tls) }
         try map.finish()
         return admin
     }
@@ -126,9 +128,21 @@ extension GatewayConfiguration {
         if let headers = try map.int("max_response_headers", in: 1...10_000) { transport.maxResponseHeaders = headers }
         if let bytes = try map.int("max_response_header_bytes", in: 1_024...(16 << 20)) { transport.maxResponseHeaderBytes = bytes }
         transport.caFile = try map.string("ca_file")
+        if let mode = try map.choice("ca_mode", in: CAMode.allCases.map(\.rawValue)) {
+            guard transport.caFile != nil else { throw map.node("ca_mode")!.error("ca_mode needs ca_file") }
+            transport.caMode = CAMode(rawValue: mode) ?? .add
+        }
+        if let version = try map.choice("tls_min_version", in: TLSVersion.allCases.map(\.rawValue)) {
+            transport.tlsMinimumVersion = TLSVersion(rawValue: version) ?? .v1_2
+        }
         if let proxy = try map.string("proxy") {
             guard BaseURL(proxy) != nil else { throw map.node("proxy")!.error("\"\(proxy)\" is not an http(s) proxy URL") }
             transport.proxy = proxy
+        }
+        let clientCertificate = try map.node("client_certificate").map { node throws(ConfigError) in try self.clientCertificate(node) }
+        let proxyCredentials = try map.node("proxy_credentials").map { node throws(ConfigError) in try self.proxyCredentials(node) }
+        if proxyCredentials != nil, transport.proxy == nil {
+            throw map.node("proxy_credentials")!.error("proxy_credentials needs proxy")
         }
         let follow = try map.bool("follow_redirects") ?? false
         let maxResponse = try map.int("max_response_bytes", in: 1...(1 << 40)) ?? 16 << 20
@@ -145,7 +159,9 @@ extension GatewayConfiguration {
             followRedirects: follow,
             maxResponseBytes: maxResponse,
             limits: limits,
-            node: node
+            node: node,
+            clientCertificate: clientCertificate,
+            proxyCredentials: proxyCredentials
         )
     }
 

@@ -34,6 +34,8 @@ public struct GatewayConfiguration: Sendable {
         public var shutdownGraceSeconds = 20
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error`.
         public var logLevel = "info"
+        /// `server.tls`: serve HTTPS (TLS 1.2+) instead of plain HTTP.
+        public var tls: ListenerTLS?
         public init() {}
     }
 
@@ -76,6 +78,10 @@ public struct GatewayConfiguration: Sendable {
         public var limits = ConnectionLimits()
         /// The node of the entry, for adapter errors.
         public var node: ConfigNode
+        /// `client_certificate`: presented to the upstream's origin in the TLS handshake.
+        public var clientCertificate: ClientCertificateSettings? = nil
+        /// `proxy_credentials`: the login for `proxy`.
+        public var proxyCredentials: ProxyCredentialSettings? = nil
     }
 
     /// The credential vault (`vault:`).
@@ -118,6 +124,8 @@ public struct GatewayConfiguration: Sendable {
         public var host = "127.0.0.1"
         /// Port of the admin listener (`serve --admin-port` overrides; 0 picks a free one).
         public var port = 8081
+        /// `admin.tls`: serve the admin listener over HTTPS, as `server.tls` does the data plane.
+        public var tls: ListenerTLS?
 
         /// An admin section with the default listener address.
         public init(token: SecretReference, node: ConfigNode) {
@@ -137,6 +145,7 @@ public struct GatewayConfiguration: Sendable {
     public var usesVault: Bool {
         if self.vault.configured { return true }
         if case .vault = self.admin?.token { return true }
+        if self.transportReferences.contains(where: \.isVault) { return true }
         return self.connections.contains { connection in
             connection.credentials.contains { if case .vault = $0.reference { true } else { false } }
         }

@@ -101,6 +101,11 @@ extension GatewayError {
         switch transport.kind {
         case .unreachable:
             self.init(.upstreamUnreachable, "the upstream could not be reached: \(transport.message)", connection: connection)
+        case .tlsVerification, .tlsHandshake, .tlsConfiguration:
+            // The upstream was reached but no HTTP exchange happened: nothing of the request was sent.
+            self.init(
+                .upstreamError, "TLS with the upstream failed: \(transport.message)", connection: connection,
+                upstreamKind: transport.kind.rawValue)
         case .timeout:
             self.init(.upstreamTimeout, "the upstream did not answer in time", connection: connection)
         case .responseTooLarge:

@@ -43,6 +43,7 @@ public struct Gateway: Sendable {
         transport: any UpstreamTransport,
         secrets: any SecretSource,
         vault: Vault? = nil,
+        pemFiles: [String: Secret] = [:],
         logger: Logger = Logger(label: "gatehouse")
     ) throws {
         var connections: [String: ConnectionRuntime] = [:]
@@ -64,6 +65,7 @@ public struct Gateway: Sendable {
                 options: connection.transport,
                 followRedirects: connection.followRedirects,
                 maxResponseBytes: connection.maxResponseBytes,
+                identity: TransportIdentitySource(connection: connection, source: secrets, pemFiles: pemFiles),
                 upstreamGuard: upstreamGuard
             )
             var adapterLogger = logger

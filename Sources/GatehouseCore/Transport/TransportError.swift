@@ -2,8 +2,16 @@
 public struct TransportError: Error, Sendable, CustomStringConvertible {
     /// The class of failure; bounded, safe as a metric label.
     public enum Kind: String, Sendable {
-        /// DNS failure, connection refused, TLS handshake failure.
+        /// DNS failure, connection refused (to the upstream or the configured proxy).
         case unreachable
+        /// The upstream's certificate was refused: untrusted CA, self-signed, expired, wrong name.
+        case tlsVerification = "tls_verification"
+        /// The TLS handshake failed otherwise: no common version or cipher, the upstream refused
+        /// the client certificate (or wanted one), a proxy refused the tunnel.
+        case tlsHandshake = "tls_handshake"
+        /// Gatehouse's own TLS material is unusable: `ca_file` unreadable, client certificate or key
+        /// unreadable or not a pair.
+        case tlsConfiguration = "tls_configuration"
         /// Connect or total timeout elapsed.
         case timeout
         /// The response body exceeded the configured cap.

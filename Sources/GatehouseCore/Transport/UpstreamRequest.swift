@@ -64,10 +64,17 @@ public struct TransportOptions: Sendable, Hashable {
     public var timeoutMilliseconds: Int
     /// Cap on the response body size; `nil` means no cap (streamed pass-through).
     public var maxResponseBytes: Int?
-    /// PEM bundle of extra trusted CAs; verification itself is never turned off.
+    /// PEM bundle of trusted CAs (`ca_file`), for the upstream and an `https://` proxy;
+    /// verification itself is never turned off.
     public var caFile: String?
+    /// Whether `caFile` adds to the system's CAs or replaces them (`ca_mode`).
+    public var caMode: CAMode = .add
+    /// The lowest TLS version negotiated with the upstream and an `https://` proxy (`tls_min_version`).
+    public var tlsMinimumVersion: TLSVersion = .v1_2
     /// Explicit proxy URL; ambient `http_proxy` variables are always ignored.
     public var proxy: String?
+    /// Client certificate and proxy login for this call, resolved by ``UpstreamClient``.
+    public var identity: TransportIdentity?
     /// Most header lines in an answer's head (`max_response_headers`); more is an invalid answer.
     public var maxResponseHeaders: Int
     /// Most bytes in an answer's head (`max_response_header_bytes`); more is an invalid answer.

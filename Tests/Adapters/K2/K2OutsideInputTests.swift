@@ -31,6 +31,7 @@ struct K2Rig {
                     base_url: \(k2.baseURL)
                     credentials: { username: env:K2_USER, password: env:K2_PASSWORD }
                     options: \(options)
+                    timeout_ms: 600000
                 """
             let connection = try #require(try GatewayConfiguration.load(text: yaml, file: "test.yaml", adapterKinds: ["k2"]).connections.first)
             let upstreamGuard = UpstreamGuard(
