@@ -19,6 +19,9 @@ struct GatewayResponder: HTTPResponder {
     let admin: AdminAPI
     let renderMetrics: @Sendable () -> [UInt8]
     let logger: Logger
+    /// Writes the access line as bytes when `logger` is the gateway's logfmt handler (see
+    /// ``LogfmtLogHandler/accessWriter(for:)``); otherwise the line goes through `logger`.
+    var accessLog: LogfmtLogHandler? = nil
 
     static let requestIDField = HTTPField.Name("X-Request-Id")!
     static let clientPrefixField = HTTPField.Name("X-Client-Prefix")!
@@ -58,6 +61,16 @@ struct GatewayResponder: HTTPResponder {
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         self.metrics.finished(connection: self.metricLabel(exchange.connection), route: exchange.route, status: status, nanoseconds: nanoseconds)
         guard self.logger.logLevel <= .info else { return }
+        if let accessLog = self.accessLog {
+            accessLog.logAccess(
+                .init(
+                    requestID: exchange.requestID, client: exchange.client, connection: exchange.connection, method: exchange.method,
+                    route: exchange.route, status: status, upstreamStatus: exchange.upstreamStatus, nanoseconds: nanoseconds,
+                    error: exchange.errorCode, aborted: aborted
+                )
+            )
+            return
+        }
         var metadata: Logger.Metadata = [
             "request_id": .string(exchange.requestID),
             "client": .string(exchange.client ?? "-"),

@@ -83,7 +83,8 @@ public struct GatewayServer: Service {
             readiness: self.readiness,
             admin: AdminAPI(authenticator: self.admin, vault: self.vault, gateway: self.gateway),
             renderMetrics: self.renderMetrics,
-            logger: self.logger
+            logger: self.logger,
+            accessLog: LogfmtLogHandler.accessWriter(for: self.logger)
         )
         let readiness = self.readiness
         let onReady = self.onReady
