@@ -1,4 +1,5 @@
-# Gatehouse: `make run` serves the demo, `make test` runs the whole suite, `make bench` measures,
+# Gatehouse: `make run` serves the demo, `make test` runs the whole suite (then the console in a
+# headless browser: scripts/browser-tests.sh), `make bench` measures,
 # `make soak` checks that memory stays flat under load.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 export PATH := $(dir $(SWIFT)):$(PATH)
@@ -17,6 +18,7 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	@scripts/browser-tests.sh
 
 # Every parser's libFuzzer target, FUZZ_SECONDS each (default 60); see Tests/Fuzz/README.md.
 .PHONY: fuzz
@@ -24,7 +26,7 @@ fuzz: deps
 	@SWIFT=$(SWIFT) scripts/fuzz.sh
 
 bench: deps
-	@scripts/install-deps.sh wrk nginx-light caddy libcurl4-openssl-dev
+	@scripts/install-deps.sh wrk nginx-light caddy libcurl4-openssl-dev slowhttptest
 	@Benchmarks/run.sh
 
 # Memory under sustained load (>= 360k requests; several minutes). Not part of `make test`.

@@ -73,6 +73,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // C modules: one per system library, imported only by their Swift wrapper.
@@ -142,10 +143,32 @@ let package = Package(
             dependencies: [hummingbird, logging],
             swiftSettings: strictSettings
         ),
+        // The operator console on the admin listener: Mustache pages, its CSS and JS embedded in the binary.
+        .target(
+            name: "GatehouseConsole",
+            dependencies: [
+                core, "GatehouseCrypto", hummingbird, logging,
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [
+                .embedInCode("Assets/layout.mustache"), .embedInCode("Assets/login.mustache"),
+                .embedInCode("Assets/connections.mustache"), .embedInCode("Assets/confirm.mustache"),
+                .embedInCode("Assets/vault.mustache"), .embedInCode("Assets/audit.mustache"),
+                .embedInCode("Assets/clients.mustache"), .embedInCode("Assets/message.mustache"),
+                .embedInCode("Assets/console.css"), .embedInCode("Assets/console.js"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseConsoleTests",
+            dependencies: ["GatehouseConsole", core],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "GatehouseServer",
             dependencies: [
-                core, "GatehouseXML", hummingbird, logging,
+                core, "GatehouseXML", "GatehouseConsole", hummingbird, logging,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseSQLite",
+                core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole", "GatehouseSQLite",
                 "GatehouseHTTP", "GatehouseHTTPSimulator", "GatehouseKeyfax", "GatehouseKeyfaxSimulator",
                 "GatehouseOKIT", "GatehouseOKITSimulator",
                 "GatehouseCheckfront", "GatehouseCheckfrontSimulator",
@@ -239,7 +262,7 @@ let package = Package(
             name: "GatehouseEndToEndTests",
             dependencies: [
                 "gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseKeyfaxSimulator",
-                "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCurl",
+                "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),
@@ -250,7 +273,7 @@ let package = Package(
         + adapter(
             "Keyfax",
             dependencies: ["GatehouseCrypto", "GatehouseXML"],
-            simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl"],
+            simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl", "GatehouseXML"],
             testDependencies: ["GatehouseSQLite", "GatehouseCurl"]
         )
         // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.

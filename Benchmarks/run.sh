@@ -240,5 +240,9 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
     cat "$work/vault.md"
   fi
 } > "$OUTPUT"
+if [ -z "${BENCH_SKIP_OVERLOAD:-}" ]; then
+  echo "Overload and slow clients..."
+  { echo; Benchmarks/overload.sh "$BIN" "$DURATION"; } >> "$OUTPUT"
+fi
 echo
 cat "$OUTPUT"

@@ -101,6 +101,14 @@ struct AdminAPI: Sendable {
         if case .object(let report) = connection.health.current.value {
             for member in report.members { object[member.key] = member.value }
         }
+        if let breaker = connection.upstreamGuard.breaker { object["circuit"] = .string(breaker.state().rawValue) }
+        if let bulkhead = connection.upstreamGuard.bulkhead, let limit = bulkhead.policy.maxInFlight {
+            let usage = bulkhead.usage
+            object["bulkhead"] = .object([
+                "max_in_flight": .int(limit), "in_flight": .int(usage.inFlight), "waiting": .int(usage.waiting),
+                "max_queue": .int(bulkhead.policy.maxQueue),
+            ])
+        }
         return .object(object)
     }
 

@@ -13,9 +13,23 @@ struct EventLoopBoundChannel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
     let inner: HTTP1Channel
+    let limits: InboundLimits
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        self.inner.setup(channel: channel, logger: logger)
+        if self.limits.open.enter(limit: self.limits.maxConnections) {
+            channel.closeFuture.whenComplete { [open = self.limits.open] _ in open.leave() }
+        } else {
+            // Over `max_connections`: set up as usual (a failed set-up would reach the
+            // listener), then close before the first read.
+            channel.eventLoop.execute { channel.close(promise: nil) }
+        }
+        do {
+            try channel.pipeline.syncOperations.addHandler(
+                RequestHeadGuard(timeout: self.limits.requestHeadTimeout, maxBytes: self.limits.maxRequestHeadBytes))
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return self.inner.setup(channel: channel, logger: logger)
     }
 
     func handle(value: Value, logger: Logger) async {
@@ -26,10 +40,17 @@ struct EventLoopBoundChannel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1 with each connection's task bound to its event loop.
-    static func eventLoopBoundHTTP1() -> HTTPServerBuilder {
+    /// HTTP/1 with each connection's task bound to its event loop, under `limits`.
+    static func eventLoopBoundHTTP1(limits: InboundLimits) -> HTTPServerBuilder {
         .init { responder in
-            EventLoopBoundChannel(inner: HTTP1Channel(responder: responder))
+            // NIO's own decoder caps stay above ours, so ours answers first (431, not a reset).
+            let decoderCap = Swift.max(80 * 1024, limits.maxRequestHeadBytes + 1)
+            let configuration = HTTP1Channel.Configuration(
+                additionalChannelHandlers: [RequestPhaseObserver()],
+                idleTimeout: limits.idleTimeout,
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: decoderCap, maxHeaderListSize: decoderCap)
+            )
+            return EventLoopBoundChannel(inner: HTTP1Channel(responder: responder, configuration: configuration), limits: limits)
         }
     }
 }

@@ -104,4 +104,42 @@ final class GatewayMetrics: Sendable {
         }
         counter.increment()
     }
+
+    /// Counts a request refused by a rate limit: `gatehouse_rate_limited_total{client}` or
+    /// `{connection}` (names from config only).
+    func rateLimited(scope: String, name: String) {
+        let key = Key(series: "rate_limited", connection: name, route: scope)
+        let counter = self.counters.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = Counter(label: "gatehouse_rate_limited_total", dimensions: [(scope, name)], factory: self.factory)
+            cache[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// Records where a proxied or operation request's time went:
+    /// `gatehouse_queue_wait_seconds{connection}` (waiting for a bulkhead slot) and
+    /// `gatehouse_upstream_duration_seconds{connection}` (until the upstream's answer head).
+    func upstreamTimings(connection: String, queueNanoseconds: Int64, upstreamNanoseconds: Int64) {
+        for (series, label, value) in [
+            ("queue", "gatehouse_queue_wait_seconds", queueNanoseconds), ("upstream", "gatehouse_upstream_duration_seconds", upstreamNanoseconds),
+        ] {
+            let key = Key(series: series, connection: connection, route: "")
+            let timer = self.timers.withLock { cache in
+                if let timer = cache[key] { return timer }
+                let timer = Timer(label: label, dimensions: [("connection", connection)], preferredDisplayUnit: .seconds, factory: self.factory)
+                cache[key] = timer
+                return timer
+            }
+            timer.recordNanoseconds(value)
+        }
+    }
+
+    /// Sets `gatehouse_circuit_state{connection}`: 0 closed, 1 open, 2 half-open.
+    func circuitStates(_ states: [(String, CircuitBreaker.State)]) {
+        for (connection, state) in states {
+            Gauge(label: "gatehouse_circuit_state", dimensions: [("connection", connection)], factory: self.factory).record(state.gaugeValue)
+        }
+    }
 }

@@ -13,6 +13,7 @@ extension GatewayResponder {
         guard request.method == .post else {
             throw GatewayError(.methodNotAllowed, "operations are called with POST", connection: name)
         }
+        try self.admit(principal, to: connection, exchange: &exchange)
         // Arguments are read whole and parsed into a tree: their own cap, well below the one
         // for streamed proxy bodies. A declared length over it is refused before reading.
         let limit = self.maxOperationBodyBytes

@@ -14,6 +14,7 @@ extension GatewayResponder {
         guard !GatewayRoute.hasDotSegments(path) else {
             throw GatewayError(.badRequest, "'.' and '..' path segments are not forwarded", connection: name)
         }
+        try self.admit(principal, to: connection, exchange: &exchange)
         var headers = HeaderPolicy.upstreamHeaders(from: request.headers)
         headers[Self.requestIDField] = exchange.requestID
         self.addForwardedHeaders(to: &headers, exchange: exchange)

@@ -1,15 +1,19 @@
+import GatehouseConsole
 import GatehouseCore
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 
-/// Answers every inbound request: matches the gateway route, authenticates, dispatches to the
-/// connection's adapter and renders errors as the uniform body. One access line and one set of
-/// metrics per request.
+/// Answers every inbound request of one listener: matches the gateway route, keeps to the routes
+/// of its listener's role (``Listener/Role``), authenticates, dispatches to the connection's
+/// adapter and renders errors as the uniform body. One access line and one set of metrics per
+/// request.
 struct GatewayResponder: HTTPResponder {
     typealias Context = GatewayRequestContext
 
+    /// The listener this responder answers for: a route of the other listener is 404 here.
+    let role: Listener.Role
     let gateway: Gateway
     let maxBodyBytes: Int
     let maxOperationBodyBytes: Int
@@ -17,6 +21,10 @@ struct GatewayResponder: HTTPResponder {
     let metrics: GatewayMetrics
     let readiness: Readiness
     let admin: AdminAPI
+    /// The operator console (admin listener only).
+    let console: Console?
+    /// Per-connection counts for the console.
+    let traffic: RecentTraffic
     let renderMetrics: @Sendable () -> [UInt8]
     let logger: Logger
     /// Writes the access line as bytes when `logger` is the gateway's logfmt handler (see
@@ -35,11 +43,14 @@ struct GatewayResponder: HTTPResponder {
         self.metrics.started()
         var response: Response
         do {
-            response = try await self.dispatch(request, context: context, exchange: &exchange)
+            response = try await RequestTimings.$current.withValue(exchange.timings) {
+                try await self.dispatch(request, context: context, exchange: &exchange)
+            }
         } catch {
             response = self.errorResponse(error, exchange: &exchange)
         }
         response.headers[Self.requestIDField] = requestID
+        if let status = exchange.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
         let status = response.status.code
         guard exchange.streamed else {
             // Buffered answers are complete now; leaving their body untouched keeps
@@ -59,13 +70,22 @@ struct GatewayResponder: HTTPResponder {
     func record(_ exchange: Exchange, status: Int, aborted: Bool) {
         let elapsed = ContinuousClock.now - exchange.started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        self.metrics.finished(connection: self.metricLabel(exchange.connection), route: exchange.route, status: status, nanoseconds: nanoseconds)
+        let label = self.metricLabel(exchange.connection)
+        self.metrics.finished(connection: label, route: exchange.route, status: status, nanoseconds: nanoseconds)
+        if label != "-", self.role == .data { self.traffic.record(connection: label, status: status, at: exchange.started) }
+        if exchange.connection != nil, exchange.route == "proxy" || exchange.route == "operation" {
+            self.metrics.upstreamTimings(
+                connection: label, queueNanoseconds: exchange.timings.queueWait, upstreamNanoseconds: exchange.timings.upstream)
+        }
         guard self.logger.logLevel <= .info else { return }
+        let upstreamRoute = exchange.connection != nil && (exchange.route == "proxy" || exchange.route == "operation")
         if let accessLog = self.accessLog {
             accessLog.logAccess(
                 .init(
                     requestID: exchange.requestID, client: exchange.client, connection: exchange.connection, method: exchange.method,
                     route: exchange.route, status: status, upstreamStatus: exchange.upstreamStatus, nanoseconds: nanoseconds,
+                    queueNanoseconds: upstreamRoute ? exchange.timings.queueWait : nil,
+                    upstreamNanoseconds: upstreamRoute ? exchange.timings.upstream : nil,
                     error: exchange.errorCode, aborted: aborted
                 )
             )
@@ -82,6 +102,10 @@ struct GatewayResponder: HTTPResponder {
             "duration_ms": .string(String(format: nanoseconds)),
         ]
         if let code = exchange.errorCode { metadata["error"] = .string(code) }
+        if upstreamRoute {
+            metadata["queue_ms"] = .string(String(format: exchange.timings.queueWait))
+            metadata["upstream_ms"] = .string(String(format: exchange.timings.upstream))
+        }
         if aborted { metadata["aborted"] = "true" }
         self.logger.info("access", metadata: metadata)
     }
@@ -95,7 +119,8 @@ struct GatewayResponder: HTTPResponder {
     }
 
     private func dispatch(_ request: Request, context: Context, exchange: inout Exchange) async throws -> Response {
-        let route = GatewayRoute.match(path: request.uri.path)
+        var route = GatewayRoute.match(path: request.uri.path)
+        if !self.serves(route) { route = .notFound }
         switch route {
         case .proxy(let connection, let path):
             // Stays on the connection's event loop (``EventLoopBoundChannel``): no blocking work.
@@ -136,6 +161,7 @@ struct GatewayResponder: HTTPResponder {
         case .metrics:
             exchange.route = "metrics"
             self.metrics.connectionHealth(self.gateway.connections.values.map { ($0.name, $0.health.current) })
+            self.metrics.circuitStates(self.gateway.connections.values.compactMap { c in c.upstreamGuard.breaker.map { (c.name, $0.state()) } })
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4"],
@@ -153,6 +179,10 @@ struct GatewayResponder: HTTPResponder {
             exchange.route = "admin"
             return try await self.admin.respond(to: request, segments: segments, remoteAddress: context.remoteAddress, exchange: &exchange)
         case .notFound:
+            if self.role == .admin, let console = self.console, !request.uri.path.hasPrefix("/admin/") {
+                exchange.route = "console"
+                return await console.respond(to: request, remoteAddress: context.remoteAddress)
+            }
             exchange.route = "other"
             throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
         }
@@ -168,6 +198,11 @@ struct GatewayResponder: HTTPResponder {
             throw GatewayError(.methodNotAllowed, "/oauth/{connection}/... takes GET", connection: name)
         }
         let isAdmin = endpoints.adminEndpoints.contains(endpoint)
+        // Operator endpoints (`start`) live on the admin listener, vendor ones (`callback`) on
+        // the data plane; each is the same 404 as an unknown route on the other listener.
+        guard isAdmin == (self.role == .admin) else {
+            throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
+        }
         if isAdmin {
             try self.admin.verify(request)
             exchange.client = "admin"
@@ -224,6 +259,28 @@ struct GatewayResponder: HTTPResponder {
         headers.append(contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress))
     }
 
+    /// Applies the caller's and the connection's rate limits: 429 `rate_limited` (counted in
+    /// `gatehouse_rate_limited_total`) before anything is sent upstream.
+    func admit(_ principal: Principal, to connection: ConnectionRuntime, exchange: inout Exchange) throws {
+        do {
+            exchange.rateLimit = try self.gateway.admit(principal, to: connection)?.status
+        } catch let refusal as RateLimitedAdmission.Refusal {
+            self.metrics.rateLimited(scope: refusal.scope.rawValue, name: refusal.scope == .client ? principal.name : connection.name)
+            throw refusal.error
+        }
+    }
+
+    /// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`.
+    static func addRateLimitHeaders(_ status: RateLimitStatus, to headers: inout HTTPFields) {
+        headers[Self.rateLimitLimitField] = String(status.limit)
+        headers[Self.rateLimitRemainingField] = String(status.remaining)
+        headers[Self.rateLimitResetField] = String(status.resetSeconds)
+    }
+
+    static let rateLimitLimitField = HTTPField.Name("RateLimit-Limit")!
+    static let rateLimitRemainingField = HTTPField.Name("RateLimit-Remaining")!
+    static let rateLimitResetField = HTTPField.Name("RateLimit-Reset")!
+
     func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
         let credentials = InboundCredentials(
             authorization: request.headers[.authorization],
@@ -250,7 +307,10 @@ struct GatewayResponder: HTTPResponder {
         if [.upstreamError, .upstreamTimeout, .upstreamUnreachable].contains(gatewayError.code), exchange.connection != nil {
             self.metrics.upstreamError(connection: self.metricLabel(exchange.connection), kind: gatewayError.code.rawValue)
         }
-        return Self.json(gatewayError.body(requestID: exchange.requestID), status: gatewayError.code.httpStatus)
+        var response = Self.json(gatewayError.body(requestID: exchange.requestID), status: gatewayError.code.httpStatus)
+        if let seconds = gatewayError.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        if let status = gatewayError.rateLimit { exchange.rateLimit = status }
+        return response
     }
 
     static func json(_ value: Value, status: Int = 200) -> Response {
@@ -277,6 +337,10 @@ struct Exchange: Sendable {
     var remoteAddress: String?
     /// Whether the answer's body streams (recorded when it ends rather than at once).
     var streamed = false
+    /// Queue wait and upstream time, filled in by the connection's ``UpstreamGuard``.
+    let timings = RequestTimings()
+    /// The rate-limit state for the `RateLimit-*` headers, when a rate limit applied.
+    var rateLimit: RateLimitStatus?
 
     init(requestID: String, method: String, started: ContinuousClock.Instant) {
         self.requestID = requestID

@@ -73,20 +73,15 @@ public struct LogfmtLogHandler: LogHandler {
             if line.aborted { out.append(contentsOf: " aborted=true".utf8) }
             Self.append(" client=", line.client ?? "-", to: &out)
             Self.append(" connection=", line.connection ?? "-", to: &out)
-            out.append(contentsOf: " duration_ms=".utf8)
-            let micros = max(0, line.nanoseconds / 1_000)
-            Self.appendDecimal(micros / 1_000, to: &out)
-            out.append(UInt8(ascii: "."))
-            let fraction = micros % 1_000
-            out.append(UInt8(ascii: "0") + UInt8(fraction / 100))
-            out.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
-            out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+            Self.appendMilliseconds(" duration_ms=", line.nanoseconds, to: &out)
             if let error = line.error { Self.append(" error=", error, to: &out) }
             Self.append(" method=", line.method, to: &out)
+            if let queue = line.queueNanoseconds { Self.appendMilliseconds(" queue_ms=", queue, to: &out) }
             Self.append(" request_id=", line.requestID, to: &out)
             Self.append(" route=", line.route, to: &out)
             out.append(contentsOf: " status=".utf8)
             Self.appendDecimal(Int64(line.status), to: &out)
+            if let upstream = line.upstreamNanoseconds { Self.appendMilliseconds(" upstream_ms=", upstream, to: &out) }
             out.append(contentsOf: " upstream_status=".utf8)
             if let upstream = line.upstreamStatus { Self.appendDecimal(Int64(upstream), to: &out) } else { out.append(UInt8(ascii: "-")) }
             out.append(UInt8(ascii: "\n"))
@@ -103,13 +98,17 @@ public struct LogfmtLogHandler: LogHandler {
         public var status: Int
         public var upstreamStatus: Int?
         public var nanoseconds: Int64
+        /// Time queued for an upstream slot and time spent upstream (proxy and operation routes).
+        public var queueNanoseconds: Int64?
+        public var upstreamNanoseconds: Int64?
         public var error: String?
         public var aborted: Bool
 
         /// Creates a line's fields.
         public init(
             requestID: String, client: String?, connection: String?, method: String, route: String, status: Int,
-            upstreamStatus: Int?, nanoseconds: Int64, error: String?, aborted: Bool
+            upstreamStatus: Int?, nanoseconds: Int64, queueNanoseconds: Int64? = nil, upstreamNanoseconds: Int64? = nil,
+            error: String?, aborted: Bool
         ) {
             self.requestID = requestID
             self.client = client
@@ -119,6 +118,8 @@ public struct LogfmtLogHandler: LogHandler {
             self.status = status
             self.upstreamStatus = upstreamStatus
             self.nanoseconds = nanoseconds
+            self.queueNanoseconds = queueNanoseconds
+            self.upstreamNanoseconds = upstreamNanoseconds
             self.error = error
             self.aborted = aborted
         }
@@ -131,6 +132,18 @@ public struct LogfmtLogHandler: LogHandler {
         } else {
             out.append(contentsOf: value.utf8)
         }
+    }
+
+    /// `key` and milliseconds with three decimals, as `String(format:)` writes them.
+    private static func appendMilliseconds(_ key: StaticString, _ nanoseconds: Int64, to out: inout [UInt8]) {
+        key.withUTF8Buffer { out.append(contentsOf: $0) }
+        let micros = max(0, nanoseconds / 1_000)
+        Self.appendDecimal(micros / 1_000, to: &out)
+        out.append(UInt8(ascii: "."))
+        let fraction = micros % 1_000
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
     }
 
     private static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {

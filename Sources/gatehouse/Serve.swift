@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoreMetrics
 import Foundation
+import GatehouseConsole
 import GatehouseCore
 import GatehouseCurl
 import GatehouseServer
@@ -17,6 +18,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Override server.port (0 picks a free port).")
     var port: Int?
 
+    @Option(name: .long, help: "Override admin.port, the admin listener's port (0 picks a free port).")
+    var adminPort: Int?
+
     func run() async throws {
         do {
             try await self.serve()
@@ -28,6 +32,13 @@ struct Serve: AsyncParsableCommand {
     private func serve() async throws {
         var config = try ConfigLoading.load(self.options.config)
         if let port { config.server.port = port }
+        if let adminPort {
+            guard (0...65535).contains(adminPort) else { throw ExitMessage("--admin-port: expected 0-65535") }
+            config.admin?.port = adminPort
+        }
+        if let admin = config.admin, admin.port != 0, admin.port == config.server.port {
+            throw ExitMessage("the admin listener needs its own port: server.port and admin.port are both \(admin.port)")
+        }
         let level = Logger.Level(rawValue: config.server.logLevel) ?? .info
         LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
         let registry = PrometheusCollectorRegistry()
@@ -59,13 +70,16 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(
                 host: config.server.host,
                 port: config.server.port,
+                admin: config.admin.map { Listener(role: .admin, host: $0.host, port: $0.port) },
                 maxBodyBytes: config.server.maxBodyBytes,
                 maxOperationBodyBytes: config.server.maxOperationBodyBytes,
-                forwardedHeaders: config.server.forwardedHeaders
+                forwardedHeaders: config.server.forwardedHeaders,
+                inbound: config.server
             ),
             gateway: gateway,
             vault: vault,
             admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },
+            console: Self.console(config),
             services: [TransportService(transport: transport)],
             metricsFactory: factory,
             renderMetrics: {
@@ -103,6 +117,23 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    /// What the console shows from the configuration: clients (never their key hashes) and each
+    /// connection's upstream origin.
+    static func console(_ config: GatewayConfiguration) -> Console.Configuration {
+        let clients = config.clients.map { client -> Console.Configuration.Client in
+            let authenticator: String
+            switch client.authenticator {
+            case .apiKey: authenticator = "api_key"
+            case .okit(let connection, let prefixes): authenticator = "okit via \(connection), client prefixes \(prefixes.joined(separator: ", "))"
+            }
+            return .init(name: client.name, authenticator: authenticator, connections: client.connections)
+        }
+        var origins: [String: String] = [:]
+        for connection in config.connections { origins[connection.name] = connection.baseURL.origin }
+        // secureCookies: set it when the admin listener serves TLS (a listener option to come).
+        return Console.Configuration(clients: clients, origins: origins, secureCookies: false)
+    }
+
     /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.
     static func problem(with reference: SecretReference, in secrets: any SecretSource) -> String? {
         do {

@@ -24,12 +24,22 @@ import Testing
         #expect(config.vault.masterKey == .file("/etc/gatehouse/master.key"))
         #expect(config.vault.keepVersions == 3)
         #expect(config.admin?.token == .environment("GATEHOUSE_ADMIN_TOKEN"))
+        #expect(config.admin?.host == "127.0.0.1")
+        #expect(config.admin?.port == 8081)
         #expect(config.usesVault)
         let defaults = try self.load("server: { port: 1 }")
         #expect(defaults.vault.path == ".gatehouse/vault.db")
         #expect(defaults.vault.masterKey == .environment("GATEHOUSE_MASTER_KEY"))
         #expect(!defaults.usesVault)
         #expect(defaults.admin == nil)
+    }
+
+    @Test func theAdminListenerTakesItsOwnAddress() throws {
+        let config = try self.load("admin: { token: env:T, host: 0.0.0.0, port: 9443 }")
+        #expect(config.admin?.host == "0.0.0.0")
+        #expect(config.admin?.port == 9443)
+        // Port 0 on both picks two free ports: no collision.
+        #expect(try self.load("server: { port: 0 }\nadmin: { token: env:T, port: 0 }").admin?.port == 0)
     }
 
     @Test func aVaultReferenceAloneMeansTheVaultIsUsed() throws {
@@ -48,6 +58,10 @@ import Testing
         ("vault: { colour: red }", "test.yaml:1: vault.colour: unknown key"),
         ("admin: { token: hunter2 }", "test.yaml:1: admin.token: expected a secret reference"),
         ("admin: {}", "admin.token: missing required key"),
+        ("admin: { token: env:T, port: 70000 }", "test.yaml:1: admin.port: 70000 is out of range"),
+        ("admin: { token: env:T, tls: on }", "test.yaml:1: admin.tls: unknown key"),
+        ("server: { port: 9000 }\nadmin: { token: env:T, port: 9000 }", "test.yaml:2: admin.port: the admin listener needs its own port"),
+        ("server: { port: 8081 }\nadmin: { token: env:T }", "test.yaml:2: admin: the admin listener's default port 8081 is server.port too"),
         (
             "connections:\n  crm: { adapter: http, base_url: \"http://x\", credentials: { token: \"vault:crm/../x\" } }",
             "test.yaml:2: connections.crm.credentials.token: \"crm/../x\" is not a valid vault path"

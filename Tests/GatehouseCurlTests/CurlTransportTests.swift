@@ -215,7 +215,9 @@ import Testing
         let echo = try await GatewayProcess.simulator("echo")
         let before = Self.residentBytes()
         let size = 256 << 20
-        let response = try await self.transport.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/\(size)"))
+        // Generous: a slow reader of 256 MiB on a loaded machine must not hit the transfer timeout.
+        let response = try await self.transport.send(
+            UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/\(size)", options: TransportOptions(timeoutMilliseconds: 600_000)))
         var total = 0
         var peak = before
         for try await chunk in response.body {

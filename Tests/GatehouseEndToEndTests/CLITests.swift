@@ -34,6 +34,24 @@ import Testing
         #expect(!result.stderr.contains("Fatal error"))
     }
 
+    @Test(arguments: [
+        ("k2", "like_hash: ends_with", "like_hash"), ("k2", "page_size: 0", "page_size"),
+        ("keyfax", "signature_fields: [identity, method, url]", "signature_fields"),
+        ("keyfax", "signature_fields: [identity, method, url, timestamp, nonce, nonce]", "signature_fields"),
+        ("keyfax", "url_case: upper", "url_case"), ("keyfax", "url_encoding: rfc3986", "url_encoding"),
+        ("keyfax", "url_form: host", "url_form"), ("keyfax", "signing_key: hex", "signing_key"),
+        ("keyfax", "startup_xml: attachment", "startup_xml"), ("keyfax", "startup_xml_root: \"<x>\"", "startup_xml_root"),
+        ("keyfax", "results_xml_root: \"1abc\"", "results_xml_root"),
+    ])
+    func checkConfigRefusesBadFidelityKnobsWithFileAndLine(adapter: String, line: String, key: String) async throws {
+        let path = try self.writeConfig(
+            "connections:\n  u:\n    adapter: \(adapter)\n    base_url: http://127.0.0.1:1/x\n    options:\n      host_name: Dev\n      \(line)\n")
+        let result = try await GatewayProcess.run(["check-config", "--config", path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(path + ":7:"), "\(result.stderr)")
+        #expect(result.stderr.contains(key), "\(result.stderr)")
+    }
+
     @Test func serveRefusesAMissingCredentialNamingConnectionAndKey() async throws {
         let path = try self.writeConfig(
             "connections:\n  crm:\n    adapter: http\n    base_url: http://127.0.0.1:1\n    credentials: { token: env:GH_TEST_UNSET_VAR }\n    options: { template: \"Bearer {token}\" }\n"

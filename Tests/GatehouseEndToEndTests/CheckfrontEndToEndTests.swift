@@ -60,6 +60,9 @@ import Testing
 
         func url(_ path: String) -> String { self.gateway.baseURL + path }
 
+        /// A URL on the admin listener.
+        func adminURL(_ path: String) -> String { self.gateway.adminURL + path }
+
         func stats() async throws -> Value { try await self.client.send(.get, self.sim + "/_sim/stats").json }
 
         func control(_ path: String, _ body: String = "{}") async throws {
@@ -68,7 +71,7 @@ import Testing
 
         /// start → the simulator's authorize page (approved) → the callback query the browser would bring back.
         func approve() async throws -> String {
-            let start = try await self.client.send(.get, self.url("/oauth/cf/start"), headers: self.admin)
+            let start = try await self.client.send(.get, self.adminURL("/oauth/cf/start"), headers: self.admin)
             #expect(start.status == 302)
             let authorize = try #require(start.headers[.location])
             #expect(authorize.hasPrefix(self.sim + "/oauth/?client_id=DEMO-ONLY-checkfront-consumer-key&response_type=code&redirect_uri="))
@@ -103,8 +106,8 @@ import Testing
         let rig = try await Rig.start()
         // Before authorizing: the connection needs it, and says so.
         #expect(try await rig.call().errorCode == "needs_reauthorization")
-        #expect(try await rig.client.send(.get, rig.url("/oauth/cf/start")).status == 401)
-        let listed = try await rig.client.send(.post, rig.url("/admin/v1/connections/cf/authorize"), headers: rig.admin)
+        #expect(try await rig.client.send(.get, rig.adminURL("/oauth/cf/start")).status == 401)
+        let listed = try await rig.client.send(.post, rig.adminURL("/admin/v1/connections/cf/authorize"), headers: rig.admin)
         #expect(listed.json["data"]?["authorize_url"]?.stringValue?.contains("&state=") == true)
 
         // Missing, wrong, reused and (below) denied state: 400, the token endpoint is not called.
@@ -137,7 +140,7 @@ import Testing
         #expect(try await rig.client.send(.get, rig.url("/proxy/cf/api/3.0/ping"), headers: rig.caller).json["pong"] == true)
         let pair = try await rig.client.send(.post, rig.url("/v1/cfpair/item.get"), headers: rig.caller, body: Array(#"{"id": 1}"#.utf8))
         #expect(pair.json["data"]?["name"] == "Sunset Kayak Tour")
-        let health = try await rig.client.send(.get, rig.url("/admin/v1/connections"), headers: rig.admin)
+        let health = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections"), headers: rig.admin)
         #expect(health.json["data"]?.arrayValue?.map { $0["state"] } == ["ok", "ok"])
         #expect(health.json["data"]?.arrayValue?.first?["expiries"]?["refresh_token"] != nil)
         // A moved account: the 301 is an error naming base_url, the credential is not sent there.
@@ -196,7 +199,7 @@ import Testing
         for _ in 0..<5 { #expect(try await rig.call().status == 503) }
         stats = try await rig.stats()
         #expect(stats["token_calls"] == calls)
-        let health = try await rig.client.send(.get, rig.url("/admin/v1/connections/cf"), headers: rig.admin)
+        let health = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections/cf"), headers: rig.admin)
         #expect(health.json["data"]?["state"] == "needs_reauthorization")
         #expect(health.json["data"]?["last_error"] == "invalid_grant")
         let metrics = try await rig.client.send(.get, rig.url("/metrics")).text
@@ -210,7 +213,7 @@ import Testing
 
     @Test func aDeniedAuthorizationIsA400AndStoresNothing() async throws {
         let rig = try await Rig.start()
-        let start = try await rig.client.send(.get, rig.url("/oauth/cf/start"), headers: rig.admin)
+        let start = try await rig.client.send(.get, rig.adminURL("/oauth/cf/start"), headers: rig.admin)
         let authorize = try #require(start.headers[.location])
         let denied = try await rig.client.send(.get, authorize + "&approve=no")
         #expect(denied.status == 302)
@@ -247,13 +250,13 @@ import Testing
         var connection: Value = .null
         for _ in 0..<100 where connection["warning"] == nil {
             try await Task.sleep(for: .milliseconds(100))
-            connection = try await rig.client.send(.get, rig.url("/admin/v1/connections/cf"), headers: rig.admin).json["data"] ?? .null
+            connection = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections/cf"), headers: rig.admin).json["data"] ?? .null
         }
         let warning = try #require(connection["warning"]?.stringValue)
         #expect(warning.contains("lapses at \(lapse.iso8601)"))
         #expect(warning.contains("/oauth/cf/start"))
         #expect(connection["state"] == "failing")
-        let listed = try await rig.client.send(.get, rig.url("/admin/v1/connections"), headers: rig.admin).text
+        let listed = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections"), headers: rig.admin).text
         #expect(listed.contains(warning))
         #expect(!listed.contains(canary))
         let metrics = try await rig.client.send(.get, rig.url("/metrics")).text
@@ -292,7 +295,7 @@ import Testing
                 working += 1
             } else {
                 #expect(answer.errorCode == "needs_reauthorization", "a connection failed silently: \(answer.text)")
-                let health = try await rig.client.send(.get, rig.url("/admin/v1/connections/cf"), headers: rig.admin)
+                let health = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections/cf"), headers: rig.admin)
                 #expect(health.json["data"]?["state"] == "needs_reauthorization")
                 reauthorize += 1
                 try await rig.authorize()

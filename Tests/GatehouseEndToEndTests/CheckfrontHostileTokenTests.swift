@@ -45,7 +45,7 @@ import Testing
             #expect(during.status == 503, "\(during.text)")
             #expect(during.json["error"]?["message"]?.stringValue?.contains("invalid_expires_in") == true, "\(during.text)")
             #expect(try await rig.client.send(.get, rig.url("/healthz")).status == 200)
-            let health = try await rig.client.send(.get, rig.url("/admin/v1/connections/cf"), headers: rig.admin)
+            let health = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections/cf"), headers: rig.admin)
             #expect(health.json["data"]?["state"] == "failing")
             #expect(health.json["data"]?["last_error"] == "invalid_expires_in")
             #expect(try await Self.version("cf/refresh_token", in: rig) == refresh, "the refresh token held was replaced or lost")

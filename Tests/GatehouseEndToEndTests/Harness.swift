@@ -60,6 +60,9 @@ struct Harness {
 
     func url(_ path: String) -> String { self.gateway.baseURL + path }
 
+    /// A URL on the admin listener (`/admin/v1/...`, `/oauth/{c}/start`, the console).
+    func adminURL(_ path: String) -> String { self.gateway.adminURL + path }
+
     /// Stops the gateway and upstream, and checks that neither the upstream credential nor the
     /// caller's key appeared in the gateway's log.
     func finish() async {

@@ -81,6 +81,13 @@ import Testing
         #expect(stale.status == 409)
         #expect(stale.errorCode == "conflict")
         #expect(stale.json["error"]?["upstream_kind"] == "AS3Error")
+        // A TimeStamp that was not sent at all is the caller's mistake, not a conflict.
+        fields["TimeStamp"] = nil
+        let unsent = try await h.call("data.update", ["class": "Part", "keys": ["7"], "fields": .object(fields)])
+        #expect(unsent.status == 400, "\(unsent.text)")
+        #expect(unsent.errorCode == "bad_request")
+        #expect(unsent.json["error"]?["upstream_kind"] == "AS3Error")
+        #expect(unsent.json["error"]?["message"]?.stringValue?.contains("system fields") == true)
 
         let created = try await h.call("data.create", ["class": "Part", "fields": ["Abbr": "NEW", "Name": "New partner"]])
         #expect(created.status == 200, "\(created.text)")
@@ -234,6 +241,157 @@ import Testing
         #expect(h.k2.state.maxInFlight <= 3)
         #expect(h.k2.state.maxInFlight >= 2)
         #expect(h.k2.state.refusedBusy == 0)
+        await h.finish()
+    }
+
+    @Test(arguments: ["contains", "starts_with"])
+    func likeHashReadingIsAKnobTheSimulatorFollows(reading: String) async throws {
+        var simulator = K2Simulator.Configuration()
+        simulator.likeHash = reading
+        let h = try await K2Harness.start(options: "{ like_hash: \(reading) }", simulator: simulator)
+        func names(_ match: String, _ value: String) async throws -> [String] {
+            let answer = try await h.call(
+                "data.list",
+                ["class": "Part", "fields": ["Name"], "page_size": 100, "filter": [["field": "Name", "op": "LIKE", "value": .string(value), "match": .string(match)]]])
+            #expect(answer.status == 200, "\(answer.text)")
+            let url = h.k2.state.requests.last?.url ?? ""
+            #expect(url.contains("LIKE%23") == (match == reading), "\(url)")
+            return (answer.json["data"]?.arrayValue ?? []).compactMap { $0["fields"]?["Name"]?.stringValue }
+        }
+        #expect(try await names("contains", "oil") == ["Shell Oil Company", "Shell Oil Products", "shell oil lowercase"])
+        #expect(try await names("starts_with", "oil") == [])
+        #expect(try await names("starts_with", "shell oil") == ["Shell Oil Company", "Shell Oil Products", "shell oil lowercase"])
+        #expect(try await names("contains", "Products") == ["Shell Oil Products"])
+        await h.finish()
+
+        // An adapter and a K2 that read LIKE# differently disagree: the knob is what matches them.
+        var other = K2Simulator.Configuration()
+        other.likeHash = reading == "contains" ? "starts_with" : "contains"
+        let mismatched = try await K2Harness.start(options: "{ like_hash: \(reading) }", simulator: other)
+        let wrong = try await mismatched.call(
+            "data.list", ["class": "Part", "fields": ["Name"], "filter": [["field": "Name", "op": "LIKE", "value": "Products", "match": "contains"]]])
+        #expect(wrong.status == 200)
+        #expect(wrong.json["data"] == [], "a mismatched reading finds nothing where the matched one finds Shell Oil Products")
+        await mismatched.finish()
+    }
+
+    @Test func pagingOffAndPrevFirstLastCursors() async throws {
+        let h = try await K2Harness.start()
+        let all = try await h.call("data.list", ["class": "Part", "fields": ["Name"], "page_size": -1])
+        #expect(all.status == 200, "\(all.text)")
+        #expect(all.json["data"]?.arrayValue?.count == 300)
+        #expect(all.json["page"]?["next"] == nil)
+        #expect(h.k2.state.requests.last?.url.contains("pageSize=-1") == true)
+        let zero = try await h.call("data.list", ["class": "Part", "page_size": 0])
+        #expect(zero.status == 400)
+
+        func keys(_ answer: TestClient.Answer) -> [String] {
+            (answer.json["data"]?.arrayValue ?? []).compactMap { $0["keys"]?.arrayValue?.first?.stringValue }
+        }
+        let first = try await h.call(
+            "data.list", ["class": "Part", "fields": ["Name"], "page_size": 10, "filter": [["field": "PartnerId", "op": "LE", "value": 30]]])
+        #expect(keys(first) == (1...10).map(String.init))
+        #expect(first.json["page"]?["prev"] == nil)
+        let lastCursor = try #require(first.json["page"]?["last"]?.stringValue)
+        let last = try await h.call("data.list", ["cursor": .string(lastCursor)])
+        #expect(keys(last) == (21...30).map(String.init), "\(last.text)")
+        #expect(last.json["page"]?["next"] == nil)
+        let prev = try await h.call("data.list", ["cursor": .string(try #require(last.json["page"]?["prev"]?.stringValue))])
+        #expect(keys(prev) == (11...20).map(String.init))
+        let back = try await h.call("data.list", ["cursor": .string(try #require(prev.json["page"]?["first"]?.stringValue))])
+        #expect(keys(back) == (1...10).map(String.init))
+        #expect(h.k2.state.requests.allSatisfy { $0.verified })
+        await h.finish()
+
+        // page_size -1 stays bounded by max_response_bytes.
+        let small = try await K2Harness.start(connectionSettings: "max_response_bytes: 4096")
+        let capped = try await small.call("data.list", ["class": "Part", "page_size": -1])
+        #expect(capped.status == 502, "\(capped.text)")
+        #expect(capped.json["error"]?["message"]?.stringValue?.contains("max_response_bytes") == true)
+        await small.finish()
+    }
+
+    @Test func everyErrorKindHasItsOwnDocumentedUniformError() async throws {
+        let h = try await K2Harness.start()
+        let expected: [(kind: String, status: Int, code: String, words: String)] = [
+            ("AS3Message", 502, "upstream_error", "stopped with a message"),
+            ("AS3Warning", 502, "upstream_error", "stopped with a warning"),
+            ("AS3Error", 502, "upstream_error", "application server failed"),
+            ("AS3Terminated", 503, "unavailable", "try again later"),
+            ("RequestError", 400, "bad_request", "refused the request"),
+            ("CommunicationError", 502, "upstream_unreachable", "could not reach its application server"),
+            ("UnknownError", 502, "upstream_error", "unidentified error"),
+        ]
+        var messages: Set<String> = []
+        for entry in expected {
+            let mode = try await h.client.send(
+                .post, "http://127.0.0.1:\(h.k2.port)/_sim/mode", headers: ["Content-Type": "application/json"],
+                body: JSON.serializeBytes(["error_kind": .string(entry.kind), "error_status": 500]))
+            #expect(mode.status == 200, "\(mode.text)")
+            let answer = try await h.call("meta.list")
+            #expect(answer.status == entry.status, "\(entry.kind): \(answer.text)")
+            #expect(answer.errorCode == entry.code, "\(entry.kind)")
+            #expect(answer.json["error"]?["upstream_kind"]?.stringValue == entry.kind)
+            #expect(answer.json["error"]?["upstream_status"] == 500)
+            let message = answer.json["error"]?["message"]?.stringValue ?? ""
+            #expect(message.contains(entry.words), "\(entry.kind): \(message)")
+            messages.insert(String(message.prefix(while: { $0 != ":" })))
+        }
+        #expect(messages.count == 7, "each kind reads differently: \(messages)")
+        await h.finish()
+    }
+
+    @Test(arguments: ["{ format: json }", "{ format: xml }"])
+    func formationPrimaryKeysReturnUrlFileDataDownloadPostHTMLAndDefinition(options: String) async throws {
+        let h = try await K2Harness.start(options: options)
+        let records = try await h.call(
+            "formation.run",
+            ["folder": "Special", "name": "ExampleWS", "class": "Part", "records": [["PartnerId": 5], ["PartnerId": 6]], "parameters": ["ParamText": "x"]])
+        #expect(records.status == 200, "\(records.text)")
+        #expect(records.json["data"]?["parameters"]?["Output"]?.stringValue?.hasSuffix("Records=DEMO TRADE|P6") == true, "\(records.text)")
+
+        let report: Value = ["folder": "Standard", "name": "TestDownload", "parameters": ["Rows": 3]]
+        let byURL = try await h.call("formation.run", report)
+        #expect(byURL.json["data"]?["url"]?.stringValue?.contains("/Formation/download/Standard/TestDownload/pas") == true, "\(byURL.text)")
+        #expect(byURL.json["data"]?["bulk_data"] == nil)
+        var withData = try #require(report.objectValue)
+        withData["return_file_data"] = true
+        let bytes = try await h.call("formation.run", .object(withData))
+        #expect(bytes.json["data"]?["url"] == nil, "\(bytes.text)")
+        let file = try #require(Data(base64Encoded: bytes.json["data"]?["bulk_data"]?.stringValue ?? ""))
+        #expect(String(decoding: file, as: UTF8.self).hasPrefix("Task;Owner;Due\nTask 1;"))
+        #expect(h.k2.state.requests.last?.url.contains("returnOutFileData=true") == true)
+
+        var selected = try #require(report.objectValue)
+        selected["class"] = "Part"
+        selected["key"] = ["PartnerId": 5]
+        selected["return_url"] = true
+        let posted = try await h.call("formation.run", .object(selected))
+        #expect(posted.json["data"]?["url"]?.stringValue?.contains("/Formation/download/") == true, "\(posted.text)")
+        #expect(h.k2.state.requests.last?.method == "POST")
+        selected["return_url"] = false
+        let noURL = try await h.call("formation.run", .object(selected))
+        #expect(noURL.status == 200)
+        #expect(noURL.json["data"]?["url"] == nil, "ReturnUrl false: \(noURL.text)")
+
+        // POST /Formation/download: the parameters travel in the FormationInput body.
+        let download = try await h.call("formation.download", .object(selected))
+        #expect(download.status == 200, "\(download.text)")
+        #expect(download.text.split(separator: "\n").count == 4, "Rows=3 reached the report through the POST body")
+        #expect(h.k2.state.requests.last?.method == "POST")
+        #expect(h.k2.state.requests.last?.url.contains("/Formation/download/Standard/TestDownload/pas") == true)
+
+        let html = try await h.call("formation.html", ["folder": "Standard", "name": "Example127", "parameters": ["Title": "Partners"]])
+        #expect(html.status == 200, "\(html.text)")
+        #expect(html.headers[.contentType]?.hasPrefix("text/html") == true)
+        #expect(html.text.contains("<h1>Partners</h1>"))
+        #expect(h.k2.state.requests.last?.url.contains("/Formation/html/Standard/Example127/pas?Title=Partners") == true)
+
+        let definition = try await h.call("formation.definition", ["folder": "Special", "name": "ExampleWS"])
+        #expect(definition.status == 200, "\(definition.text)")
+        #expect(definition.json["data"]?["FormationID"] == "ExampleWS.PAS")
+        #expect(definition.json["data"]?["Parameters"]?.arrayValue?.compactMap { $0["Name"]?.stringValue } == ["ParamText", "ParamCislo", "Output"])
+        #expect(h.k2.state.requests.allSatisfy { $0.verified })
         await h.finish()
     }
 }

@@ -17,7 +17,8 @@ struct K2Harness {
     static func start(
         options: String = "{ auth: header, max_concurrency: 3 }",
         password: String = "ANPassword",
-        simulator: K2Simulator.Configuration = .init()
+        simulator: K2Simulator.Configuration = .init(),
+        connectionSettings: String = ""
     ) async throws -> K2Harness {
         let k2 = try await K2Fixture.start(simulator)
         let vault = try await VaultSetup.make()
@@ -40,6 +41,7 @@ struct K2Harness {
                 base_url: \(k2.baseURL)
                 credentials: { username: vault:k2/username, password: vault:k2/password }
                 options: \(options)
+            \(connectionSettings.isEmpty ? "" : "    " + connectionSettings)
             """
         let gateway = try await GatewayProcess.start(config: config)
         return K2Harness(k2: k2, vault: vault, gateway: gateway, key: key)

@@ -97,7 +97,8 @@ import Testing
         var again = try #require(refreshed.json["data"]?["fields"]?.objectValue)
         again["Bogus"] = "x"
         let refused = try await h.call("data.update", ["class": "Part", "keys": ["7"], "fields": .object(again)])
-        #expect(refused.status == 502, "\(refused.text)")
+        #expect(refused.status == 400, "\(refused.text)")
+        #expect(refused.json["error"]?["upstream_kind"] == "RequestError")
         again["Bogus"] = nil
         again["Name"] = "After refresh"
         let after = try await h.call("data.update", ["class": "Part", "keys": ["7"], "fields": .object(again)])
@@ -148,7 +149,56 @@ import Testing
             #expect(seen.url.utf8.count < 2000)
             #expect(seen.verified, "\(options): the POST was signed")
             #expect(h.k2.state.requests.count == 1)
+
+            // Pages of a GetList listing continue through POST bodies, never the over-long GET.
+            var first = try #require(arguments.objectValue)
+            first["page_size"] = 5
+            var paged = Value.object(first)
+            var ids: [String] = []
+            var pages = 0
+            while pages < 5 {
+                let page = try await h.call("data.list", paged)
+                #expect(page.status == 200, "\(options): \(page.text)")
+                pages += 1
+                ids += (page.json["data"]?.arrayValue ?? []).compactMap { $0["keys"]?.arrayValue?.first?.stringValue }
+                guard let next = page.json["page"]?["next"]?.stringValue else { break }
+                paged = ["cursor": .string(next)]
+            }
+            #expect(pages == 3, "\(options)")
+            #expect(ids == (1...12).map(String.init), "\(options)")
+            let listing = h.k2.state.requests.dropFirst()
+            #expect(listing.count == 3)
+            #expect(listing.allSatisfy { $0.method == "POST" && $0.url.contains("/Data/GetList/Part") && $0.url.utf8.count < 2000 && $0.verified }, "\(options)")
             await h.finish()
         }
+    }
+
+    @Test func formationInputIsWrittenInDataContractOrderAndOutOfOrderMembersAreSkipped() async throws {
+        let h = try await K2Harness.start(options: "{ format: xml }")
+        // Through the adapter: CurrentPrimaryKey, Conditions and DataObjectName all reach K2.
+        let selected = try await h.call(
+            "formation.run",
+            ["folder": "Special", "name": "ExampleWS", "class": "TD_Part", "key": ["CisPart": 5], "or_operator": false,
+             "parameters": ["ParamText": "Zadaný text", "ParamCislo": 12345]])
+        #expect(selected.status == 200, "\(selected.text)")
+        #expect(selected.json["data"]?["parameters"]?["Output"] == "Values were passed: ParamText=Zadaný text, ParamCislo=12345, Output=, AktDM=DEMO TRADE")
+
+        // Straight to the simulator (signed by the gateway's proxy): a FormationInput with
+        // DataObjectName before CurrentPrimaryKey loses the key, as .NET's DataContractSerializer drops it.
+        func post(_ body: String) async throws -> String {
+            let answer = try await h.client.send(
+                .post, h.gateway.baseURL + "/proxy/k2/xml/Formation/Special/ExampleWS/pas",
+                headers: ["Authorization": "Bearer \(h.key)", "Content-Type": "application/xml; charset=utf-8"], body: Array(body.utf8))
+            #expect(answer.status == 200, "\(answer.text)")
+            return answer.text
+        }
+        let key = "<CurrentPrimaryKey><Segment><Name>CisPart</Name><Value i:type=\"t:integer\">5</Value></Segment></CurrentPrimaryKey>"
+        let name = "<DataObjectName>TD_Part</DataObjectName>"
+        let open = "<FormationInput xmlns=\"K2.Data\" xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:t=\"http://www.w3.org/2001/XMLSchema\">"
+        let inOrder = try await post(open + key + name + "</FormationInput>")
+        #expect(inOrder.contains("AktDM=DEMO TRADE"), "\(inOrder)")
+        let outOfOrder = try await post(open + name + key + "</FormationInput>")
+        #expect(!outOfOrder.contains("AktDM"), "\(outOfOrder)")
+        await h.finish()
     }
 }

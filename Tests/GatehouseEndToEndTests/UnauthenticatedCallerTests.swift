@@ -238,15 +238,15 @@ import Testing
             let dataPlane = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: ["Authorization": "Bearer \(APIKey.generate().key)"])
             #expect(dataPlane.status == 401)
             for headers in [[:], ["Authorization": "Bearer wrong-admin-token"], ["Authorization": "Basic YWRtaW46YWRtaW4="]] {
-                let admin = try await h.client.send(.get, h.url("/admin/v1/secrets"), headers: headers)
+                let admin = try await h.client.send(.get, h.adminURL("/admin/v1/secrets"), headers: headers)
                 #expect(admin.status == 401)
                 #expect(Self.errorWithoutRequestID(admin) == Self.errorWithoutRequestID(dataPlane), "\(admin.text)")
             }
             // The admin token deleted from the vault: admin calls are refused (fail closed) with a
             // 503 that does not say where the token lives.
-            let deleted = try await h.client.send(.delete, h.url("/admin/v1/secrets/admin/token"), headers: ["Authorization": "Bearer \(vault.adminToken)"])
+            let deleted = try await h.client.send(.delete, h.adminURL("/admin/v1/secrets/admin/token"), headers: ["Authorization": "Bearer \(vault.adminToken)"])
             #expect(deleted.status == 200, "\(deleted.text)")
-            let gone = try await h.client.send(.get, h.url("/admin/v1/secrets"), headers: ["Authorization": "Bearer \(vault.adminToken)"])
+            let gone = try await h.client.send(.get, h.adminURL("/admin/v1/secrets"), headers: ["Authorization": "Bearer \(vault.adminToken)"])
             #expect(gone.status == 503)
             #expect(gone.errorCode == "unavailable")
             for word in ["vault:", "admin/token", "env:"] {

@@ -88,7 +88,7 @@ struct VaultSetup {
         // Through the admin API the change applies to the very next request.
         let put = try await h.client.send(
             .put,
-            h.url("/admin/v1/secrets/crm/token"),
+            h.adminURL("/admin/v1/secrets/crm/token"),
             headers: ["Authorization": "Bearer \(vault.adminToken)", "Content-Type": "application/json"],
             body: Array(#"{"value":"\#(canaries[2])"}"#.utf8)
         )
@@ -114,15 +114,15 @@ struct VaultSetup {
 
         // Without or with a wrong token: 401 in the uniform body, nothing written.
         for headers in [[:], ["Authorization": "Bearer wrong"], ["Authorization": "Bearer \(h.key)"]] {
-            let refused = try await h.client.send(.put, h.url("/admin/v1/secrets/x/y"), headers: headers, body: Array(#"{"value":"v"}"#.utf8))
+            let refused = try await h.client.send(.put, h.adminURL("/admin/v1/secrets/x/y"), headers: headers, body: Array(#"{"value":"v"}"#.utf8))
             #expect(refused.status == 401)
             #expect(refused.errorCode == "unauthenticated")
-            #expect(try await h.client.send(.get, h.url("/admin/v1/secrets"), headers: headers).status == 401)
+            #expect(try await h.client.send(.get, h.adminURL("/admin/v1/secrets"), headers: headers).status == 401)
         }
 
         let created = try await h.client.send(
             .put,
-            h.url("/admin/v1/secrets/billing/api_key"),
+            h.adminURL("/admin/v1/secrets/billing/api_key"),
             headers: admin,
             body: Array(#"{"value":"\#(canary)","expires_at":"2031-01-01T00:00:00Z"}"#.utf8)
         )
@@ -131,11 +131,11 @@ struct VaultSetup {
         #expect(created.json["data"]?["source"] == "admin")
         #expect(created.json["data"]?["expires_at"] == "2031-01-01T00:00:00Z")
 
-        let list = try await h.client.send(.get, h.url("/admin/v1/secrets"), headers: admin)
+        let list = try await h.client.send(.get, h.adminURL("/admin/v1/secrets"), headers: admin)
         #expect(list.status == 200)
         let paths = list.json["data"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
         #expect(paths == ["admin/token", "billing/api_key", "crm/token"])
-        let one = try await h.client.send(.get, h.url("/admin/v1/secrets/billing/api_key"), headers: admin)
+        let one = try await h.client.send(.get, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin)
         #expect(one.json["data"]?["version"] == 1)
         for answer in [created, list, one] {
             #expect(!answer.text.contains(canary) && !answer.text.contains("initial") && !answer.text.contains(vault.adminToken))
@@ -143,20 +143,20 @@ struct VaultSetup {
 
         // Bad input: the uniform error, nothing stored.
         for body in [#"{"value": 5}"#, #"not json"#, #"{"value":"v","extra":1}"#, #"{"value":""}"#, #"{"value":"v","expires_at":"soon"}"#] {
-            let bad = try await h.client.send(.put, h.url("/admin/v1/secrets/bad/one"), headers: admin, body: Array(body.utf8))
+            let bad = try await h.client.send(.put, h.adminURL("/admin/v1/secrets/bad/one"), headers: admin, body: Array(body.utf8))
             #expect(bad.status == 400, "\(body)")
             #expect(bad.errorCode == "bad_request")
         }
         for path in ["bad/%2e%2e/x", "bad/a%20b", "bad//x"] {
-            let badPath = try await h.client.send(.put, h.url("/admin/v1/secrets/" + path), headers: admin, body: Array(#"{"value":"v"}"#.utf8))
+            let badPath = try await h.client.send(.put, h.adminURL("/admin/v1/secrets/" + path), headers: admin, body: Array(#"{"value":"v"}"#.utf8))
             #expect(badPath.status == 400, "\(path)")
         }
 
-        let deleted = try await h.client.send(.delete, h.url("/admin/v1/secrets/billing/api_key"), headers: admin)
+        let deleted = try await h.client.send(.delete, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin)
         #expect(deleted.status == 200)
-        #expect(try await h.client.send(.get, h.url("/admin/v1/secrets/billing/api_key"), headers: admin).status == 404)
-        #expect(try await h.client.send(.delete, h.url("/admin/v1/secrets/billing/api_key"), headers: admin).status == 404)
-        #expect(try await h.client.send(.post, h.url("/admin/v1/secrets"), headers: admin).status == 405)
+        #expect(try await h.client.send(.get, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin).status == 404)
+        #expect(try await h.client.send(.delete, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin).status == 404)
+        #expect(try await h.client.send(.post, h.adminURL("/admin/v1/secrets"), headers: admin).status == 405)
 
         await h.finish()
         #expect(!h.gateway.log.contains(canary))

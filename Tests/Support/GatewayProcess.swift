@@ -4,8 +4,10 @@ import Synchronization
 /// The real `gatehouse` binary run as a child process with a configuration written for the test.
 /// Its standard error (the log) is captured to a file the test can search.
 public final class GatewayProcess: Sendable {
-    /// The port the gateway listens on.
+    /// The port the gateway listens on (the data plane).
     public let port: Int
+    /// The admin listener's port, when the configuration has an `admin:` section.
+    public let adminPort: Int?
     /// Where the captured log is.
     public let logPath: String
     /// The configuration file used.
@@ -15,22 +17,27 @@ public final class GatewayProcess: Sendable {
     /// `http://127.0.0.1:PORT`.
     public var baseURL: String { "http://127.0.0.1:\(self.port)" }
 
-    /// Starts `gatehouse serve` with `config` (YAML text; `server.port` is forced to a free one)
-    /// and extra environment variables; returns once it listens.
+    /// `http://127.0.0.1:ADMIN_PORT`: the admin API, `/oauth/{c}/start` and the console. A
+    /// gateway without an admin listener gets a URL nothing listens on.
+    public var adminURL: String { "http://127.0.0.1:\(self.adminPort ?? 1)" }
+
+    /// Starts `gatehouse serve` with `config` (YAML text; `server.port` and `admin.port` are
+    /// forced to free ones) and extra environment variables; returns once every listener listens.
     public static func start(config: String, environment: [String: String] = [:]) async throws -> GatewayProcess {
         let directory = try TemporaryDirectory.make()
         let configPath = directory + "/gatehouse.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         let logPath = directory + "/gateway.log"
         let (process, _) = try Self.launch(
-            arguments: ["serve", "--config", configPath, "--port", "0"],
+            arguments: ["serve", "--config", configPath, "--port", "0", "--admin-port", "0"],
             environment: environment,
             logPath: logPath
         )
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let port = Self.listeningPort(in: logPath) {
-                return GatewayProcess(port: port, logPath: logPath, configPath: configPath, process: process)
+                let adminPort = Self.listeningPort(in: logPath, key: " admin_port=")
+                return GatewayProcess(port: port, adminPort: adminPort, logPath: logPath, configPath: configPath, process: process)
             }
             if !process.value.isRunning {
                 ChildProcesses.end(process.value)
@@ -52,7 +59,7 @@ public final class GatewayProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let port = Self.listeningPort(in: logPath), port > 0 {
-                return GatewayProcess(port: port, logPath: logPath, configPath: "", process: process)
+                return GatewayProcess(port: port, adminPort: nil, logPath: logPath, configPath: "", process: process)
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -60,8 +67,9 @@ public final class GatewayProcess: Sendable {
         throw GatewayProcessError(message: "simulator \(name) did not start")
     }
 
-    private init(port: Int, logPath: String, configPath: String, process: SendableProcess) {
+    private init(port: Int, adminPort: Int?, logPath: String, configPath: String, process: SendableProcess) {
         self.port = port
+        self.adminPort = adminPort
         self.logPath = logPath
         self.configPath = configPath
         self.process = process
@@ -125,10 +133,13 @@ public final class GatewayProcess: Sendable {
         return (SendableProcess(process), ())
     }
 
-    static func listeningPort(in logPath: String) -> Int? {
+    /// The port after `key` on the first "listening" (or simulator ready) line. The gateway writes
+    /// that line once every listener is bound: `port=` is the data plane, `admin_port=` the admin
+    /// listener.
+    static func listeningPort(in logPath: String, key: String = " port=") -> Int? {
         guard let log = try? String(contentsOfFile: logPath, encoding: .utf8) else { return nil }
         for line in log.split(separator: "\n") where line.contains("msg=listening") || line.contains("msg=\"simulator ready\"") {
-            if let range = line.range(of: " port=") {
+            if let range = line.range(of: key) {
                 return Int(line[range.upperBound...].prefix { $0.isNumber })
             }
         }

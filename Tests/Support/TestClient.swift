@@ -56,10 +56,12 @@ public final class TestClient: Sendable {
     }
 
     /// Sends a request and returns the streamed response (for large bodies).
-    public func stream(_ url: String, headers: [String: String] = [:]) async throws -> UpstreamResponse {
+    /// The timeout is generous: a slow reader of a large body on a loaded machine must not hit it.
+    public func stream(_ url: String, headers: [String: String] = [:], timeoutMilliseconds: Int = 600_000) async throws -> UpstreamResponse {
         var fields = HTTPFields()
         for (name, value) in headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
-        return try await self.transport.send(UpstreamRequest(method: .get, url: url, headers: fields))
+        return try await self.transport.send(
+            UpstreamRequest(method: .get, url: url, headers: fields, options: TransportOptions(timeoutMilliseconds: timeoutMilliseconds)))
     }
 
     /// Stops the transport.

@@ -173,6 +173,17 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
         return ["authorize_url": .string(try await session.authorizeURL())]
     }
 
+    /// OAuth2 connections offer "Authorize" in the console; token pairs have nothing to do.
+    public var consoleActions: [ConnectionAction] {
+        guard self.session != nil else { return [] }
+        return [
+            ConnectionAction(
+                name: "authorize", title: "Authorize",
+                confirmation: "Open Checkfront's consent page to grant this connection access? The current grant stays in use until the new one arrives.",
+                opensAuthorizationPage: true)
+        ]
+    }
+
     public func maintain() async {
         await self.session?.maintain()
     }

@@ -95,7 +95,8 @@ package struct TokenEndpoint: Sendable {
             method: .post,
             url: self.origin + "/oauth/token/",
             headers: headers,
-            body: .bytes(.init(bytes: Array(FormEncoding.body(parameters).utf8)))
+            body: .bytes(.init(bytes: Array(FormEncoding.body(parameters).utf8))),
+            purpose: .credential
         )
         let response: UpstreamResponse
         let body: [UInt8]

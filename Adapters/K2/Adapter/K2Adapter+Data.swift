@@ -2,11 +2,21 @@ import GatehouseCore
 import GatehouseCrypto
 
 extension K2Adapter {
-    /// `data.list`: class, fields, order_by, page_size, filter, or_operator, cursor.
+    /// `data.list`: class, fields, order_by, page_size (-1: paging off), filter, or_operator, cursor.
     func list(_ arguments: Value) async throws -> Envelope {
         let answer: (status: Int, value: Value)
+        // A listing that went through POST /Data/GetList continues through it: its page state
+        // travels in the body, never as the over-long GET that GetList exists to avoid.
+        var getList: (className: String, body: Value.Object)?
         if let cursor = K2Arguments.optionalString(arguments, "cursor") {
-            answer = try await self.exchange(.get, url: try self.pageURL(fromCursor: cursor))
+            switch try self.page(fromCursor: cursor) {
+            case .url(let url):
+                answer = try await self.exchange(.get, url: url)
+            case .getList(let className, let body):
+                getList = (className, body)
+                answer = try await self.exchange(
+                    .post, url: self.url(["Data", "GetList", className]), body: try self.body(.object(body), root: "DataParameterFields"))
+            }
         } else {
             let className = try K2Arguments.className(arguments)
             var query: [(String, String)] = []
@@ -20,9 +30,9 @@ extension K2Adapter {
                 throw GatewayError(.badRequest, "\"\(field.prefix(60))\" in order_by is not a field name (a leading - sorts descending)")
             }
             if !order.isEmpty { query.append(("orderBy", order.joined(separator: ","))) }
-            let pageSize = try K2Arguments.int(arguments, "page_size", in: 1...10_000) ?? self.configuration.pageSize
+            let pageSize = try Self.pageSize(arguments) ?? self.configuration.pageSize
             if let pageSize { query.append(("pageSize", String(pageSize))) }
-            let conditions = try K2Conditions.build(arguments["filter"])
+            let conditions = try K2Conditions.build(arguments["filter"], likeHash: self.configuration.likeHash)
             if let conditions { query.append(("conditions", conditions)) }
             let or = try K2Arguments.bool(arguments, "or_operator") ?? false
             if or { query.append(("orOperator", "true")) }
@@ -35,6 +45,7 @@ extension K2Adapter {
                 if !order.isEmpty { body["OrderBy"] = .string(order.joined(separator: ",")) }
                 if let pageSize { body["PageSize"] = .int(pageSize) }
                 if or { body["orOperator"] = true }
+                getList = (className, body)
                 answer = try await self.exchange(
                     .post, url: self.url(["Data", "GetList", className]), body: try self.body(.object(body), root: "DataParameterFields"))
             } else {
@@ -46,21 +57,85 @@ extension K2Adapter {
         }
         var records: [Value] = []
         for item in K2Arguments.list(paged["Items"]) { records.append(try K2Record.record(from: item, connection: self.connection)) }
-        var cursor: String?
-        if let next = paged["NextPageURL"]?.stringValue, !next.isEmpty, !records.isEmpty {
-            cursor = Base64.urlEncode(Array(try self.checkedPageURL(next).utf8))
+        // NextPageURL becomes page.next; Prev/First/LastPageURL page.prev / first / last.
+        var cursors: [(String, String)] = []
+        for (name, key) in [("next", "NextPageURL"), ("prev", "PrevPageURL"), ("first", "FirstPageURL"), ("last", "LastPageURL")] {
+            guard let url = paged[key]?.stringValue, !url.isEmpty, name != "next" || !records.isEmpty else { continue }
+            cursors.append((name, try self.cursor(forPageURL: url, getList: getList)))
         }
         var meta: Value.Object = [:]
         if let requested = paged["RequestedFields"], requested != .null { meta["requested_fields"] = requested }
-        return Envelope(data: .array(records), nextCursor: cursor, meta: meta, upstreamStatus: answer.status)
+        var envelope = Envelope(data: .array(records), nextCursor: cursors.first { $0.0 == "next" }?.1, meta: meta, upstreamStatus: answer.status)
+        for (name, cursor) in cursors where name != "next" { envelope.pageCursors[name] = .string(cursor) }
+        return envelope
     }
 
-    /// A caller's cursor back to the page URL it stands for; only URLs below `base_url`'s Data
-    /// service, without a dot segment that would climb out of it once curl or IIS resolved it.
-    func pageURL(fromCursor cursor: String) throws -> String {
-        guard let bytes = Base64.urlDecode(cursor), let url = String(validating: bytes, as: UTF8.self), self.isDataPageURL(url) else {
-            throw GatewayError(.badRequest, "\"cursor\" is not a cursor this connection issued")
+    /// `page_size`: a whole number in 1–10000, or -1 (K2's "pagination banned": every record at
+    /// once, the answer still bounded by `max_response_bytes`).
+    static func pageSize(_ arguments: Value) throws(GatewayError) -> Int? {
+        let size = try K2Arguments.int(arguments, "page_size", in: -1...10_000)
+        guard size != 0 else { throw GatewayError(.badRequest, "\"page_size\" is an integer in 1...10000, or -1 for every record at once") }
+        return size
+    }
+
+    /// What a cursor stands for: a page URL to GET, or a GetList body to POST again.
+    enum PageCursor: Equatable {
+        case url(String)
+        case getList(className: String, body: Value.Object)
+    }
+
+    /// The cursor for a page URL K2 reported. For a GetList listing the URL is not followed:
+    /// its `page` and `pageState` go into the listing's DataParameterFields body.
+    func cursor(forPageURL text: String, getList: (className: String, body: Value.Object)?) throws -> String {
+        guard let getList else { return Base64.urlEncode(Array(try self.checkedPageURL(text).utf8)) }
+        let query = text.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+        var page: String?
+        var pageState: String?
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let value = K2Signature.percentDecode(parts.count > 1 ? String(parts[1]) : "")
+            switch K2Signature.percentDecode(String(parts[0])).lowercased() {
+            case "page": page = value
+            case "pagestate": pageState = value
+            default: break
+            }
         }
+        guard let page, Self.pageVerbs.contains(page.lowercased()), let pageState, pageState.utf8.count <= 1000 else {
+            throw GatewayError(.upstreamError, "K2 reported a GetList page URL without page and pageState; the listing cannot continue", connection: self.connection)
+        }
+        var body = getList.body
+        body["Page"] = .string(page)
+        body["PageState"] = .string(pageState)
+        let state: Value = ["getlist": .string(getList.className), "body": .object(body)]
+        return Base64.urlEncode(JSON.serializeBytes(state))
+    }
+
+    static let pageVerbs: Set<String> = ["next", "prev", "first", "last"]
+    /// The members of DataParameterFields a GetList cursor may carry.
+    static let getListMembers: Set<String> = ["Conditions", "Fields", "OrderBy", "Page", "PageSize", "PageState", "orOperator"]
+
+    /// A caller's cursor back to what it stands for: a page URL below `base_url`'s Data service,
+    /// without a dot segment that would climb out of it once curl or IIS resolved it; or a GetList
+    /// page state for a class, with only DataParameterFields' members.
+    func page(fromCursor cursor: String) throws(GatewayError) -> PageCursor {
+        guard let bytes = Base64.urlDecode(cursor) else { throw Self.badCursor }
+        if bytes.first == UInt8(ascii: "{") {
+            guard let state = (try? JSON.parse(bytes))?.objectValue, state.members.count == 2,
+                let className = state["getlist"]?.stringValue, K2Conditions.isFieldName(className),
+                let body = state["body"]?.objectValue, body.keys.allSatisfy(Self.getListMembers.contains),
+                body.members.allSatisfy({ $0.value.objectValue == nil && $0.value.arrayValue == nil })
+            else { throw Self.badCursor }
+            return .getList(className: className, body: body)
+        }
+        guard let url = String(validating: bytes, as: UTF8.self), self.isDataPageURL(url) else { throw Self.badCursor }
+        return .url(url)
+    }
+
+    static var badCursor: GatewayError { GatewayError(.badRequest, "\"cursor\" is not a cursor this connection issued") }
+
+    /// A caller's cursor back to the page URL it stands for (the URL form only).
+    func pageURL(fromCursor cursor: String) throws -> String {
+        guard case .url(let url) = try self.page(fromCursor: cursor) else { throw Self.badCursor }
         return url
     }
 

@@ -10,12 +10,18 @@ import Logging
 /// count enforced as `max_concurrency`.
 public struct K2Adapter: Adapter {
     /// The registration used by the executable's built-in list.
-    public static let kind = AdapterKind(name: "k2") { setup in try K2Adapter(setup: setup) }
+    public static let kind = AdapterKind(
+        name: "k2",
+        bulkheadDefaults: { options in
+            guard let options else { return Configuration().bulkhead }
+            var map = try options.map()
+            return try Configuration(options: &map).bulkhead
+        }
+    ) { setup in try K2Adapter(setup: setup) }
 
     /// The validated options.
     public let configuration: Configuration
     let client: UpstreamClient
-    let gate: ConcurrencyGate
     let connection: String
     /// Field types per class for XML bodies (format: xml), cached for the connection's life.
     let meta = K2MetaCache()
@@ -31,12 +37,6 @@ public struct K2Adapter: Adapter {
         self.client = setup.client.signed(
             by: K2Signer(credentials: setup.credentials, mode: configuration.auth, xAuthDecode: configuration.xAuthDecode)
         )
-        self.gate = ConcurrencyGate(
-            limit: configuration.maxConcurrency,
-            queueLimit: configuration.queueLimit,
-            timeout: .milliseconds(configuration.queueTimeoutMilliseconds),
-            connection: setup.connection.name
-        )
     }
 
     /// Forwards to `base_url + path`, signed over the URL exactly as sent; a `+` in the
@@ -44,7 +44,7 @@ public struct K2Adapter: Adapter {
     public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
         var call = call
         if let query = call.query, query.contains("+") { call.query = query.split(separator: "+", omittingEmptySubsequences: false).joined(separator: "%20") }
-        return try await self.gate.runStreaming { try await self.client.forward(call) }
+        return try await self.client.forward(call)
     }
 
     public func perform(_ call: OperationCall) async throws -> Envelope {
@@ -62,10 +62,12 @@ public struct K2Adapter: Adapter {
             case "formation.list": return try await self.formationList(arguments)
             case "formation.run": return try await self.formationRun(arguments)
             case "formation.download": return try await self.formationDownload(arguments)
+            case "formation.html": return try await self.formationHTML(arguments)
+            case "formation.definition": return try await self.formationDefinition(arguments)
             default:
                 throw GatewayError(
                     .notFound,
-                    "unknown operation \"\(call.name.prefix(60))\" (known: data.list, data.get, data.create, data.update, data.delete_items, meta.list, meta.get, formation.list, formation.run, formation.download)"
+                    "unknown operation \"\(call.name.prefix(60))\" (known: data.list, data.get, data.create, data.update, data.delete_items, meta.list, meta.get, formation.list, formation.run, formation.download, formation.html, formation.definition)"
                 )
             }
         } catch let error as GatewayError {
@@ -92,7 +94,7 @@ public struct K2Adapter: Adapter {
             upstreamBody = .bytes(.init(bytes: body.bytes))
         }
         let request = UpstreamRequest(method: method, url: url, headers: headers, body: upstreamBody)
-        let (response, bytes) = try await self.gate.run { try await self.client.sendCollecting(request) }
+        let (response, bytes) = try await self.client.sendCollecting(request)
         guard (200..<300).contains(response.status) else {
             throw K2Failure.error(
                 status: response.status, contentType: response.headers[.contentType], body: bytes, connection: self.connection, isUpdate: isUpdate)
@@ -147,7 +149,9 @@ public struct K2Adapter: Adapter {
         let body = try await self.wrapperBody(wrapper)
         do {
             return try await self.exchange(method, url: url, body: body, isUpdate: isUpdate)
-        } catch let error as GatewayError where error.code == .upstreamError && error.upstreamStatus.map({ (400..<500).contains($0) && $0 != 401 }) == true {
+        } catch let error as GatewayError
+            where [.upstreamError, .badRequest].contains(error.code) && error.upstreamStatus.map({ (400..<500).contains($0) && $0 != 401 }) == true
+        {
             let className = wrapper["DOClassName"]?.stringValue ?? ""
             self.meta.invalidate([className] + (self.meta.types(of: className)?.fields.values.compactMap(\.childClass) ?? []))
             throw error

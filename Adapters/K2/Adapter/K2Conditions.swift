@@ -8,6 +8,7 @@ import GatehouseCore
 /// A filter is an array of conditions (or `{"condition": [...]}` as XML arguments arrive):
 /// ```json
 /// [{"field": "Name", "op": "LIKE", "value": "Shell*", "wildcards": true},
+///  {"field": "Name", "op": "LIKE", "value": "Oil", "match": "contains"},
 ///  {"field": "PartnerId", "op": "GT", "value": 10},
 ///  {"field": "Abbr", "op": "IN", "values": ["A", "B"]},
 ///  {"field": "PartnerId", "op": "BETWEEN", "values": [1, 5], "not": true},
@@ -15,23 +16,33 @@ import GatehouseCore
 ///  {"field": "Changed", "op": "GT", "other_field": "Created"}]
 /// ```
 public enum K2Conditions {
+    /// What `LIKE#` means: seed 003 says both "the change of the conditions to 'at beginning'
+    /// mode" and "a wildcard is automatically added before the entered value".
+    public enum LikeHash: String, Sendable, CaseIterable {
+        /// `#` adds a wildcard before the value (plain `LIKE` matches at the beginning): the default.
+        case contains
+        /// `#` matches at the beginning (plain `LIKE` then matches anywhere).
+        case startsWith = "starts_with"
+    }
+
     /// Comparison operators that take one operand.
     static let comparisons: Set<String> = ["LT", "LE", "GT", "GE", "EQ", "NE"]
 
-    /// The conditions text, or `nil` for an empty filter.
-    public static func build(_ filter: Value?) throws(GatewayError) -> String? {
+    /// The conditions text, or `nil` for an empty filter; `likeHash` is how the connection's K2
+    /// reads `LIKE#` (option `like_hash`), so that a condition's `match` gets what it names.
+    public static func build(_ filter: Value?, likeHash: LikeHash = .contains) throws(GatewayError) -> String? {
         let conditions = K2Arguments.list(filter)
         guard !conditions.isEmpty else { return nil }
         var parts: [String] = []
         for (index, condition) in conditions.enumerated() {
-            parts.append(try Self.condition(condition, index: index))
+            parts.append(try Self.condition(condition, index: index, likeHash: likeHash))
         }
         return parts.joined(separator: ",")
     }
 
-    static func condition(_ condition: Value, index: Int) throws(GatewayError) -> String {
+    static func condition(_ condition: Value, index: Int, likeHash: LikeHash) throws(GatewayError) -> String {
         guard let object = condition.objectValue else { throw Self.bad(index, "a condition is an object {\"field\", \"op\", ...}") }
-        let known: Set<String> = ["field", "op", "value", "values", "not", "other_field", "wildcards", "case_sensitive", "starts_with"]
+        let known: Set<String> = ["field", "op", "value", "values", "not", "other_field", "wildcards", "case_sensitive", "match", "starts_with"]
         if let unknown = object.keys.first(where: { !known.contains($0) }) {
             throw Self.bad(index, "unknown key \"\(unknown.prefix(40))\" (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -55,7 +66,7 @@ public enum K2Conditions {
             var flags = ""
             if try Self.flag(object["wildcards"], "wildcards", index: index) { flags += "*" }
             if try Self.flag(object["case_sensitive"], "case_sensitive", index: index) { flags += "^" }
-            if try Self.flag(object["starts_with"], "starts_with", index: index) { flags += "#" }
+            if let match = try Self.match(object, index: index), match == likeHash { flags += "#" }
             text += "LIKE" + flags + ";" + (try Self.operand(object["value"], index: index))
         case "IN":
             let values = K2Arguments.list(object["values"])
@@ -88,6 +99,18 @@ public enum K2Conditions {
         default:
             throw Self.bad(index, "\"value\" must be a string, number or boolean")
         }
+    }
+
+    /// A LIKE condition's `match` (`starts_with` | `contains`; `starts_with: true` is the same
+    /// as `match: starts_with`), or `nil` for K2's plain `LIKE`.
+    static func match(_ object: Value.Object, index: Int) throws(GatewayError) -> LikeHash? {
+        if let match = object["match"] {
+            guard let text = match.stringValue, let value = LikeHash(rawValue: text) else {
+                throw Self.bad(index, "\"match\" is starts_with or contains")
+            }
+            return value
+        }
+        return try Self.flag(object["starts_with"], "starts_with", index: index) ? .startsWith : nil
     }
 
     static func flag(_ value: Value?, _ name: String, index: Int) throws(GatewayError) -> Bool {

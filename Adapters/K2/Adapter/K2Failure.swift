@@ -44,13 +44,51 @@ enum K2Failure {
                 .upstreamError, "K2 answered HTTP \(status)" + (text.isEmpty ? "" : ": " + Self.bounded(text)),
                 connection: connection, upstreamStatus: status)
         }
-        if isUpdate, parsed.text.contains("TimeStamp") {
+        switch isUpdate ? Self.systemFieldProblem(parsed.text) : nil {
+        case .notSent?:
+            return GatewayError(
+                .badRequest, "K2 needs the system fields (TimeStamp) from an earlier read in \"fields\": " + Self.bounded(parsed.text),
+                connection: connection, upstreamStatus: status, upstreamKind: parsed.kind)
+        case .changed?:
             return GatewayError(
                 .conflict, "the record was changed since it was read (stale TimeStamp): read it again and reapply the change",
                 connection: connection, upstreamStatus: status, upstreamKind: parsed.kind)
+        case nil:
+            break
         }
-        let code: GatewayError.Code = status == 404 ? .notFound : .upstreamError
-        return GatewayError(code, Self.bounded(parsed.text), connection: connection, upstreamStatus: status, upstreamKind: parsed.kind)
+        let (code, prefix) = Self.uniform(kind: parsed.kind, status: status)
+        return GatewayError(code, prefix + Self.bounded(parsed.text), connection: connection, upstreamStatus: status, upstreamKind: parsed.kind)
+    }
+
+    /// The uniform code and message prefix of each ErrorKind (README "Errors"); a 404 is
+    /// `not_found` whatever the kind.
+    static func uniform(kind: String, status: Int) -> (GatewayError.Code, String) {
+        if status == 404 { return (.notFound, "") }
+        switch kind {
+        case "RequestError": return (.badRequest, "K2 refused the request: ")
+        case "AS3Error": return (.upstreamError, "K2's application server failed the request: ")
+        case "AS3Message": return (.upstreamError, "K2's script or report stopped with a message: ")
+        case "AS3Warning": return (.upstreamError, "K2's script or report stopped with a warning: ")
+        case "AS3Terminated": return (.unavailable, "K2's application server ended the session (terminated, or it lost its database); try again later: ")
+        case "CommunicationError": return (.upstreamUnreachable, "the K2 API could not reach its application server: ")
+        case "UnknownError": return (.upstreamError, "K2 reported an unidentified error: ")
+        default: return (.upstreamError, "")
+        }
+    }
+
+    /// Why K2 refused an update over its system fields, read from the meaning of its message:
+    /// a TimeStamp (system field) that was not sent is the caller's mistake; one that no longer
+    /// matches means another user changed the record since it was read.
+    enum SystemFieldProblem { case notSent, changed }
+
+    static func systemFieldProblem(_ text: String) -> SystemFieldProblem? {
+        let lower = text.lowercased()
+        guard lower.contains("timestamp") || lower.contains("system field") else { return nil }
+        let missing = ["not sent", "not been sent", "was not transmitted", "missing", "is required", "are required", "without"]
+        if missing.contains(where: lower.contains) { return .notSent }
+        let changed = ["changed", "modified", "another user", "other user", "collision", "conflict", "stale"]
+        if changed.contains(where: lower.contains) { return .changed }
+        return nil
     }
 
     static func bounded(_ text: String) -> String {

@@ -12,7 +12,7 @@ enum K2XML {
     static let lists: [String: String] = [
         "Items": "DataObjectWrapper", "FieldValues": "NameValue", "Parameters": "Parameter", "RequestedFields": "string",
         "ChildList": "FieldMetaData", "FieldList": "FieldMetaData", "LinkList": "FieldMetaData", "PrimaryKeyFieldList": "FieldMetaData",
-        "SystemFields": "FieldMetaData", "CurrentPrimaryKey": "Segment", "PrimaryKeys": "PrimaryKey",
+        "SystemFields": "FieldMetaData", "CurrentPrimaryKey": "Segment", "PrimaryKeys": "PrimaryKey", "PrimaryKey": "Segment",
     ]
     /// Untyped elements whose JSON form is a boolean or an integer.
     static let booleans: Set<String> = ["IsHeader", "IsReadOnly", "NoPermission", "Deleted"]
@@ -117,7 +117,7 @@ enum K2XML {
             return .object(Value.Object([.init(name, .array(items.map { Self.convert($0, key: name) }))]))
         case .object(let object):
             var out = Value.Object()
-            for member in object.members where member.key != "__type" {
+            for member in Self.contractOrder(object.members) where member.key != "__type" {
                 out[member.key] = member.key == "Value" ? Self.typedByKind(member.value) : Self.convert(member.value, key: member.key)
             }
             return .object(out)
@@ -125,6 +125,16 @@ enum K2XML {
         case .number(let n): return .string(n)
         case .string, .null: return value
         }
+    }
+
+    /// The members of a data contract in the order .NET's DataContractSerializer reads them:
+    /// attributes first, then the elements sorted by ordinal name (FormationInput: Conditions,
+    /// CurrentPrimaryKey, DataObjectName, ORConditions, Parameters, PrimaryKeys, ReturnUrl). K2
+    /// silently skips an element that arrives after one that sorts later.
+    static func contractOrder(_ members: [Value.Object.Member]) -> [Value.Object.Member] {
+        let attributes = members.filter { $0.key.hasPrefix("@") || $0.key.hasPrefix("#") }
+        let elements = members.filter { !($0.key.hasPrefix("@") || $0.key.hasPrefix("#")) }
+        return attributes + elements.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
     }
 
     static func typedByKind(_ value: Value) -> Value {

@@ -13,7 +13,7 @@ enum K2DataService {
             for (key, name) in [("Conditions", "conditions"), ("Fields", "fields"), ("OrderBy", "orderBy"), ("Page", "page"), ("PageSize", "pageSize"), ("PageState", "pageState"), ("orOperator", "orOperator")] {
                 if let value = body[key], value != .null { parameters.append((name, K2Filter.text(value))) }
             }
-            return try Self.list(segments[1], parameters: parameters, context, state: state)
+            return try Self.list(segments[1], parameters: parameters, getList: true, context, state: state)
         }
         let keys = Array(segments.dropFirst())
         switch (context.method, keys.isEmpty) {
@@ -61,12 +61,18 @@ enum K2DataService {
         return dataClass.keyFields.filter { !names.contains($0) } + names
     }
 
-    static func list(_ className: String, parameters: [(name: String, value: String)], _ context: K2Services.Context, state: K2SimulatorState) throws -> Response {
+    /// A page of `className`. Page URLs repeat the query with page + pageState; a GetList
+    /// listing's page URLs carry only page + pageState (its other parameters stay in the POST body).
+    static func list(
+        _ className: String, parameters: [(name: String, value: String)], getList: Bool = false, _ context: K2Services.Context, state: K2SimulatorState
+    ) throws -> Response {
         func parameter(_ name: String) -> String? { parameters.last { $0.name.lowercased() == name.lowercased() }?.value }
         return try state.withStore { store in
             let dataClass = store.classes[try Self.classOf(className, in: store)]
             let fields = try Self.fields(parameter("fields"), dataClass)
-            let filter = try K2Filter(text: parameter("conditions"), or: parameter("orOperator")?.lowercased() == "true")
+            let filter = try K2Filter(
+                text: parameter("conditions"), or: parameter("orOperator")?.lowercased() == "true",
+                hashMeansContains: state.configuration.likeHash == "contains")
             var records: [Value.Object] = []
             for record in dataClass.records where try filter.matches(record, in: dataClass) { records.append(record) }
             if let orderBy = parameter("orderBy"), !orderBy.isEmpty {
@@ -99,8 +105,8 @@ enum K2DataService {
             offset = min(max(0, offset), records.count)
             let page = records[offset..<min(records.count, offset + size)]
             // Page URLs repeat the query with page + pageState (the current page's offset).
-            let kept = parameters.filter { !["page", "pagestate"].contains($0.name.lowercased()) }
-            let listPath = context.apiBase + "/Data/" + K2Percent.encode(dataClass.name)
+            let kept = getList ? [] : parameters.filter { !["page", "pagestate"].contains($0.name.lowercased()) }
+            let listPath = context.apiBase + (getList ? "/Data/GetList/" : "/Data/") + K2Percent.encode(dataClass.name)
             func pageURL(_ verb: String) -> Value {
                 let query = kept.map { $0.name + "=" + K2Percent.encode($0.value, keeping: ";*@!^") } + ["page=\(verb)", "pageState=\(offset)"]
                 return .string(listPath + "?" + query.joined(separator: "&"))

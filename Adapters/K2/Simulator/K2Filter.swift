@@ -13,6 +13,8 @@ struct K2Filter {
 
     var conditions: [Condition]
     var or: Bool
+    /// `like_hash` of the simulator's configuration: what `LIKE#` means.
+    var hashMeansContains = true
 
     /// Splits on `separator` outside double quotes, removing the quotes of quoted parts.
     static func split(_ text: String, on separator: Character) throws(K2Error) -> [(text: String, quoted: Bool)] {
@@ -39,8 +41,9 @@ struct K2Filter {
         return parts
     }
 
-    init(text: String?, or: Bool) throws(K2Error) {
+    init(text: String?, or: Bool, hashMeansContains: Bool = true) throws(K2Error) {
         self.or = or
+        self.hashMeansContains = hashMeansContains
         self.conditions = []
         guard let text, !text.isEmpty else { return }
         for part in try Self.split(text, on: ",") {
@@ -93,7 +96,7 @@ struct K2Filter {
             case "EMPTY": result = Self.text(value).isEmpty
             case "IN": result = operands.contains { Self.compare(value, $0) == 0 }
             case "BETWEEN": result = Self.compare(value, operands[0]) >= 0 && Self.compare(value, operands[1]) <= 0
-            case "LIKE": result = Self.like(Self.text(value), operands[0], flags: condition.flags)
+            case "LIKE": result = Self.like(Self.text(value), operands[0], flags: condition.flags, hashMeansContains: self.hashMeansContains)
             default:
                 let c = Self.compare(value, operands[0])
                 switch condition.op {
@@ -126,14 +129,15 @@ struct K2Filter {
         return a < operand ? -1 : (a > operand ? 1 : 0)
     }
 
-    /// LIKE: from the beginning of the text (`#`: anywhere); `*` in the value is a wildcard only
-    /// with the `*` flag; case-insensitive unless `^`.
-    static func like(_ text: String, _ pattern: String, flags: Set<Character>) -> Bool {
+    /// LIKE: `like_hash: contains` (the default) matches from the beginning of the text, `#`
+    /// anywhere (a wildcard added before the value); `like_hash: starts_with` the other way round.
+    /// `*` in the value is a wildcard only with the `*` flag; case-insensitive unless `^`.
+    static func like(_ text: String, _ pattern: String, flags: Set<Character>, hashMeansContains: Bool = true) -> Bool {
         let caseSensitive = flags.contains("^")
         let t = Array(caseSensitive ? text : text.lowercased())
         var p = Array(caseSensitive ? pattern : pattern.lowercased()).map { ($0, $0 == "*" && flags.contains("*")) }
-        p.append(("*", true))  // a prefix match: anything may follow
-        if flags.contains("#") { p.insert(("*", true), at: 0) }
+        p.append(("*", true))  // anything may follow
+        if flags.contains("#") == hashMeansContains { p.insert(("*", true), at: 0) }
         func match(_ i: Int, _ j: Int) -> Bool {
             if j == p.count { return i == t.count }
             if p[j].1 { return match(i, j + 1) || (i < t.count && match(i + 1, j)) }
@@ -145,10 +149,15 @@ struct K2Filter {
 
 /// An answer in K2's error format: `[ErrorKind]ErrorText` as text/plain.
 struct K2Error: Error {
-    enum Kind: String {
+    /// The seven ErrorKind values of seed 003.
+    enum Kind: String, CaseIterable {
+        case as3Message = "AS3Message"
+        case as3Warning = "AS3Warning"
         case as3Error = "AS3Error"
+        case as3Terminated = "AS3Terminated"
         case requestError = "RequestError"
         case communicationError = "CommunicationError"
+        case unknownError = "UnknownError"
     }
 
     var kind: Kind

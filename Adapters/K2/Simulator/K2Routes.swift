@@ -41,6 +41,9 @@ enum K2Routes {
         case "html-error": return Self.html(500, "Runtime Error")
         default: break
         }
+        if let name = mode.errorKind, let kind = K2Error.Kind(rawValue: name) {
+            return Self.error(K2Error(kind, Self.sampleText[kind] ?? "", status: mode.errorStatus))
+        }
         var body: [UInt8] = []
         for try await chunk in request.body {
             body.append(contentsOf: chunk.readableBytesView)
@@ -77,6 +80,13 @@ enum K2Routes {
             mode.latencyMilliseconds = max(0, min(body["latency_ms"]?.intValue ?? 0, 600_000))
             mode.pageOrigin = body["page_origin"]?.stringValue
             mode.answer = body["answer"]?.stringValue
+            if let kind = body["error_kind"]?.stringValue {
+                guard K2Error.Kind(rawValue: kind) != nil else {
+                    return Self.json(["message": .string("error_kind is one of \(K2Error.Kind.allCases.map(\.rawValue).joined(separator: ", "))")], status: 400)
+                }
+                mode.errorKind = kind
+                mode.errorStatus = max(400, min(body["error_status"]?.intValue ?? 500, 599))
+            }
             state.mode = mode
             return Self.json(["latency_ms": .int(mode.latencyMilliseconds)])
         case (.post, "/_sim/reset"):
@@ -86,6 +96,17 @@ enum K2Routes {
             return Self.html(404, "The resource cannot be found.")
         }
     }
+
+    /// What each ErrorKind says in `/_sim/mode {"error_kind"}` answers.
+    static let sampleText: [K2Error.Kind: String] = [
+        .as3Message: "The report has no data to print.",
+        .as3Warning: "The script finished with a warning: 3 records were skipped.",
+        .as3Error: "The application server could not process the request.",
+        .as3Terminated: "The application server was terminated; the connection to the database server was lost.",
+        .requestError: "The request is not valid.",
+        .communicationError: "The API could not communicate with the application server.",
+        .unknownError: "Object reference not set to an instance of an object.",
+    ]
 
     static func error(_ error: K2Error) -> Response {
         Self.raw(error.status, "text/plain; charset=utf-8", "[\(error.kind.rawValue)]\(error.text)")

@@ -27,11 +27,12 @@ enum K2Services {
 
     static func handle(_ context: Context, state: K2SimulatorState) throws -> Response {
         let segments = context.path.split(separator: "/").map { K2Percent.decode(String($0)) }
-        guard let service = segments.first?.lowercased() else { return try Self.answer(["Services": ["Data", "Meta", "Formation"]], root: "Help", context) }
+        guard let service = segments.first?.lowercased() else { return try Self.answer(["Services": ["Data", "Meta", "Formation", "FormationDefinition"]], root: "Help", context) }
         switch service {
         case "data": return try K2DataService.handle(Array(segments.dropFirst()), context, state: state)
         case "meta": return try K2MetaService.handle(Array(segments.dropFirst()), context, state: state)
         case "formation": return try K2FormationService.handle(Array(segments.dropFirst()), context, state: state)
+        case "formationdefinition": return try K2FormationService.definition(Array(segments.dropFirst()), context)
         default: throw K2Error(.requestError, "Service '\(segments[0])' does not exist.", status: 404)
         }
     }

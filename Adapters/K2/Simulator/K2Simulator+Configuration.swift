@@ -9,6 +9,7 @@ extension K2Simulator {
     /// threads: 5               # licensed API threads: more requests at once are refused
     /// xauth_decode: false      # x-auth hashes the URL as sent (true: percent-decoded first)
     /// parts: 300               # records of class Part
+    /// like_hash: contains      # LIKE# adds a wildcard before the value (starts_with: LIKE# matches at the beginning)
     /// ```
     public struct Configuration: Sendable {
         public var basePath = "/restservice"
@@ -17,6 +18,8 @@ extension K2Simulator {
         public var threads = 5
         public var xAuthDecode = false
         public var parts = 300
+        /// `contains` or `starts_with`: how `LIKE#` is read (the adapter's `like_hash`).
+        public var likeHash = "contains"
 
         /// The demo defaults (AN1..AN5 / ANPassword).
         public init() {}
@@ -31,6 +34,7 @@ extension K2Simulator {
             if let value = try map.int("threads", in: 1...1000) { self.threads = value }
             if let value = try map.bool("xauth_decode") { self.xAuthDecode = value }
             if let value = try map.int("parts", in: 1...100_000) { self.parts = value }
+            if let value = try map.choice("like_hash", in: ["contains", "starts_with"]) { self.likeHash = value }
             try map.finish()
         }
 

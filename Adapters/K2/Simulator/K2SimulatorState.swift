@@ -24,6 +24,10 @@ public final class K2SimulatorState: Sendable {
         public var answer: String?
         /// Rows in the TestDownload report's file (about 30 bytes each).
         public var downloadRows = 4000
+        /// One of seed 003's ErrorKind values: answer every API request with `[Kind]...` at `errorStatus`.
+        public var errorKind: String?
+        /// The HTTP status of `errorKind` answers (default 500).
+        public var errorStatus = 500
         public init() {}
     }
 

@@ -11,7 +11,7 @@ enum K2XMLShape {
         "Items": "DataObjectWrapper", "FieldValues": "NameValue", "Parameters": "Parameter", "RequestedFields": "string",
         "ChildList": "FieldMetaData", "FieldList": "FieldMetaData", "LinkList": "FieldMetaData", "PrimaryKeyFieldList": "FieldMetaData",
         "SystemFields": "FieldMetaData", "ArrayOfDataObjectMetaData": "DataObjectMetaData", "ArrayOfFormationId": "FormationId",
-        "CurrentPrimaryKey": "Segment", "PrimaryKeys": "PrimaryKey",
+        "CurrentPrimaryKey": "Segment", "PrimaryKeys": "PrimaryKey", "PrimaryKey": "Segment",
     ]
 
     /// The XML-convention value of the root element `root`.
@@ -100,8 +100,14 @@ enum K2XMLShape {
         }
         var out = Value.Object()
         if type == "ChildDataObjectWrapper" { out["__type"] = "ChildDataObjectWrapper:K2.Data" }
-        for member in object.members where !member.key.hasPrefix("@") {
+        // DataContractSerializer reads a contract's members in ordinal order and skips, without
+        // a word, an element that comes after one sorting later (e.g. CurrentPrimaryKey after
+        // DataObjectName in a FormationInput).
+        var last: [UInt8]?
+        for member in object.members where !member.key.hasPrefix("@") && !member.key.hasPrefix("#") {
             let name = member.key.split(separator: ":").last.map(String.init) ?? member.key
+            if let last, Array(name.utf8).lexicographicallyPrecedes(last) { continue }
+            last = Array(name.utf8)
             if Self.itemNames[name] != nil || name == "Items" {
                 out[name] = .array(Self.list(member.value).map { Self.fromXML($0, key: name) })
             } else {

@@ -14,6 +14,19 @@ extension KeyfaxAdapter {
         public var format = Format.json
         /// The signing recipe's knobs (protocols.md §1).
         public var signing = KeyfaxSigner.Configuration()
+        /// How `format: xml` start-up data is posted (`startup_xml`).
+        public enum StartupXML: String, Sendable, CaseIterable {
+            /// `{"startUpXml": "<KeyfaxData>...</KeyfaxData>"}`, seed 001's body field (the default).
+            case field
+            /// The document itself with `Content-Type: application/xml` (seed 000: "JSON or XML").
+            case body
+        }
+
+        public var startupXML = StartupXML.field
+        /// `startup_xml_root`: the document element of XML start-up data (default `KeyfaxData`).
+        public var startupXMLRoot = "KeyfaxData"
+        /// `results_xml_root`: the document element of an XML results request (default `ResultsRequest`).
+        public var resultsXMLRoot = "ResultsRequest"
         /// Renew a JWT this long before it expires.
         public var renewMarginSeconds: Int64 = 3600
         /// How long a rotation waits for its keys at the web hook.
@@ -37,7 +50,41 @@ extension KeyfaxAdapter {
             if let digest = try options.choice("body_digest", in: KeyfaxSigner.Configuration.BodyDigest.allCases.map(\.rawValue)) {
                 self.signing.bodyDigest = .init(rawValue: digest)!
             }
+            if let fieldsNode = options.node("signature_fields") {
+                let names = try options.stringList("signature_fields") ?? []
+                let fields = names.compactMap(KeyfaxSigner.Configuration.Field.init(rawValue:))
+                guard fields.count == names.count, Set(fields).count == KeyfaxSigner.Configuration.Field.allCases.count, fields.count == Set(fields).count else {
+                    throw fieldsNode.error(
+                        "signature_fields lists each of \(KeyfaxSigner.Configuration.Field.allCases.map(\.rawValue).joined(separator: ", ")) once, in the order they are joined")
+                }
+                self.signing.fields = fields
+            }
+            if let value = try options.choice("url_case", in: KeyfaxSigner.Configuration.URLCase.allCases.map(\.rawValue)) {
+                self.signing.urlCase = .init(rawValue: value)!
+            }
+            if let value = try options.choice("url_encoding", in: KeyfaxSigner.Configuration.URLEncoding.allCases.map(\.rawValue)) {
+                self.signing.urlEncoding = .init(rawValue: value)!
+            }
+            if let value = try options.choice("url_form", in: KeyfaxSigner.Configuration.URLForm.allCases.map(\.rawValue)) {
+                self.signing.urlForm = .init(rawValue: value)!
+            }
+            if let value = try options.choice("signing_key", in: KeyfaxSigner.Configuration.SigningKey.allCases.map(\.rawValue)) {
+                self.signing.signingKey = .init(rawValue: value)!
+            }
+            if let value = try options.choice("startup_xml", in: StartupXML.allCases.map(\.rawValue)) { self.startupXML = StartupXML(rawValue: value)! }
+            for (key, path) in [("startup_xml_root", \Configuration.startupXMLRoot), ("results_xml_root", \Configuration.resultsXMLRoot)] {
+                guard let node = options.node(key) else { continue }
+                let name = try node.scalar(expecting: "an XML element name")
+                guard Self.isXMLName(name) else { throw node.error("\"\(name)\" is not an XML element name") }
+                self[keyPath: path] = name
+            }
             if let margin = try options.int("renew_margin_seconds", in: 0...86_000) { self.renewMarginSeconds = Int64(margin) }
+        }
+
+        /// `[A-Za-z_][A-Za-z0-9_.-]*`: an element name Gatehouse may write.
+        static func isXMLName(_ name: String) -> Bool {
+            guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+            return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)) }
         }
     }
 }

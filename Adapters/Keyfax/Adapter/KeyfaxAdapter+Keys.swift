@@ -33,10 +33,24 @@ extension KeyfaxAdapter {
         }
     }
 
+    /// The console's Keyfax actions: the first keys, and a rotation delivered to the web hook.
+    public var consoleActions: [ConnectionAction] {
+        [
+            ConnectionAction(
+                name: "keyfax/bootstrap", title: "Bootstrap keys",
+                confirmation: "Ask Keyfax for this host's first key pair and store it in the vault? Keyfax issues first keys only once per host."),
+            ConnectionAction(
+                name: "keyfax/rotate", title: "Rotate keys",
+                confirmation: "Ask Keyfax for a new key pair? It is delivered to this gateway's web hook; calls signed with the old keys stop working."),
+        ]
+    }
+
     /// `GET /api/v1/key?hostName=`: the first keys for this host, stored in the vault.
     func bootstrap(by actor: VaultActor) async throws -> Value {
         let host = FormEncoding.encode(self.configuration.hostName, spaceAsPlus: false)
-        let request = UpstreamRequest(method: .get, url: self.client.url(path: "/api/v1/key", query: "hostName=\(host)"), headers: [.accept: "application/json"])
+        let request = UpstreamRequest(
+            method: .get, url: self.client.url(path: "/api/v1/key", query: "hostName=\(host)"), headers: [.accept: "application/json"],
+            purpose: .credential)
         let (response, body) = try await self.client.sendCollecting(request)
         self.clock.learn(from: response.headers)
         if response.status == 400 {
@@ -121,12 +135,21 @@ extension KeyfaxAdapter {
             throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "delete keys", connection: self.connection)
         }
         try await self.keys.clear(by: actor)
+        if response.status == 304 {
+            // Seed 001: "the supplied host name was not found within the Keyfax database".
+            return [
+                "deleted": true, "upstream_status": 304,
+                "message": .string("Keyfax holds no keys for host \(self.configuration.hostName); the keys in the vault were removed"),
+            ]
+        }
         return ["deleted": true, "upstream_status": .int(response.status)]
     }
 
     /// A key-management call: always the Basic scheme, always JSON.
     func keyCall(_ method: HTTPRequest.Method, _ path: String) async throws -> (UpstreamResponse, [UInt8]) {
-        let response = try await self.send(UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: [.accept: "application/json"]), auth: .basic)
+        let response = try await self.send(
+            UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: [.accept: "application/json"], purpose: .credential),
+            auth: .basic)
         var buffer = try await response.collectBody(upTo: 1 << 20)
         return (response, buffer.readBytes(length: buffer.readableBytes) ?? [])
     }

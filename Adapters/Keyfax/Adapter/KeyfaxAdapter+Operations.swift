@@ -14,7 +14,9 @@ extension KeyfaxAdapter {
             guard case .object(let object) = call.arguments, !object.members.isEmpty else {
                 throw GatewayError(.badRequest, "startup takes the start-up data as a JSON object, e.g. {\"mode\": {\"value\": \"ROL\"}}")
             }
-            let (status, body, xml) = try await self.call(.post, "/api/v1/startup", body: call.arguments, xmlRoot: "KeyfaxData")
+            let (status, body, xml) = try await self.call(
+                .post, "/api/v1/startup", body: call.arguments, xmlRoot: self.configuration.startupXMLRoot,
+                xmlField: self.configuration.startupXML == .field ? "startUpXml" : nil)
             // XML launch data arrives as <LaunchData>...: the envelope carries its content, as in JSON.
             return try self.answer(status: status, body: body, xml: xml, doing: "start a session", unwrapRoot: true)
         case "results":
@@ -25,14 +27,16 @@ extension KeyfaxAdapter {
             }
             var request: Value.Object = ["company": .string(company), "guid": .string(guid)]
             if let launchURL = call.arguments["launchUrl"]?.stringValue { request["launchUrl"] = .string(launchURL) }
-            let (status, body, xml) = try await self.call(.post, "/api/v1/results", body: .object(request), xmlRoot: "ResultsRequest")
+            let (status, body, xml) = try await self.call(.post, "/api/v1/results", body: .object(request), xmlRoot: self.configuration.resultsXMLRoot)
             if status == 202 || status == 422 {
                 // Not ready yet: an answer, not a failure.
                 var meta: Value.Object = ["state": "pending", "upstream_status": .int(status)]
                 meta["detail"] = KeyfaxErrors.message(body).map(Value.string) ?? .null
                 return Envelope(data: .null, meta: meta, status: 202, upstreamStatus: status)
             }
-            return try self.answer(status: status, body: body, xml: xml, doing: "read results")
+            var envelope = try self.answer(status: status, body: body, xml: xml, doing: "read results")
+            envelope.meta["state"] = .string(Self.finishedState(envelope.data))
+            return envelope
         case "client_token":
             let token = try await self.tokens.token()
             return Envelope(
@@ -44,20 +48,40 @@ extension KeyfaxAdapter {
         }
     }
 
+    /// Whether finished results say the session was `completed` or `cancelled`: seed 000's
+    /// completed example carries `"Status": "1"`; Gatehouse reads `"0"` as cancelled, and without
+    /// a Status a session with a `Call` as completed (README "Results").
+    static func finishedState(_ data: Value) -> String {
+        let results = data["KeyfaxData"] ?? data
+        switch results["Status"]?.stringValue?.filter({ !$0.isWhitespace }) {
+        case "1": return "completed"
+        case "0": return "cancelled"
+        default: return results["Call"] == nil ? "cancelled" : "completed"
+        }
+    }
+
     /// One call to the Keyfax Web API with the connection's scheme, in the connection's format
-    /// (`format: xml` sends `body` as the document element `xmlRoot` and asks for XML back).
+    /// (`format: xml` sends `body` as the document element `xmlRoot` and asks for XML back; with
+    /// `xmlField` the document travels as that string field of a JSON body, seed 001's `startUpXml`).
     /// Returns the status, the body and whether the answer is XML.
-    func call(_ method: HTTPRequest.Method, _ path: String, body: Value?, xmlRoot: String? = nil) async throws -> (Int, [UInt8], Bool) {
+    func call(_ method: HTTPRequest.Method, _ path: String, body: Value?, xmlRoot: String? = nil, xmlField: String? = nil) async throws -> (Int, [UInt8], Bool) {
         let xml = self.configuration.format == .xml && xmlRoot != nil
         var headers: HTTPFields = [.accept: xml ? "application/xml" : "application/json"]
         var upstreamBody = UpstreamBody.empty
         if let body {
             if xml, let xmlRoot {
-                headers[.contentType] = "application/xml; charset=utf-8"
+                let document: String
                 do {
-                    upstreamBody = .bytes(ByteBuffer(string: try XML.serialize(body, root: xmlRoot)))
+                    document = try XML.serialize(body, root: xmlRoot)
                 } catch {
                     throw GatewayError(.badRequest, "the arguments cannot be written as XML for Keyfax: \(error)", connection: self.connection)
+                }
+                if let xmlField {
+                    headers[.contentType] = "application/json"
+                    upstreamBody = .bytes(ByteBuffer(bytes: JSON.serializeBytes([xmlField: .string(document)])))
+                } else {
+                    headers[.contentType] = "application/xml; charset=utf-8"
+                    upstreamBody = .bytes(ByteBuffer(string: document))
                 }
             } else {
                 headers[.contentType] = "application/json"

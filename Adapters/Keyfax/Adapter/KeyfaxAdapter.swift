@@ -132,11 +132,18 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
         let url = client.url(path: "/api/v1/token", query: nil)
         if let renewing {
             let renewal = client.signed(by: KeyfaxRequestSigner(credential: .bearer(renewing.value), hostName: hostName, signer: signer, clock: clock))
-            let (response, body) = try await renewal.sendCollecting(UpstreamRequest(method: .post, url: url, headers: [.accept: "application/json"]))
+            let (response, body) = try await renewal.sendCollecting(UpstreamRequest(method: .post, url: url, headers: [.accept: "application/json"], purpose: .credential))
             if response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue { return token }
+            if response.status == 404 {
+                // Seed 001: no active Basic key exists for the host; GET /api/v1/token cannot help.
+                throw GatewayError(
+                    .upstreamError,
+                    "Keyfax has no active key for host \(hostName) (404 renewing the JWT): bootstrap or import the host's keys",
+                    connection: connection, upstreamStatus: 404, upstreamKind: "no_active_key")
+            }
         }
         let basic = client.signed(by: KeyfaxRequestSigner(credential: .basic(try keys.current()), hostName: hostName, signer: signer, clock: clock))
-        let (response, body) = try await basic.sendCollecting(UpstreamRequest(method: .get, url: url, headers: [.accept: "application/json"]))
+        let (response, body) = try await basic.sendCollecting(UpstreamRequest(method: .get, url: url, headers: [.accept: "application/json"], purpose: .credential))
         clock.learn(from: response.headers)
         guard response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue else {
             throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "obtain a JWT", connection: connection)

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseXML
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -36,6 +37,10 @@ struct KeyfaxRoutes {
                 let caller = try self.verify(request, url: url, body: bytes, allowBearer: false)
                 return self.token(caller, renewal: false)
             case (.post, "token"):
+                // Seed 001: 404 when no active Basic key exists for the host named in the Bearer schema.
+                if let host = Self.bearerHost(request), self.state.data.withLock({ $0.hosts[host]?.current == nil }) {
+                    return Self.json(["message": .string("No active key for the Basic authorization schema exists for host \(host)")], status: 404)
+                }
                 let caller = try self.verify(request, url: url, body: bytes, allowBearer: true)
                 guard caller.bearer else { return Self.json(["message": "Renewal needs the Bearer schema"], status: 401) }
                 return self.token(caller, renewal: true)
@@ -111,11 +116,11 @@ struct KeyfaxRoutes {
         return Self.json(["apiKey": .string(keys.apiKey)], status: 201)
     }
 
-    /// `DELETE /api/v1/key?hostName=H`.
+    /// `DELETE /api/v1/key?hostName=H`: 304 when the host has no keys in the Keyfax database.
     private func deleteKeys(_ request: Request) -> Response {
         let host = Self.query(request, "hostName") ?? ""
         let deleted: Bool = self.state.data.withLock { data in
-            guard data.hosts[host] != nil else { return false }
+            guard data.hosts[host]?.current != nil else { return false }
             data.hosts[host] = .init()
             return true
         }
@@ -127,7 +132,7 @@ struct KeyfaxRoutes {
         let result: (String, Bool)? = self.state.data.withLock { data in
             guard let keys = data.hosts[caller.host]?.current else { return nil }
             if renewal { data.stats.tokensRenewed += 1 } else { data.stats.tokensIssued += 1 }
-            return (KeyfaxVerifier.issueToken(host: caller.host, keys: keys, now: now), true)
+            return (KeyfaxVerifier.issueToken(host: caller.host, keys: keys, now: now, lifetime: self.state.configuration.tokenLifetimeSeconds), true)
         }
         guard let (token, _) = result else { return Self.json(["message": .string("No active key exists for host \(caller.host)")], status: 404) }
         return Self.json(["company": .string(self.state.configuration.company), "token": .string(token)])
@@ -140,24 +145,36 @@ struct KeyfaxRoutes {
         "scriptSet": ["value": "ROL"], "returnUrl": ["value": "https://hostsystem.com/KeyfaxComplete.aspx?status=0&co=1&guid=2&user=3"],
     ]
 
+    /// `POST /api/v1/startup` takes what the documents allow: a JSON start-up object (seed 000's
+    /// examples), seed 001's `startUpXml` string field, or an XML document sent as
+    /// `application/xml` (seed 000: "JSON or XML depending on the Accept and Content-Type
+    /// headers"). The documents name no root element, so any is read. Anything else is 500.
     private func startup(_ request: Request, body: [UInt8], wantsXML: Bool) -> Response {
         let contentType = (request.headers[.contentType] ?? "").lowercased()
         var company = self.state.configuration.company
-        let text = String(decoding: body, as: UTF8.self).trimmingWhitespace
+        let form: String
         if contentType.contains("xml") {
-            guard text.hasPrefix("<"), text.hasSuffix(">") else { return Self.json(["message": "The start-up data is not valid XML"], status: 500) }
-            if let value = Self.xmlElement("Company", in: text) { company = value }
-        } else {
+            guard let document = try? XML.parse(body) else { return Self.json(["message": "The start-up data is not valid XML"], status: 500) }
+            if let value = Self.element("company", in: document) { company = value }
+            form = "xml_body:" + (document.objectValue?.members.first?.key ?? "")
+        } else if contentType.contains("json") {
             guard case .object(let object) = (try? JSON.parse(body)) ?? .null, !object.members.isEmpty else {
                 return Self.json(["message": "The start-up data is not valid"], status: 500)
             }
-            if let xml = object["startUpXml"]?.stringValue {
-                guard xml.trimmingWhitespace.hasPrefix("<") else { return Self.json(["message": "startUpXml is not valid XML"], status: 500) }
-                if let value = Self.xmlElement("Company", in: xml) { company = value }
-            } else if let value = object["company"]?["value"]?.stringValue {
-                company = value
+            if let field = object["startUpXml"] {
+                guard let xml = field.stringValue, let document = try? XML.parse(Array(xml.utf8)) else {
+                    return Self.json(["message": "startUpXml is not valid XML"], status: 500)
+                }
+                if let value = Self.element("company", in: document) { company = value }
+                form = "startup_xml_field:" + (document.objectValue?.members.first?.key ?? "")
+            } else {
+                if let value = object["company"]?["value"]?.stringValue { company = value }
+                form = "json"
             }
+        } else {
+            return Self.json(["message": "The start-up data must be sent as JSON or XML (Content-Type)"], status: 500)
         }
+        self.state.data.withLock { $0.stats.startupForms.append(form) }
         let guid = KeyfaxSimulatorState.Keys.uuid()
         self.state.data.withLock { $0.sessions[guid] = .init(company: company, state: .created) }
         let launchURL = "http://\(request.head.authority ?? "127.0.0.1")/interview/InterView/OL3/Main.aspx?co=\(company)&guid=\(guid)"
@@ -169,10 +186,10 @@ struct KeyfaxRoutes {
     }
 
     private func results(_ request: Request, body: [UInt8], wantsXML: Bool) -> Response {
-        let text = String(decoding: body, as: UTF8.self)
         let guid: String?
         if (request.headers[.contentType] ?? "").lowercased().contains("xml") {
-            guid = Self.xmlElement("guid", in: text) ?? Self.xmlElement("GUID", in: text)
+            guard let document = try? XML.parse(body) else { return Self.json(["message": "The results request is not valid XML"], status: 500) }
+            guid = Self.element("guid", in: document)
         } else {
             guid = ((try? JSON.parse(body)) ?? .null)["guid"]?.stringValue
         }
@@ -185,8 +202,12 @@ struct KeyfaxRoutes {
             return Self.json(["message": "The Keyfax session has not been launched yet", "status": "created"], status: 422)
         case .launched:
             return Self.json(["message": "The Keyfax session has been launched but not completed or cancelled", "status": "launched"], status: 202)
-        case .completed, .cancelled:
-            let status = session.state == .completed ? "1" : "0"
+        case .cancelled:
+            // A cancelled session: the results shape with Status 0 and no Call.
+            if wantsXML { return Self.xml("<KeyfaxData><Status>0</Status><GUID>\(guid)</GUID></KeyfaxData>") }
+            return Self.json(["KeyfaxData": ["Status": "0", "GUID": .string(guid)]])
+        case .completed:
+            let status = "1"
             if wantsXML {
                 return Self.xml(
                     "<KeyfaxData><Call name=\"Call1\" type=\"ROL\"><Company>\(Self.escape(session.company))</Company><CategoryText>Baths, Basins, Sinks</CategoryText>"
@@ -249,6 +270,7 @@ struct KeyfaxRoutes {
                 "key_rotations": .int(stats.keyRotations), "web_hook_deliveries": .int(stats.webHookDeliveries),
                 "accepted_by_api_key": .object(Value.Object(stats.acceptedByAPIKey.map { .init($0.key, .int($0.value)) })),
                 "rejections": .array(stats.rejections.map { .string($0) }),
+                "startup_forms": .array(stats.startupForms.map { .string($0) }),
             ])
         default:
             return Self.json(["message": "unknown control route"], status: 404)
@@ -261,9 +283,27 @@ struct KeyfaxRoutes {
         FormEncoding.pairs(request.uri.query ?? "").first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    static func xmlElement(_ name: String, in text: String) -> String? {
-        guard let open = text.range(of: "<\(name)>"), let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) else { return nil }
-        return String(text[open.upperBound..<close.lowerBound])
+    /// The text of the first element named `name` (any case) anywhere in a parsed document.
+    static func element(_ name: String, in value: Value) -> String? {
+        switch value {
+        case .object(let object):
+            for member in object.members where member.key.lowercased() == name {
+                if let text = member.value.stringValue ?? member.value["#text"]?.stringValue { return text }
+            }
+            for member in object.members { if let found = Self.element(name, in: member.value) { return found } }
+            return nil
+        case .array(let items):
+            for item in items { if let found = Self.element(name, in: item) { return found } }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// The host name of a `Bearer {hostName}:{token}` header.
+    static func bearerHost(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "), let colon = header.firstIndex(of: ":") else { return nil }
+        return String(header[header.index(header.startIndex, offsetBy: 7)..<colon])
     }
 
     static func escape(_ text: String) -> String {

@@ -44,6 +44,8 @@ public final class KeyfaxSimulatorState: Sendable {
         var tokensRenewed = 0
         var keyRotations = 0
         var webHookDeliveries = 0
+        /// How each start-up request carried its data: `json`, `startup_xml_field:{root}` or `xml_body:{root}`.
+        var startupForms: [String] = []
     }
 
     struct Data: Sendable {

@@ -52,12 +52,15 @@ enum KeyfaxVerifier {
         guard timestamp >= now - window.pastWindowSeconds else { throw Refusal(message: "The request timestamp is too old (clock skew or replay)") }
         guard timestamp <= now + window.futureWindowSeconds else { throw Refusal(message: "The request timestamp is in the future (clock skew)") }
         return try state.data.withLock { data throws(Refusal) -> Caller in
-            guard var hostState = data.hosts[host] else { throw Refusal(message: "Unknown host name \(host)") }
+            // An unknown host name is served by the Default KeyGen entry when there is one.
+            let keyHost = data.hosts[host] == nil && data.hosts["Default"] != nil ? "Default" : host
+            guard var hostState = data.hosts[keyHost] else { throw Refusal(message: "Unknown host name \(host)") }
             let candidates = [hostState.current, hostState.pending].compactMap { $0 }.filter { $0.apiKey == apiKey }
             guard let keys = candidates.first else {
                 throw Refusal(message: hostState.current == nil ? "No API keys exist for host \(host)" : "The API key is not valid for host \(host)")
             }
-            let expected = self.signature(keys: keys, method: method, url: url, body: body, timestamp: timestampText, nonce: nonce)
+            let expected = self.signature(
+                keys: keys, host: host, method: method, url: url, body: body, timestamp: timestampText, nonce: nonce, recipe: state.configuration.signing)
             guard ConstantTime.equals(Array(expected.utf8), Array(signature.utf8)) else {
                 throw Refusal(message: "The request signature is not valid")
             }
@@ -71,18 +74,28 @@ enum KeyfaxVerifier {
                 // First use of the new keys: from now on only they work.
                 hostState.current = hostState.pending
                 hostState.pending = nil
-                data.hosts[host] = hostState
+                data.hosts[keyHost] = hostState
             }
             data.stats.acceptedByAPIKey[apiKey, default: 0] += 1
-            return Caller(host: host, apiKey: apiKey, bearer: false)
+            return Caller(host: keyHost, apiKey: apiKey, bearer: false)
         }
     }
 
-    /// `base64(HMAC-SHA256(base64decode(signingKey), apiKey + METHOD + enc(lower(url)) + ts + nonce + b64(md5(body))))`.
-    static func signature(keys: KeyfaxSimulatorState.Keys, method: String, url: String, body: [UInt8], timestamp: String, nonce: String) -> String {
-        let key = Base64.decode(keys.signingKey) ?? []
-        var encoded = ""
-        for byte in url.lowercased().utf8 {
+    /// `base64(HMAC-SHA256(base64decode(signingKey), apiKey + METHOD + enc(lower(url)) + ts + nonce + b64(md5(body))))`
+    /// with the default recipe; `recipe` changes each choice the documents leave open.
+    static func signature(
+        keys: KeyfaxSimulatorState.Keys, host: String, method: String, url: String, body: [UInt8], timestamp: String, nonce: String,
+        recipe: KeyfaxSimulator.Configuration.Signing = .init()
+    ) -> String {
+        let key = recipe.signingKey == "text" ? Array(keys.signingKey.utf8) : Base64.decode(keys.signingKey) ?? []
+        var signed = url
+        if recipe.urlForm == "path_and_query", let authority = url.range(of: "://") {
+            let rest = url[authority.upperBound...]
+            signed = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
+        }
+        if recipe.urlCase == "lower" { signed = signed.lowercased() }
+        var encoded = recipe.urlEncoding == "none" ? signed : ""
+        for byte in signed.utf8 where recipe.urlEncoding == "dotnet" {
             let scalar = Character(Unicode.Scalar(byte))
             if byte < 0x80, scalar.isLetter || scalar.isNumber || "()*-._!".contains(scalar) {
                 encoded.append(scalar)
@@ -92,17 +105,21 @@ enum KeyfaxVerifier {
                 encoded += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
             }
         }
-        let bodyPart = body.isEmpty ? "" : Base64.encode(Digest.md5(body))
-        let raw = keys.apiKey + method.uppercased() + encoded + timestamp + nonce + bodyPart
-        return Base64.encode(HMAC.authenticationCode(.sha256, key: key, message: Array(raw.utf8)))
+        let bodyPart = body.isEmpty || recipe.bodyDigest == "none" ? "" : Base64.encode(Digest.md5(body))
+        let parts = [
+            "identity": recipe.identity == "host_name" ? host : keys.apiKey, "method": method.uppercased(), "url": encoded,
+            "timestamp": timestamp, "nonce": nonce, "body": bodyPart,
+        ]
+        let raw = recipe.fields.map { parts[$0] ?? "" }.joined()
+        return Base64.encode(HMAC.authenticationCode(recipe.hash == "sha512" ? .sha512 : .sha256, key: key, message: Array(raw.utf8)))
     }
 
     // MARK: JWT (HS256 with the raw signing key; claims chosen for the simulator)
 
-    static func issueToken(host: String, keys: KeyfaxSimulatorState.Keys, now: Int64) -> String {
+    static func issueToken(host: String, keys: KeyfaxSimulatorState.Keys, now: Int64, lifetime: Int64 = 86_400) -> String {
         let header = Base64.urlEncode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         let claims: Value = [
-            "iss": .string(host), "apiKey": .string(keys.apiKey), "iat": .int(Int(now)), "exp": .int(Int(now + 86_400)),
+            "iss": .string(host), "apiKey": .string(keys.apiKey), "iat": .int(Int(now)), "exp": .int(Int(now + lifetime)),
             "jti": .string(Hex.encode(SecureRandom.bytes(8))),
         ]
         let payload = Base64.urlEncode(JSON.serializeBytes(claims))

@@ -81,7 +81,7 @@ public struct OKITAdapter: Adapter, TokenValidator {
         let body: [UInt8]
         do {
             let response = try await self.client.send(
-                UpstreamRequest(method: .get, url: url.string(token: token), headers: [.accept: "application/json"])
+                UpstreamRequest(method: .get, url: url.string(token: token), headers: [.accept: "application/json"], purpose: .credential)
             )
             status = response.status
             if (300..<400).contains(status) {

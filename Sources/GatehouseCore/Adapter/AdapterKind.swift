@@ -11,10 +11,19 @@ public struct AdapterKind: Sendable {
     public let name: String
     /// Builds the adapter, validating `options` and credentials (throwing ``ConfigError``).
     public let make: @Sendable (AdapterSetup) throws -> any Adapter
+    /// The bulkhead a connection of this kind gets when it sets none of `max_in_flight`,
+    /// `max_queue`, `queue_timeout_ms` itself, read from its `options` (K2: its licensed
+    /// threads, `max_concurrency`). Unlimited unless the kind says otherwise.
+    public let bulkheadDefaults: @Sendable (ConfigNode?) throws -> BulkheadPolicy
 
     /// Creates a kind.
-    public init(name: String, make: @escaping @Sendable (AdapterSetup) throws -> any Adapter) {
+    public init(
+        name: String,
+        bulkheadDefaults: @escaping @Sendable (ConfigNode?) throws -> BulkheadPolicy = { _ in BulkheadPolicy() },
+        make: @escaping @Sendable (AdapterSetup) throws -> any Adapter
+    ) {
         self.name = name
+        self.bulkheadDefaults = bulkheadDefaults
         self.make = make
     }
 }

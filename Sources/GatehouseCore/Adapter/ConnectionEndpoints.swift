@@ -31,6 +31,10 @@ public protocol ConnectionEndpoints: Sendable {
 
     /// Performs `POST /admin/v1/connections/{connection}/{action}` (admin token already checked).
     func adminAction(_ action: String, arguments: Value) async throws -> Value
+
+    /// The admin actions the operator console offers for this connection, in order; each needs
+    /// no arguments.
+    var consoleActions: [ConnectionAction] { get }
 }
 
 extension ConnectionEndpoints {
@@ -47,6 +51,8 @@ extension ConnectionEndpoints {
     public func adminAction(_ action: String, arguments: Value) async throws -> Value {
         throw GatewayError(.notFound, "no admin action \"\(action)\"")
     }
+
+    public var consoleActions: [ConnectionAction] { [] }
 }
 
 /// One inbound request to an adapter endpoint.

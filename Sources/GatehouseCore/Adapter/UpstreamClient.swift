@@ -16,6 +16,8 @@ public struct UpstreamClient: Sendable {
     public let maxResponseBytes: Int
     private let transport: any UpstreamTransport
     private let signer: any RequestSigner
+    /// The connection's circuit breaker and bulkhead, around every call.
+    public let upstreamGuard: UpstreamGuard
     /// `baseURL.prefix`, computed once: every call's URL starts with it.
     private let basePrefix: String
 
@@ -30,7 +32,8 @@ public struct UpstreamClient: Sendable {
         options: TransportOptions,
         followRedirects: Bool,
         maxResponseBytes: Int,
-        signer: any RequestSigner = NoSigner()
+        signer: any RequestSigner = NoSigner(),
+        upstreamGuard: UpstreamGuard? = nil
     ) {
         self.connection = connection
         self.baseURL = baseURL
@@ -39,6 +42,7 @@ public struct UpstreamClient: Sendable {
         self.followRedirects = followRedirects
         self.maxResponseBytes = maxResponseBytes
         self.signer = signer
+        self.upstreamGuard = upstreamGuard ?? .none(connection: connection)
         self.basePrefix = baseURL.prefix
     }
 
@@ -51,7 +55,8 @@ public struct UpstreamClient: Sendable {
             options: self.options,
             followRedirects: self.followRedirects,
             maxResponseBytes: self.maxResponseBytes,
-            signer: signer
+            signer: signer,
+            upstreamGuard: self.upstreamGuard
         )
     }
 
@@ -127,10 +132,12 @@ public struct UpstreamClient: Sendable {
     }
 
     private func transportSend(_ request: UpstreamRequest) async throws -> UpstreamResponse {
-        do {
-            return try await self.transport.send(request)
-        } catch let error as TransportError {
-            throw GatewayError(error, connection: self.connection)
+        try await self.upstreamGuard.send(purpose: request.purpose) {
+            do {
+                return try await self.transport.send(request)
+            } catch let error as TransportError {
+                throw GatewayError(error, connection: self.connection)
+            }
         }
     }
 

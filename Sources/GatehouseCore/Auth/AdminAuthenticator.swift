@@ -20,6 +20,17 @@ public struct AdminAuthenticator: Sendable {
         guard let token = InboundCredentials(authorization: authorization, clientPrefix: nil).bearerToken else {
             throw GatewayError.unauthenticatedCaller
         }
+        try self.verify(token: token)
+    }
+
+    /// Throws as ``verify(authorization:)`` unless `token` is the admin token (a console login).
+    public func verify(token: String) throws {
+        try self.verify(digest: Digest.sha256(Array(token.utf8)))
+    }
+
+    /// Throws as ``verify(authorization:)`` unless `digest` is the SHA-256 of the admin token as it
+    /// is now: a console session made with an older token ends when the token changes.
+    public func verify(digest given: [UInt8]) throws {
         let expected: Secret?
         do {
             expected = try self.source.secret(for: self.reference)
@@ -30,7 +41,6 @@ public struct AdminAuthenticator: Sendable {
             throw GatewayError.credentialsUncheckable
         }
         // Equal-length digests compared in constant time: neither content nor length leaks.
-        let given = Digest.sha256(Array(token.utf8))
         guard expected.withBytes({ ConstantTime.equals(Digest.sha256($0), given) }) else {
             throw GatewayError.unauthenticatedCaller
         }

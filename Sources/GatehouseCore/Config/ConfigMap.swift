@@ -58,6 +58,24 @@ public struct ConfigMap: Sendable {
         return value
     }
 
+    /// A decimal number within `range` (digits with an optional fraction, such as `0.5`; no
+    /// sign, exponent or infinity).
+    public mutating func decimal(_ key: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double? {
+        guard let node = self.node(key) else { return nil }
+        let text = try node.scalar(expecting: "a number")
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let isDigits: (Substring) -> Bool = { !$0.isEmpty && $0.count <= 12 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }
+        guard let whole = parts.first, isDigits(whole), parts.count == 1 || isDigits(parts[1]), let value = Double(text),
+            value.isFinite
+        else {
+            throw node.error("expected a number such as 10 or 0.5, found \"\(text)\"")
+        }
+        guard range.contains(value) else {
+            throw node.error("\(text) is out of range \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
     /// A boolean value (`true`/`false`, also `yes`/`no`).
     public mutating func bool(_ key: String) throws(ConfigError) -> Bool? {
         guard let node = self.node(key) else { return nil }

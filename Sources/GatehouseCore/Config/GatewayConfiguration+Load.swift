@@ -18,12 +18,7 @@ extension GatewayConfiguration {
         var config = GatewayConfiguration(file: file)
         if let server = map.node("server") { config.server = try self.server(server) }
         if let vault = map.node("vault") { config.vault = try self.vault(vault) }
-        if let admin = map.node("admin") {
-            var adminMap = try admin.map()
-            let tokenNode = try adminMap.required("token")
-            config.admin = Admin(token: try ConfigMap.reference(tokenNode), node: tokenNode)
-            try adminMap.finish()
-        }
+        if let admin = map.node("admin") { config.admin = try self.admin(admin, server: config.server) }
         if let connections = map.node("connections") {
             for entry in try connections.map().allEntries {
                 config.connections.append(try self.connection(entry, adapterKinds: adapterKinds))
@@ -49,11 +44,34 @@ extension GatewayConfiguration {
             server.forwardedHeaders = Server.ForwardedHeaders(rawValue: mode) ?? .set
         }
         if let grace = try map.int("shutdown_grace_seconds", in: 0...3600) { server.shutdownGraceSeconds = grace }
+        if let value = try map.int("max_connections", in: 1...1_000_000) { server.maxConnections = value }
+        if let value = try map.int("idle_timeout_seconds", in: 1...86_400) { server.idleTimeoutSeconds = value }
+        if let value = try map.int("request_head_timeout_seconds", in: 1...3_600) { server.requestHeadTimeoutSeconds = value }
+        if let value = try map.int("max_request_head_bytes", in: 1_024...(1 << 20)) { server.maxRequestHeadBytes = value }
         if let level = try map.choice("log_level", in: ["trace", "debug", "info", "notice", "warning", "error"]) {
             server.logLevel = level
         }
         try map.finish()
         return server
+    }
+
+    /// `admin: { token, host, port }`: the admin listener beside the data plane.
+    private static func admin(_ node: ConfigNode, server: Server) throws(ConfigError) -> Admin {
+        var map = try node.map()
+        let tokenNode = try map.required("token")
+        var admin = Admin(token: try ConfigMap.reference(tokenNode), node: tokenNode)
+        if let host = try map.string("host") { admin.host = host }
+        if let port = try map.int("port", in: 0...65535) {
+            // Port 0 picks a free port, so two zeros never collide.
+            if port != 0, port == server.port {
+                throw map.node("port")!.error("the admin listener needs its own port (server.port is \(server.port) too)")
+            }
+            admin.port = port
+        } else if server.port == admin.port {
+            throw node.error("the admin listener's default port \(admin.port) is server.port too: set admin.port")
+        }
+        try map.finish()
+        return admin
     }
 
     private static func vault(_ node: ConfigNode) throws(ConfigError) -> VaultSettings {
@@ -114,6 +132,7 @@ extension GatewayConfiguration {
         }
         let follow = try map.bool("follow_redirects") ?? false
         let maxResponse = try map.int("max_response_bytes", in: 1...(1 << 40)) ?? 16 << 20
+        let limits = try self.limits(&map)
         let options = map.node("options")
         try map.finish()
         return Connection(
@@ -125,8 +144,39 @@ extension GatewayConfiguration {
             transport: transport,
             followRedirects: follow,
             maxResponseBytes: maxResponse,
+            limits: limits,
             node: node
         )
+    }
+
+    /// A connection's `rate_limit`, `max_in_flight`, `max_queue`, `queue_timeout_ms` and `circuit_breaker`.
+    private static func limits(_ map: inout ConfigMap) throws(ConfigError) -> ConnectionLimits {
+        var limits = ConnectionLimits()
+        limits.rateLimit = try self.rateLimit(&map)
+        limits.maxInFlight = try map.int("max_in_flight", in: 1...100_000)
+        limits.maxQueue = try map.int("max_queue", in: 0...100_000)
+        limits.queueTimeoutMilliseconds = try map.int("queue_timeout_ms", in: 1...600_000)
+        if let node = map.node("circuit_breaker") {
+            var breaker = try node.map()
+            var policy = CircuitBreakerPolicy()
+            if let value = try breaker.int("failures", in: 1...10_000) { policy.failures = value }
+            if let value = try breaker.int("window_seconds", in: 1...86_400) { policy.windowSeconds = value }
+            if let value = try breaker.int("open_seconds", in: 1...86_400) { policy.openSeconds = value }
+            try breaker.finish()
+            limits.circuitBreaker = policy
+        }
+        return limits
+    }
+
+    /// `rate_limit: { requests_per_second: R, burst: B }` (burst defaults to R rounded up, at least 1).
+    static func rateLimit(_ map: inout ConfigMap) throws(ConfigError) -> RateLimitPolicy? {
+        guard let node = map.node("rate_limit") else { return nil }
+        var limit = try node.map()
+        _ = try limit.required("requests_per_second")
+        let rate = try limit.decimal("requests_per_second", in: 0.001...1_000_000) ?? 1
+        let burst = try limit.int("burst", in: 1...1_000_000) ?? Swift.max(1, Int(rate.rounded(.up)))
+        try limit.finish()
+        return RateLimitPolicy(requestsPerSecond: rate, burst: burst)
     }
 
     private static func client(_ entry: ConfigNode.Entry, connections: [Connection], earlier: [Client]) throws(ConfigError) -> Client {
@@ -153,7 +203,8 @@ extension GatewayConfiguration {
             let element = (try? connectionsNode.list())?[index] ?? connectionsNode
             throw element.error("unknown connection \"\(name)\"")
         }
+        let rateLimit = try self.rateLimit(&map)
         try map.finish()
-        return Client(name: entry.key, authenticator: authenticator, connections: names, line: node.line)
+        return Client(name: entry.key, authenticator: authenticator, connections: names, rateLimit: rateLimit, line: node.line)
     }
 }

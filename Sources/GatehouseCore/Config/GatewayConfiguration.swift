@@ -21,6 +21,15 @@ public struct GatewayConfiguration: Sendable {
         public var maxOperationBodyBytes = 1_048_576
         /// `server.forwarded_headers`.
         public var forwardedHeaders = ForwardedHeaders.set
+        /// Open inbound connections at most (`max_connections`); more are closed at once.
+        public var maxConnections = 4096
+        /// An inbound connection with no request under way is closed after this (`idle_timeout_seconds`).
+        public var idleTimeoutSeconds = 60
+        /// A request line and headers must arrive within this once their first byte has
+        /// (`request_head_timeout_seconds`), else the connection is closed.
+        public var requestHeadTimeoutSeconds = 10
+        /// Largest request line plus headers (`max_request_head_bytes`); larger → 431.
+        public var maxRequestHeadBytes = 32 * 1024
         /// How long in-flight requests may run after SIGTERM/SIGINT before they are cut.
         public var shutdownGraceSeconds = 20
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error`.
@@ -42,6 +51,8 @@ public struct GatewayConfiguration: Sendable {
         public var authenticator: Authenticator
         /// Connection names this client may call.
         public var connections: [String]
+        /// `rate_limit`, per caller, off when absent.
+        public var rateLimit: RateLimitPolicy? = nil
         /// Line of the entry, for messages.
         public var line: Int?
     }
@@ -61,6 +72,8 @@ public struct GatewayConfiguration: Sendable {
         public var followRedirects: Bool
         /// Cap for bodies Gatehouse must buffer to translate.
         public var maxResponseBytes: Int
+        /// Rate limit, bulkhead and circuit breaker keys.
+        public var limits = ConnectionLimits()
         /// The node of the entry, for adapter errors.
         public var node: ConfigNode
     }
@@ -94,11 +107,23 @@ public struct GatewayConfiguration: Sendable {
         public init() {}
     }
 
-    /// The admin API (`admin:`).
+    /// The admin listener (`admin:`): the admin API, `GET /oauth/{c}/start` and the console, on
+    /// an address of its own apart from the data plane.
     public struct Admin: Sendable {
         /// The bearer token admin calls must present.
         public var token: SecretReference
+        /// The node of `token`, for messages.
         public var node: ConfigNode
+        /// Address the admin listener binds (loopback unless set).
+        public var host = "127.0.0.1"
+        /// Port of the admin listener (`serve --admin-port` overrides; 0 picks a free one).
+        public var port = 8081
+
+        /// An admin section with the default listener address.
+        public init(token: SecretReference, node: ConfigNode) {
+            self.token = token
+            self.node = node
+        }
     }
 
     public var file: String

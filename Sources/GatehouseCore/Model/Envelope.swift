@@ -7,6 +7,8 @@ public struct Envelope: Sendable {
     public var nextCursor: String?
     /// The total number of items, when the upstream says.
     public var total: Int?
+    /// Further cursors beside `next` (e.g. `prev`, `first`, `last`), rendered into `page`.
+    public var pageCursors: Value.Object = [:]
     /// Extra details an adapter reports (request status, upstream paging details, state).
     public var meta: Value.Object
     /// The HTTP status to answer with (200, or 202 for "not ready yet").
@@ -37,9 +39,10 @@ public struct Envelope: Sendable {
     /// Renders the uniform body for `connection` served by `adapter`.
     public func body(connection: String, adapter: String) -> Value {
         var root: Value.Object = ["data": self.data]
-        if self.nextCursor != nil || self.total != nil {
+        if self.nextCursor != nil || self.total != nil || !self.pageCursors.members.isEmpty {
             var page: Value.Object = [:]
             if let nextCursor { page["next"] = .string(nextCursor) }
+            for member in self.pageCursors.members { page[member.key] = member.value }
             if let total { page["total"] = .int(total) }
             root["page"] = .object(page)
         }

@@ -12,6 +12,7 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         case badRequest = "bad_request"
         case conflict
         case payloadTooLarge = "payload_too_large"
+        case headerTooLarge = "header_too_large"
         case rateLimited = "rate_limited"
         case upstreamError = "upstream_error"
         case upstreamUnreachable = "upstream_unreachable"
@@ -30,6 +31,7 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
             case .badRequest: 400
             case .conflict: 409
             case .payloadTooLarge: 413
+            case .headerTooLarge: 431
             case .rateLimited: 429
             case .upstreamError, .upstreamUnreachable: 502
             case .upstreamTimeout: 504
@@ -45,6 +47,11 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public var upstreamStatus: Int?
     /// The upstream's own error class (e.g. K2's `AS3Error`), when it gave one.
     public var upstreamKind: String?
+    /// Seconds the caller should wait before trying again (`Retry-After`), for refusals that
+    /// pass: rate limits, full bulkheads, an open circuit.
+    public var retryAfterSeconds: Int?
+    /// The rate-limit state to state in `RateLimit-*` headers, when a rate limit applied.
+    public var rateLimit: RateLimitStatus?
 
     /// Creates an error.
     public init(
@@ -52,13 +59,17 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
         _ message: String,
         connection: String? = nil,
         upstreamStatus: Int? = nil,
-        upstreamKind: String? = nil
+        upstreamKind: String? = nil,
+        retryAfterSeconds: Int? = nil,
+        rateLimit: RateLimitStatus? = nil
     ) {
         self.code = code
         self.message = message
         self.connection = connection
         self.upstreamStatus = upstreamStatus
         self.upstreamKind = upstreamKind
+        self.retryAfterSeconds = retryAfterSeconds
+        self.rateLimit = rateLimit
     }
 
     /// A bounded description, safe as a log field or metric label.

@@ -11,6 +11,11 @@ public struct ConnectionRuntime: Sendable {
     /// The connection's credential health, as its adapter reports it.
     public let health: ConnectionHealth
 
+    /// The connection's rate limit (`rate_limit`), when configured.
+    public let rateLimiter: RateLimiter?
+    /// The connection's bulkhead and circuit breaker.
+    public let upstreamGuard: UpstreamGuard
+
     /// The adapter's own routes (`/oauth/{connection}/...`, admin actions), when it has any.
     public var endpoints: (any ConnectionEndpoints)? { self.adapter as? any ConnectionEndpoints }
 
@@ -26,6 +31,8 @@ public struct Gateway: Sendable {
     private let apiKeys: APIKeyAuthenticator
     /// `okit` clients: client prefix → the authenticator of its OKIT connection.
     private let tokenAuthenticators: [String: DelegatedTokenAuthenticator<ContinuousClock>]
+    /// Per-caller rate limits by client name.
+    private let clientRateLimiters: [String: RateLimiter]
 
     /// Builds every connection of `configuration`. Throws ``ConfigError`` for adapter option
     /// problems. `logger` and `vault` (for adapters that store obtained tokens) are handed to
@@ -48,13 +55,16 @@ public struct Gateway: Sendable {
                 references: Dictionary(connection.credentials.map { ($0.name, $0.reference) }, uniquingKeysWith: { a, _ in a }),
                 source: secrets
             )
+            let upstreamGuard = UpstreamGuard(
+                limits: connection.limits, defaults: try kind.bulkheadDefaults(connection.options), connection: connection.name)
             let client = UpstreamClient(
                 connection: connection.name,
                 baseURL: connection.baseURL,
                 transport: transport,
                 options: connection.transport,
                 followRedirects: connection.followRedirects,
-                maxResponseBytes: connection.maxResponseBytes
+                maxResponseBytes: connection.maxResponseBytes,
+                upstreamGuard: upstreamGuard
             )
             var adapterLogger = logger
             adapterLogger[metadataKey: "connection"] = .string(connection.name)
@@ -63,7 +73,9 @@ public struct Gateway: Sendable {
                 AdapterSetup(connection: connection, client: client, credentials: credentials, logger: adapterLogger, vault: vault,
                     vaultConfigured: configuration.usesVault, health: health)
             )
-            connections[connection.name] = ConnectionRuntime(name: connection.name, adapterName: kind.name, adapter: adapter, health: health)
+            connections[connection.name] = ConnectionRuntime(
+                name: connection.name, adapterName: kind.name, adapter: adapter, health: health,
+                rateLimiter: connection.limits.rateLimit.map { RateLimiter(policy: $0) }, upstreamGuard: upstreamGuard)
         }
         self.connections = connections
         self.apiKeys = APIKeyAuthenticator(
@@ -73,6 +85,34 @@ public struct Gateway: Sendable {
             }
         )
         self.tokenAuthenticators = try Self.tokenAuthenticators(configuration: configuration, connections: connections)
+        self.clientRateLimiters = Dictionary(
+            configuration.clients.compactMap { client in client.rateLimit.map { (client.name, RateLimiter(policy: $0)) } },
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Takes a token from the caller's and the connection's rate limits (the caller's first:
+    /// a refused caller costs the connection nothing). Throws 429 `rate_limited` with
+    /// `Retry-After` when either is empty; otherwise returns the tighter of the two states for
+    /// the `RateLimit-*` headers, or `nil` when neither applies.
+    public func admit(_ principal: Principal, to connection: ConnectionRuntime) throws -> RateLimitedAdmission? {
+        var tightest: RateLimitStatus?
+        let limiters: [(RateLimiter, RateLimitedAdmission.Scope)] =
+            [self.clientRateLimiters[principal.name].map { ($0, .client) }, connection.rateLimiter.map { ($0, .connection) }]
+            .compactMap { $0 }
+        for (limiter, scope) in limiters {
+            switch limiter.take() {
+            case .admitted(let status):
+                if tightest.map({ status.remaining < $0.remaining }) ?? true { tightest = status }
+            case .limited(let status, let retryAfter):
+                let whose = scope == .client ? "client \"\(principal.name)\"" : "connection \"\(connection.name)\""
+                throw RateLimitedAdmission.Refusal(
+                    scope: scope,
+                    error: GatewayError(
+                        .rateLimited, "the rate limit of \(whose) is reached; try again in \(retryAfter) s",
+                        connection: connection.name, retryAfterSeconds: retryAfter, rateLimit: status))
+            }
+        }
+        return tightest.map { RateLimitedAdmission(status: $0) }
     }
 
     /// Identifies the caller: a `gh_` bearer key → the API-key clients; otherwise an

@@ -14,6 +14,18 @@ public struct UpstreamRequest: Sendable {
     public var body: UpstreamBody
     /// Per-connection transport knobs.
     public var options: TransportOptions
+    /// Whom the call serves.
+    public var purpose: Purpose
+
+    /// Whom an upstream call serves.
+    public enum Purpose: Sendable, Equatable {
+        /// A caller's request (proxy, operation).
+        case caller
+        /// The adapter's own credential work: a token refresh or exchange, a key fetch, a token
+        /// validation. An upstream 429 or 503 with `Retry-After` to one of these holds back the
+        /// connection's next credential call until then.
+        case credential
+    }
 
     /// Creates a request.
     public init(
@@ -21,13 +33,15 @@ public struct UpstreamRequest: Sendable {
         url: String,
         headers: HTTPFields = [:],
         body: UpstreamBody = .empty,
-        options: TransportOptions = .init()
+        options: TransportOptions = .init(),
+        purpose: Purpose = .caller
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.options = options
+        self.purpose = purpose
     }
 }
 

@@ -15,6 +15,8 @@ struct K2Rig {
     let k2: K2Fixture
     let adapter: K2Adapter
     let transport: CurlTransport
+    /// The connection's bulkhead, built as the gateway builds it (K2's `max_concurrency`).
+    let bulkhead: Bulkhead
 
     static func start(options: String = "{ auth: header, max_concurrency: 1, queue_timeout_ms: 120000 }") async throws -> K2Rig {
         let k2 = try await K2Fixture.start()
@@ -31,16 +33,18 @@ struct K2Rig {
                     options: \(options)
                 """
             let connection = try #require(try GatewayConfiguration.load(text: yaml, file: "test.yaml", adapterKinds: ["k2"]).connections.first)
+            let upstreamGuard = UpstreamGuard(
+                limits: connection.limits, defaults: try K2Adapter.kind.bulkheadDefaults(connection.options), connection: "k2")
             let client = UpstreamClient(
                 connection: "k2", baseURL: connection.baseURL, transport: transport, options: connection.transport,
-                followRedirects: false, maxResponseBytes: connection.maxResponseBytes)
+                followRedirects: false, maxResponseBytes: connection.maxResponseBytes, upstreamGuard: upstreamGuard)
             let secrets = EnvironmentSecretSource(environment: ["K2_USER": "AN1", "K2_PASSWORD": "ANPassword"])
             let setup = AdapterSetup(
                 connection: connection, client: client,
                 credentials: Credentials(
                     connection: "k2", references: Dictionary(uniqueKeysWithValues: connection.credentials.map { ($0.name, $0.reference) }), source: secrets),
                 logger: logger)
-            return K2Rig(k2: k2, adapter: try K2Adapter(setup: setup), transport: transport)
+            return K2Rig(k2: k2, adapter: try K2Adapter(setup: setup), transport: transport, bulkhead: try #require(upstreamGuard.bulkhead))
         } catch {
             transport.shutdown()
             k2.stop()
@@ -98,7 +102,8 @@ struct K2Rig {
         let rig = try await K2Rig.start()
         defer { rig.stop() }
         let hostile: [Value] = [
-            .number("9223372036854775807"), .number("9223372036854775808"), .number("-1"), .number("0"), .number("1.5"),
+            // -1 is K2's "pagination banned" and valid; -2 and 0 are not.
+            .number("9223372036854775807"), .number("9223372036854775808"), .number("-2"), .number("0"), .number("1.5"),
             .number("1e3"), .string("abc"), .string("-9223372036854775808"), .string(""), .bool(true), .array([5]),
         ]
         for size in hostile {
@@ -141,15 +146,15 @@ struct K2Rig {
             }
             // It queues for the slot (polled; the deadline is generous, not a measurement).
             let deadline = ContinuousClock.now + .seconds(30)
-            while rig.adapter.gate.waiting == 0, !done.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-            #expect(rig.adapter.gate.waiting == 1, "\(operation): the second call did not wait for the slot")
+            while rig.bulkhead.usage.waiting == 0, !done.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(rig.bulkhead.usage.waiting == 1, "\(operation): the second call did not wait for the slot")
             #expect(rig.k2.state.requests.count == seen, "\(operation): the second call reached K2 while the first body was being read")
 
             while let chunk = try await body.next() { read += chunk.readableBytes }
             #expect(read > 5_000_000)
             let record = try await second.value
             #expect(record.data["keys"] == ["1"], "\(operation)")
-            #expect(rig.adapter.gate.waiting == 0)
+            #expect(rig.bulkhead.usage.waiting == 0)
         }
         // And a cancelled body frees the slot too.
         let abandoned = try await rig.adapter.proxy(
@@ -159,9 +164,12 @@ struct K2Rig {
         #expect(after.data["keys"] == ["2"])
     }
 
-    /// Every integer option, with Int64.max, 2^63, -1, Int64.min, 1.5, 1e9 and text: `file:line: key: message`.
+    /// Every integer option, with Int64.max, 2^63, -1, Int64.min, 1.5, 1e9 and text: `file:line: key: message`
+    /// (page_size: -2 and 0 instead of -1).
     @Test(arguments: ["max_concurrency", "queue_limit", "queue_timeout_ms", "page_size", "get_list_threshold"]) func everyIntegerOptionRefusesHostileNumbersWithFileAndLine(key: String) throws {
-        for value in ["9223372036854775807", "9223372036854775808", "-1", "-9223372036854775808", "1.5", "1e9", "abc"] {
+        // page_size takes -1 (K2's "pagination banned"): for it -2 and 0 are the small bad values.
+        let small = key == "page_size" ? ["-2", "0"] : ["-1"]
+        for value in ["9223372036854775807", "9223372036854775808", "-9223372036854775808", "1.5", "1e9", "abc"] + small {
             let yaml = "connections:\n  c:\n    adapter: k2\n    base_url: http://127.0.0.1:9\n    options:\n      \(key): \(value)\n"
             let connection = try GatewayConfiguration.load(text: yaml, file: "gatehouse.yaml", adapterKinds: ["k2"]).connections[0]
             var options = try #require(connection.options).map()

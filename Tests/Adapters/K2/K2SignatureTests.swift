@@ -36,10 +36,20 @@ import Testing
     @Test func numbersStayBareAndEverythingElseIsQuoted() throws {
         let filter: Value = [
             ["field": "PartnerId", "op": "GT", "value": 10],
-            ["field": "Abbr", "op": "LIKE", "value": "Shell*", "wildcards": true, "starts_with": true, "case_sensitive": true],
+            ["field": "Abbr", "op": "LIKE", "value": "Shell*", "wildcards": true, "match": "contains", "case_sensitive": true],
             ["field": "ID_NO", "op": "EQ", "value": "10"],
         ]
         #expect(try self.build(filter) == "PartnerId;GT;10,Abbr;LIKE*^#;\"Shell*\",ID_NO;EQ;\"10\"")
+    }
+
+    @Test func matchWritesTheHashOnlyWhereTheConnectionsReadingGivesIt() throws {
+        let contains: Value = [["field": "Name", "op": "LIKE", "value": "Oil", "match": "contains"]]
+        let startsWith: Value = [["field": "Name", "op": "LIKE", "value": "Oil", "match": "starts_with"]]
+        #expect(try K2Conditions.build(contains, likeHash: .contains) == "Name;LIKE#;\"Oil\"")
+        #expect(try K2Conditions.build(startsWith, likeHash: .contains) == "Name;LIKE;\"Oil\"")
+        #expect(try K2Conditions.build(contains, likeHash: .startsWith) == "Name;LIKE;\"Oil\"")
+        #expect(try K2Conditions.build(startsWith, likeHash: .startsWith) == "Name;LIKE#;\"Oil\"")
+        #expect(throws: GatewayError.self) { try K2Conditions.build([["field": "Name", "op": "LIKE", "value": "x", "match": "ends_with"]]) }
     }
 
     @Test func everyOperatorAndFlag() throws {

@@ -6,6 +6,30 @@ import Testing
 /// The vectors of protocols.md §1: they pin the recipe so the adapter, the simulator and
 /// independent implementations agree.
 @Suite struct KeyfaxSignerTests {
+    @Test func everyKnobChangesTheMessageAsTheReadmeSays() throws {
+        var configuration = KeyfaxSigner.Configuration()
+        configuration.fields = [.body, .nonce, .timestamp, .url, .method, .identity]
+        configuration.identity = .hostName
+        configuration.urlCase = .asSent
+        configuration.urlEncoding = .none
+        configuration.urlForm = .pathAndQuery
+        configuration.signingKey = .text
+        configuration.hash = .sha512
+        let signer = KeyfaxSigner(configuration: configuration)
+        let url = "http://127.0.0.1:9101/Interview/api/v1/startup?co=OL3_Dev"
+        #expect(signer.uriPart(url) == "/Interview/api/v1/startup?co=OL3_Dev")
+        let body = Array("<KeyfaxData/>".utf8)
+        // Built by hand: body digest, nonce, timestamp, URL as sent (path and query), METHOD, host name.
+        let raw = Base64.encode(Digest.md5(body)) + Self.nonce + String(Self.timestamp) + "/Interview/api/v1/startup?co=OL3_Dev" + "POST" + "Dev"
+        let key = Array("EI4fm9mmaLttvt5485x+YfOBNYKbb++cYG5HH/aZ8VfT2SdXLwrKHjKqCjckTsovVyoUm1x0CrMRM/wDFc1LTw==".utf8)
+        let expected = Base64.encode(HMAC.authenticationCode(.sha512, key: key, message: Array(raw.utf8)))
+        let signature = try signer.signature(
+            method: "post", url: url, body: body, hostName: "Dev", keys: Self.keys, timestamp: Self.timestamp, nonce: Self.nonce)
+        #expect(signature == expected)
+        // The defaults still give protocols.md's lower-cased, .NET-encoded absolute URL.
+        #expect(KeyfaxSigner().uriPart(url) == "http%3a%2f%2f127.0.0.1%3a9101%2finterview%2fapi%2fv1%2fstartup%3fco%3dol3_dev")
+    }
+
     static let keys = KeyfaxSigner.Keys(
         apiKey: "28f7d828-3f78-4482-a0ac-5f5a64edd4b4",
         signingKey: Secret("EI4fm9mmaLttvt5485x+YfOBNYKbb++cYG5HH/aZ8VfT2SdXLwrKHjKqCjckTsovVyoUm1x0CrMRM/wDFc1LTw==")

@@ -1,10 +1,10 @@
-import GatehouseCore
 import Synchronization
 
-/// Caps the in-flight upstream calls of one connection (K2's licensed API threads): callers
-/// beyond the limit wait in a bounded FIFO queue for at most a timeout, then get 503
-/// `unavailable`; the upstream never sees more than `limit` at once.
-final class ConcurrencyGate: Sendable {
+/// Caps the in-flight upstream calls of one connection (`max_in_flight`): callers beyond the
+/// limit wait in a bounded FIFO queue (`max_queue`) for at most `queue_timeout_ms`, then get 503
+/// `unavailable` with `Retry-After`; the upstream never sees more than the limit at once. K2's
+/// licensed API threads are its first user (`max_concurrency` is the K2 default of it).
+public final class Bulkhead: Sendable {
     private struct State {
         var inFlight = 0
         var nextTicket = 0
@@ -15,67 +15,50 @@ final class ConcurrencyGate: Sendable {
         var abandoned: [Int: any Error] = [:]
     }
 
-    let limit: Int
-    let queueLimit: Int
-    let timeout: Duration
-    let connection: String
+    /// The policy; `maxInFlight == nil` admits everything without bookkeeping.
+    public let policy: BulkheadPolicy
+    private let connection: String
     private let state = Mutex(State())
 
-    init(limit: Int, queueLimit: Int, timeout: Duration, connection: String) {
-        self.limit = limit
-        self.queueLimit = queueLimit
-        self.timeout = timeout
+    /// Creates a bulkhead for `connection`.
+    public init(policy: BulkheadPolicy, connection: String) {
+        self.policy = policy
         self.connection = connection
     }
 
-    /// Runs `body` holding one slot.
-    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        try await self.acquire()
-        defer { self.release() }
-        return try await body()
-    }
+    /// Seconds a refused caller is told to wait before trying again.
+    static let retryAfterSeconds = 1
 
-    /// Runs `body`, whose answer streams, holding one slot until that answer's body is over
-    /// (read to its end, failed or cancelled): K2's thread is busy until it has sent the last
-    /// byte, not only until the head arrived.
-    func runStreaming(_ body: () async throws -> UpstreamResponse) async throws -> UpstreamResponse {
-        try await self.acquire()
-        let response: UpstreamResponse
-        do {
-            response = try await body()
-        } catch {
-            self.release()
-            throw error
-        }
-        response.body.setOnEnd { self.release() }
-        return response
-    }
-
-    func acquire() async throws {
+    /// Takes one slot, waiting in the queue when all are taken; returns how long it waited.
+    /// Every successful acquire is matched by one ``release()``.
+    public func acquire() async throws -> Duration {
+        guard let limit = self.policy.maxInFlight else { return .zero }
         enum Decision { case go, wait(Int), full }
         let decision: Decision = self.state.withLock { state in
-            if state.inFlight < self.limit, state.waiters.isEmpty {
+            if state.inFlight < limit, state.waiters.isEmpty {
                 state.inFlight += 1
                 return .go
             }
-            guard state.waiters.count + state.joining.count < self.queueLimit else { return .full }
+            guard state.waiters.count + state.joining.count < self.policy.maxQueue else { return .full }
             state.nextTicket += 1
             state.joining.insert(state.nextTicket)
             return .wait(state.nextTicket)
         }
         switch decision {
         case .go:
-            return
+            return .zero
         case .full:
             throw GatewayError(
-                .unavailable, "all \(self.limit) upstream threads are busy and \(self.queueLimit) callers already wait; try again later",
-                connection: self.connection)
+                .unavailable, "all \(limit) upstream slots are busy and \(self.policy.maxQueue) callers already wait; try again later",
+                connection: self.connection, retryAfterSeconds: Self.retryAfterSeconds)
         case .wait(let ticket):
-            let timer = Task { [timeout] in
+            let started = ContinuousClock.now
+            let timeout = Duration.milliseconds(self.policy.queueTimeoutMilliseconds)
+            let timer = Task {
                 try await Task.sleep(for: timeout)
                 self.abandon(ticket, error: GatewayError(
-                    .unavailable, "no upstream thread became free within \(timeout) (max_concurrency \(self.limit))",
-                    connection: self.connection))
+                    .unavailable, "no upstream slot became free within \(self.policy.queueTimeoutMilliseconds) ms (max_in_flight \(limit))",
+                    connection: self.connection, retryAfterSeconds: Self.retryAfterSeconds))
             }
             defer { timer.cancel() }
             try await withTaskCancellationHandler {
@@ -85,7 +68,7 @@ final class ConcurrencyGate: Sendable {
                         // The timer or a cancellation fired before this waiter joined.
                         if let error = state.abandoned.removeValue(forKey: ticket) { return .failure(error) }
                         // Room may have appeared between the decision and now.
-                        if state.inFlight < self.limit, state.waiters.isEmpty {
+                        if state.inFlight < limit, state.waiters.isEmpty {
                             state.inFlight += 1
                             return .success(())
                         }
@@ -97,6 +80,7 @@ final class ConcurrencyGate: Sendable {
             } onCancel: {
                 self.abandon(ticket, error: CancellationError())
             }
+            return ContinuousClock.now - started
         }
     }
 
@@ -113,10 +97,9 @@ final class ConcurrencyGate: Sendable {
         continuation?.resume(throwing: error)
     }
 
-    /// Callers queued or on their way into the queue.
-    var waiting: Int { self.state.withLock { $0.waiters.count + $0.joining.count } }
-
-    func release() {
+    /// Gives one slot back: to the first waiter, else to the pool.
+    public func release() {
+        guard self.policy.maxInFlight != nil else { return }
         let next = self.state.withLock { state -> CheckedContinuation<Void, any Error>? in
             if state.waiters.isEmpty {
                 state.inFlight -= 1
@@ -125,5 +108,10 @@ final class ConcurrencyGate: Sendable {
             return state.waiters.removeFirst().continuation  // the slot passes on
         }
         next?.resume()
+    }
+
+    /// Calls in flight and callers queued or on their way into the queue.
+    public var usage: (inFlight: Int, waiting: Int) {
+        self.state.withLock { ($0.inFlight, $0.waiters.count + $0.joining.count) }
     }
 }

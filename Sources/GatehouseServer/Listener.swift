@@ -1,0 +1,53 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// One HTTP listener of the gateway: the data plane (`server:`) or the admin listener (`admin:`).
+///
+/// Both are built by ``application(responder:services:limits:onRunning:logger:)`` from this one value,
+/// so an option that belongs to a listener (a bind address today, TLS tomorrow) is declared here
+/// once and applies to both.
+public struct Listener: Sendable {
+    /// Which listener this is: its role decides the routes it serves.
+    public enum Role: String, Sendable {
+        /// `/proxy`, `/v1`, `/oauth/{c}/callback`, `/hooks/`, `/healthz`, `/readyz`, `/metrics`.
+        case data
+        /// `/admin/v1/...`, `GET /oauth/{c}/start` and the console.
+        case admin
+    }
+
+    /// Which listener this is.
+    public var role: Role
+    /// Address to bind.
+    public var host: String
+    /// Port to bind (0 picks a free one).
+    public var port: Int
+
+    /// A listener on `host:port`.
+    public init(role: Role, host: String, port: Int) {
+        self.role = role
+        self.host = host
+        self.port = port
+    }
+
+    /// The Hummingbird application serving `responder` on this listener under the inbound
+    /// `limits`, with `services` run beside it; `onRunning` receives the bound port.
+    func application(
+        responder: GatewayResponder,
+        services: [any Service],
+        limits: InboundLimits,
+        onRunning: @escaping @Sendable (Int) -> Void,
+        logger: Logger
+    ) -> Application<GatewayResponder> {
+        Application(
+            responder: responder,
+            server: .eventLoopBoundHTTP1(limits: limits),
+            configuration: .init(address: .hostname(self.host, port: self.port), serverName: "gatehouse"),
+            services: services,
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}
