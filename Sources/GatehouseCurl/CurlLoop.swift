@@ -4,8 +4,10 @@ import GatehouseCore
 import Logging
 import Synchronization
 
-/// The curl thread: owns the multi handle. Other threads talk to it only through the command
-/// queue and `curl_multi_wakeup`.
+/// The curl thread: owns the multi handle, driven by `curl_multi_socket_action` on an epoll
+/// set of curl's sockets (each pass visits only the transfers whose sockets are ready, not
+/// every transfer as `curl_multi_perform` does). Other threads talk to it only through the
+/// command queue and an eventfd in the same epoll set.
 final class CurlLoop: Sendable {
     enum Command {
         case add(CurlTransfer)
@@ -23,28 +25,34 @@ final class CurlLoop: Sendable {
     private let queue = Mutex(Queue())
     private let stopped = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
-    /// Reset easy handles kept for reuse: creating one per request costs more than a reset.
-    private let pool = Mutex<[EasyHandle]>([])
+    /// The epoll set of curl's sockets and `wake`; used by the curl thread only.
+    private let epoll: Int32
+    /// An eventfd other threads signal to wake the curl thread (thread-safe `write`).
+    private let wake: Int32
+    /// Easy handles kept for reuse, by the transport options they are configured for: a
+    /// handle keeps its connection-level options (``CurlTransfer/applyConnectionOptions(_:to:)``)
+    /// between transfers, so a request sets only what is its own (URL, method, headers, body).
+    /// A handle is never handed to a transfer with other options, so nothing one connection
+    /// configured (a CA file, a proxy, a client certificate) can reach another's requests.
+    private let pool = Mutex(HandlePool())
     /// Live transfers, handles and header lists (for leak tests).
     let census = TransferCensus()
 
-    /// An easy handle from the pool, or a new one.
-    func makeEasy() -> UnsafeMutableRawPointer? {
-        guard let easy = self.pool.withLock({ $0.popLast() })?.pointer ?? curl_easy_init() else { return nil }
+    /// A pooled easy handle configured for `options`, or a new one (configured by the caller:
+    /// `configured` is false).
+    func makeEasy(for options: TransportOptions) -> (easy: UnsafeMutableRawPointer, configured: Bool)? {
+        let pooled = self.pool.withLock { $0.take(for: options) }
+        guard let easy = pooled?.pointer ?? curl_easy_init() else { return nil }
         self.census.easyHandles.add(1, ordering: .relaxed)
-        return easy
+        return (easy, pooled != nil)
     }
 
-    /// Returns an easy handle no multi handle holds (a finished or never-started transfer):
-    /// reset and pooled, or freed when the pool is full.
-    func recycle(_ easy: UnsafeMutableRawPointer) {
+    /// Returns an easy handle no multi handle holds (a finished or never-started transfer),
+    /// still configured for `options` (the transfer cleared its own pointers): pooled, or
+    /// freed when the pool is full.
+    func recycle(_ easy: UnsafeMutableRawPointer, options: TransportOptions) {
         self.census.easyHandles.subtract(1, ordering: .relaxed)
-        curl_easy_reset(easy)
-        let kept = self.pool.withLock { pool -> Bool in
-            guard pool.count < 512 else { return false }
-            pool.append(EasyHandle(pointer: easy))
-            return true
-        }
+        let kept = self.pool.withLock { $0.put(EasyHandle(pointer: easy), for: options) }
         if !kept { curl_easy_cleanup(easy) }
     }
     let logger: Logger
@@ -63,6 +71,11 @@ final class CurlLoop: Sendable {
         self.multi = MultiHandle(curl_multi_init())
         gh_multi_setopt_long(self.multi.pointer, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         gh_multi_setopt_long(self.multi.pointer, CURLMOPT_MAXCONNECTS, 256)
+        self.epoll = gh_epoll_create()
+        self.wake = gh_eventfd_create()
+        // Two descriptors at start-up: failing to get them means the process cannot work at all.
+        precondition(self.epoll >= 0 && self.wake >= 0, "the curl thread cannot create its epoll set and eventfd")
+        gh_epoll_watch_in(self.epoll, self.wake)
         let thread = Thread { [self] in self.run() }
         thread.name = "gatehouse-curl"
         thread.start()
@@ -77,7 +90,7 @@ final class CurlLoop: Sendable {
             return (true, queue.commands.count == 1)
         }
         if wake {
-            curl_multi_wakeup(self.multi.pointer)
+            gh_eventfd_signal(self.wake)
         } else if !accepted, case .add(let transfer) = command {
             transfer.complete(error: TransportError(.shutdown, "the transport is shut down"))
         }
@@ -90,13 +103,25 @@ final class CurlLoop: Sendable {
             return !queue.stopping
         }
         guard first else { return }
-        curl_multi_wakeup(self.multi.pointer)
+        gh_eventfd_signal(self.wake)
         self.finished.wait()
     }
 
     private func run() {
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         var running: Int32 = 0
+        // curl's timer: the monotonic deadline (ns) of its next timeout action, -1 for none;
+        // and the epoll set its socket callback registers sockets in. Both outlive the multi
+        // handle (freed after curl_multi_cleanup, which still calls the callbacks).
+        let timer = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+        timer.initialize(to: -1)
+        let epollBox = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        epollBox.initialize(to: self.epoll)
+        gh_multi_setopt_timer(self.multi.pointer, curlTimerCallback, timer)
+        gh_multi_setopt_socket(self.multi.pointer, curlSocketCallback, epollBox)
+        let batch = 64
+        var readyFDs = [Int32](repeating: 0, count: batch)
+        var readyFlags = [Int32](repeating: 0, count: batch)
         while true {
             var (commands, stopping) = self.queue.withLock { queue in
                 defer { queue.commands.removeAll(keepingCapacity: true) }
@@ -135,7 +160,28 @@ final class CurlLoop: Sendable {
                 active.removeAll()
                 break
             }
-            curl_multi_perform(self.multi.pointer, &running)
+            // Sleep until a socket is ready, curl's timer is due, or a command arrives.
+            var waitMilliseconds: Int32 = 1000
+            if timer.pointee >= 0 {
+                let left = Swift.max(0, timer.pointee - gh_monotonic_ns())
+                waitMilliseconds = Int32(Swift.min(1000, (left + 999_999) / 1_000_000))
+            }
+            let ready = readyFDs.withUnsafeMutableBufferPointer { fds in
+                readyFlags.withUnsafeMutableBufferPointer { flags in
+                    Int(gh_epoll_wait(self.epoll, fds.baseAddress, flags.baseAddress, Int32(batch), waitMilliseconds))
+                }
+            }
+            for index in 0..<ready {
+                if readyFDs[index] == self.wake {
+                    gh_eventfd_drain(self.wake)
+                } else {
+                    curl_multi_socket_action(self.multi.pointer, readyFDs[index], readyFlags[index], &running)
+                }
+            }
+            if timer.pointee >= 0, gh_monotonic_ns() >= timer.pointee {
+                timer.pointee = -1
+                curl_multi_socket_action(self.multi.pointer, GH_SOCKET_TIMEOUT, 0, &running)
+            }
             var remaining: Int32 = 0
             while let message = curl_multi_info_read(self.multi.pointer, &remaining) {
                 guard gh_msg_is_done(message) != 0, let easy = message.pointee.easy_handle,
@@ -147,7 +193,6 @@ final class CurlLoop: Sendable {
             }
             // Heads that arrived in this pass, with whatever body came along (see deliverHead).
             for transfer in active.values { transfer.deliverHead() }
-            curl_multi_poll(self.multi.pointer, nil, 0, 1000, nil)
         }
         // Late commands: fail additions so no caller waits forever.
         let late = self.queue.withLock { queue in
@@ -158,14 +203,30 @@ final class CurlLoop: Sendable {
             transfer.complete(error: TransportError(.shutdown, "the transport is shut down"))
         }
         curl_multi_cleanup(self.multi.pointer)
-        for handle in self.pool.withLock({ $0 }) { curl_easy_cleanup(handle.pointer) }
-        self.pool.withLock { $0.removeAll() }
+        timer.deallocate()
+        epollBox.deallocate()
+        close(self.epoll)
+        close(self.wake)
+        for handle in self.pool.withLock({ $0.drain() }) { curl_easy_cleanup(handle.pointer) }
         self.finished.signal()
     }
 }
 
-/// The multi handle pointer. Sendable because only `curl_multi_wakeup` (documented thread-safe)
-/// is called on it from other threads.
+/// curl asks to watch a socket (or to stop): its epoll set is `clientp`.
+private let curlSocketCallback: gh_socket_callback = { _, socket, what, clientp, _ in
+    gh_epoll_watch(clientp!.load(as: Int32.self), socket, what)
+    return 0
+}
+
+/// curl sets its timer: `clientp` holds the deadline (monotonic ns; -1: none).
+private let curlTimerCallback: gh_timer_callback = { _, timeout, clientp in
+    let deadline = clientp!.assumingMemoryBound(to: Int64.self)
+    // curl's timeouts are milliseconds; a day bounds the arithmetic.
+    deadline.pointee = timeout < 0 ? -1 : gh_monotonic_ns() + Int64(Swift.min(timeout, 86_400_000)) * 1_000_000
+    return 0
+}
+
+/// The multi handle pointer. Sendable because only the curl thread uses it.
 struct MultiHandle: @unchecked Sendable {
     let pointer: UnsafeMutableRawPointer
     init(_ pointer: UnsafeMutableRawPointer?) { self.pointer = pointer! }

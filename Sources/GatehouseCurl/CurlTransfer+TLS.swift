@@ -6,9 +6,10 @@ import GatehouseCore
 /// and its login. Each call sets all of them, so the result is the same on a freshly reset easy
 /// handle and on one reused as it is.
 extension CurlTransfer {
-    /// Applies `options` to the easy handle; `trust` is the system's CA locations.
-    func applyTLSAndProxy(_ options: TransportOptions, trust: SystemTrust) {
-        let easy = self.easy
+    /// Applies `options` to `easy`; `trust` is the system's CA locations. Part of the
+    /// connection-level options a pooled handle keeps (the pool key includes the identity, so a
+    /// handle holding a client certificate or proxy login only serves requests with the same).
+    static func applyTLSAndProxy(_ options: TransportOptions, trust: SystemTrust, to easy: UnsafeMutableRawPointer) {
         let trusted = Self.trustedCAs(options, trust: trust)
         let version = options.tlsMinimumVersion == .v1_3 ? CURL_SSLVERSION_TLSv1_3 : CURL_SSLVERSION_TLSv1_2
         gh_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))

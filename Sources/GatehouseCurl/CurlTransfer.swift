@@ -11,6 +11,8 @@ import Synchronization
 final class CurlTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     private let loop: CurlLoop
+    /// The connection-level options `easy` is configured for (its pool key).
+    private let options: TransportOptions
     private var headerList: UnsafeMutablePointer<curl_slist>?
     let requestBody: ByteStream?
     /// A body held whole (empty or bytes): curl may rewind it to resend the request on a new
@@ -43,9 +45,13 @@ final class CurlTransfer: @unchecked Sendable {
     private let shared = Mutex(Shared())
 
     init(request: UpstreamRequest, loop: CurlLoop) throws {
-        guard let easy = loop.makeEasy() else { throw TransportError(.failed, "libcurl could not create a handle") }
-        self.easy = easy
+        guard let handle = loop.makeEasy(for: request.options) else {
+            throw TransportError(.failed, "libcurl could not create a handle")
+        }
+        self.easy = handle.easy
         self.loop = loop
+        self.options = request.options
+        if !handle.configured { Self.applyConnectionOptions(request.options, trust: loop.systemTrust, to: handle.easy) }
         self.maxResponseBytes = request.options.maxResponseBytes
         self.head = ResponseHeadParser(
             limits: .init(maxHeaders: request.options.maxResponseHeaders, maxHeaderBytes: request.options.maxResponseHeaderBytes)
@@ -84,31 +90,41 @@ final class CurlTransfer: @unchecked Sendable {
         self.loop.census.transfers.subtract(1, ordering: .relaxed)
     }
 
-    private func configure(_ request: UpstreamRequest, method: String, uploadLength: Int?) {
-        let easy = self.easy
-        let options = request.options
-        gh_easy_setopt_string(easy, CURLOPT_URL, request.url)
+    /// The options a connection's transfers share, set once per easy handle: pooled handles
+    /// keep them (the pool is keyed by ``TransportOptions``), so a request does not pay for
+    /// them again. Every option derived from `TransportOptions` (TLS, proxy, timeouts, caps)
+    /// belongs here, and only here; per-request options go in ``configure(_:method:uploadLength:)``.
+    static func applyConnectionOptions(_ options: TransportOptions, trust: SystemTrust, to easy: UnsafeMutableRawPointer) {
         gh_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         gh_easy_setopt_long(easy, CURLOPT_NETRC, Int(CURL_NETRC_IGNORED.rawValue))
         gh_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         gh_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
         // Verification, trust, TLS version, client certificate, proxy: CurlTransfer+TLS.swift.
-        self.applyTLSAndProxy(options, trust: self.loop.systemTrust)
+        Self.applyTLSAndProxy(options, trust: trust, to: easy)
         gh_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
         gh_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, options.timeoutMilliseconds)
         gh_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         gh_easy_setopt_long(easy, CURLOPT_HTTP_CONTENT_DECODING, 0)
         gh_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         if let max = options.maxResponseBytes { gh_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max)) }
-
-        let userdata = Unmanaged.passUnretained(self).toOpaque()
         gh_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
-        gh_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, userdata)
         gh_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+    }
+
+    /// This request's own options. Each one a previous transfer on the handle may have set is
+    /// set again (or back to its default), so nothing of the previous request carries over.
+    private func configure(_ request: UpstreamRequest, method: String, uploadLength: Int?) {
+        let easy = self.easy
+        gh_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        let userdata = Unmanaged.passUnretained(self).toOpaque()
+        gh_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, userdata)
         gh_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, userdata)
         if method == "HEAD" {
+            gh_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, nil)
             gh_easy_setopt_long(easy, CURLOPT_NOBODY, 1)
         } else {
+            // HTTPGET clears a previous NOBODY; CUSTOMREQUEST names the method on the wire.
+            gh_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
             gh_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)
         }
         if let uploadLength {
@@ -118,6 +134,9 @@ final class CurlTransfer: @unchecked Sendable {
             gh_easy_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(uploadLength))
             gh_easy_setopt_seek(easy, curlSeekCallback)
             gh_easy_setopt_pointer(easy, CURLOPT_SEEKDATA, userdata)
+        } else {
+            gh_easy_setopt_long(easy, CURLOPT_UPLOAD, 0)
+            gh_easy_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, -1)
         }
 
         var list: UnsafeMutablePointer<curl_slist>?
@@ -189,9 +208,18 @@ final class CurlTransfer: @unchecked Sendable {
         self.release()
     }
 
-    /// Gives the easy handle back to the pool and frees the header list.
+    /// Gives the easy handle back to the pool (still configured for its options, with this
+    /// transfer's pointers cleared) and frees the header list.
     private func release() {
-        self.loop.recycle(self.easy)
+        let easy = self.easy
+        gh_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, nil)
+        gh_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, nil)
+        gh_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, nil)
+        gh_easy_setopt_pointer(easy, CURLOPT_READDATA, nil)
+        gh_easy_setopt_pointer(easy, CURLOPT_SEEKDATA, nil)
+        gh_easy_setopt_read_default(easy)
+        gh_easy_setopt_seek(easy, nil)
+        self.loop.recycle(easy, options: self.options)
         if let list = self.headerList {
             curl_slist_free_all(list)
             self.headerList = nil

@@ -9,6 +9,13 @@ final class GatewayMetrics: Sendable {
     private let factory: any MetricsFactory
     private let counters = Mutex<[Key: Counter]>([:])
     private let timers = Mutex<[Key: Timer]>([:])
+    private let requests = Mutex<[Key: RequestSeries]>([:])
+
+    /// What one finished request updates.
+    private struct RequestSeries {
+        let counter: Counter
+        let timer: Timer
+    }
 
     /// A metric's identity in the caches: no string is built per request to look one up.
     private struct Key: Hashable {
@@ -27,24 +34,30 @@ final class GatewayMetrics: Sendable {
     /// Called when a request starts.
     func started() { self.inFlight.increment() }
 
-    /// Called once per request when its answer is complete.
+    /// Called once per request when its answer is complete: one cache lookup (the counter of
+    /// the status and the timer of the route, found together), no string built.
     func finished(connection: String, route: String, status: Int, nanoseconds: Int64) {
         self.inFlight.decrement()
         let key = Key(series: "requests", connection: connection, route: route, status: status)
-        let counter = self.counters.withLock { cache in
-            if let counter = cache[key] { return counter }
-            let statusText = String(status)
+        let series = self.requests.withLock { cache in
+            if let series = cache[key] { return series }
             let counter = Counter(
                 label: "gatehouse_requests_total",
-                dimensions: [("connection", connection), ("route", route), ("status", statusText)],
+                dimensions: [("connection", connection), ("route", route), ("status", String(status))],
                 factory: self.factory
             )
-            cache[key] = counter
-            return counter
+            let series = RequestSeries(counter: counter, timer: self.timer(connection: connection, route: route))
+            cache[key] = series
+            return series
         }
-        counter.increment()
+        series.counter.increment()
+        series.timer.recordNanoseconds(nanoseconds)
+    }
+
+    /// The duration timer of a connection and route (one per pair, whatever the status).
+    private func timer(connection: String, route: String) -> Timer {
         let timerKey = Key(series: "duration", connection: connection, route: route)
-        let timer = self.timers.withLock { cache in
+        return self.timers.withLock { cache in
             if let timer = cache[timerKey] { return timer }
             let timer = Timer(
                 label: "gatehouse_request_duration_seconds",
@@ -55,7 +68,6 @@ final class GatewayMetrics: Sendable {
             cache[timerKey] = timer
             return timer
         }
-        timer.recordNanoseconds(nanoseconds)
     }
 
     /// Sets `gatehouse_connection_state{connection,state}` (1 for the current state, 0 for the

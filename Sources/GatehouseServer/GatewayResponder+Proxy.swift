@@ -47,9 +47,10 @@ extension GatewayResponder {
             // Small answers of known size are read whole and written in one go: one write and
             // flush instead of three, and no streaming machinery. Large ones stream. A body
             // that breaks before its end is a 502: nothing was sent yet.
-            var body = ByteBuffer()
-            for try await chunk in upstream.body {
-                var chunk = chunk
+            // Usually the whole body is one chunk (curl's read of the answer): that buffer is
+            // the answer's, with no copy.
+            var body = try await upstream.body.next() ?? ByteBuffer()
+            while var chunk = try await upstream.body.next() {
                 body.writeBuffer(&chunk)
             }
             return Response(status: status, headers: responseHeaders, body: .init(byteBuffer: body))

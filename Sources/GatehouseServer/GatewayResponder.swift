@@ -29,6 +29,9 @@ struct GatewayResponder: HTTPResponder {
     let traffic: RecentTraffic
     let renderMetrics: @Sendable () -> [UInt8]
     let logger: Logger
+    /// Writes the access line as bytes when `logger` is the gateway's logfmt handler (see
+    /// ``LogfmtLogHandler/accessWriter(for:)``); otherwise the line goes through `logger`.
+    var accessLog: LogfmtLogHandler? = nil
 
     static let requestIDField = HTTPField.Name("X-Request-Id")!
     static let clientPrefixField = HTTPField.Name("X-Client-Prefix")!
@@ -77,6 +80,19 @@ struct GatewayResponder: HTTPResponder {
                 connection: label, queueNanoseconds: exchange.timings.queueWait, upstreamNanoseconds: exchange.timings.upstream)
         }
         guard self.logger.logLevel <= .info else { return }
+        let upstreamRoute = exchange.connection != nil && (exchange.route == "proxy" || exchange.route == "operation")
+        if let accessLog = self.accessLog {
+            accessLog.logAccess(
+                .init(
+                    requestID: exchange.requestID, client: exchange.client, connection: exchange.connection, method: exchange.method,
+                    route: exchange.route, status: status, upstreamStatus: exchange.upstreamStatus, nanoseconds: nanoseconds,
+                    queueNanoseconds: upstreamRoute ? exchange.timings.queueWait : nil,
+                    upstreamNanoseconds: upstreamRoute ? exchange.timings.upstream : nil,
+                    error: exchange.errorCode, aborted: aborted
+                )
+            )
+            return
+        }
         var metadata: Logger.Metadata = [
             "request_id": .string(exchange.requestID),
             "client": .string(exchange.client ?? "-"),
@@ -88,7 +104,7 @@ struct GatewayResponder: HTTPResponder {
             "duration_ms": .string(String(format: nanoseconds)),
         ]
         if let code = exchange.errorCode { metadata["error"] = .string(code) }
-        if exchange.connection != nil, exchange.route == "proxy" || exchange.route == "operation" {
+        if upstreamRoute {
             metadata["queue_ms"] = .string(String(format: exchange.timings.queueWait))
             metadata["upstream_ms"] = .string(String(format: exchange.timings.upstream))
         }

@@ -118,7 +118,8 @@ public struct GatewayServer: Service {
                 console: role == .admin ? console : nil,
                 traffic: traffic,
                 renderMetrics: self.renderMetrics,
-                logger: self.logger
+                logger: self.logger,
+                accessLog: LogfmtLogHandler.accessWriter(for: self.logger)
             )
         }
         let readiness = self.readiness

@@ -52,12 +52,121 @@ public struct LogfmtLogHandler: LogHandler {
         LogSink.shared.append(line, urgent: event.level >= .notice)
     }
 
+    /// The handler to write access lines through ``logAccess(_:)``: `logger`'s own when it is
+    /// this handler with no handler metadata (whose line ``logAccess(_:)`` reproduces), else nil.
+    public static func accessWriter(for logger: Logger) -> LogfmtLogHandler? {
+        guard let handler = logger.handler as? LogfmtLogHandler, handler.metadata.isEmpty else { return nil }
+        return handler
+    }
+
+    /// Writes the line ``log(event:)`` writes for `logger.info("access", metadata:)` with these
+    /// fields (the same keys in the same sorted order, the same quoting), as bytes straight into
+    /// the sink's buffer: no metadata dictionary, no sort, no intermediate strings.
+    public func logAccess(_ line: AccessLine) {
+        guard self.logLevel <= .info else { return }
+        LogSink.shared.appendLine { out in
+            out.append(contentsOf: "ts=".utf8)
+            Self.appendTimestamp(to: &out)
+            out.append(contentsOf: " level=info logger=".utf8)
+            out.append(contentsOf: self.label.utf8)
+            out.append(contentsOf: " msg=access".utf8)
+            if line.aborted { out.append(contentsOf: " aborted=true".utf8) }
+            Self.append(" client=", line.client ?? "-", to: &out)
+            Self.append(" connection=", line.connection ?? "-", to: &out)
+            Self.appendMilliseconds(" duration_ms=", line.nanoseconds, to: &out)
+            if let error = line.error { Self.append(" error=", error, to: &out) }
+            Self.append(" method=", line.method, to: &out)
+            if let queue = line.queueNanoseconds { Self.appendMilliseconds(" queue_ms=", queue, to: &out) }
+            Self.append(" request_id=", line.requestID, to: &out)
+            Self.append(" route=", line.route, to: &out)
+            out.append(contentsOf: " status=".utf8)
+            Self.appendDecimal(Int64(line.status), to: &out)
+            if let upstream = line.upstreamNanoseconds { Self.appendMilliseconds(" upstream_ms=", upstream, to: &out) }
+            out.append(contentsOf: " upstream_status=".utf8)
+            if let upstream = line.upstreamStatus { Self.appendDecimal(Int64(upstream), to: &out) } else { out.append(UInt8(ascii: "-")) }
+            out.append(UInt8(ascii: "\n"))
+        }
+    }
+
+    /// What one access line says (see ``logAccess(_:)``).
+    public struct AccessLine: Sendable {
+        public var requestID: String
+        public var client: String?
+        public var connection: String?
+        public var method: String
+        public var route: String
+        public var status: Int
+        public var upstreamStatus: Int?
+        public var nanoseconds: Int64
+        /// Time queued for an upstream slot and time spent upstream (proxy and operation routes).
+        public var queueNanoseconds: Int64?
+        public var upstreamNanoseconds: Int64?
+        public var error: String?
+        public var aborted: Bool
+
+        /// Creates a line's fields.
+        public init(
+            requestID: String, client: String?, connection: String?, method: String, route: String, status: Int,
+            upstreamStatus: Int?, nanoseconds: Int64, queueNanoseconds: Int64? = nil, upstreamNanoseconds: Int64? = nil,
+            error: String?, aborted: Bool
+        ) {
+            self.requestID = requestID
+            self.client = client
+            self.connection = connection
+            self.method = method
+            self.route = route
+            self.status = status
+            self.upstreamStatus = upstreamStatus
+            self.nanoseconds = nanoseconds
+            self.queueNanoseconds = queueNanoseconds
+            self.upstreamNanoseconds = upstreamNanoseconds
+            self.error = error
+            self.aborted = aborted
+        }
+    }
+
+    private static func append(_ key: StaticString, _ value: String, to out: inout [UInt8]) {
+        key.withUTF8Buffer { out.append(contentsOf: $0) }
+        if Self.needsQuotes(value) {
+            out.append(contentsOf: Self.quote(value).utf8)
+        } else {
+            out.append(contentsOf: value.utf8)
+        }
+    }
+
+    /// `key` and milliseconds with three decimals, as `String(format:)` writes them.
+    private static func appendMilliseconds(_ key: StaticString, _ nanoseconds: Int64, to out: inout [UInt8]) {
+        key.withUTF8Buffer { out.append(contentsOf: $0) }
+        let micros = max(0, nanoseconds / 1_000)
+        Self.appendDecimal(micros / 1_000, to: &out)
+        out.append(UInt8(ascii: "."))
+        let fraction = micros % 1_000
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+    }
+
+    private static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        guard value != 0 else { out.append(UInt8(ascii: "0")); return }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = out.count
+        while magnitude > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        out[start...].reverse()
+    }
+
     /// Writes out buffered lines now (call before the process exits).
     public static func flush() { LogSink.shared.flush() }
 
+    static func needsQuotes(_ value: String) -> Bool {
+        value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == 0x7F }
+    }
+
     static func quote(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == 0x7F }
-        guard needsQuotes else { return value }
+        guard Self.needsQuotes(value) else { return value }
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -87,6 +196,25 @@ public struct LogfmtLogHandler: LogHandler {
         let text = Self.formatSecond(now.tv_sec)
         secondCache.withLock { $0 = (second, text) }
         return text + "." + fraction + "Z"
+    }
+
+    /// ``timestamp()`` as bytes.
+    static func appendTimestamp(to out: inout [UInt8]) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let millis = Int(now.tv_nsec / 1_000_000)
+        let second = Int(now.tv_sec)
+        let text = secondCache.withLock({ $0.second == second ? $0.text : nil }) ?? {
+            let text = Self.formatSecond(now.tv_sec)
+            secondCache.withLock { $0 = (second, text) }
+            return text
+        }()
+        out.append(contentsOf: text.utf8)
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(ascii: "0") + UInt8(millis / 100 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(millis % 10))
+        out.append(UInt8(ascii: "Z"))
     }
 
     static func formatSecond(_ seconds: Int) -> String {
@@ -130,6 +258,15 @@ final class LogSink: Sendable {
             return buffer.count >= Self.limit
         }
         if urgent || full { self.flush() }
+    }
+
+    /// Appends one line written by `write` into the buffer (under its lock: nothing is copied).
+    func appendLine(_ write: (inout [UInt8]) -> Void) {
+        let full = self.buffer.withLock { buffer -> Bool in
+            write(&buffer)
+            return buffer.count >= Self.limit
+        }
+        if full { self.flush() }
     }
 
     func flush() {

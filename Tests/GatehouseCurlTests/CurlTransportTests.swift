@@ -135,6 +135,50 @@ import Testing
         #expect(body.isEmpty)
     }
 
+    /// Pooled easy handles keep their connection-level options between transfers: nothing of
+    /// one request (method, body, HEAD, a response cap, a proxy) may reach the next one.
+    @Test func aPooledHandleCarriesNothingOfItsPreviousRequest() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        // One request at a time: each takes the handle the previous one gave back.
+        let (head, _) = try await self.send(UpstreamRequest(method: .head, url: "\(echo.baseURL)/bytes/5000"))
+        #expect(head.status == 200)
+        let (afterHead, afterHeadBody) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/5000"))
+        #expect(afterHead.status == 200)
+        #expect(afterHeadBody.count == 5000)
+        _ = try await self.send(UpstreamRequest(method: .post, url: "\(echo.baseURL)/post", body: .bytes(ByteBuffer(string: "hello"))))
+        let (afterPost, afterPostBody) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/get"))
+        #expect(afterPost.status == 200)
+        #expect((try JSON.parse(afterPostBody))["method"] == "GET")
+        let seen = try #require(echo.recorder.all.last)
+        #expect(seen.method == "GET")
+        #expect(seen.header("Content-Length") == nil)
+        #expect(seen.bodyBytes == 0)
+        _ = try await self.send(UpstreamRequest(method: .put, url: "\(echo.baseURL)/put", body: .bytes(ByteBuffer(string: "x"))))
+        _ = try await self.send(UpstreamRequest(method: .delete, url: "\(echo.baseURL)/delete"))
+        #expect(echo.recorder.all.last?.method == "DELETE")
+        #expect(echo.recorder.all.last?.bodyBytes == 0)
+
+        // A capped connection's handle never serves an uncapped one, and the other way round.
+        let capped = TransportOptions(maxResponseBytes: 100)
+        await #expect(throws: TransportError.self) {
+            _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/5000", options: capped))
+        }
+        let (uncapped, uncappedBody) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/5000"))
+        #expect(uncapped.status == 200)
+        #expect(uncappedBody.count == 5000)
+        // A proxy set for one connection is not used for another's requests.
+        let viaDeadProxy = TransportOptions(connectTimeoutMilliseconds: 2_000, proxy: "http://127.0.0.1:1")
+        await #expect(throws: TransportError.self) {
+            _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/proxied", options: viaDeadProxy))
+        }
+        let (direct, _) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/direct"))
+        #expect(direct.status == 200)
+        await #expect(throws: TransportError.self) {
+            _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/5000", options: capped))
+        }
+    }
+
     @Test func cancellingTheReaderStopsTheTransfer() async throws {
         let echo = try await EchoFixture.start()
         defer { echo.stop() }

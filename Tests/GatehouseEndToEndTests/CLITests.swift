@@ -84,11 +84,12 @@ enum APIKeyTestHash {
         let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
-        try? process.run()
+        try? ChildProcesses.run(process)
         input.fileHandleForWriting.write(Data(text.utf8))
         try? input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        ChildProcesses.end(process)
         return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
     }
 }

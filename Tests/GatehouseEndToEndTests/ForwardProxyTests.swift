@@ -85,7 +85,10 @@ import Testing
     }
 
     @Test func aProxyThatIsDownIsUpstreamUnreachable() async throws {
-        let port = try LoopbackPort.free()
+        // Bound but not listening, and held for the whole test: connections to it are refused,
+        // and no other test's server can take the port meanwhile (a merely free port could be).
+        let (socket, port) = try RawConnection.listener()
+        defer { close(socket) }
         let h = try await TLSHarness.start { nginx, certificates in
             [("down", TLSHarness.connection("down", nginx.baseURL(.trusted), "proxy: http://127.0.0.1:\(port)\nca_file: \(certificates.ca)"))]
         }

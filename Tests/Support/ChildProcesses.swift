@@ -8,6 +8,10 @@ import Synchronization
 /// still running when the test process exits normally is killed by an `atexit` handler.
 public enum ChildProcesses {
     private static let live = Mutex<Set<Int32>>([])
+    /// Foundation's `Process.run()` on Linux is not safe to call from several threads at once
+    /// (seen: a crash in its memcpy while two suites launched children together), so launches
+    /// take turns; the children themselves still run in parallel.
+    private static let launching = Mutex<Void>(())
 
     private static let installExitHandler: Void = {
         atexit { ChildProcesses.killAll() }
@@ -16,7 +20,7 @@ public enum ChildProcesses {
     /// Starts `process` and records it until ``end(_:)``.
     public static func run(_ process: Process) throws {
         _ = Self.installExitHandler
-        try process.run()
+        try Self.launching.withLock { _ in try process.run() }
         let pid = process.processIdentifier
         Self.live.withLock { _ = $0.insert(pid) }
     }

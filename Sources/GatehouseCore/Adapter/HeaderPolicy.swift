@@ -17,6 +17,10 @@ public enum HeaderPolicy {
     /// passed on; the gateway states its own (``forwardedHeaders(remoteAddress:)``).
     static let forwarded: Set<String> = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "forwarded"]
 
+    /// Every name ``upstreamHeaders(from:)`` drops whatever `Connection` says: one hash per
+    /// header instead of one per set.
+    static let notForwarded: Set<String> = hopByHop.union(inboundCredentials).union(forwarded)
+
     /// The caller's headers minus inbound credentials, hop-by-hop headers (including those
     /// the caller's `Connection` header names) and the caller's forwarding claims.
     public static func upstreamHeaders(from inbound: HTTPFields) -> HTTPFields {
@@ -25,11 +29,7 @@ public enum HeaderPolicy {
         result.reserveCapacity(inbound.count)
         for field in inbound {
             let name = field.name.canonicalName
-            if self.hopByHop.contains(name) || self.inboundCredentials.contains(name) || self.forwarded.contains(name)
-                || named.contains(name)
-            {
-                continue
-            }
+            if self.notForwarded.contains(name) || (!named.isEmpty && named.contains(name)) { continue }
             result.append(field)
         }
         return result
@@ -55,7 +55,7 @@ public enum HeaderPolicy {
         let named = upstream[.connection] == nil ? [] : self.connectionTokens(upstream)
         for field in upstream {
             let name = field.name.canonicalName
-            if self.hopByHop.contains(name) || named.contains(name) { continue }
+            if self.hopByHop.contains(name) || (!named.isEmpty && named.contains(name)) { continue }
             result.append(field)
         }
         return result
