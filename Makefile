@@ -14,9 +14,11 @@ build: deps
 run: build
 	@scripts/run-demo.sh
 
+# The suite runs beside a throwaway PostgreSQL cluster (installed when missing, stopped at the end
+# even when tests fail): scripts/with-postgres.sh exports GATEHOUSE_TEST_PG_URL to the tests.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	@scripts/with-postgres.sh $(SWIFT) test
 
 # Every parser's libFuzzer target, FUZZ_SECONDS each (default 60); see Tests/Fuzz/README.md.
 .PHONY: fuzz
