@@ -8,6 +8,12 @@
 # `postgres` system user (initdb refuses root; the user is created when missing). Password
 # (SCRAM) authentication on 127.0.0.1 only; fsync off, since nothing here outlives the run.
 set -euo pipefail
+# The server outlives this script: it must not inherit the caller's descriptors beyond stdio
+# (Foundation's Process, for one, waits for a pipe it passes on to close).
+for fd in /proc/$$/fd/*; do
+  fd="${fd##*/}"
+  [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null || true
+done
 here="$(cd "$(dirname "$0")" && pwd)"
 verb="${1:?usage: pg-cluster.sh init|start|stop|destroy DIR}"
 dir="${2:?usage: pg-cluster.sh init|start|stop|destroy DIR}"

@@ -70,12 +70,12 @@ public enum TestPostgres {
     }
 
     /// A cluster of the test's own (for stopping and starting it), removed when released.
-    public static func privateCluster() throws -> PrivateCluster {
+    public static func privateCluster() async throws -> PrivateCluster {
         guard let script = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_PG_CLUSTER"], !script.isEmpty else {
             throw Unavailable(description: "GATEHOUSE_TEST_PG_CLUSTER is not set: run the suite with `make test`")
         }
         let directory = try TemporaryDirectory.make() + "/cluster"
-        let url = try PrivateCluster.control(script, "init", directory)
+        let url = try await PrivateCluster.control(script, "init", directory)
         return PrivateCluster(script: script, directory: directory, url: url)
     }
 }
@@ -93,26 +93,37 @@ public final class PrivateCluster: Sendable {
         self.url = url
     }
 
-    deinit { _ = try? Self.control(self.script, "destroy", self.directory) }
+    deinit {
+        // Synchronous on purpose: the cluster must be gone when the test's scope ends.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: self.script)
+        process.arguments = ["destroy", self.directory]
+        process.standardOutput = FileHandle.nullDevice
+        if (try? process.run()) != nil { process.waitUntilExit() }
+    }
 
     /// Stops the server (`pg_ctl stop -m fast`): every connection drops, new ones are refused.
-    public func stop() throws { _ = try Self.control(self.script, "stop", self.directory) }
+    public func stop() async throws { _ = try await Self.control(self.script, "stop", self.directory) }
 
     /// Starts it again on the same port with the same data.
-    public func start() throws { _ = try Self.control(self.script, "start", self.directory) }
+    public func start() async throws { _ = try await Self.control(self.script, "start", self.directory) }
 
-    static func control(_ script: String, _ verb: String, _ directory: String) throws -> String {
+    /// Runs the script to completion without blocking a pool thread; its standard output.
+    static func control(_ script: String, _ verb: String, _ directory: String) async throws -> String {
+        let out = try TemporaryDirectory.make() + "/out"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: script)
         process.arguments = [verb, directory]
-        let output = Pipe()
-        process.standardOutput = output
+        process.standardOutput = FileHandle(forWritingAtPath: out)
+        process.standardInput = FileHandle.nullDevice
+        let exited = ExitSignal()
+        process.terminationHandler = { _ in exited.fire() }
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        await exited.wait()
         guard process.terminationStatus == 0 else {
             throw TestPostgres.Unavailable(description: "pg-cluster.sh \(verb) exited with \(process.terminationStatus)")
         }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
