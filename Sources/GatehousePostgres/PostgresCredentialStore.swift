@@ -20,8 +20,11 @@ public final class PostgresCredentialStore: CredentialStore {
     public struct Configuration: Sendable {
         /// Largest number of pooled connections (the listener has one more).
         public var maximumConnections = 8
-        /// How long one store call may take, connecting included.
-        public var operationTimeout: Duration = .seconds(5)
+        /// How long one store call may take once connected (a write in an outage fails after it).
+        public var operationTimeout: Duration = .seconds(10)
+        /// How long connecting and migrating at start-up may take (SCRAM authentication and the
+        /// migrations of a first start are slow on a loaded machine).
+        public var startupTimeout: Duration = .seconds(60)
 
         /// Default settings.
         public init() {}
@@ -50,7 +53,9 @@ public final class PostgresCredentialStore: CredentialStore {
             tls: try Self.tls(url)
         )
         settings.options.maximumConnections = max(1, configuration.maximumConnections)
-        settings.options.connectTimeout = configuration.operationTimeout
+        // One connection kept warm: a write then never waits for a fresh authentication.
+        settings.options.minimumConnections = 1
+        settings.options.connectTimeout = configuration.startupTimeout
         // The pool reports every failed connection attempt at info; an outage is reported once,
         // by the vault watcher, instead.
         var background = logger
@@ -91,7 +96,7 @@ public final class PostgresCredentialStore: CredentialStore {
         let client = store.client
         store.tasks.withLock { $0.append(Task { await client.run() }) }
         do {
-            try await store.run("migrating") { client in try await PostgresSchema.migrate(client, logger: logger) }
+            try await store.run("migrating", timeout: configuration.startupTimeout) { client in try await PostgresSchema.migrate(client, logger: logger) }
         } catch {
             store.close()
             throw error
@@ -110,10 +115,12 @@ public final class PostgresCredentialStore: CredentialStore {
 
     /// Runs `body` against the pool within the operation timeout, turning PostgreSQL's errors
     /// into ``VaultError`` (their text never carries a query's bound values).
-    func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    func run<T: Sendable>(
+        _ what: String, timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
         let client = self.client
         let location = self.location
-        let timeout = self.configuration.operationTimeout
+        let timeout = timeout ?? self.configuration.operationTimeout
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await body(client) }

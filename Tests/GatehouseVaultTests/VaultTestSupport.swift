@@ -126,28 +126,30 @@ struct TestVault {
         }
     }
 
-    /// The bytes of every file the store keeps: the SQLite database and its -wal and -shm files,
-    /// or every file of the PostgreSQL cluster's data directory after a checkpoint.
-    func filesOnDisk() async throws -> [(name: String, bytes: [UInt8])] {
+    /// The files the store keeps that contain `needle` (expected: none), with how many files were
+    /// searched: the SQLite database and its -wal and -shm files, or, after a checkpoint, this
+    /// test's database directory and the write-ahead log of the PostgreSQL cluster. Files are
+    /// read one at a time, so the search never holds the cluster in memory.
+    func storeFiles(containing needle: [UInt8]) async throws -> (searched: Int, found: [String]) {
+        var files: [String] = []
         switch self.kind {
         case .sqlite:
-            return ["", "-wal", "-shm"].compactMap { suffix in
-                FileManager.default.contents(atPath: self.path + suffix).map { (self.path + suffix, [UInt8]($0)) }
-            }
+            files = ["", "-wal", "-shm"].map { self.path + $0 }.filter { FileManager.default.fileExists(atPath: $0) }
         case .postgres:
             try await self.sql("CHECKPOINT")
+            let oid = try #require(try await self.sql("SELECT oid::bigint FROM pg_database WHERE datname = current_database()").first?.first?.integer)
             let data = try TestPostgres.dataDirectory()
-            var files: [(name: String, bytes: [UInt8])] = []
-            for case let relative as String in FileManager.default.enumerator(atPath: data)?.allObjects ?? [] {
-                let file = data + "/" + relative
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
-                    let bytes = FileManager.default.contents(atPath: file)
-                else { continue }
-                files.append((file, [UInt8](bytes)))
+            for directory in ["\(data)/base/\(oid)", "\(data)/pg_wal"] {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+                    var isDirectory: ObjCBool = false
+                    let file = directory + "/" + name
+                    if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(file) }
+                }
             }
-            return files
         }
+        let pattern = Data(needle)
+        let found = files.filter { file in FileManager.default.contents(atPath: file)?.range(of: pattern) != nil }
+        return (files.count, found)
     }
 }
 
