@@ -15,11 +15,13 @@ build: deps
 run: build
 	@scripts/run-demo.sh
 
+# The suite runs beside a throwaway PostgreSQL cluster (installed when missing, stopped at the end
+# even when tests fail): scripts/with-postgres.sh exports GATEHOUSE_TEST_PG_URL to the tests.
 test: deps
 	@# TLS and egress tests: real nginx TLS servers (and its stream module as an HTTPS proxy front), tinyproxy, openssl.
 	@scripts/install-deps.sh nginx-light libnginx-mod-stream tinyproxy openssl
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	@scripts/with-postgres.sh $(SWIFT) test
 	@scripts/browser-tests.sh
 
 # Every parser's libFuzzer target, FUZZ_SECONDS each (default 60); see Tests/Fuzz/README.md.

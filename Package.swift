@@ -12,6 +12,7 @@ let core: Target.Dependency = "GatehouseCore"
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let postgresNIO: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 
 /// Declares the targets of one adapter folder `Adapters/<folder>`: the adapter itself
 /// (`Gatehouse<name>`), its simulator (`Gatehouse<name>Simulator`, when it has one) and its tests
@@ -75,6 +76,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // C modules: one per system library, imported only by their Swift wrapper.
@@ -114,6 +116,12 @@ let package = Package(
         .target(
             name: "GatehouseSQLite",
             dependencies: ["CGatehouseSQLite", core],
+            swiftSettings: strictSettings
+        ),
+        // The shared vault store for several instances (vault.backend: postgres), on postgres-nio.
+        .target(
+            name: "GatehousePostgres",
+            dependencies: [core, logging, nioCore, postgresNIO],
             swiftSettings: strictSettings
         ),
         .target(
@@ -180,7 +188,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole", "GatehouseSQLite",
+                core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole", "GatehouseSQLite", "GatehousePostgres",
                 "GatehouseHTTP", "GatehouseHTTPSimulator", "GatehouseKeyfax", "GatehouseKeyfaxSimulator",
                 "GatehouseOKIT", "GatehouseOKITSimulator",
                 "GatehouseCheckfront", "GatehouseCheckfrontSimulator",
@@ -198,6 +206,7 @@ let package = Package(
             name: "GatehouseTestSupport",
             dependencies: [
                 core, "GatehouseCurl", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseK2Simulator", nioCore, logging,
+                postgresNIO,
             ],
             path: "Tests/Support",
             swiftSettings: strictSettings
@@ -219,7 +228,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatehouseVaultTests",
-            dependencies: [core, "GatehouseSQLite", "GatehouseTestSupport"],
+            dependencies: [core, "GatehouseSQLite", "GatehousePostgres", "GatehouseTestSupport", postgresNIO],
             swiftSettings: strictSettings
         ),
         // A child process for the crash tests: writes secrets in a loop until it is killed.

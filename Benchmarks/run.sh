@@ -52,6 +52,8 @@ if [ -z "${BENCH_SKIP_MICRO:-}" ]; then
   "$(swift build -c release --show-bin-path)/gatehouse-microbench" | tee "$work/vault.md"
   echo "Vault propagation across processes..."
   { echo; Benchmarks/vault-propagation.sh "$BIN" 10; } | tee -a "$work/vault.md"
+  echo "Vault propagation across instances on PostgreSQL..."
+  { echo; Benchmarks/vault-propagation-postgres.sh "$BIN" 50; } | tee -a "$work/vault.md"
 else
   : > "$work/vault.md"
 fi

@@ -79,7 +79,7 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
         return (UInt64(info.st_dev), UInt64(info.st_ino))
     }
 
-    private func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteDatabase) throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteDatabase) throws -> T) async throws -> T {
         let database = self.database
         let location = self.location
         return try await withCheckedThrowingContinuation { continuation in
@@ -146,10 +146,20 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
 
     // MARK: Secrets
 
-    public func write(_ writes: [SecretWrite], by actor: VaultActor, at time: Timestamp, keepVersions: Int) async throws -> [SecretMetadata] {
+    public func write(
+        _ writes: [SecretWrite], by actor: VaultActor, at time: Timestamp, keepVersions: Int, under lease: Lease?
+    ) async throws -> [SecretMetadata] {
         let keep = max(1, keepVersions)
         return try await self.run { database in
             try database.transaction {
+                if let lease {
+                    // The fence, not the expiry: a late holder may still write while no one took over.
+                    let held = try database.query(
+                        "SELECT 1 FROM leases WHERE name = ? AND holder = ? AND fence = ?",
+                        [.text(lease.name), .text(lease.holder), .integer(lease.fence)]
+                    )
+                    guard !held.isEmpty else { throw VaultError.leaseLost(lease.name) }
+                }
                 var written: [SecretMetadata] = []
                 for write in writes {
                     let existing = try database.query("SELECT current_version, created_at FROM secrets WHERE path = ?", [.text(write.path)]).first
@@ -272,7 +282,7 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
         }
     }
 
-    private static func insert(_ record: AuditRecord, into database: SQLiteDatabase) throws {
+    static func insert(_ record: AuditRecord, into database: SQLiteDatabase) throws {
         try database.query(
             "INSERT INTO audit (at, actor, origin, action, path, version) VALUES (?, ?, ?, ?, ?, ?)",
             [
@@ -280,6 +290,48 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
                 record.path.map { .text($0) } ?? .null, record.version.map { .integer(Int64($0)) } ?? .null,
             ]
         )
+    }
+
+    // MARK: Leases
+
+    /// The wall clock in milliseconds: every process on one file shares the machine's clock.
+    static func nowMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) &* 1000 &+ Int64(spec.tv_nsec / 1_000_000)
+    }
+
+    public func acquireLease(_ name: String, holder: String, milliseconds: Int64) async throws -> LeaseAcquisition {
+        let duration = min(max(milliseconds, 1), 86_400_000)
+        return try await self.run { database in
+            try database.transaction {
+                let now = Self.nowMilliseconds()
+                try database.query(
+                    """
+                    INSERT INTO leases (name, holder, expires_at_ms, fence) VALUES (?1, ?2, ?3 + ?4, 1)
+                    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms, fence = fence + 1
+                    WHERE holder IS NULL OR expires_at_ms <= ?3 OR holder = excluded.holder
+                    """,
+                    [.text(name), .text(holder), .integer(now), .integer(duration)]
+                )
+                guard let row = try database.query("SELECT holder, expires_at_ms, fence FROM leases WHERE name = ?", [.text(name)]).first else {
+                    throw VaultError.storeFailure("the lease \(name) vanished")
+                }
+                if row[0].text == holder {
+                    return .acquired(Lease(name: name, holder: holder, fence: row[2].integer ?? 0))
+                }
+                return .held(by: row[0].text ?? "", remainingMilliseconds: max(0, (row[1].integer ?? 0) &- now))
+            }
+        }
+    }
+
+    public func releaseLease(_ lease: Lease) async throws {
+        try await self.run { database in
+            _ = try database.query(
+                "UPDATE leases SET holder = NULL, expires_at_ms = 0 WHERE name = ? AND holder = ? AND fence = ?",
+                [.text(lease.name), .text(lease.holder), .integer(lease.fence)]
+            )
+        }
     }
 
     // MARK: Change detection

@@ -36,7 +36,17 @@ enum SQLiteSchema {
             path TEXT,
             version INTEGER
         );
+        """,
+        // Single flight across the processes sharing the file: who renews a credential now,
+        // until when (ms since 1970), and a fencing counter that grows with every grant.
         """
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT,
+            expires_at_ms INTEGER NOT NULL,
+            fence INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Brings `database` to the latest schema; refuses files written by a newer Gatehouse.

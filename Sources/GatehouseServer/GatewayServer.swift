@@ -155,7 +155,7 @@ public struct GatewayServer: Service {
         let maintained = self.gateway.connections.values.compactMap(\.maintenance)
         if !maintained.isEmpty { services.append(MaintenanceService(adapters: maintained, clock: ContinuousClock())) }
         if let vault = self.vault {
-            services.append(VaultWatcher(vault: vault, readiness: readiness, interval: .seconds(1), logger: self.logger))
+            services.append(VaultWatcher(vault: vault, readiness: readiness, interval: vault.configuration.pollInterval, logger: self.logger))
         }
         let app = data.application(
             responder: responder(.data), services: services, limits: InboundLimits(self.configuration.inbound),

@@ -2,8 +2,9 @@ import GatehouseCore
 import Logging
 import ServiceLifecycle
 
-/// Follows changes other processes make to the vault (`gatehouse vault put`): checks the store's
-/// change token every `interval` and reloads the cache when it moved. When the store cannot be
+/// Follows changes other processes make to the vault (`gatehouse vault put`, another instance):
+/// checks the store's change token whenever the store announces a change (PostgreSQL's
+/// `NOTIFY`) and at least every `interval`, and reloads the cache when it moved. When the store cannot be
 /// reached, `/readyz` reports not ready (the cached secrets keep serving) until it can again.
 struct VaultWatcher: Service {
     let vault: Vault
@@ -14,11 +15,8 @@ struct VaultWatcher: Service {
     func run() async throws {
         var failing = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
-            } catch {
-                return
-            }
+            await cancelWhenGracefulShutdown { await self.vault.store.waitForChange(timeout: self.interval) }
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
             do {
                 if try await self.vault.reloadIfChanged() {
                     self.logger.notice("vault reloaded", metadata: ["problems": .stringConvertible(self.vault.problems.count)])

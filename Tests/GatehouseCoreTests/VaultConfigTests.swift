@@ -42,6 +42,19 @@ import Testing
         #expect(try self.load("server: { port: 0 }\nadmin: { token: env:T, port: 0 }").admin?.port == 0)
     }
 
+    @Test func aPostgresVaultLoadsWithItsURLVariableAndLeaseSettings() throws {
+        let config = try self.load("""
+            vault: { backend: postgres, url: env:GATEHOUSE_PG_URL, lease_seconds: 20, poll_seconds: 3 }
+            """)
+        #expect(config.vault.backend == "postgres")
+        #expect(config.vault.urlVariable == "GATEHOUSE_PG_URL")
+        #expect(config.vault.leaseSeconds == 20)
+        #expect(config.vault.pollSeconds == 3)
+        let defaults = try self.load("vault: { backend: postgres, url: env:PG }")
+        #expect(defaults.vault.leaseSeconds == 15)
+        #expect(defaults.vault.pollSeconds == 10)
+    }
+
     @Test func aVaultReferenceAloneMeansTheVaultIsUsed() throws {
         let config = try self.load("""
             connections:
@@ -53,7 +66,13 @@ import Testing
 
     @Test(arguments: [
         ("vault: { master_key: c2VjcmV0 }", "test.yaml:1: vault.master_key: expected env:NAME or file:PATH"),
-        ("vault: { backend: postgres }", "test.yaml:1: vault.backend: \"postgres\" is not one of sqlite"),
+        ("vault: { backend: mysql }", "test.yaml:1: vault.backend: \"mysql\" is not one of sqlite, postgres"),
+        ("vault: { backend: postgres }", "test.yaml:1: vault.backend: backend: postgres needs url: env:NAME"),
+        ("vault:\n  backend: postgres\n  url: \"postgres://u:hunter2@h/db\"", "test.yaml:3: vault.url: expected a secret reference"),
+        ("vault:\n  backend: postgres\n  url: vault:db/url", "test.yaml:3: vault.url: expected env:NAME"),
+        ("vault: { backend: postgres, url: env:PG, path: x.db }", "vault.path: path is for backend: sqlite"),
+        ("vault: { url: env:PG }", "vault.url: url is for backend: postgres"),
+        ("vault: { backend: postgres, url: env:PG, lease_seconds: 1 }", "vault.lease_seconds: 1 is out of range"),
         ("vault: { keep_versions: 0 }", "test.yaml:1: vault.keep_versions: 0 is out of range"),
         ("vault: { colour: red }", "test.yaml:1: vault.colour: unknown key"),
         ("admin: { token: hunter2 }", "test.yaml:1: admin.token: expected a secret reference"),

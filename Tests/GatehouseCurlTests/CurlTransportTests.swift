@@ -228,9 +228,9 @@ import Testing
             }
         }
         #expect(total == size)
-        // Other suites run in parallel in this process (one allocates ~48 MiB), hence the margin;
-        // buffering the body would show 256 MiB.
-        #expect(peak - before < 100 << 20, "grew by \((peak - before) >> 20) MiB")
+        // Other suites run in parallel in this process (one allocates ~48 MiB, the PostgreSQL
+        // clients and TLS fixtures more), hence the margin; buffering the body would show 256 MiB.
+        #expect(peak - before < 160 << 20, "grew by \((peak - before) >> 20) MiB")
         await echo.stop()
     }
 

@@ -10,19 +10,32 @@ struct VaultSetup {
     let configPath: String
     /// Top-level YAML for the gateway's configuration.
     let section: String
+    /// What every gatehouse process of this vault needs in its environment (the PostgreSQL URL).
+    let environment: [String: String]
     let adminToken = "admin-" + APIKey.generate().key.dropFirst(3)
 
     var dbPath: String { self.directory + "/vault.db" }
 
-    static func make() async throws -> VaultSetup {
+    /// A vault made with the real CLI: an SQLite file in a temporary directory, or (with
+    /// `postgres`) a fresh database on the throwaway cluster (or on `cluster`, a private one's
+    /// URL), with `extra` YAML in the section.
+    static func make(postgres: Bool = false, cluster: String? = nil, extra: String = "") async throws -> VaultSetup {
         let directory = try TemporaryDirectory.make()
+        var environment: [String: String] = [:]
+        let store: String
+        if postgres || cluster != nil {
+            environment["GATEHOUSE_PG_URL"] = try await TestPostgres.freshDatabase(on: cluster)
+            store = "backend: postgres, url: env:GATEHOUSE_PG_URL"
+        } else {
+            store = "path: \(directory)/vault.db"
+        }
         let section = """
-            vault: { path: \(directory)/vault.db, master_key: "file:\(directory)/master.key" }
+            vault: { \(store), master_key: "file:\(directory)/master.key"\(extra.isEmpty ? "" : ", " + extra) }
             admin: { token: vault:admin/token }
             """
         let configPath = directory + "/vault.yaml"
         try section.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let setup = VaultSetup(directory: directory, configPath: configPath, section: section)
+        let setup = VaultSetup(directory: directory, configPath: configPath, section: section, environment: environment)
         try await setup.cli(["vault", "generate-key", "--out", directory + "/master.key"])
         try await setup.cli(["vault", "init"])
         try await setup.put("admin/token", setup.adminToken)
@@ -33,7 +46,7 @@ struct VaultSetup {
     func cli(_ arguments: [String], stdin: String? = nil) async throws -> String {
         let withConfig = arguments.first == "vault" && arguments.dropFirst().first != "generate-key"
             ? arguments + ["--config", self.configPath] : arguments
-        let result = try await GatewayProcess.run(withConfig, stdin: stdin)
+        let result = try await GatewayProcess.run(withConfig, environment: self.environment, stdin: stdin)
         guard result.status == 0 else { throw GatewayProcessError(message: "gatehouse \(arguments.joined(separator: " ")): \(result.stderr)") }
         return result.stdout
     }

@@ -16,8 +16,8 @@ struct JitteryStore: CredentialStore {
     func replaceKeyring(_ keyring: VaultKeyring, expectedMasterKeyID: String, audit: AuditRecord) async throws -> Bool {
         try await self.inner.replaceKeyring(keyring, expectedMasterKeyID: expectedMasterKeyID, audit: audit)
     }
-    func write(_ writes: [SecretWrite], by actor: VaultActor, at time: Timestamp, keepVersions: Int) async throws -> [SecretMetadata] {
-        let written = try await self.inner.write(writes, by: actor, at: time, keepVersions: keepVersions)
+    func write(_ writes: [SecretWrite], by actor: VaultActor, at time: Timestamp, keepVersions: Int, under lease: Lease?) async throws -> [SecretMetadata] {
+        let written = try await self.inner.write(writes, by: actor, at: time, keepVersions: keepVersions, under: lease)
         await self.jitter()
         return written
     }
@@ -36,13 +36,19 @@ struct JitteryStore: CredentialStore {
     func appendAudit(_ record: AuditRecord) async throws { try await self.inner.appendAudit(record) }
     func auditLog(limit: Int) async throws -> [AuditRecord] { try await self.inner.auditLog(limit: limit) }
     func changeToken() async throws -> Int64 { try await self.inner.changeToken() }
+    func acquireLease(_ name: String, holder: String, milliseconds: Int64) async throws -> LeaseAcquisition {
+        try await self.inner.acquireLease(name, holder: holder, milliseconds: milliseconds)
+    }
+    func releaseLease(_ lease: Lease) async throws { try await self.inner.releaseLease(lease) }
+    func snapshot() async throws -> VaultSnapshot { try await self.inner.snapshot() }
+    func restore(_ snapshot: VaultSnapshot) async throws { try await self.inner.restore(snapshot) }
 }
 
 @Suite(.timeLimit(.minutes(2))) struct VaultConcurrencyTests {
     /// Puts on one path from several tasks, with reloads racing them: afterwards the cached
     /// value is the store's newest version, never one a slower put left behind.
-    @Test func concurrentPutsAndReloadsLeaveTheNewestVersionCached() async throws {
-        let test = try await TestVault.make(keepVersions: 3)
+    @Test(arguments: StoreKind.allCases) func concurrentPutsAndReloadsLeaveTheNewestVersionCached(_ kind: StoreKind) async throws {
+        let test = try await TestVault.make(kind, keepVersions: 3)
         let vault = try await Vault.open(store: JitteryStore(inner: test.store), masterKey: test.key)
         for round in 0..<8 {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -67,8 +73,8 @@ struct JitteryStore: CredentialStore {
     }
 
     /// A delete racing puts: the cache holds a value exactly when the store does.
-    @Test func aDeleteRacingPutsLeavesTheCacheAsTheStore() async throws {
-        let test = try await TestVault.make()
+    @Test(arguments: StoreKind.allCases) func aDeleteRacingPutsLeavesTheCacheAsTheStore(_ kind: StoreKind) async throws {
+        let test = try await TestVault.make(kind)
         let vault = try await Vault.open(store: JitteryStore(inner: test.store), masterKey: test.key)
         for round in 0..<10 {
             try await vault.put("crm/token", Secret("seed \(round)"), by: TestVault.actor)

@@ -15,6 +15,13 @@ public enum ChildProcesses {
 
     private static let installExitHandler: Void = {
         atexit { ChildProcesses.killAll() }
+        // Foundation's Process.run() on Linux reads /proc/self/fd with readdir and copies each
+        // entry's whole 256-byte d_name (swift-corelibs-foundation #5472, not yet in this
+        // toolchain): when an entry sits at the end of glibc's directory buffer and the next page
+        // is unmapped, it crashes (seen in about one full run in three, with many sockets open).
+        // That buffer is one malloc of about 32 KiB; served by mmap, it is followed by the rest of
+        // its last page, so the over-read stays in mapped memory.
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 32 * 1024)
     }()
 
     /// Starts `process` and records it until ``end(_:)``.
@@ -55,3 +62,7 @@ public final class OwnedProcess: @unchecked Sendable {
     init(_ value: Process) { self.value = value }
     deinit { ChildProcesses.end(self.value) }
 }
+
+/// glibc's `int mallopt(int param, int value)` (malloc.h is not part of the Glibc module).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32

@@ -21,9 +21,15 @@ actor OAuthSession {
     let logger: Logger
     let now: @Sendable () -> Timestamp
 
+    /// The grant's lifecycle across instances: one refresh or code exchange at a time under the
+    /// store's lease `{connection}/oauth`.
+    let credential: RenewableCredential?
     private var states: [String: Timestamp] = [:]
     private var refreshing: Task<Secret, any Error>?
     private var reauthorizationNeeded = false
+    /// The refresh token version known dead (`0`: none was stored); a newer one in the vault is a
+    /// grant another instance (or an operator) set up since.
+    private var deadRefreshVersion: Int? = nil
     private var failures = 0
     private var backoffUntil: Timestamp?
 
@@ -47,6 +53,14 @@ actor OAuthSession {
         self.health = health
         self.logger = logger
         self.now = now
+        self.credential = vault.map { vault in
+            RenewableCredential(
+                name: "\(connection)/oauth",
+                vault: vault,
+                holder: vault.configuration.lifecycle.instanceID,
+                leaseMilliseconds: vault.configuration.lifecycle.leaseMilliseconds
+            )
+        }
         // What the vault holds decides the starting state: no refresh token, no grant.
         let refresh = try? vault?.entry("\(connection)/refresh_token")
         let access = try? vault?.entry("\(connection)/access_token")
@@ -105,6 +119,10 @@ actor OAuthSession {
         guard let code = request.parameter("code"), !code.isEmpty else {
             throw GatewayError(.badRequest, "the callback has no code")
         }
+        // The exchange obtains a grant like a refresh does: under the lease, so it never races
+        // another instance's refresh of the pair it replaces.
+        let lease = try await self.takeLease(for: "exchange the authorization code")
+        defer { if let lease, let vault = self.vault { Task { try? await vault.store.releaseLease(lease) } } }
         let grant: TokenEndpoint.Grant
         switch await self.tokenEndpoint.exchange(code: code) {
         case .granted(let answer): grant = answer
@@ -115,7 +133,7 @@ actor OAuthSession {
         case .unavailable(let kind, let status):
             throw GatewayError(.upstreamError, "the token endpoint could not exchange the code (\(kind))", upstreamStatus: status)
         }
-        _ = try await self.store(grant)
+        _ = try await self.store(grant, under: lease)
         self.reauthorizationNeeded = false
         self.failures = 0
         self.backoffUntil = nil
@@ -176,11 +194,55 @@ actor OAuthSession {
     }
 
     private func performRefresh(replacing stale: Secret?) async throws -> Secret {
+        guard let vault = self.vault, let credential = self.credential else { throw GatewayError(.unavailable, "no vault is configured") }
+        let accessPath = self.accessPath
+        let margin = self.configuration.refreshMarginSeconds
+        let now = self.now
+        do {
+            return try await credential.obtain(
+                usable: {
+                    // Another instance's new token (or ours from before) is as good as a refresh.
+                    guard let entry = try? vault.entry(accessPath), entry.secret != stale else { return nil }
+                    guard let expiry = entry.metadata.expiresAt else { return entry.secret }
+                    return expiry.seconds - margin > now().seconds ? entry.secret : nil
+                },
+                renew: { lease in try await self.refresh(under: lease, replacing: stale) }
+            )
+        } catch let error as VaultError {
+            // The store cannot be reached to take the lease: nothing was sent, the pair is kept.
+            self.health.fail(.failing, error: "vault_unreachable", at: self.now())
+            self.logger.error("checkfront refresh could not take its lease", metadata: ["reason": .string(error.description)])
+            throw GatewayError(.unavailable, "the vault store is unreachable; the tokens are kept and the refresh is retried", connection: self.connection)
+        }
+    }
+
+    /// Takes the grant's lease for a one-off operation (the code exchange); `nil` without a vault.
+    private func takeLease(for what: String) async throws -> Lease? {
+        guard let vault = self.vault, let credential = self.credential else { return nil }
+        let acquisition: LeaseAcquisition
+        do {
+            acquisition = try await vault.store.acquireLease(credential.name, holder: credential.holder, milliseconds: credential.leaseMilliseconds)
+        } catch {
+            throw GatewayError(.unavailable, "the vault store is unreachable; cannot \(what) now", connection: self.connection)
+        }
+        guard case .acquired(let lease) = acquisition else {
+            throw GatewayError(.unavailable, "another instance is renewing this connection's tokens; try again in a few seconds", connection: self.connection)
+        }
+        return lease
+    }
+
+    /// One refresh at the token endpoint, holding the lease: reads the newest refresh token
+    /// (the vault was reloaded after the lease was taken) and stores the new pair fenced by it.
+    private func refresh(under lease: Lease, replacing stale: Secret?) async throws -> Secret {
         guard let refresh = try self.readEntry(self.refreshPath) else { throw await self.needsReauthorization("not_authorized") }
         self.health.update { $0.state = .refreshing }
-        switch await self.tokenEndpoint.refresh(token: refresh.secret) {
+        let failpoints = self.vault?.configuration.lifecycle.failpoints ?? Failpoints()
+        failpoints.hit("refresh.before_request")
+        let answer = await self.tokenEndpoint.refresh(token: refresh.secret)
+        failpoints.hit("refresh.after_request")
+        switch answer {
         case .granted(let grant):
-            let access = try await self.store(grant)
+            let access = try await self.store(grant, under: lease)
             self.failures = 0
             self.backoffUntil = nil
             self.logger.info("checkfront tokens refreshed")
@@ -202,7 +264,7 @@ actor OAuthSession {
     }
 
     /// Stores both tokens in one atomic vault write, then reports them; returns the access token.
-    private func store(_ grant: TokenEndpoint.Grant) async throws -> Secret {
+    private func store(_ grant: TokenEndpoint.Grant, under lease: Lease?) async throws -> Secret {
         guard let vault = self.vault else { throw GatewayError(.unavailable, "no vault is configured") }
         let received = self.now()
         let accessExpiry = received.adding(seconds: grant.expiresIn)
@@ -213,7 +275,8 @@ actor OAuthSession {
                     Vault.Item(path: self.accessPath, value: grant.accessToken, expiresAt: accessExpiry),
                     Vault.Item(path: self.refreshPath, value: grant.refreshToken, expiresAt: refreshExpiry),
                 ],
-                by: Self.actor
+                by: Self.actor,
+                under: lease
             )
         } catch {
             self.health.fail(.failing, error: "vault_write", at: received)
@@ -236,6 +299,18 @@ actor OAuthSession {
     }
 
     private func requireGrant() throws {
+        if self.reauthorizationNeeded || self.health.current.state == .needsReauthorization,
+            let refresh = try? self.vault?.entry(self.refreshPath), refresh.metadata.version != (self.deadRefreshVersion ?? 0)
+        {
+            // Another instance authorized the connection (its callback stored a new grant).
+            self.reauthorizationNeeded = false
+            self.deadRefreshVersion = nil
+            self.health.update { report in
+                report.state = .ok
+                report.lastError = nil
+                report.expiries["refresh_token"] = refresh.metadata.expiresAt
+            }
+        }
         if self.reauthorizationNeeded || self.health.current.state == .needsReauthorization {
             throw GatewayError(
                 .needsReauthorization,
@@ -251,6 +326,7 @@ actor OAuthSession {
     /// dropped: it is never sent again.
     private func needsReauthorization(_ kind: String) async -> GatewayError {
         self.reauthorizationNeeded = true
+        self.deadRefreshVersion = (try? self.vault?.entry(self.refreshPath))?.metadata.version ?? 0
         self.health.fail(.needsReauthorization, error: kind, at: self.now())
         self.health.update { $0.expiries = [:] }
         try? await self.vault?.delete(self.accessPath, by: Self.actor)

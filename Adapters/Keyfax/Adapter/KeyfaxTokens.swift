@@ -3,8 +3,10 @@ import GatehouseCore
 /// The connection's Keyfax JWT: kept in the vault (`{connection}/jwt`, with its expiry),
 /// renewed `renew_margin_seconds` before it expires with `POST /api/v1/token` (Bearer), or
 /// obtained anew with `GET /api/v1/token` (Basic) when there is none, it was rejected, or the
-/// keys changed (a key change kills every JWT signed with the old key). One renewal at a time;
-/// every caller waiting meanwhile shares its result.
+/// keys changed (a key change kills every JWT signed with the old key). One renewal at a time,
+/// across every instance sharing the vault: the renewal runs under the core's
+/// ``RenewableCredential`` (lease `{connection}/jwt`), and a JWT another instance stored for the
+/// current keys is used instead of renewing again.
 actor KeyfaxTokens {
     struct Token: Sendable, Equatable {
         var value: String
@@ -54,12 +56,34 @@ actor KeyfaxTokens {
         let renewable = self.cached.flatMap { token in
             token.value != rejected && (token.apiKey ?? apiKey) == apiKey && token.expiresAt > self.clock.local ? token : nil
         }
+        let margin = self.margin
         let task = Task { [fetch, clock, store] in
-            let value = try await fetch(renewable)
-            let issued = clock.local
-            let token = Token(value: value, expiresAt: KeyfaxJWT.expiry(of: value, issuedAt: issued), apiKey: apiKey)
-            try await store.openVault().put(store.jwtPath, Secret(value), expiresAt: token.expiresAt, by: VaultActor(name: "keyfax \(store.connection)", origin: .adapter))
-            return token
+            let vault = try store.openVault()
+            let lifecycle = vault.configuration.lifecycle
+            let credential = RenewableCredential(
+                name: store.jwtPath, vault: vault, holder: lifecycle.instanceID, leaseMilliseconds: lifecycle.leaseMilliseconds
+            )
+            let value = try await credential.obtain(
+                usable: {
+                    // Another instance's JWT: fresh, not the one refused, and stored after the current keys.
+                    guard let jwt = try? vault.entry(store.jwtPath), let expiresAt = jwt.metadata.expiresAt,
+                        jwt.secret.reveal() != rejected, jwt.secret.reveal() != renewable?.value,
+                        let keys = try? vault.entry(store.apiKeyPath), jwt.metadata.updatedAt >= keys.metadata.updatedAt,
+                        expiresAt.seconds - margin > clock.local.seconds
+                    else { return nil }
+                    return jwt.secret
+                },
+                renew: { lease in
+                    let value = try await fetch(renewable)
+                    let expiresAt = KeyfaxJWT.expiry(of: value, issuedAt: clock.local)
+                    try await vault.put(
+                        [.init(path: store.jwtPath, value: Secret(value), expiresAt: expiresAt)],
+                        by: VaultActor(name: "keyfax \(store.connection)", origin: .adapter), under: lease
+                    )
+                    return Secret(value)
+                }
+            ).reveal()
+            return Token(value: value, expiresAt: KeyfaxJWT.expiry(of: value, issuedAt: clock.local), apiKey: apiKey)
         }
         self.inFlight = task
         defer { self.inFlight = nil }

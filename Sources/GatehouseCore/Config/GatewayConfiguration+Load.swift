@@ -80,11 +80,25 @@ extension GatewayConfiguration {
         var map = try node.map()
         var vault = VaultSettings()
         vault.configured = true
-        if let backend = try map.choice("backend", in: ["sqlite"]) { vault.backend = backend }
+        if let backend = try map.choice("backend", in: ["sqlite", "postgres"]) { vault.backend = backend }
         if let path = try map.string("path") {
             guard !path.isEmpty else { throw map.node("path")!.error("expected a file path") }
+            guard vault.backend == "sqlite" else { throw map.node("path")!.error("path is for backend: sqlite; postgres takes url") }
             vault.path = path
         }
+        if let urlNode = map.node("url") {
+            guard vault.backend == "postgres" else { throw urlNode.error("url is for backend: postgres; sqlite takes path") }
+            // The URL carries a password, so it never sits in the file: only where to find it.
+            guard case .environment(let name) = try ConfigMap.reference(urlNode) else {
+                throw urlNode.error("expected env:NAME holding a postgres:// URL (it carries a password, so never the URL itself)")
+            }
+            vault.urlVariable = name
+            vault.urlNode = urlNode
+        } else if vault.backend == "postgres" {
+            throw map.node("backend")!.error("backend: postgres needs url: env:NAME (a postgres://user:password@host:port/db URL)")
+        }
+        if let lease = try map.int("lease_seconds", in: 2...3600) { vault.leaseSeconds = lease }
+        if let poll = try map.int("poll_seconds", in: 1...3600) { vault.pollSeconds = poll }
         if let keyNode = map.node("master_key") {
             let text = try keyNode.scalar(expecting: "env:NAME or file:PATH")
             if text.hasPrefix("file:"), text.count > 5 {

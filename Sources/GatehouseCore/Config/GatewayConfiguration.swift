@@ -101,10 +101,20 @@ public struct GatewayConfiguration: Sendable {
             }
         }
 
-        /// `sqlite` (embedded); PostgreSQL comes later behind the same store protocol.
+        /// `sqlite` (embedded, one instance or several processes on one file) or `postgres`
+        /// (several instances sharing one database).
         public var backend = "sqlite"
         /// The SQLite file, relative to the working directory.
         public var path = ".gatehouse/vault.db"
+        /// The PostgreSQL URL's environment variable (`url: env:NAME`), for `backend: postgres`.
+        public var urlVariable: String?
+        /// The config line of `url:` (or of `backend:`), for messages about the URL's value.
+        public var urlNode: ConfigNode?
+        /// How long a credential renewal lease lasts before another instance may take it over.
+        public var leaseSeconds = 15
+        /// How often the store is polled for changes another instance made, beside notifications
+        /// (`LISTEN`/`NOTIFY` on PostgreSQL); SQLite is polled every second.
+        public var pollSeconds = 10
         public var masterKey = MasterKeySource.environment("GATEHOUSE_MASTER_KEY")
         /// Versions kept per secret.
         public var keepVersions = 5

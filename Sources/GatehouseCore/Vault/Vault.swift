@@ -20,6 +20,12 @@ public final class Vault: SecretSource, Sendable {
         public var keepVersions = 5
         /// Largest value accepted.
         public var maxValueBytes = 65_536
+        /// How often a running gateway checks the store for other processes' changes when the
+        /// store does not announce them first (SQLite: every second).
+        public var pollInterval: Duration = .seconds(1)
+        /// How credentials kept in this vault are renewed across instances (lease holder id,
+        /// lease duration, failpoints).
+        public var lifecycle = CredentialLifecycle()
 
         /// Default settings.
         public init() {}
@@ -193,9 +199,10 @@ public final class Vault: SecretSource, Sendable {
         try await self.put([Item(path: path, value: value, expiresAt: expiresAt)], by: actor)[0]
     }
 
-    /// Writes new versions of several secrets atomically: all or none.
+    /// Writes new versions of several secrets atomically: all or none. Under `lease`, only while
+    /// that lease is still held (else ``VaultError/leaseLost(_:)`` and nothing is written).
     @discardableResult
-    public func put(_ items: [Item], by actor: VaultActor) async throws -> [SecretMetadata] {
+    public func put(_ items: [Item], by actor: VaultActor, under lease: Lease? = nil) async throws -> [SecretMetadata] {
         var seen = Set<String>()
         for item in items {
             _ = try VaultPath.validated(item.path)
@@ -213,7 +220,9 @@ public final class Vault: SecretSource, Sendable {
         }
         return try await self.offLoop {
             try await self.writes.run {
-                let written = try await self.store.write(writes, by: actor, at: self.now(), keepVersions: self.configuration.keepVersions)
+                let written = try await self.store.write(
+                    writes, by: actor, at: self.now(), keepVersions: self.configuration.keepVersions, under: lease
+                )
                 self.state.withLock { state in
                     for (item, metadata) in zip(items, written) {
                         state.entries[item.path] = .readable(Entry(secret: item.value, metadata: metadata))

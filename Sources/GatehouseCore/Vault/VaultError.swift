@@ -16,6 +16,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         case storeFailure(String)
         case storeUnreachable(String)
         case schemaTooNew(found: Int, supported: Int)
+        case leaseLost(String)
     }
 
     private let kind: Kind
@@ -55,6 +56,9 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         VaultError(kind: .schemaTooNew(found: found, supported: supported))
     }
 
+    /// A write under a lease that expired or passed to another holder; nothing was written.
+    public static func leaseLost(_ name: String) -> VaultError { VaultError(kind: .leaseLost(name)) }
+
     /// Whether the error means "no such secret" (404 rather than 5xx at the admin API).
     public var isNotFound: Bool { if case .notFound = self.kind { true } else { false } }
 
@@ -84,6 +88,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         case .storeFailure: "store_failure"
         case .storeUnreachable: "store_unreachable"
         case .schemaTooNew: "schema_too_new"
+        case .leaseLost: "lease_lost"
         }
     }
 
@@ -120,6 +125,8 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             "vault store unreachable: \(message)"
         case .schemaTooNew(let found, let supported):
             "the vault's schema version \(found) is newer than this Gatehouse supports (\(supported)); upgrade Gatehouse"
+        case .leaseLost(let name):
+            "the lease \(name) expired or passed to another instance before the write; nothing was written"
         }
     }
 }

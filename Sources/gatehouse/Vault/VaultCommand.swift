@@ -8,7 +8,7 @@ struct VaultCommand: AsyncParsableCommand {
         commandName: "vault",
         abstract: "Manage the credential vault (values are read from stdin or a file, never from arguments).",
         subcommands: [
-            Init.self, Put.self, List.self, Delete.self, Reveal.self, Audit.self, RotateMaster.self, GenerateKey.self,
+            Init.self, Put.self, List.self, Delete.self, Reveal.self, Audit.self, RotateMaster.self, GenerateKey.self, VaultMigrateCommand.self,
         ]
     )
 
@@ -23,9 +23,9 @@ struct VaultCommand: AsyncParsableCommand {
             try await ExitMessage.reporting {
                 let config = try ConfigLoading.load(self.options.config)
                 guard let key = try VaultAccess.masterKey(config.vault.masterKey) else {
-                    throw ExitMessage(VaultAccess.explain(.sealed(location: "sqlite:" + config.vault.path), source: config.vault.masterKey))
+                    throw ExitMessage(VaultAccess.explain(.sealed(location: VaultAccess.location(config.vault)), source: config.vault.masterKey))
                 }
-                let store = try VaultAccess.store(config.vault, create: true)
+                let store = try await VaultAccess.store(config.vault, create: true)
                 do {
                     _ = try await Vault.initialize(store: store, masterKey: key, by: VaultAccess.cliActor)
                 } catch let error as VaultError {
@@ -178,7 +178,7 @@ struct VaultCommand: AsyncParsableCommand {
             try await ExitMessage.reporting {
                 let config = try ConfigLoading.load(self.options.config)
                 let newKey = try VaultAccess.masterKey(file: self.newKeyFile)
-                let store = try VaultAccess.store(config.vault)
+                let store = try await VaultAccess.store(config.vault)
                 let outcome: Vault.Rotation
                 do {
                     outcome = try await Vault.rotateMasterKey(
