@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The overload run of `make bench` (issue 12): what the gateway does at about 3x the rate it
 # sustains, and with 500 slow-header clients.
-#  1. Capacity: the open-loop client (below) offered twice what wrk (64 connections) gets from
-#     /proxy with no limit; what the gateway completes per second beside that client is its
-#     capacity C on this machine. The base rate B is 0.5 x C (a rate it keeps up with).
-#  2. A gateway whose connection has rate_limit B (burst B/10) is driven open-loop
-#     (Benchmarks/overload-load.c, requests started at a fixed rate whatever the answers take)
-#     at B, then at 3 x B: p50/p99 of admitted (2xx) and refused (429/503) answers, counts, and
-#     the gateway's RSS. Goal: admitted p99 at 3 x B within 2x of the p99 at B, refusals fast.
+#  0. Placement: on a machine with two or more cores the gateway runs on CPU 0 and everything
+#     else (the upstream nginx, wrk, the load generator, slowhttptest) on CPU 1, so the load the
+#     generator offers does not take the CPU the gateway is measured with. The generator
+#     (Benchmarks/overload-load.c) speaks HTTP/1.1 on plain sockets and epoll and reports its
+#     own CPU per request.
+#  1. Capacity: the open-loop generator offered twice what wrk (64 connections) gets from
+#     /proxy with no limit; what the gateway completes per second beside it is its capacity C
+#     here. The base rate B is 0.5 x C (a rate it keeps up with).
+#  2. A gateway whose connection has rate_limit B (burst B/10) is driven open-loop (requests
+#     started at a fixed rate whatever the answers take) at B, then at 3 x B: p50/p99 of admitted
+#     (2xx) and refused (429/503) answers, counts, and the gateway's RSS. Goal: admitted p99 at
+#     3 x B within 2x of the p99 at B, refusals fast.
 #  3. slowhttptest (slowloris, 500 connections dripping headers) against a gateway with
 #     request_head_timeout_seconds 5, while wrk (16 connections) measures normal callers; the
 #     same wrk run without the slow clients is the reference.
@@ -28,7 +33,14 @@ cleanup() {
 }
 trap cleanup EXIT
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-cc -O2 -o "$work/overload-load" Benchmarks/overload-load.c -lcurl
+cc -O2 -o "$work/overload-load" Benchmarks/overload-load.c
+if [ "$(nproc)" -ge 2 ]; then
+  ON_GATEWAY=(taskset -c 0) ON_LOAD=(taskset -c 1) placement="the gateway on CPU 0; upstream, wrk, generator and slowhttptest on CPU 1"
+else
+  ON_GATEWAY=() ON_LOAD=() placement="one core: the gateway shares it with the load"
+fi
+LOAD=("${ON_LOAD[@]}" "$work/overload-load")
+WRK=("${ON_LOAD[@]}" wrk -t1)
 
 mkdir -p "$work/logs"
 cat > "$work/upstream.conf" <<NGX
@@ -42,7 +54,7 @@ http {
   server { listen 127.0.0.1:$UP_PORT; location / { default_type application/json; return 200 '{"ok":true}'; } }
 }
 NGX
-"$NGINX" -c "$work/upstream.conf" -p "$work" -e "$work/logs/upstream-error.log"
+"${ON_LOAD[@]}" "$NGINX" -c "$work/upstream.conf" -p "$work" -e "$work/logs/upstream-error.log"
 
 KEY_AND_HASH="$("$BIN" clients add bench --connections bench)"
 KEY="$(echo "$KEY_AND_HASH" | grep -o 'gh_[A-Za-z0-9_-]*' | head -1)"
@@ -58,7 +70,7 @@ connections:
     base_url: http://127.0.0.1:$UP_PORT
 $2
 YAML
-  "$BIN" serve --config "$work/gh-$1.yaml" >"$work/logs/gh-$1.out" 2>"$work/logs/gh-$1.log" & LAST_PID=$!
+  "${ON_GATEWAY[@]}" "$BIN" serve --config "$work/gh-$1.yaml" >"$work/logs/gh-$1.out" 2>"$work/logs/gh-$1.log" & LAST_PID=$!
   pids+=($LAST_PID)
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 }
@@ -67,9 +79,9 @@ hwm_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
 # 1. Capacity, no limits: wrk's saturated throughput S, then the open-loop client at 2 x S.
 start_gateway $GH_PORT "" ""; GH=$LAST_PID
-wrk -t2 -c64 -d2s -H "Authorization: Bearer $KEY" "http://127.0.0.1:$GH_PORT/proxy/bench/item" >/dev/null
-S="$(wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" -H "Authorization: Bearer $KEY" "http://127.0.0.1:$GH_PORT/proxy/bench/item" | awk '/Requests\/sec/ {printf "%.0f", $2}')"
-capacity_run="$("$work/overload-load" "http://127.0.0.1:$GH_PORT/proxy/bench/item" "Bearer $KEY" $(( S * 2 )) "$SECONDS_PER_RUN" 256)"
+"${WRK[@]}" -c64 -d2s -H "Authorization: Bearer $KEY" "http://127.0.0.1:$GH_PORT/proxy/bench/item" >/dev/null
+S="$("${WRK[@]}" -c64 -d"${SECONDS_PER_RUN}s" -H "Authorization: Bearer $KEY" "http://127.0.0.1:$GH_PORT/proxy/bench/item" | awk '/Requests\/sec/ {printf "%.0f", $2}')"
+capacity_run="$("${LOAD[@]}" "http://127.0.0.1:$GH_PORT/proxy/bench/item" "Bearer $KEY" $(( S * 2 )) "$SECONDS_PER_RUN" 256)"
 C="$(echo "$capacity_run" | awk -v s="$SECONDS_PER_RUN" '{ printf "%.0f", $4 / s }')"
 kill "$GH"
 B=$(( C / 2 ))
@@ -79,10 +91,10 @@ BURST=$(( B / 10 > 0 ? B / 10 : 1 ))
 # 2. Rate-limited gateway at B and at 3 x B (open loop).
 start_gateway $GH_LIMITED_PORT "    rate_limit: { requests_per_second: $B, burst: $BURST }" ""; GHL=$LAST_PID
 URL="http://127.0.0.1:$GH_LIMITED_PORT/proxy/bench/item"
-"$work/overload-load" "$URL" "Bearer $KEY" "$B" 2 1024 >/dev/null   # warm-up
+"${LOAD[@]}" "$URL" "Bearer $KEY" "$B" 2 1024 >/dev/null   # warm-up
 rss_before="$(rss_kib "$GHL")"
-base="$("$work/overload-load" "$URL" "Bearer $KEY" "$B" "$SECONDS_PER_RUN" 1024)"
-over="$("$work/overload-load" "$URL" "Bearer $KEY" $(( B * 3 )) "$SECONDS_PER_RUN" 2048)"
+base="$("${LOAD[@]}" "$URL" "Bearer $KEY" "$B" "$SECONDS_PER_RUN" 1024)"
+over="$("${LOAD[@]}" "$URL" "Bearer $KEY" $(( B * 3 )) "$SECONDS_PER_RUN" 2048)"
 rss_after="$(rss_kib "$GHL")"; hwm="$(hwm_kib "$GHL")"
 alive="no"; kill -0 "$GHL" 2>/dev/null && curl -sf "http://127.0.0.1:$GH_LIMITED_PORT/healthz" >/dev/null && alive="yes"
 kill "$GHL"
@@ -90,15 +102,15 @@ kill "$GHL"
 # 3. Slow-header clients.
 start_gateway $GH_SLOW_PORT "" ", request_head_timeout_seconds: 5"; GHS=$LAST_PID
 SLOW_URL="http://127.0.0.1:$GH_SLOW_PORT/proxy/bench/item"
-wrk -t2 -c16 -d2s -H "Authorization: Bearer $KEY" "$SLOW_URL" >/dev/null
-quiet="$(wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer $KEY" "$SLOW_URL")"
+"${WRK[@]}" -c16 -d2s -H "Authorization: Bearer $KEY" "$SLOW_URL" >/dev/null
+quiet="$("${WRK[@]}" -c16 -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer $KEY" "$SLOW_URL")"
 slow_status="slowhttptest not installed"
 if command -v slowhttptest >/dev/null; then
-  slowhttptest -H -c 500 -r 250 -i 2 -x 24 -p 5 -l $(( SECONDS_PER_RUN + 20 )) -u "http://127.0.0.1:$GH_SLOW_PORT/healthz" \
+  "${ON_LOAD[@]}" slowhttptest -H -c 500 -r 250 -i 2 -x 24 -p 5 -l $(( SECONDS_PER_RUN + 20 )) -u "http://127.0.0.1:$GH_SLOW_PORT/healthz" \
     -g -o "$work/slow" >"$work/logs/slow.log" 2>&1 & SLOW_PID=$!; pids+=($SLOW_PID)
   sleep 3
   open_during="$(ss -Htn state established "( sport = :$GH_SLOW_PORT )" | wc -l)"
-  loaded="$(wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer $KEY" "$SLOW_URL")"
+  loaded="$("${WRK[@]}" -c16 -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer $KEY" "$SLOW_URL")"
   sleep 6   # past the head timeout of the last slow connection opened
   open_after="$(ss -Htn state established "( sport = :$GH_SLOW_PORT )" | wc -l)"
   kill "$SLOW_PID" 2>/dev/null || true
@@ -108,16 +120,18 @@ fi
 kill "$GHS"
 
 wrk_field() { echo "$1" | awk -v f="$2" '$1==f {print $2}'; }
-fields() { echo "$1" | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'; }
+fields() { echo "$1" | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }'; }
 echo "## Overload (Benchmarks/overload.sh)"
+echo
+echo "Placement: $placement."
 echo
 echo "Saturated throughput of /proxy with no limit: wrk (64 connections) $S req/s; beside the open-loop client"
 echo "(Benchmarks/overload-load.c) offered 2 x that, the gateway completed $C req/s (its capacity C here)."
 echo "Base rate B = 0.5 x C = $B req/s; the connection's rate_limit is B (burst $BURST). Open-loop load,"
 echo "${SECONDS_PER_RUN} s per rate, latency from each request's scheduled start, in ms."
 echo
-echo "| offered req/s | sent | admitted | refused | other | skipped | admitted p50 | admitted p99 | refused p50 | refused p99 |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| offered req/s | sent | admitted | refused | other | skipped | admitted p50 | admitted p99 | refused p50 | refused p99 | generator CPU µs/req |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 echo "$(fields "$base")"
 echo "$(fields "$over")"
 echo
