@@ -160,7 +160,7 @@ public struct K2Adapter: Adapter {
 
     /// `base_url` + `/{segments...}` (each percent-encoded) + `?query` (values encoded, spaces as `%20`).
     func url(_ segments: [String], query: [(String, String)] = []) -> String {
-        let path = (self.configuration.format == .xml ? "/xml" : "") + segments.map { "/" + K2Signature.formEncode($0) }.joined()
+        let path = (self.configuration.format == .xml ? "/xml" : "") + segments.map { "/" + PercentEncoding.encode($0) }.joined()
         let text = query.map { $0.0 + "=" + K2Signature.queryValue($0.1) }.joined(separator: "&")
         return self.client.url(path: path, query: text.isEmpty ? nil : text)
     }
