@@ -1,56 +1,39 @@
 import GatehouseCore
+import GatehouseSimulation
 import Hummingbird
-import Logging
-import NIOCore
 import Synchronization
 
-/// A small real upstream on loopback for the demo and the tests (`gatehouse simulate echo`).
+/// A small real upstream on loopback for the demo and the tests (`gatehouse simulate echo`): the
+/// http adapter has no vendor protocol to simulate, so its upstream answers with what it received.
 ///
 /// Routes: `ANY /echo/...` answers what it received as JSON; `/status/{code}`; `/bytes/{n}`
 /// streams n bytes; `/stall?ms=` accepts and answers late; `/redirect?to=URL` answers 302;
-/// `POST /sms` is the SMS demo endpoint behind OKIT. Every request is recorded.
-public struct EchoUpstream: Sendable {
+/// `POST /sms` is the SMS demo endpoint behind OKIT. Every request is recorded; the shared
+/// `/_sim/stats` counts them and `/_sim/reset` forgets them.
+public struct EchoUpstream: Simulator {
     /// Registration for the executable's simulator list.
-    public static let kind = SimulatorKind(
-        name: "echo",
-        defaultPort: 9100,
-        summary: "echo upstream: /echo, /status/N, /bytes/N, /stall, /redirect, /sms"
-    ) { host, port, logger, ready in
-        try await EchoUpstream(host: host, port: port, logger: logger).run(onReady: ready)
-    }
+    public static let kind = SimulatorKind(EchoUpstream.self) { _, _ in EchoUpstream() }
+
+    public static let name = "echo"
+    public static let defaultPort = 9100
+    public static let summary = "echo upstream: /echo, /status/N, /bytes/N, /stall, /redirect, /sms"
+    public static let serverName = "gatehouse-echo"
 
     /// What the upstream received, for tests to assert on.
-    public let recorder: RequestRecorder
-    let host: String
-    let port: Int
-    let logger: Logger
+    public let state: RequestRecorder
 
-    /// Creates the upstream; `port` 0 picks a free one (reported through `onReady`).
-    public init(host: String = "127.0.0.1", port: Int = 0, logger: Logger, recorder: RequestRecorder = RequestRecorder()) {
-        self.host = host
-        self.port = port
-        self.logger = logger
-        self.recorder = recorder
+    /// Creates the upstream recording into `recorder`.
+    public init(recorder: RequestRecorder = RequestRecorder()) {
+        self.state = recorder
     }
 
-    /// Serves until the task is cancelled.
-    public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
-        let recorder = self.recorder
-        let responder = CallbackResponder<EchoContext> { request, context in
-            try await EchoRoutes.respond(to: request, peerPort: context.peerPort, recorder: recorder)
-        }
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(self.host, port: self.port), serverName: "gatehouse-echo"),
-            onServerRunning: { channel in onReady(channel.localAddress?.port ?? 0) },
-            logger: self.logger
-        )
-        try await app.run()
+    public func respond(to request: Request, context: SimulatorContext) async throws -> Response {
+        try await EchoRoutes.respond(to: request, peerPort: context.peerPort, recorder: self.state)
     }
 }
 
 /// Every request an ``EchoUpstream`` received.
-public final class RequestRecorder: Sendable {
+public final class RequestRecorder: SimulatorState {
     /// One received request.
     public struct Entry: Sendable {
         public var method: String
@@ -60,7 +43,7 @@ public final class RequestRecorder: Sendable {
         public var bodyBytes: Int
         /// The caller's TCP port: equal ports mean a reused connection.
         public var peerPort: Int
-        /// The body when it was at most 1 MiB.
+        /// The body when it was at most ``SimulatorHTTP/maxBodyBytes``.
         public var body: [UInt8]?
 
         /// The first value of header `name` (case-insensitive).
@@ -83,13 +66,7 @@ public final class RequestRecorder: Sendable {
     func record(_ entry: Entry) { self.entries.withLock { $0.append(entry) } }
 }
 
-/// The echo upstream's request context: remembers the caller's port.
-struct EchoContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let peerPort: Int
-
-    init(source: ApplicationRequestContextSource) {
-        self.coreContext = .init(source: source)
-        self.peerPort = source.channel.remoteAddress?.port ?? 0
-    }
+extension RequestRecorder {
+    /// `{"requests": N}`.
+    public var statsJSON: Value { ["requests": .int(self.all.count)] }
 }
