@@ -4,7 +4,7 @@
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 export PATH := $(dir $(SWIFT)):$(PATH)
 
-.PHONY: deps build run test bench soak clean
+.PHONY: deps build run test bench soak clean clean-state format lint
 
 deps:
 	@scripts/install-deps.sh libcurl4-openssl-dev libxml2-dev libssl-dev libsqlite3-dev
@@ -38,5 +38,23 @@ soak: deps
 	@scripts/install-deps.sh wrk nginx-light
 	@Benchmarks/soak.sh
 
+# Build products only: the demo's vault and master key in .gatehouse/ stay (make clean-state).
 clean:
-	rm -rf .build .build-fuzz .gatehouse
+	rm -rf .build .build-fuzz
+
+# The demo's local state: its vault, master key and admin token (the next make run makes new ones).
+clean-state:
+	rm -rf .gatehouse
+
+# Formatting: .swift-format (120 columns). `make format` rewrites the tree in place; `make lint`
+# (run by .ci/run) fails on anything format would change and on any line over 120 columns.
+SWIFT_FORMAT ?= $(shell command -v swift-format 2>/dev/null || echo /opt/swift/usr/bin/swift-format)
+FORMATTED := Package.swift Sources Adapters Tests Benchmarks
+
+format:
+	$(SWIFT_FORMAT) format --in-place --recursive --parallel $(FORMATTED)
+
+lint:
+	$(SWIFT_FORMAT) lint --strict --recursive --parallel $(FORMATTED)
+	@long=$$(find $(FORMATTED) -name '*.swift' -print0 | xargs -0 awk 'length > 120 { print FILENAME ":" FNR ": " length " columns" }'); \
+	if [ -n "$$long" ]; then echo "$$long"; echo "lines over 120 columns (wrap them; swift-format cannot break string literals)"; exit 1; fi

@@ -2,7 +2,7 @@ import GatehouseCore
 import HTTPTypes
 import Testing
 
-/// Which authenticator a request reaches (architecture.md, "Inbound authentication"), with a
+/// Which authenticator a request reaches (docs/architecture.md, "The flow of one proxy request", step 3), with a
 /// stand-in okit adapter so that no network is involved.
 @Suite struct GatewayAuthenticationTests {
     /// An `okit` adapter stand-in: validates through a ``ListValidator``.

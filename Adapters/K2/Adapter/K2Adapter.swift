@@ -4,7 +4,7 @@ import GatehouseXML
 import HTTPTypes
 import Logging
 
-/// The K2 API (seed 003, protocols.md §2): every request signed with HMAC-MD5 over its URL
+/// The K2 API (seed 003; Adapters/K2/README.md, "Signing"): every request signed with HMAC-MD5 over its URL
 /// (header or x-auth mode), Data / Meta / Formation operations over K2's JSON mode, records in
 /// Gatehouse's shape, K2's `[ErrorKind]` errors as uniform errors, and the licensed thread
 /// count enforced as `max_concurrency`.

@@ -1,7 +1,7 @@
 import GatehouseCore
 import GatehouseCrypto
 
-/// K2's URL signatures (seed 003, protocols.md §2): HMAC-MD5 under the password over the
+/// K2's URL signatures (seed 003; Adapters/K2/README.md, "Signing"): HMAC-MD5 under the password over the
 /// upper-cased full URL, base64-encoded. Percent-coding is the core's ``PercentEncoding``; the
 /// upper case is .NET's (``uppercase(_:)``), as K2 computes it.
 ///

@@ -6,7 +6,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The Keyfax Web API as the seeds and protocols.md §1 describe it, under any base path
+/// The Keyfax Web API as the seeds and Adapters/Keyfax/README.md describe it, under any base path
 /// (`/interview/api/v1/...`, matched case-insensitively as IIS does), plus the launch page and
 /// its own control routes under `/_sim/` (the shared ones are ``SimulatorState``'s).
 struct KeyfaxRoutes {
