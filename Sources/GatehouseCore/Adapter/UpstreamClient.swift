@@ -167,7 +167,9 @@ public struct UpstreamClient: Sendable {
     /// Resolves a `Location` value against the URL it answered.
     static func resolve(_ location: String, against current: BaseURL, url: String) -> String? {
         if location.contains("://") { return location }
-        let origin = "\(current.scheme)://\(current.port == (current.scheme == "https" ? 443 : 80) ? current.host : "\(current.host):\(current.port)")"
+        let defaultPort = current.scheme == "https" ? 443 : 80
+        let authority = current.port == defaultPort ? current.host : "\(current.host):\(current.port)"
+        let origin = "\(current.scheme)://\(authority)"
         if location.hasPrefix("//") { return "\(current.scheme):\(location)" }
         if location.hasPrefix("/") { return origin + location }
         // Relative to the current path's directory.
