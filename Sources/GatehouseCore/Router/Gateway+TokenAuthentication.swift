@@ -40,11 +40,11 @@ extension Gateway {
                 principals: principals,
                 cache: TokenVerdictCache(clock: ContinuousClock(), maximumPending: validator.maximumPendingValidations)
             )
-            let index = result.firstIndex { $0.header == header } ?? {
-                result.append((header, [:]))
-                return result.count - 1
-            }()
-            for prefix in principals.keys { result[index].byPrefix[prefix] = authenticator }
+            if let index = result.firstIndex(where: { $0.header == header }) {
+                for prefix in principals.keys { result[index].byPrefix[prefix] = authenticator }
+            } else {
+                result.append((header, Dictionary(uniqueKeysWithValues: principals.keys.map { ($0, authenticator) })))
+            }
         }
         return result
     }
