@@ -27,7 +27,7 @@ public enum SimulatorServer {
                 }
                 return try await simulator.respond(to: request, context: context)
             } catch is SimulatorHTTP.TooLarge {
-                return SimulatorHTTP.json(["error": "request body over \(SimulatorHTTP.maxBodyBytes) bytes"], status: 413)
+                return SimulatorHTTP.json(["error": .string("request body over \(SimulatorHTTP.maxBodyBytes) bytes")], status: 413)
             }
         }
         let app = Application(

@@ -116,7 +116,7 @@ import Testing
         let error = #expect(throws: ConfigError.self) {
             _ = try self.gateway(ListValidator(valid: []), okit: AdapterKind(name: "okit") { _ in Plain() })
         }
-        #expect(error?.line == 6)
+        #expect(error?.line == 5)
         #expect(error?.path == "clients.sms-callers.okit_connection")
         #expect(
             error?.message
