@@ -8,6 +8,10 @@ let strictSettings: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
+/// The core's settings: strict, and a member is visible only where its module is imported, so
+/// the core cannot lean on Foundation (or anything else) by accident.
+let coreSettings: [SwiftSetting] = strictSettings + [.enableUpcomingFeature("MemberImportVisibility")]
+
 let core: Target.Dependency = "GatehouseCore"
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
@@ -15,18 +19,22 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let postgresNIO: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 
 /// Declares the targets of one adapter folder `Adapters/<folder>`: the adapter itself
-/// (`Gatehouse<name>`), its simulator (`Gatehouse<name>Simulator`, when it has one) and its tests
-/// (`Tests/Adapters/<folder>`). Adding an adapter is this one call plus one line in the
-/// executable's built-in list.
+/// (`Gatehouse<name>`), its simulator (`Gatehouse<name>Simulator` in `Simulator/`, or
+/// `simulatorTarget` in `simulatorFolder`, when it has one) and its tests
+/// (`Tests/Adapters/<folder>`); its adapter and simulator become dependencies of `GatehouseAdapters`. Adding an adapter is its folder, this one call and one entry in
+/// `Sources/GatehouseAdapters/BuiltIns.swift` (docs/adding-an-adapter.md).
 func adapter(
     _ name: String,
     folder: String? = nil,
     dependencies: [Target.Dependency] = [],
     simulator: Bool = true,
+    simulatorTarget: String? = nil,
+    simulatorFolder: String = "Simulator",
     simulatorDependencies: [Target.Dependency] = [],
     testDependencies extraTestDependencies: [Target.Dependency] = []
 ) -> [Target] {
     let folder = folder ?? name
+    let simulatorTarget = simulatorTarget ?? "Gatehouse\(name)Simulator"
     var targets: [Target] = [
         .target(
             name: "Gatehouse\(name)",
@@ -39,13 +47,13 @@ func adapter(
     if simulator {
         targets.append(
             .target(
-                name: "Gatehouse\(name)Simulator",
+                name: simulatorTarget,
                 dependencies: [core, "GatehouseSimulation", hummingbird, logging] + simulatorDependencies,
-                path: "Adapters/\(folder)/Simulator",
+                path: "Adapters/\(folder)/\(simulatorFolder)",
                 swiftSettings: strictSettings
             )
         )
-        testDependencies.append(.target(name: "Gatehouse\(name)Simulator"))
+        testDependencies.append(.target(name: simulatorTarget))
     }
     targets.append(
         .testTarget(
@@ -57,6 +65,42 @@ func adapter(
     )
     return targets
 }
+
+/// Every adapter folder, one `adapter(...)` call each.
+let adapterTargets: [Target] =
+    // The generic REST upstream: no vendor protocol to simulate, so an echo upstream answers what it received.
+    adapter("HTTP", simulatorTarget: "GatehouseEchoUpstream", simulatorFolder: "EchoUpstream")
+    // Keyfax: HMAC Basic scheme, JWTs, keys by bootstrap / web hook rotation, start-up and results.
+    + adapter(
+        "Keyfax",
+        dependencies: ["GatehouseCrypto", "GatehouseXML"],
+        simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl", "GatehouseXML"],
+        testDependencies: ["GatehouseSQLite", "GatehouseCurl"]
+    )
+    // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
+    + adapter("OKIT")
+    // Checkfront API 3.0: token pairs and OAuth2 authorization code with refresh-token rotation.
+    + adapter(
+        "Checkfront", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto"],
+        // The OAuth tests run adapter, simulator and a real vault in one process on one clock.
+        testDependencies: ["GatehouseSQLite", "GatehouseCurl"])
+    // K2 (seed 003): URL HMAC-MD5 signing, Data / Meta / Formation operations, XML through GatehouseXML.
+    + adapter(
+        "K2",
+        dependencies: ["GatehouseCrypto", "GatehouseXML"],
+        simulatorDependencies: ["GatehouseCrypto", "GatehouseXML"],
+        // The slot tests run adapter, simulator and real transport in one process.
+        testDependencies: ["GatehouseCurl"]
+    )
+
+/// The built-in adapters and simulators (`BuiltIns`), over every adapter and simulator target the
+/// calls above declared: the executable depends on it, never on an adapter by name.
+let aggregate: Target = .target(
+    name: "GatehouseAdapters",
+    dependencies: [core, "GatehouseSimulation"]
+        + adapterTargets.filter { $0.type == .regular }.map { .target(name: $0.name) },
+    swiftSettings: strictSettings
+)
 
 let package = Package(
     name: "gatehouse",
@@ -139,7 +183,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: coreSettings
         ),
         .target(
             name: "GatehouseCurl",
@@ -149,7 +193,7 @@ let package = Package(
         // The loopback HTTP server every protocol simulator runs on.
         .target(
             name: "GatehouseSimulation",
-            dependencies: [hummingbird, logging],
+            dependencies: [core, hummingbird, logging, nioCore, .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: strictSettings
         ),
         // The operator console on the admin listener: Mustache pages, its CSS and JS embedded in the binary.
@@ -189,11 +233,7 @@ let package = Package(
             name: "gatehouse",
             dependencies: [
                 core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole", "GatehouseSQLite", "GatehousePostgres",
-                "GatehouseHTTP", "GatehouseHTTPSimulator", "GatehouseKeyfax", "GatehouseKeyfaxSimulator",
-                "GatehouseOKIT", "GatehouseOKITSimulator",
-                "GatehouseCheckfront", "GatehouseCheckfrontSimulator",
-                "GatehouseK2", "GatehouseK2Simulator",
-                hummingbird, logging,
+                "GatehouseAdapters", "GatehouseSimulation", hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -205,8 +245,8 @@ let package = Package(
         .target(
             name: "GatehouseTestSupport",
             dependencies: [
-                core, "GatehouseCurl", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseK2Simulator", nioCore, logging,
-                postgresNIO,
+                core, "GatehouseCurl", "GatehouseSimulation", "GatehouseEchoUpstream", "GatehouseOKITSimulator", "GatehouseK2Simulator",
+                nioCore, logging, postgresNIO,
             ],
             path: "Tests/Support",
             swiftSettings: strictSettings
@@ -223,7 +263,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatehouseCurlTests",
-            dependencies: ["GatehouseCurl", core, "GatehouseTestSupport", "GatehouseHTTPSimulator", hummingbird],
+            dependencies: ["GatehouseCurl", core, "GatehouseTestSupport", "GatehouseEchoUpstream", hummingbird],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -273,34 +313,10 @@ let package = Package(
         .testTarget(
             name: "GatehouseEndToEndTests",
             dependencies: [
-                "gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseKeyfaxSimulator",
-                "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
+                "gatehouse", "GatehouseTestSupport", "GatehouseSimulation", "GatehouseEchoUpstream", "GatehouseOKITSimulator",
+                "GatehouseKeyfaxSimulator", "GatehouseCheckfrontSimulator", "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),
-    ]
-        // The generic REST upstream: no simulator of its own, the echo upstream lives beside it.
-        + adapter("HTTP", dependencies: [], simulator: true)
-        // Keyfax: HMAC Basic scheme, JWTs, keys by bootstrap / web hook rotation, start-up and results.
-        + adapter(
-            "Keyfax",
-            dependencies: ["GatehouseCrypto", "GatehouseXML"],
-            simulatorDependencies: ["GatehouseCrypto", "GatehouseCurl", "GatehouseXML"],
-            testDependencies: ["GatehouseSQLite", "GatehouseCurl"]
-        )
-        // OKIT token validation: the `token.validate` operation and the `okit` inbound authenticator.
-        + adapter("OKIT")
-        // Checkfront API 3.0: token pairs and OAuth2 authorization code with refresh-token rotation.
-        + adapter(
-            "Checkfront", dependencies: ["GatehouseCrypto"], simulatorDependencies: ["GatehouseCrypto"],
-            // The OAuth tests run adapter, simulator and a real vault in one process on one clock.
-            testDependencies: ["GatehouseSQLite", "GatehouseCurl"])
-        // K2 (seed 003): URL HMAC-MD5 signing, Data / Meta / Formation operations, XML through GatehouseXML.
-        + adapter(
-            "K2",
-            dependencies: ["GatehouseCrypto", "GatehouseXML"],
-            simulatorDependencies: ["GatehouseCrypto", "GatehouseXML"],
-            // The slot tests run adapter, simulator and real transport in one process.
-            testDependencies: ["GatehouseCurl"]
-        )
+    ] + adapterTargets + [aggregate]
 )

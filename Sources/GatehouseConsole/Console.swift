@@ -18,7 +18,7 @@ public struct Console: Sendable {
         /// One configured client, as the Clients page lists it.
         public struct Client: Sendable {
             public var name: String
-            /// `api_key` or `okit (via CONNECTION, prefixes A, B)`.
+            /// `api_key` or `token via CONNECTION, client prefixes A, B`.
             public var authenticator: String
             public var connections: [String]
 

@@ -1,6 +1,14 @@
-/// Hexadecimal: lowercase encoding, case-insensitive strict decoding.
+/// Hexadecimal, the one hex helper: lowercase encoding, case-insensitive strict decoding, and
+/// the single digits percent-encoding needs (``uppercaseDigit(_:)``, ``value(of:)``).
 public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let uppercaseDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    /// The uppercase hex digit (ASCII) of `nibble`'s low four bits, as percent-encoding writes it.
+    public static func uppercaseDigit(_ nibble: UInt8) -> UInt8 { self.uppercaseDigits[Int(nibble & 0x0F)] }
+
+    /// The value of one hex digit (ASCII, either case); `nil` for any other byte.
+    public static func value(of digit: UInt8) -> UInt8? { self.nibble(digit) }
 
     /// Lowercase hex of `bytes`, two characters per byte.
     public static func encode(_ bytes: some Collection<UInt8>) -> String {

@@ -23,7 +23,6 @@ final class CurlLoop: Sendable {
     /// The multi handle; used by the curl thread only, except `curl_multi_wakeup` (thread-safe).
     private let multi: MultiHandle
     private let queue = Mutex(Queue())
-    private let stopped = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
     /// The epoll set of curl's sockets and `wake`; used by the curl thread only.
     private let epoll: Int32

@@ -30,8 +30,6 @@ struct SQLiteError: Error, CustomStringConvertible {
     let code: Int32
     let message: String
     var description: String { "\(self.message) (SQLite code \(self.code))" }
-    /// SQLITE_BUSY or SQLITE_LOCKED after the busy timeout.
-    var isBusy: Bool { self.code & 0xff == SQLITE_BUSY || self.code & 0xff == SQLITE_LOCKED }
 }
 
 /// One SQLite connection. Not thread-safe: ``SQLiteCredentialStore`` uses it from one serial queue.

@@ -15,7 +15,7 @@ extension GatewayResponder {
             throw GatewayError(.badRequest, "'.' and '..' path segments are not forwarded", connection: name)
         }
         try self.admit(principal, to: connection, exchange: &exchange)
-        var headers = HeaderPolicy.upstreamHeaders(from: request.headers)
+        var headers = HeaderPolicy.upstreamHeaders(from: request.headers, credentialHeaders: self.gateway.inboundCredentialHeaders)
         headers[Self.requestIDField] = exchange.requestID
         self.addForwardedHeaders(to: &headers, exchange: exchange)
         let body = try self.upstreamBody(of: request, connection: name)

@@ -34,7 +34,6 @@ struct GatewayResponder: HTTPResponder {
     var accessLog: LogfmtLogHandler? = nil
 
     static let requestIDField = HTTPField.Name("X-Request-Id")!
-    static let clientPrefixField = HTTPField.Name("X-Client-Prefix")!
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -284,10 +283,7 @@ struct GatewayResponder: HTTPResponder {
     static let rateLimitResetField = HTTPField.Name("RateLimit-Reset")!
 
     func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
-        let credentials = InboundCredentials(
-            authorization: request.headers[.authorization],
-            clientPrefix: request.headers[Self.clientPrefixField]
-        )
+        let credentials = InboundCredentials(authorization: request.headers[.authorization], headers: request.headers)
         let principal = try await self.gateway.authenticate(credentials)
         exchange.client = principal.name
         return principal

@@ -1,7 +1,7 @@
 import CGatehouseXML2
 import GatehouseCore
 
-/// XML <-> ``Value`` through libxml2, with the convention architecture.md fixes (Newtonsoft's):
+/// XML <-> ``Value`` through libxml2, with Newtonsoft's convention (the one K2 and Keyfax use):
 /// attributes as `"@name"`, text beside attributes as `"#text"`, CDATA as `"#cdata-section"`,
 /// repeated elements as arrays, a leaf element as its text, an empty one as `null`. Prefixes and
 /// namespace declarations are kept as written (`"i:type"`, `"@xmlns:a"`).

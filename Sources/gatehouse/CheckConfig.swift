@@ -13,7 +13,7 @@ struct CheckConfig: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        do {
+        try await ExitMessage.reporting {
             let config = try ConfigLoading.load(self.options.config)
             // Certificates and keys in files are read and checked (a vault key only at serve).
             let pemFiles = try TLSFiles.read(config)
@@ -22,8 +22,6 @@ struct CheckConfig: AsyncParsableCommand {
             // Building the gateway runs every adapter's option checks; no call is made.
             _ = try GatewayAssembly.gateway(config: config, transport: NoTransport(), secrets: EnvironmentSecretSource(environment: [:]))
             print("\(self.options.config): ok (\(config.connections.count) connections, \(config.clients.count) clients)")
-        } catch let error as ExitMessage {
-            error.exit()
         }
     }
 }

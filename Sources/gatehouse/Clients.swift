@@ -21,20 +21,22 @@ struct Clients: AsyncParsableCommand {
         var connections: String
 
         func run() async throws {
-            let names = self.connections.split(separator: ",").map { String($0).filter { $0 != " " } }.filter { !$0.isEmpty }
-            guard !self.name.isEmpty, self.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                ExitMessage("client names may use letters, digits, '-', '_' and '.'").exit()
+            try await ExitMessage.reporting {
+                let names = self.connections.split(separator: ",").map { String($0).filter { $0 != " " } }.filter { !$0.isEmpty }
+                guard !self.name.isEmpty, self.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                    ExitMessage("client names may use letters, digits, '-', '_' and '.'").exit()
+                }
+                let (key, hash) = APIKey.generate()
+                print("API key for \(self.name) (shown once; Gatehouse keeps only its hash):")
+                print("")
+                print("  \(key)")
+                print("")
+                print("Add to the clients: section of your configuration:")
+                print("")
+                print("  \(self.name):")
+                print("    key_sha256: \"\(hash)\"")
+                print("    connections: [\(names.joined(separator: ", "))]")
             }
-            let (key, hash) = APIKey.generate()
-            print("API key for \(self.name) (shown once; Gatehouse keeps only its hash):")
-            print("")
-            print("  \(key)")
-            print("")
-            print("Add to the clients: section of your configuration:")
-            print("")
-            print("  \(self.name):")
-            print("    key_sha256: \"\(hash)\"")
-            print("    connections: [\(names.joined(separator: ", "))]")
         }
     }
 }

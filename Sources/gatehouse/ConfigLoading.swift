@@ -1,5 +1,7 @@
 import Foundation
+import GatehouseAdapters
 import GatehouseCore
+import GatehouseServer
 
 /// Reads and validates the configuration file; the one place that touches it.
 enum ConfigLoading {
@@ -25,11 +27,15 @@ struct ExitMessage: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 
-    /// Runs `body`, printing an ``ExitMessage`` it throws and exiting with status 2.
+    /// Runs `body` with the commands' logging (``CommandLogging``, at warning), printing an
+    /// ``ExitMessage`` it throws and exiting with status 2.
     static func reporting(_ body: () async throws -> Void) async throws {
+        CommandLogging.bootstrap(level: .warning)
+        defer { LogfmtLogHandler.flush() }
         do {
             try await body()
         } catch let error as ExitMessage {
+            LogfmtLogHandler.flush()
             error.exit()
         }
     }

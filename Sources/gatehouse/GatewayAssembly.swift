@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseAdapters
 import GatehouseCore
 import GatehouseCrypto
 

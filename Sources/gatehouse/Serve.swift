@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitMessage("the admin listener needs its own port: server.port and admin.port are both \(admin.port)")
         }
         let level = Logger.Level(rawValue: config.server.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
+        CommandLogging.bootstrap(level: level)
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         MetricsSystem.bootstrap(factory)
@@ -131,7 +131,7 @@ extension Serve {
             let authenticator: String
             switch client.authenticator {
             case .apiKey: authenticator = "api_key"
-            case .okit(let connection, let prefixes): authenticator = "okit via \(connection), client prefixes \(prefixes.joined(separator: ", "))"
+            case .token(let validator, let prefixes, _): authenticator = "token via \(validator), client prefixes \(prefixes.joined(separator: ", "))"
             }
             return .init(name: client.name, authenticator: authenticator, connections: client.connections)
         }

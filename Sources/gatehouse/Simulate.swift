@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import GatehouseAdapters
 import GatehouseCore
 import GatehouseServer
+import GatehouseSimulation
 import Logging
 import ServiceLifecycle
 
@@ -36,7 +38,7 @@ struct Simulate: AsyncParsableCommand {
             }
             configuration = SimulatorKind.ConfigurationFile(path: path, text: text)
         }
-        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: .notice) }
+        CommandLogging.bootstrap(level: .notice)
         let logger = Logger(label: "gatehouse.simulate.\(kind.name)")
         let launch = SimulatorKind.Launch(host: self.host, port: self.port ?? kind.defaultPort, logger: logger, configuration: configuration)
         let service = SimulatorService(kind: kind, launch: launch)

@@ -497,7 +497,7 @@ def scenario(console, demo, failures):
     console.open("/clients")
     for name in ("housing-system", "sms-callers"):
         check(console.find_all('tr[data-client="%s"]' % name) != [], "Clients lists %s" % name)
-    check("okit via okit-demo" in console.find('tr[data-client="sms-callers"]').text, "sms-callers shows its authenticator")
+    check("token via okit-demo" in console.find('tr[data-client="sms-callers"]').text, "sms-callers shows its authenticator")
     console.keep("clients")
 
     print("keyboard", flush=True)

@@ -33,6 +33,7 @@ final class ListValidator: TokenValidator {
     func authenticator(_ validator: ListValidator) -> DelegatedTokenAuthenticator<ManualClock> {
         DelegatedTokenAuthenticator(
             connection: "okit",
+            clientPrefixHeader: InboundCredentials.clientPrefixHeader,
             validator: validator,
             principals: [
                 "BlaBla": Principal(name: "BlaBla", connections: ["sms"]),

@@ -1,7 +1,8 @@
 import GatehouseCore
+import HTTPTypes
 import Testing
 
-/// Which authenticator a request reaches (architecture.md, "Inbound authentication"), with a
+/// Which authenticator a request reaches (docs/architecture.md, "The flow of one proxy request", step 3), with a
 /// stand-in okit adapter so that no network is involved.
 @Suite struct GatewayAuthenticationTests {
     /// An `okit` adapter stand-in: validates through a ``ListValidator``.
@@ -47,7 +48,9 @@ import Testing
         let config = try GatewayConfiguration.load(text: Self.config(), file: "t.yaml", adapterKinds: ["http", "okit"])
         let registry = AdapterRegistry([
             AdapterKind(name: "http") { _ in Plain() },
-            okit ?? AdapterKind(name: "okit") { _ in StandInOKIT(validator: validator) },
+            okit ?? AdapterKind(name: "okit", clientPrefixHeader: InboundCredentials.clientPrefixHeader) { _ in
+                StandInOKIT(validator: validator)
+            },
         ])
         return try Gateway(
             configuration: config,
@@ -109,10 +112,36 @@ import Testing
         #expect(error?.connection == nil)
     }
 
-    @Test func anOKITConnectionWhoseAdapterCannotValidateIsAConfigError() throws {
-        #expect(throws: ConfigError.self) {
+    @Test func aValidatorWhoseAdapterCannotValidateIsAConfigError() throws {
+        let error = #expect(throws: ConfigError.self) {
             _ = try self.gateway(ListValidator(valid: []), okit: AdapterKind(name: "okit") { _ in Plain() })
         }
+        #expect(error?.line == 5)
+        #expect(error?.path == "clients.sms-callers.okit_connection")
+        #expect(
+            error?.message
+                == "connection \"okit\" (adapter okit) cannot validate tokens; okit_connection must name a connection whose adapter is a token validator"
+        )
+    }
+
+    @Test func aTokenValidatorWithoutAClientPrefixHeaderIsAConfigError() throws {
+        let validator = ListValidator(valid: [])
+        #expect(throws: ConfigError.self) {
+            _ = try self.gateway(validator, okit: AdapterKind(name: "okit") { _ in StandInOKIT(validator: validator) })
+        }
+    }
+
+    @Test func theValidatorsHeaderIsWhereThePrefixIsRead() async throws {
+        let validator = ListValidator(valid: ["t1@BlaBla"])
+        let other = HTTPField.Name("X-Caller")!
+        let gateway = try self.gateway(
+            validator, okit: AdapterKind(name: "okit", clientPrefixHeader: other) { _ in StandInOKIT(validator: validator) })
+        #expect(gateway.inboundCredentialHeaders == ["x-caller"])
+        let principal = try await gateway.authenticate(InboundCredentials(authorization: "Bearer t1", headers: [other: "BlaBla"]))
+        #expect(principal.name == "BlaBla")
+        // The same prefix in another header names nobody.
+        let refusal = await self.refusal(gateway, InboundCredentials(authorization: "Bearer t1", clientPrefix: "BlaBla"))
+        #expect(refusal?.code == .unauthenticated)
     }
 }
 

@@ -55,7 +55,7 @@ import Testing
             HTTPField.Name("X-Trace")!: "1", HTTPField.Name("Host")!: "gateway", .contentType: "application/json", .accept: "*/*",
             HTTPField.Name("Proxy-Authorization")!: "Basic x", .transferEncoding: "chunked",
         ]
-        let upstream = HeaderPolicy.upstreamHeaders(from: inbound)
+        let upstream = HeaderPolicy.upstreamHeaders(from: inbound, credentialHeaders: ["x-client-prefix"])
         #expect(upstream.map(\.name.canonicalName) == ["content-type", "accept"])
     }
 

@@ -38,12 +38,30 @@ import Testing
         let client = try #require(config.clients.first)
         #expect(client.name == "sms-callers")
         #expect(client.connections == ["sms-demo"])
-        guard case .okit(let connection, let prefixes) = client.authenticator else {
-            Issue.record("expected an okit client")
+        guard case .token(let connection, let prefixes, let key) = client.authenticator else {
+            Issue.record("expected a token client")
             return
         }
         #expect(connection == "okit-demo")
         #expect(prefixes == ["BlaBla", "Acme"])
+        #expect(key == "okit_connection")
+    }
+
+    /// `authenticator: okit` is a spelling of `authenticator: token` with `validator`.
+    @Test func theTokenSpellingLoadsTheSame() throws {
+        let text = Self.valid.replacing("authenticator: okit", with: "authenticator: token")
+            .replacing("okit_connection: okit-demo", with: "validator: okit-demo")
+        let client = try #require(try self.load(text).clients.first)
+        guard case .token(let connection, let prefixes, let key) = client.authenticator else {
+            Issue.record("expected a token client")
+            return
+        }
+        #expect(connection == "okit-demo")
+        #expect(prefixes == ["BlaBla", "Acme"])
+        #expect(key == "validator")
+        // The okit key does not belong to the token spelling.
+        let mixed = Self.valid.replacing("authenticator: okit", with: "authenticator: token")
+        #expect(self.error(mixed)?.path == "clients.sms-callers.validator")
     }
 
     @Test(arguments: [
@@ -51,10 +69,6 @@ import Testing
         (
             "okit_connection: okit-demo", "okit_connection: okit-prod", 12, "clients.sms-callers.okit_connection",
             "unknown connection \"okit-prod\""
-        ),
-        (
-            "okit_connection: okit-demo", "okit_connection: sms-demo", 12, "clients.sms-callers.okit_connection",
-            "connection \"sms-demo\" uses adapter http; okit_connection must name a connection with adapter: okit"
         ),
         ("    okit_connection: okit-demo\n", "", 10, "clients.sms-callers.okit_connection", "missing required key"),
         ("    client_prefixes: [BlaBla, Acme]\n", "", 10, "clients.sms-callers.client_prefixes", "missing required key"),
@@ -68,7 +82,7 @@ import Testing
             "client_prefixes: [BlaBla, Acme]", "client_prefixes: [\"Bla Bla\"]", 13, "clients.sms-callers.client_prefixes",
             "a client prefix is 1 to 128 visible ASCII characters"
         ),
-        ("authenticator: okit", "authenticator: oauth", 11, "clients.sms-callers.authenticator", "\"oauth\" is not one of api_key, okit"),
+        ("authenticator: okit", "authenticator: oauth", 11, "clients.sms-callers.authenticator", "\"oauth\" is not one of api_key, token, okit"),
         (
             "    connections: [sms-demo]", "    connections: [sms-demo]\n    key_sha256: \"00\"", 15,
             "clients.sms-callers.key_sha256", "key_sha256 belongs to api_key clients"
@@ -77,7 +91,7 @@ import Testing
         ("connections: [sms-demo]", "connections: [sms-dmo]", 14, "clients.sms-callers.connections", "unknown connection \"sms-dmo\""),
     ])
     func refusals(replace: String, with replacement: String, line: Int, path: String, message: String) throws {
-        let text = Self.valid.replacingOccurrences(of: replace, with: replacement)
+        let text = Self.valid.replacing(replace, with: replacement)
         #expect(text != Self.valid)
         let error = try #require(self.error(text))
         #expect(error.file == "okit.yaml")

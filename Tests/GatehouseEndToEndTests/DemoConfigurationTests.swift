@@ -18,11 +18,9 @@ import Testing
         let keyfaxState = KeyfaxSimulatorState(.init(hosts: ["Dev": nil]))
         var keyfaxLogger = Logger(label: "test.keyfax")
         keyfaxLogger.logLevel = .error
-        let (keyfaxPorts, keyfaxReady) = AsyncStream.makeStream(of: Int.self)
-        let keyfax = Task { try await KeyfaxSimulator(port: 0, logger: keyfaxLogger, state: keyfaxState).run { keyfaxReady.yield($0) } }
-        defer { keyfax.cancel() }
-        var keyfaxIterator = keyfaxPorts.makeAsyncIterator()
-        let keyfaxPort = try #require(await keyfaxIterator.next())
+        let keyfax = try await SimulatorFixture.start(KeyfaxSimulator(state: keyfaxState, logger: keyfaxLogger))
+        defer { keyfax.stop() }
+        let keyfaxPort = keyfax.port
         let state = try TemporaryDirectory.make()
         let config = demo.replacingOccurrences(of: "http://127.0.0.1:9100", with: echo.baseURL)
             .replacingOccurrences(of: "127.0.0.1:9104", with: "127.0.0.1:\(okit.port)")
@@ -116,6 +114,29 @@ import Testing
         #expect(ran.text.contains("<Output>Values were passed: ParamText=aaa, ParamCislo=123, Output=</Output>"), "\(ran.text)")
         #expect(k2.state.requests.allSatisfy { $0.verified })
         await gateway.stop()
+        // Any adapter's declared admin actions run in-process (`keyfax bootstrap` above is a spelling).
+        func action(_ arguments: [String], stdin: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await GatewayProcess.run(["connections", "action"] + arguments + ["--config", configPath], environment: environment, stdin: stdin)
+        }
+        let unknown = try await action(["keyfax-demo", "keyfax/nope"])
+        #expect(unknown.status == 2)
+        #expect(
+            unknown.stderr.contains(
+                "connection keyfax-demo (adapter keyfax) has no admin action \"keyfax/nope\" (known: keyfax/bootstrap, keyfax/rotate, keyfax/delete, keyfax/import)"
+            ), "\(unknown.stderr)")
+        let elsewhere = try await action(["echo-demo", "keyfax/bootstrap"])
+        #expect(elsewhere.status == 2)
+        #expect(elsewhere.stderr.contains("connection echo-demo (adapter http) has no admin action \"keyfax/bootstrap\" (known: none)"))
+        let withoutInput = try await action(["keyfax-demo", "keyfax/import"])
+        #expect(withoutInput.status == 2)
+        #expect(withoutInput.stderr.contains("keyfax/import reads {\"apiKey\""), "\(withoutInput.stderr)")
+        #expect(withoutInput.stderr.contains("add --stdin"))
+        let deleted = try await action(["keyfax-demo", "keyfax/delete"])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect(try JSON.parse(Array(deleted.stdout.utf8))["deleted"] == true)
+        let imported = try await action(["keyfax-demo", "keyfax/import", "--stdin"], stdin: #"{"apiKey":"emailed-api-key","signingKey":"c2lnbmluZy1rZXk="}"#)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try JSON.parse(Array(imported.stdout.utf8)) == ["imported": true, "api_key": "emailed-api-key"])
         k2.stop()
         #expect(!gateway.log.contains("ANPassword"))
         #expect(!gateway.log.contains("DEMO-ONLY-okit-token"))

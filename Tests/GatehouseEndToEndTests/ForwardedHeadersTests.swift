@@ -1,6 +1,6 @@
 import Foundation
 import GatehouseCore
-import GatehouseHTTPSimulator
+import GatehouseEchoUpstream
 import GatehouseTestSupport
 import Testing
 

@@ -14,7 +14,7 @@ import Testing
         let vault: VaultSetup
         let state: KeyfaxSimulatorState
         let simulatorPort: Int
-        let task: Task<Void, any Error>
+        let fixture: SimulatorFixture<KeyfaxSimulator>
         static let hookSecret = "e2e-hook-secret-" + UUID().uuidString
 
         var admin: [String: String] { ["Authorization": "Bearer \(self.vault.adminToken)"] }
@@ -27,10 +27,8 @@ import Testing
             let state = KeyfaxSimulatorState(simulator)
             var logger = Logger(label: "test.keyfax")
             logger.logLevel = .error
-            let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-            let task = Task { try await KeyfaxSimulator(port: 0, logger: logger, state: state).run { continuation.yield($0) } }
-            var ports = stream.makeAsyncIterator()
-            let port = try #require(await ports.next())
+            let fixture = try await SimulatorFixture.start(KeyfaxSimulator(state: state, logger: logger))
+            let port = fixture.port
             let vault = try await VaultSetup.make()
             try await vault.put("kf/hook_secret", Self.hookSecret)
             let h = try await Harness.start(
@@ -49,7 +47,7 @@ import Testing
                 server: vault.section
             )
             state.setWebHook(h.gateway.baseURL + "/hooks/kf/keyfax-keys/" + Self.hookSecret, for: hostName)
-            let setup = Setup(h: h, vault: vault, state: state, simulatorPort: port, task: task)
+            let setup = Setup(h: h, vault: vault, state: state, simulatorPort: port, fixture: fixture)
             if bootstrap {
                 let answer = try await h.client.send(.post, h.adminURL("/admin/v1/connections/kf/keyfax/bootstrap"), headers: setup.admin)
                 #expect(answer.status == 200, "\(answer.text)")
@@ -68,7 +66,7 @@ import Testing
         func finish() async {
             let keys = self.state.currentKeys(host: "Dev")
             await self.h.finish()
-            self.task.cancel()
+            self.fixture.stop()
             for secret in [keys?.apiKey, keys?.signingKey, Self.hookSecret].compactMap({ $0 }) {
                 #expect(!self.h.gateway.log.contains(secret), "a Keyfax key reached the gateway log")
             }

@@ -209,11 +209,9 @@ import Testing
         let state = KeyfaxSimulatorState(.init(hosts: ["Dev": nil]))
         var logger = Logger(label: "test.keyfax")
         logger.logLevel = .error
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let simulator = Task { try await KeyfaxSimulator(port: 0, logger: logger, state: state).run { continuation.yield($0) } }
-        defer { simulator.cancel() }
-        var ports = stream.makeAsyncIterator()
-        let port = try #require(await ports.next())
+        let keyfax = try await SimulatorFixture.start(KeyfaxSimulator(state: state, logger: logger))
+        defer { keyfax.stop() }
+        let port = keyfax.port
         let vault = try await VaultSetup.make(postgres: true)
         let hookSecret = "multi-hook-secret-" + UUID().uuidString
         try await vault.put("kf/hook_secret", hookSecret)

@@ -21,6 +21,20 @@ import Testing
         await h.finish()
     }
 
+    /// Headers an adapter kind reads as caller credentials (OKIT's `X-Client-Prefix`) are not
+    /// forwarded by the request operation either, whoever's connection it is.
+    @Test func requestOperationDropsInboundCredentialHeaders() async throws {
+        let h = try await Harness.start()
+        let arguments = #"{"path":"/x","headers":{"X-Client-Prefix":"BlaBla","Authorization":"Bearer theirs","X-Kept":"1"}}"#
+        let answer = try await h.client.send(.post, h.url("/v1/echo/request"), headers: h.auth, body: Array(arguments.utf8))
+        #expect(answer.status == 200)
+        let seen = try #require(h.echo.recorder.all.last)
+        #expect(seen.header("X-Client-Prefix") == nil)
+        #expect(seen.header("Authorization") == "Bearer \(h.canary)")
+        #expect(seen.header("X-Kept") == "1")
+        await h.finish()
+    }
+
     @Test func upstreamErrorStatusBecomesTheUniformError() async throws {
         let h = try await Harness.start()
         let answer = try await h.client.send(.post, h.url("/v1/echo/request"), headers: h.auth, body: Array(#"{"path":"/status/503"}"#.utf8))

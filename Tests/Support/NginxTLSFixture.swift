@@ -69,6 +69,8 @@ public final class NginxTLSFixture: Sendable {
               }
             """
         }
+        let clientCertificateBlock = block(
+            .clientCertificate, certificates.server, extra: "ssl_verify_client on; ssl_client_certificate \(certificates.ca);")
         let config = """
             daemon off;
             master_process off;
@@ -90,7 +92,7 @@ public final class NginxTLSFixture: Sendable {
             \(block(.selfSigned, certificates.selfSigned))
             \(block(.untrusted, certificates.untrusted))
             \(block(.tls12Only, certificates.server))
-            \(block(.clientCertificate, certificates.server, extra: "ssl_verify_client on; ssl_client_certificate \(certificates.ca);"))
+            \(clientCertificateBlock)
             }
             """
         try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)

@@ -173,8 +173,8 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
         return ["authorize_url": .string(try await session.authorizeURL())]
     }
 
-    /// OAuth2 connections offer "Authorize" in the console; token pairs have nothing to do.
-    public var consoleActions: [ConnectionAction] {
+    /// OAuth2 connections offer "Authorize" (also in the console); token pairs have nothing to do.
+    public var adminActions: [ConnectionAction] {
         guard self.session != nil else { return [] }
         return [
             ConnectionAction(

@@ -1,11 +1,35 @@
 import GatehouseCore
 import GatehouseCrypto
+import GatehouseSimulation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The Checkfront simulator's route table.
+/// The Checkfront simulator's route table, and its own control routes under `/_sim/`.
 enum CheckfrontRoutes {
+    /// `fail` (the next token-endpoint calls fail or answer a hostile pair), `revoke` (every
+    /// grant), `redirect` (the API answers 301 elsewhere).
+    static func control(_ route: String, method: HTTPRequest.Method, body: Value, state: CheckfrontSimulatorState) -> Response? {
+        switch (method, route) {
+        case (.post, "fail"):
+            let times = max(0, min(body["token_endpoint"]?.intValue ?? 1, 1_000))
+            if let lifetime = body["expires_in"] {
+                state.answerTokenEndpoint(expiresIn: lifetime, times: times)
+            } else {
+                state.failTokenEndpoint(times: times, status: body["status"]?.intValue.flatMap { (100...599).contains($0) ? $0 : nil } ?? 503)
+            }
+            return Self.json(["ok": true])
+        case (.post, "revoke"):
+            state.revokeAll()
+            return Self.json(["ok": true])
+        case (.post, "redirect"):
+            state.redirectAPI(to: body["to"]?.stringValue)
+            return Self.json(["ok": true])
+        default:
+            return nil
+        }
+    }
+
     static func respond(to request: Request, state: CheckfrontSimulatorState) async throws -> Response {
         let path = request.uri.path
         if path.hasPrefix("/api/") { return try await CheckfrontAPI.respond(to: request, state: state) }
@@ -18,42 +42,6 @@ enum CheckfrontRoutes {
             var response = Self.json(["error": "invalid_request", "error_description": "use /oauth/token/"], status: .movedPermanently)
             response.headers[.location] = "/oauth/token/"
             return response
-        case (.post, "/_sim/clock"):
-            let body = try await Self.body(of: request)
-            state.advance(seconds: Int64(body["advance_seconds"]?.intValue ?? 0))
-            return Self.json(["now": .string(state.now.iso8601)])
-        case (.post, "/_sim/fail"):
-            let body = try await Self.body(of: request)
-            let times = max(0, min(body["token_endpoint"]?.intValue ?? 1, 1_000))
-            if let lifetime = body["expires_in"] {
-                state.answerTokenEndpoint(expiresIn: lifetime, times: times)
-            } else {
-                state.failTokenEndpoint(times: times, status: body["status"]?.intValue.flatMap { (100...599).contains($0) ? $0 : nil } ?? 503)
-            }
-            return Self.json(["ok": true])
-        case (.post, "/_sim/revoke"):
-            state.revokeAll()
-            return Self.json(["ok": true])
-        case (.post, "/_sim/redirect"):
-            state.redirectAPI(to: try await Self.body(of: request)["to"]?.stringValue)
-            return Self.json(["ok": true])
-        case (.post, "/_sim/reset"):
-            state.resetStats()
-            return Self.json(["ok": true])
-        case (.get, "/_sim/stats"):
-            let stats = state.stats
-            return Self.json([
-                "token_calls": .int(stats.tokenCalls), "code_exchanges": .int(stats.codeExchanges), "refreshes": .int(stats.refreshes),
-                "consumer_secret_on_api": .int(stats.consumerSecretOnAPI), "token_in_url": .int(stats.tokenInURL),
-                "api_calls": .int(stats.apiCalls), "revoked_grants": .int(stats.revokedGrants),
-                "refresh_tokens_seen": .array(stats.refreshTokensSeen.map(Value.string)),
-                "last_form": .array(stats.lastForm.map { ["name": .string($0.name), "value": .string($0.value)] }),
-                "api_unauthorized": .int(stats.apiUnauthorized),
-                "client_authentications": .array(stats.clientAuthentications.map(Value.string)),
-                "token_calls_with_authorization": .int(stats.tokenCallsWithAuthorization),
-                "token_calls_with_secret_in_body": .int(stats.tokenCallsWithSecretInBody),
-                "now": .string(state.now.iso8601),
-            ])
         default:
             return Self.json(["error": "not_found", "error_description": "no such page"], status: .notFound)
         }
@@ -160,23 +148,10 @@ enum CheckfrontRoutes {
     }
 
     static func bytes(of request: Request) async throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        for try await chunk in request.body {
-            bytes.append(contentsOf: chunk.readableBytesView)
-            if bytes.count > 1 << 20 { break }
-        }
-        return bytes
-    }
-
-    static func body(of request: Request) async throws -> Value {
-        (try? JSON.parse(try await Self.bytes(of: request))) ?? .null
+        try await SimulatorHTTP.body(of: request)
     }
 
     static func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSON.serializeBytes(value)))
-        )
+        SimulatorHTTP.json(value, status: status.code)
     }
 }

@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseSimulation
 import Synchronization
 
 /// What a ``CheckfrontSimulator`` knows: its clients, token pairs, codes, grants and tokens, the
@@ -48,7 +49,6 @@ public final class CheckfrontSimulatorState: Sendable {
     struct Token { var grant: Int; var expiresAt: Int64; var rotated: Bool }
 
     struct Storage {
-        var offset: Int64 = 0
         var codes: [String: Code] = [:]
         var revoked: Set<Int> = []
         var nextGrant = 1
@@ -66,10 +66,11 @@ public final class CheckfrontSimulatorState: Sendable {
     let clientSecret: String
     /// Token-pair credentials accepted on `/api/` as HTTP Basic.
     let tokenPairs: [String: String]
-    private let base: @Sendable () -> Timestamp
+    /// The simulator's clock (`/_sim/clock`): `now` moved by tests.
+    let time: SimulatorClock
     private let storage: Mutex<Storage>
 
-    /// Creates the state. `now` is the base clock; tests move it further with ``advance(seconds:)``.
+    /// Creates the state. `now` is the base clock; tests move it further with `/_sim/clock`.
     public init(
         clientID: String = "DEMO-ONLY-checkfront-consumer-key",
         clientSecret: String = "DEMO-ONLY-checkfront-consumer-secret",
@@ -79,15 +80,12 @@ public final class CheckfrontSimulatorState: Sendable {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.tokenPairs = tokenPairs
-        self.base = now
+        self.time = SimulatorClock(base: now)
         self.storage = Mutex(Storage(bookings: CheckfrontData.bookings))
     }
 
     /// The simulator's current time.
-    public var now: Timestamp { Timestamp(seconds: self.base().seconds + self.storage.withLock { $0.offset }) }
-
-    /// Moves the clock forward.
-    public func advance(seconds: Int64) { self.storage.withLock { $0.offset = Timestamp(seconds: $0.offset).adding(seconds: seconds).seconds } }
+    public var now: Timestamp { self.time.now }
 
     /// The next `count` token-endpoint calls answer `status` (5xx, 429) instead of working.
     public func failTokenEndpoint(times count: Int, status: Int = 503) {
@@ -123,8 +121,17 @@ public final class CheckfrontSimulatorState: Sendable {
     /// The counters so far.
     public var stats: Stats { self.storage.withLock { $0.stats } }
 
-    /// Zeroes the counters.
-    public func resetStats() { self.storage.withLock { $0.stats = Stats() } }
+    /// Zeroes the counters, drops queued token-endpoint failures and the API redirect and puts
+    /// the clock back (`/_sim/reset`); clients, grants, tokens and data stay.
+    public func reset() {
+        self.storage.withLock { storage in
+            storage.stats = Stats()
+            storage.failures.removeAll()
+            storage.hostileLifetimes.removeAll()
+            storage.redirectAPI = nil
+        }
+        self.time.reset()
+    }
 
     // MARK: Server side
 
@@ -244,5 +251,26 @@ struct OAuthFailure: Error {
     init(_ error: String, _ description: String) {
         self.error = error
         self.description = description
+    }
+}
+
+extension CheckfrontSimulatorState: SimulatorState {
+    public var clock: SimulatorClock? { self.time }
+
+    /// The counters, as `/_sim/stats` reports them, and the simulator's time.
+    public var statsJSON: Value {
+        let stats = self.stats
+        return [
+            "token_calls": .int(stats.tokenCalls), "code_exchanges": .int(stats.codeExchanges), "refreshes": .int(stats.refreshes),
+            "consumer_secret_on_api": .int(stats.consumerSecretOnAPI), "token_in_url": .int(stats.tokenInURL),
+            "api_calls": .int(stats.apiCalls), "revoked_grants": .int(stats.revokedGrants),
+            "refresh_tokens_seen": .array(stats.refreshTokensSeen.map(Value.string)),
+            "last_form": .array(stats.lastForm.map { ["name": .string($0.name), "value": .string($0.value)] }),
+            "api_unauthorized": .int(stats.apiUnauthorized),
+            "client_authentications": .array(stats.clientAuthentications.map(Value.string)),
+            "token_calls_with_authorization": .int(stats.tokenCallsWithAuthorization),
+            "token_calls_with_secret_in_body": .int(stats.tokenCallsWithSecretInBody),
+            "now": .string(self.now.iso8601),
+        ]
     }
 }

@@ -10,6 +10,8 @@ public struct HTTPAdapter: Adapter {
 
     private let client: UpstreamClient
     private let connection: String
+    /// Headers the `request` operation never forwards, as on the proxy route.
+    private let credentialHeaders: Set<String>
 
     /// Builds the adapter for one connection, validating its options.
     public init(setup: AdapterSetup) throws {
@@ -18,6 +20,7 @@ public struct HTTPAdapter: Adapter {
         try options.finish()
         self.client = setup.client.signed(by: signer)
         self.connection = setup.connection.name
+        self.credentialHeaders = setup.inboundCredentialHeaders
     }
 
     public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
@@ -34,7 +37,7 @@ public struct HTTPAdapter: Adapter {
     /// `request`: `{method?, path, query?: {..}, headers?: {..}, body?}` → the upstream's JSON
     /// answer as `data` (text when it is not JSON).
     private func request(_ arguments: Value) async throws -> Envelope {
-        let request = try RequestArguments(arguments, connection: self.connection)
+        let request = try RequestArguments(arguments, connection: self.connection, credentialHeaders: self.credentialHeaders)
         let (response, bytes) = try await self.client.sendCollecting(
             UpstreamRequest(
                 method: request.method,

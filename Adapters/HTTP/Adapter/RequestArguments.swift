@@ -10,7 +10,7 @@ struct RequestArguments {
     var headers: HTTPFields
     var body: UpstreamBody
 
-    init(_ arguments: Value, connection: String) throws {
+    init(_ arguments: Value, connection: String, credentialHeaders: Set<String>) throws {
         func bad(_ message: String) -> GatewayError { GatewayError(.badRequest, message, connection: connection) }
         guard let object = arguments.objectValue else { throw bad("arguments must be a JSON object") }
         for key in object.keys where !["method", "path", "query", "headers", "body"].contains(key) {
@@ -23,7 +23,7 @@ struct RequestArguments {
         guard !GatewayRoute.hasDotSegments(path), !path.contains("?"), !path.contains("#") else {
             throw bad("path may not contain '.'/'..' segments, '?' or '#'; use query for parameters")
         }
-        self.path = path.split(separator: "/", omittingEmptySubsequences: false).map { Self.encode(String($0)) }
+        self.path = path.split(separator: "/", omittingEmptySubsequences: false).map { PercentEncoding.encode(String($0)) }
             .joined(separator: "/")
         switch object["query"] {
         case nil, .null?: self.query = nil
@@ -36,7 +36,7 @@ struct RequestArguments {
                 case .bool(let b): value = b ? "true" : "false"
                 default: throw bad("query values must be strings, numbers or booleans")
                 }
-                return Self.encode(member.key) + "=" + Self.encode(value)
+                return PercentEncoding.encode(member.key) + "=" + PercentEncoding.encode(value)
             }.joined(separator: "&")
         default: throw bad("query must be an object of parameter names to values")
         }
@@ -49,7 +49,7 @@ struct RequestArguments {
                 headers.append(HTTPField(name: name, value: value))
             }
         }
-        self.headers = HeaderPolicy.upstreamHeaders(from: headers)
+        self.headers = HeaderPolicy.upstreamHeaders(from: headers, credentialHeaders: credentialHeaders)
         switch object["body"] {
         case nil, .null?: self.body = .empty
         case .string(let text)?: self.body = .bytes(ByteBuffer(string: text))
@@ -57,24 +57,5 @@ struct RequestArguments {
             self.body = .bytes(ByteBuffer(bytes: JSON.serializeBytes(value)))
             if self.headers[.contentType] == nil { self.headers[.contentType] = "application/json" }
         }
-    }
-
-    /// Percent-encodes everything but RFC 3986 unreserved characters.
-    static func encode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += "%"
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0xF)]))
-            }
-        }
-        return out
     }
 }

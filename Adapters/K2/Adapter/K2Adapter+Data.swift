@@ -93,8 +93,8 @@ extension K2Adapter {
         var pageState: String?
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let value = K2Signature.percentDecode(parts.count > 1 ? String(parts[1]) : "")
-            switch K2Signature.percentDecode(String(parts[0])).lowercased() {
+            let value = PercentEncoding.decode(parts.count > 1 ? parts[1] : "")
+            switch PercentEncoding.decode(parts[0]).lowercased() {
             case "page": page = value
             case "pagestate": pageState = value
             default: break

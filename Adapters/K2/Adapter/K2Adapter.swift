@@ -4,7 +4,7 @@ import GatehouseXML
 import HTTPTypes
 import Logging
 
-/// The K2 API (seed 003, protocols.md §2): every request signed with HMAC-MD5 over its URL
+/// The K2 API (seed 003; Adapters/K2/README.md, "Signing"): every request signed with HMAC-MD5 over its URL
 /// (header or x-auth mode), Data / Meta / Formation operations over K2's JSON mode, records in
 /// Gatehouse's shape, K2's `[ErrorKind]` errors as uniform errors, and the licensed thread
 /// count enforced as `max_concurrency`.
@@ -160,7 +160,7 @@ public struct K2Adapter: Adapter {
 
     /// `base_url` + `/{segments...}` (each percent-encoded) + `?query` (values encoded, spaces as `%20`).
     func url(_ segments: [String], query: [(String, String)] = []) -> String {
-        let path = (self.configuration.format == .xml ? "/xml" : "") + segments.map { "/" + K2Signature.formEncode($0) }.joined()
+        let path = (self.configuration.format == .xml ? "/xml" : "") + segments.map { "/" + PercentEncoding.encode($0) }.joined()
         let text = query.map { $0.0 + "=" + K2Signature.queryValue($0.1) }.joined(separator: "&")
         return self.client.url(path: path, query: text.isEmpty ? nil : text)
     }

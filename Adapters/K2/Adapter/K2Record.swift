@@ -44,7 +44,7 @@ enum K2Record {
         let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard let data = parts.lastIndex(where: { $0.lowercased() == "data" }), data + 1 < parts.count else { return [] }
-        return parts[(data + 2)...].map { .string(K2Signature.percentDecode($0)) }
+        return parts[(data + 2)...].map { .string(PercentEncoding.decode($0)) }
     }
 
     /// A record's fields as a DataObjectWrapper for create/update. Arrays become child

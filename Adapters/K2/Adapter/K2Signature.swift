@@ -1,7 +1,9 @@
+import GatehouseCore
 import GatehouseCrypto
 
-/// K2's URL signatures (seed 003, protocols.md §2): HMAC-MD5 under the password over the
-/// upper-cased full URL, base64-encoded.
+/// K2's URL signatures (seed 003; Adapters/K2/README.md, "Signing"): HMAC-MD5 under the password over the
+/// upper-cased full URL, base64-encoded. Percent-coding is the core's ``PercentEncoding``; the
+/// upper case is .NET's (``uppercase(_:)``), as K2 computes it.
 ///
 /// ```swift
 /// let hash = K2Signature.hash(url: "https://k2.example.cz/SWSORI/Data/Customer?fields=Id%2CName&pageSize=250", password: "secret")
@@ -10,7 +12,7 @@ import GatehouseCrypto
 public enum K2Signature {
     /// Header mode: `base64(HMAC-MD5(password, uppercase(percentDecode(url))))`.
     public static func hash(url: String, password: String) -> String {
-        Self.mac(Self.uppercase(Self.percentDecode(url)), password: password)
+        Self.mac(Self.uppercase(PercentEncoding.decode(url)), password: password)
     }
 
     /// The `Authorization` value of header mode: `{username}:{hash}`, no scheme word.
@@ -22,8 +24,8 @@ public enum K2Signature {
     /// over the upper-cased text up to `x-auth=` (percent-decoded first when `decode`).
     public static func xAuthURL(url: String, username: String, password: String, decode: Bool = false) -> String {
         let text = url + (url.contains("?") ? "&x-auth=" : "?x-auth=")
-        let message = Self.uppercase(decode ? Self.percentDecode(text) : text)
-        return text + Self.formEncode(username + ":" + Self.mac(message, password: password))
+        let message = Self.uppercase(decode ? PercentEncoding.decode(text) : text)
+        return text + PercentEncoding.encode(username + ":" + Self.mac(message, password: password))
     }
 
     static func mac(_ message: String, password: String) -> String {
@@ -45,61 +47,11 @@ public enum K2Signature {
         return String(out)
     }
 
-    /// Decodes `%XX` escapes (not `+`: Gatehouse never sends one); invalid escapes stay as written.
-    public static func percentDecode(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var utf8 = Array(text.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2, let high = Self.hex(utf8[utf8.startIndex]),
-                let low = Self.hex(utf8[utf8.startIndex + 1])
-            {
-                bytes.append(high << 4 | low)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Percent-encodes every byte but `A-Z a-z 0-9 - _ . ~`.
-    public static func formEncode(_ text: String) -> String {
-        Self.encode(text, keeping: [])
-    }
-
-    /// Percent-encodes every byte but the unreserved ones and `keeping`.
-    static func encode(_ text: String, keeping: Set<UInt8>) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                if keeping.contains(byte) {
-                    out.append(byte)
-                } else {
-                    out += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 15)]]
-                }
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    /// `;` `*` `@` `!` `^`: kept readable in K2 query values (conditions use them).
+    static let readableInQueries = Set(";*@!^".utf8)
 
     /// A query value as Gatehouse sends it: spaces as `%20`, `;` `*` `@` `!` `^` kept readable.
     public static func queryValue(_ text: String) -> String {
-        Self.encode(text, keeping: Set(";*@!^".utf8))
-    }
-
-    static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        PercentEncoding.encode(text, keeping: Self.readableInQueries)
     }
 }

@@ -1,15 +1,15 @@
 import GatehouseCore
 import GatehouseCrypto
+import GatehouseSimulation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
 /// The K2 simulator's front door: signature check, licensed threads, failure modes, then the
-/// services; and the test-only control routes under `/_sim/`.
+/// services. Its control routes are the shared ones (``K2SimulatorState``'s `SimulatorState`).
 enum K2Routes {
     static func respond(to request: Request, state: K2SimulatorState) async throws -> Response {
         let path = request.uri.path
-        if path.hasPrefix("/_sim/") { return try await Self.control(request, state: state) }
         let base = state.configuration.basePath
         guard path.lowercased().hasPrefix(base.lowercased() + "/") || path.lowercased() == base.lowercased() else {
             return Self.html(404, "The resource cannot be found.")
@@ -44,11 +44,7 @@ enum K2Routes {
         if let name = mode.errorKind, let kind = K2Error.Kind(rawValue: name) {
             return Self.error(K2Error(kind, Self.sampleText[kind] ?? "", status: mode.errorStatus))
         }
-        var body: [UInt8] = []
-        for try await chunk in request.body {
-            body.append(contentsOf: chunk.readableBytesView)
-            if body.count > 8 * 1024 * 1024 { return Self.html(413, "Request Entity Too Large") }
-        }
+        let body = try await SimulatorHTTP.body(of: request)
         let origin = mode.pageOrigin ?? "http://\(host)"
         let context = K2Services.Context(
             method: request.method, path: rest, query: query, body: body, xml: xml,
@@ -59,41 +55,6 @@ enum K2Routes {
             return Self.error(error)
         } catch is K2Services.Undeserialisable {
             return Self.html(400, "Bad Request")
-        }
-    }
-
-    static func control(_ request: Request, state: K2SimulatorState) async throws -> Response {
-        switch (request.method, request.uri.path) {
-        case (.get, "/_sim/stats"):
-            let seen = state.requests
-            return Self.json([
-                "requests": .int(seen.count), "verified": .int(seen.filter(\.verified).count),
-                "rejected": .int(seen.filter { !$0.verified }.count), "max_in_flight": .int(state.maxInFlight),
-                "refused_busy": .int(state.refusedBusy),
-                "log": .array(seen.suffix(200).map { ["method": .string($0.method), "url": .string($0.url), "auth": .string($0.auth), "verified": .bool($0.verified)] }),
-            ])
-        case (.post, "/_sim/mode"):
-            var bytes: [UInt8] = []
-            for try await chunk in request.body { bytes.append(contentsOf: chunk.readableBytesView) }
-            let body = (try? JSON.parse(bytes)) ?? .null
-            var mode = K2SimulatorState.Mode()
-            mode.latencyMilliseconds = max(0, min(body["latency_ms"]?.intValue ?? 0, 600_000))
-            mode.pageOrigin = body["page_origin"]?.stringValue
-            mode.answer = body["answer"]?.stringValue
-            if let kind = body["error_kind"]?.stringValue {
-                guard K2Error.Kind(rawValue: kind) != nil else {
-                    return Self.json(["message": .string("error_kind is one of \(K2Error.Kind.allCases.map(\.rawValue).joined(separator: ", "))")], status: 400)
-                }
-                mode.errorKind = kind
-                mode.errorStatus = max(400, min(body["error_status"]?.intValue ?? 500, 599))
-            }
-            state.mode = mode
-            return Self.json(["latency_ms": .int(mode.latencyMilliseconds)])
-        case (.post, "/_sim/reset"):
-            state.reset()
-            return Self.json(["reset": true])
-        default:
-            return Self.html(404, "The resource cannot be found.")
         }
     }
 
@@ -120,13 +81,11 @@ enum K2Routes {
     }
 
     static func raw(_ status: Int, _ type: String, _ text: String) -> Response {
-        Response(status: .init(code: status), headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+        SimulatorHTTP.text(text, status: status, contentType: type)
     }
 
     static func json(_ value: Value, status: Int = 200) -> Response {
-        Response(
-            status: .init(code: status), headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSON.serializeBytes(value))))
+        SimulatorHTTP.json(value, status: status)
     }
 }
 

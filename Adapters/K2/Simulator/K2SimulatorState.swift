@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseSimulation
 import Synchronization
 
 /// The simulator's data, failure mode and what it saw, shared between its requests and tests.
@@ -62,9 +63,9 @@ public final class K2SimulatorState: Sendable {
         set { self.inner.withLock { $0.mode = newValue } }
     }
 
-    /// Forgets the statistics and mode, and restores the demo data.
+    /// Forgets the statistics and mode (`/_sim/reset`); the data stays as the requests left it.
     public func reset() {
-        self.inner.withLock { $0 = Inner(store: .demo(parts: self.configuration.parts)) }
+        self.inner.withLock { inner in inner = Inner(store: inner.store, inFlight: inner.inFlight) }
     }
 
     func record(_ request: SeenRequest) { self.inner.withLock { $0.seen.append(request) } }
@@ -86,5 +87,46 @@ public final class K2SimulatorState: Sendable {
 
     func withStore<T>(_ body: (inout K2Store) throws -> T) rethrows -> T {
         try self.inner.withLock { try body(&$0.store) }
+    }
+}
+
+extension K2SimulatorState: SimulatorState {
+    /// Requests seen, signature outcomes, the in-flight peak, as `/_sim/stats` reports them.
+    public var statsJSON: Value {
+        let seen = self.requests
+        return [
+            "requests": .int(seen.count), "verified": .int(seen.filter(\.verified).count),
+            "rejected": .int(seen.filter { !$0.verified }.count), "max_in_flight": .int(self.maxInFlight),
+            "refused_busy": .int(self.refusedBusy),
+            "log": .array(
+                seen.suffix(200).map {
+                    ["method": .string($0.method), "url": .string($0.url), "auth": .string($0.auth), "verified": .bool($0.verified)]
+                }),
+        ]
+    }
+
+    public var modeJSON: Value? {
+        let mode = self.mode
+        return [
+            "latency_ms": .int(mode.latencyMilliseconds), "page_origin": mode.pageOrigin.map(Value.string) ?? .null,
+            "answer": mode.answer.map(Value.string) ?? .null, "error_kind": mode.errorKind.map(Value.string) ?? .null,
+            "error_status": .int(mode.errorStatus),
+        ]
+    }
+
+    /// `{"latency_ms"?, "page_origin"?, "answer"?, "error_kind"?, "error_status"?}`; absent keys take their defaults.
+    public func setMode(json body: Value) throws(SimulatorRefusal) {
+        var mode = K2SimulatorState.Mode()
+        mode.latencyMilliseconds = max(0, min(body["latency_ms"]?.intValue ?? 0, 600_000))
+        mode.pageOrigin = body["page_origin"]?.stringValue
+        mode.answer = body["answer"]?.stringValue
+        if let kind = body["error_kind"]?.stringValue {
+            guard K2Error.Kind(rawValue: kind) != nil else {
+                throw SimulatorRefusal("error_kind is one of \(K2Error.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            mode.errorKind = kind
+            mode.errorStatus = max(400, min(body["error_status"]?.intValue ?? 500, 599))
+        }
+        self.mode = mode
     }
 }

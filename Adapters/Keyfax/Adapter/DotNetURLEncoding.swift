@@ -1,6 +1,8 @@
 /// .NET's `HttpUtility.UrlEncode`, which Keyfax signatures are computed over: UTF-8 bytes;
 /// `A-Z a-z 0-9 ( ) * - . _ !` stay; space becomes `+`; every other byte becomes `%xx` in
-/// lowercase hex.
+/// lowercase hex. Kept apart from the core's RFC 3986 ``PercentEncoding``: the signature is over
+/// exactly these bytes, so another alphabet (`~` encoded, `!*()` kept) or uppercase hex would
+/// break every signature.
 public enum DotNetURLEncoding {
     /// Encodes `text`.
     public static func encode(_ text: String) -> String {

@@ -12,7 +12,7 @@ extension KeyfaxAdapter {
         public var hostName: String
         public var auth = Auth.basic
         public var format = Format.json
-        /// The signing recipe's knobs (protocols.md §1).
+        /// The signing recipe's knobs (Adapters/Keyfax/README.md, "Signing choices").
         public var signing = KeyfaxSigner.Configuration()
         /// How `format: xml` start-up data is posted (`startup_xml`).
         public enum StartupXML: String, Sendable, CaseIterable {
@@ -29,8 +29,6 @@ extension KeyfaxAdapter {
         public var resultsXMLRoot = "ResultsRequest"
         /// Renew a JWT this long before it expires.
         public var renewMarginSeconds: Int64 = 3600
-        /// How long a rotation waits for its keys at the web hook.
-        public var rotationWindowSeconds: Int64 = 900
 
         /// Reads and validates `options`.
         public init(options: inout ConfigMap) throws(ConfigError) {

@@ -14,8 +14,8 @@ extension KeyfaxAdapter {
         secret.withBytes { $0.count } >= Self.minimumHookSecretBytes
     }
 
-    /// Admin actions (`POST /admin/v1/connections/{c}/keyfax/{action}`, and `gatehouse keyfax ...`):
-    /// `keyfax/bootstrap`, `keyfax/rotate`, `keyfax/delete`, `keyfax/import` (`{apiKey, signingKey}`).
+    /// Performs one of ``adminActions``: `keyfax/bootstrap`, `keyfax/rotate`, `keyfax/delete`,
+    /// `keyfax/import` (`{apiKey, signingKey}`).
     public func adminAction(_ action: String, arguments: Value) async throws -> Value {
         let actor = VaultActor(name: "keyfax \(self.connection) \(action)", origin: .adapter)
         switch action {
@@ -33,8 +33,9 @@ extension KeyfaxAdapter {
         }
     }
 
-    /// The console's Keyfax actions: the first keys, and a rotation delivered to the web hook.
-    public var consoleActions: [ConnectionAction] {
+    /// The key lifecycle: the first keys and a rotation delivered to the web hook (both console
+    /// buttons), deleting the stored pair, importing an emailed one.
+    public var adminActions: [ConnectionAction] {
         [
             ConnectionAction(
                 name: "keyfax/bootstrap", title: "Bootstrap keys",
@@ -42,12 +43,15 @@ extension KeyfaxAdapter {
             ConnectionAction(
                 name: "keyfax/rotate", title: "Rotate keys",
                 confirmation: "Ask Keyfax for a new key pair? It is delivered to this gateway's web hook; calls signed with the old keys stop working."),
+            ConnectionAction(name: "keyfax/delete", title: "Delete the stored keys", inConsole: false),
+            ConnectionAction(
+                name: "keyfax/import", title: "Import emailed keys", input: #"{"apiKey": "...", "signingKey": "..."} as Keyfax emails them"#),
         ]
     }
 
     /// `GET /api/v1/key?hostName=`: the first keys for this host, stored in the vault.
     func bootstrap(by actor: VaultActor) async throws -> Value {
-        let host = FormEncoding.encode(self.configuration.hostName, spaceAsPlus: false)
+        let host = PercentEncoding.encode(self.configuration.hostName)
         let request = UpstreamRequest(
             method: .get, url: self.client.url(path: "/api/v1/key", query: "hostName=\(host)"), headers: [.accept: "application/json"],
             purpose: .credential)
@@ -127,7 +131,7 @@ extension KeyfaxAdapter {
 
     /// `DELETE /api/v1/key?hostName=`, then the keys and JWT leave the vault.
     func deleteKeys(by actor: VaultActor) async throws -> Value {
-        let host = FormEncoding.encode(self.configuration.hostName, spaceAsPlus: false)
+        let host = PercentEncoding.encode(self.configuration.hostName)
         let request = UpstreamRequest(method: .delete, url: self.client.url(path: "/api/v1/key", query: "hostName=\(host)"), headers: [.accept: "application/json"])
         let response = try await self.send(request, auth: .basic)
         let body = (try? await response.collectBody(upTo: 1 << 16)).map { Array($0.readableBytesView) } ?? []

@@ -4,7 +4,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 
-/// Keyfax Web API (seeds 000/001, protocols.md §1): the five-field HMAC "Basic" scheme or
+/// Keyfax Web API (seeds 000/001; the recipe in Adapters/Keyfax/README.md): the five-field HMAC "Basic" scheme or
 /// `Bearer {host}:{jwt}` for Gatehouse's own calls; keys bootstrapped, rotated (delivered by web
 /// hook) and imported into the vault; JWTs renewed ahead of expiry; start-up, results and the
 /// client-side token as operations; everything else through proxy mode, signed.
@@ -52,7 +52,7 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
         let clock = KeyfaxClock(now: now)
         self.clock = clock
         self.signer = KeyfaxSigner(configuration: configuration.signing)
-        let keys = KeyfaxKeyStore(connection: setup.connection.name, vault: setup.vault, rotationWindowSeconds: configuration.rotationWindowSeconds)
+        let keys = KeyfaxKeyStore(connection: setup.connection.name, vault: setup.vault)
         self.keys = keys
         let client = setup.client
         let signer = self.signer

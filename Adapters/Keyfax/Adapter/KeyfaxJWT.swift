@@ -3,7 +3,7 @@ import GatehouseCrypto
 
 /// Reads what Gatehouse needs from a Keyfax JWT without verifying it (only Keyfax can): its
 /// expiry, to renew before it lapses. Keyfax JWT claims are not public; a token without `exp`
-/// is assumed to last 24 hours from issue (protocols.md §1).
+/// is assumed to last 24 hours from issue (Adapters/Keyfax/README.md, "Signing choices").
 public enum KeyfaxJWT {
     /// The `exp` claim, or `nil` when the token is not a JWT or carries none.
     public static func expiry(of token: String) -> Timestamp? {

@@ -10,7 +10,8 @@ struct KeyfaxKeyStore: Sendable {
     let connection: String
     /// `nil` only under `check-config`, which validates options without opening the vault.
     let vault: Vault?
-    let rotationWindowSeconds: Int64
+    /// How long a rotation waits for its keys at the web hook (15 minutes; tests shorten it).
+    var rotationWindowSeconds: Int64 = 900
 
     /// The vault, or 503 when none is open.
     func openVault() throws -> Vault {

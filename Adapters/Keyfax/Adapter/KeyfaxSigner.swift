@@ -1,7 +1,7 @@
 import GatehouseCore
 import GatehouseCrypto
 
-/// Keyfax's "Basic" authorization scheme (protocols.md §1): five colon-separated fields,
+/// Keyfax's "Basic" authorization scheme (Adapters/Keyfax/README.md, "Signing choices"): five colon-separated fields,
 /// `Basic {hostName}:{apiKey}:{signature}:{nonce}:{timestamp}` — not base64, so an HTTP
 /// library's Basic helper must not be used.
 ///
@@ -41,7 +41,7 @@ public struct KeyfaxSigner: Sendable {
         public var urlForm = URLForm.absolute
         public var signingKey = SigningKey.base64
 
-        /// The defaults of protocols.md.
+        /// The defaults of Adapters/Keyfax/README.md ("Signing choices").
         public init() {}
     }
 

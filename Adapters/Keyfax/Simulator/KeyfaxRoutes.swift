@@ -1,26 +1,24 @@
 import Foundation
 import GatehouseCore
 import GatehouseXML
+import GatehouseSimulation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The Keyfax Web API as the seeds and protocols.md §1 describe it, under any base path
+/// The Keyfax Web API as the seeds and Adapters/Keyfax/README.md describe it, under any base path
 /// (`/interview/api/v1/...`, matched case-insensitively as IIS does), plus the launch page and
-/// the test-only control routes under `/_sim/`.
+/// its own control routes under `/_sim/` (the shared ones are ``SimulatorState``'s).
 struct KeyfaxRoutes {
     let state: KeyfaxSimulatorState
     let webHook: KeyfaxWebHook
 
     func respond(to request: Request) async throws -> Response {
-        var request = request
         let path = request.uri.path.lowercased()
-        if path.hasPrefix("/_sim/") { return try await self.control(&request, path: path) }
         if path.hasSuffix("/main.aspx"), request.method == .get { return self.launch(request) }
         guard let range = path.range(of: "/api/v1/") else { return Self.json(["message": "No HTTP resource was found that matches the request URI."], status: 404) }
         let endpoint = String(path[range.upperBound...])
-        let body = try await request.collectBody(upTo: 1 << 20)
-        let bytes = Array(body.readableBytesView)
+        let bytes = try await SimulatorHTTP.body(of: request)
         let url = "http://\(request.head.authority ?? "127.0.0.1")\(request.uri.string)"
         let accept = (request.headers[.accept] ?? "").lowercased()
         let wantsXML = accept.contains("xml") && !accept.contains("json")
@@ -241,16 +239,14 @@ struct KeyfaxRoutes {
 
     // MARK: Test-only control
 
-    private func control(_ request: inout Request, path: String) async throws -> Response {
-        let segments = path.split(separator: "/").map(String.init)
-        let body = (try? JSON.parse(Array(try await request.collectBody(upTo: 1 << 16).readableBytesView))) ?? .object([:])
-        switch (request.method, segments.dropFirst().first ?? "") {
-        case (.post, "clock"):
-            self.state.setClockOffset(Int64(body["offset_seconds"]?.intValue ?? 0))
-            return Self.json(["now": .int(Int(self.state.now))])
-        case (.post, "sessions") where segments.count == 4:
-            let guid = segments[2]
-            let next: KeyfaxSimulatorState.SessionState? = ["launch": .launched, "complete": .completed, "cancel": .cancelled][segments[3]]
+    /// The Keyfax simulator's own control routes: `sessions/{guid}/{launch|complete|cancel}`
+    /// moves a session on, `webhook {"host", "url"}` points a host's key delivery.
+    func control(_ route: String, method: HTTPRequest.Method, body: Value) -> Response? {
+        let segments = route.split(separator: "/").map(String.init)
+        switch (method, segments.first ?? "") {
+        case (.post, "sessions") where segments.count == 3:
+            let guid = segments[1]
+            let next: KeyfaxSimulatorState.SessionState? = ["launch": .launched, "complete": .completed, "cancel": .cancelled][segments[2]]
             guard let next else { return Self.json(["message": "launch, complete or cancel"], status: 400) }
             let found: Bool = self.state.data.withLock { data in
                 guard data.sessions[guid] != nil else { return false }
@@ -263,17 +259,8 @@ struct KeyfaxRoutes {
             guard let host = body["host"]?.stringValue else { return Self.json(["message": "body must be {\"host\", \"url\"}"], status: 400) }
             self.state.setWebHook(body["url"]?.stringValue, for: host)
             return Self.json(["host": .string(host)])
-        case (.get, "stats"):
-            let stats = self.state.data.withLock { $0.stats }
-            return Self.json([
-                "nonce_reuses": .int(stats.nonceReuses), "tokens_issued": .int(stats.tokensIssued), "tokens_renewed": .int(stats.tokensRenewed),
-                "key_rotations": .int(stats.keyRotations), "web_hook_deliveries": .int(stats.webHookDeliveries),
-                "accepted_by_api_key": .object(Value.Object(stats.acceptedByAPIKey.map { .init($0.key, .int($0.value)) })),
-                "rejections": .array(stats.rejections.map { .string($0) }),
-                "startup_forms": .array(stats.startupForms.map { .string($0) }),
-            ])
         default:
-            return Self.json(["message": "unknown control route"], status: 404)
+            return nil
         }
     }
 
@@ -312,11 +299,7 @@ struct KeyfaxRoutes {
     }
 
     static func json(_ value: Value, status: Int = 200) -> Response {
-        Response(
-            status: .init(code: status),
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSON.serializeBytes(value)))
-        )
+        SimulatorHTTP.json(value, status: status)
     }
 
     static func xml(_ text: String) -> Response {

@@ -25,7 +25,7 @@ extension KeyfaxSimulator {
     /// A host named `Default` stands in for host names it does not know (kfServerConfig.xml's
     /// "The default host is used if the host name supplied with an API request was not found").
     public struct Configuration: Sendable, Equatable {
-        /// How the server recomputes a Basic signature (protocols.md §1's recipe by default).
+        /// How the server recomputes a Basic signature (the adapter's recipe by default, Adapters/Keyfax/README.md).
         public struct Signing: Sendable, Equatable {
             public var fields = ["identity", "method", "url", "timestamp", "nonce", "body"]
             public var identity = "api_key"

@@ -11,44 +11,42 @@ import Logging
 /// the old keys stay valid until the new ones are first used, delete, JWT issue and renewal,
 /// start-up and results with sessions that `/_sim/sessions/{guid}/{launch|complete|cancel}`
 /// moves on, JSON and XML bodies, replay and clock-skew rejection with 401 bodies saying why.
-/// `/_sim/clock` moves its clock; `/_sim/stats` counts what tests assert on.
-public struct KeyfaxSimulator: Sendable {
+/// The shared `/_sim/clock` moves its clock, `/_sim/stats` counts what tests assert on,
+/// `/_sim/reset` zeroes the counters; its own `/_sim/webhook` points a host's key delivery.
+public struct KeyfaxSimulator: Simulator {
     /// Registration for the executable's simulator list.
-    public static let kind = SimulatorKind(
-        name: "keyfax",
-        defaultPort: 9101,
-        summary: "Keyfax Web API: /interview/api/v1/{key,token,startup,results}, control routes under /_sim/",
-        configurable: { launch, ready in
-            let configuration =
-                try launch.configuration.map { file throws(ConfigError) in
-                    try Configuration(text: file.text, file: file.path)
-                } ?? Configuration.demo
-            try await KeyfaxSimulator(host: launch.host, port: launch.port, logger: launch.logger, state: KeyfaxSimulatorState(configuration))
-                .run(onReady: ready)
-        }
-    )
+    public static let kind = SimulatorKind(KeyfaxSimulator.self, configurable: true) { file, logger in
+        let configuration =
+            try file.map { file throws(ConfigError) in try Configuration(text: file.text, file: file.path) } ?? Configuration.demo
+        return KeyfaxSimulator(state: KeyfaxSimulatorState(configuration), logger: logger)
+    }
+
+    public static let name = "keyfax"
+    public static let defaultPort = 9101
+    public static let summary = "Keyfax Web API: /interview/api/v1/{key,token,startup,results}, control routes under /_sim/"
 
     /// Keys, sessions and counters; tests may read and change it while it runs.
     public let state: KeyfaxSimulatorState
-    let host: String
-    let port: Int
-    let logger: Logger
+    /// Delivers rotated keys to the hosts' web hooks.
+    private let transport: CurlTransport
+    private let routes: KeyfaxRoutes
 
-    /// Creates the simulator; `port` 0 picks a free one (reported through `onReady`).
-    public init(host: String = "127.0.0.1", port: Int = 0, logger: Logger, state: KeyfaxSimulatorState) {
-        self.host = host
-        self.port = port
-        self.logger = logger
+    /// Creates the simulator over `state`; `logger` is for its web hook deliveries.
+    public init(state: KeyfaxSimulatorState, logger: Logger) {
         self.state = state
+        self.transport = CurlTransport(logger: logger)
+        self.routes = KeyfaxRoutes(state: state, webHook: KeyfaxWebHook(transport: self.transport, logger: logger))
     }
 
-    /// Serves until the task is cancelled.
-    public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
-        let transport = CurlTransport(logger: self.logger)
-        defer { transport.shutdown() }
-        let routes = KeyfaxRoutes(state: self.state, webHook: KeyfaxWebHook(transport: transport, logger: self.logger))
-        try await LoopbackServer.run(host: self.host, port: self.port, serverName: "keyfax-simulator", logger: self.logger, onReady: onReady) {
-            request in try await routes.respond(to: request)
-        }
+    public func respond(to request: Request, context: SimulatorContext) async throws -> Response {
+        try await self.routes.respond(to: request)
+    }
+
+    public func control(_ route: String, request: Request, body: Value) async throws -> Response? {
+        self.routes.control(route, method: request.method, body: body)
+    }
+
+    public func shutdown() {
+        self.transport.shutdown()
     }
 }

@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseSimulation
 import GatehouseCrypto
 import Synchronization
 
@@ -53,13 +54,14 @@ public final class KeyfaxSimulatorState: Sendable {
         var webHooks: [String: String]
         var nonces: [String: Int64] = [:]
         var sessions: [String: Session] = [:]
-        var clockOffset: Int64 = 0
         var stats = Stats()
     }
 
     /// The configuration it started with.
     public let configuration: KeyfaxSimulator.Configuration
     let data: Mutex<Data>
+    /// The simulator's clock (`/_sim/clock`): real time moved by tests.
+    let time = SimulatorClock()
 
     /// A fresh server with no keys issued yet.
     public init(_ configuration: KeyfaxSimulator.Configuration) {
@@ -72,11 +74,8 @@ public final class KeyfaxSimulatorState: Sendable {
         )
     }
 
-    /// The simulator's clock: the real time moved by the offset tests set.
-    public var now: Int64 { Timestamp.now().seconds + self.data.withLock { $0.clockOffset } }
-
-    /// Moves the simulator's clock relative to real time.
-    public func setClockOffset(_ seconds: Int64) { self.data.withLock { $0.clockOffset = seconds } }
+    /// The simulator's clock, in seconds: the real time moved by tests.
+    public var now: Int64 { self.time.now.seconds }
 
     /// Points `host`'s web hook at `url` (tests learn the gateway's port after starting it).
     public func setWebHook(_ url: String?, for host: String) { self.data.withLock { $0.webHooks[host] = url } }
@@ -86,4 +85,26 @@ public final class KeyfaxSimulatorState: Sendable {
 
     /// The current keys of `host` (for tests).
     public func currentKeys(host: String) -> Keys? { self.data.withLock { $0.hosts[host]?.current } }
+}
+
+extension KeyfaxSimulatorState: SimulatorState {
+    public var clock: SimulatorClock? { self.time }
+
+    /// The counters, as `/_sim/stats` reports them.
+    public var statsJSON: Value {
+        let stats = self.data.withLock { $0.stats }
+        return [
+            "nonce_reuses": .int(stats.nonceReuses), "tokens_issued": .int(stats.tokensIssued), "tokens_renewed": .int(stats.tokensRenewed),
+            "key_rotations": .int(stats.keyRotations), "web_hook_deliveries": .int(stats.webHookDeliveries),
+            "accepted_by_api_key": .object(Value.Object(stats.acceptedByAPIKey.map { .init($0.key, .int($0.value)) })),
+            "rejections": .array(stats.rejections.map { .string($0) }),
+            "startup_forms": .array(stats.startupForms.map { .string($0) }),
+        ]
+    }
+
+    /// Zeroes the counters and puts the clock back; keys, sessions and web hooks stay.
+    public func reset() {
+        self.data.withLock { $0.stats = Stats() }
+        self.time.reset()
+    }
 }

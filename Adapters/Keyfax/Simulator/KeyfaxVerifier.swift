@@ -1,7 +1,7 @@
 import GatehouseCore
 import GatehouseCrypto
 
-/// The server side of Keyfax's two schemes, written from the recipe in protocols.md §1 rather
+/// The server side of Keyfax's two schemes, written from the recipe in Adapters/Keyfax/README.md rather
 /// than reusing the adapter's signer, so a mistake in one shows up against the other.
 enum KeyfaxVerifier {
     /// Who a request was verified as.

@@ -5,13 +5,16 @@ import Logging
 /// OKIT token validation (seed 004): `GET {base}/api/tokenvalidator?token=..&applicaiontPrefix=..&clientPrefix=..`
 /// answering `{"valid": bool, "message": string}`.
 ///
-/// Serves the `token.validate` operation and is the ``TokenValidator`` behind `authenticator: okit`
+/// Serves the `token.validate` operation and is the ``TokenValidator`` behind `authenticator: token` (or `okit`)
 /// clients. The application prefix is configuration (`options.application_prefix`), never the
 /// caller's. Fail closed: only a JSON body with a boolean `valid` decides (`true` needs a 2xx
 /// status); anything else — unreachable, too slow, redirect, garbage — is 503 `unavailable`.
 public struct OKITAdapter: Adapter, TokenValidator {
     /// The registration used by the executable's built-in list.
-    public static let kind = AdapterKind(name: "okit") { setup in try OKITAdapter(setup: setup) }
+    /// Callers name themselves to OKIT in `X-Client-Prefix`, never forwarded.
+    public static let kind = AdapterKind(name: "okit", clientPrefixHeader: HTTPField.Name("X-Client-Prefix")!) { setup in
+        try OKITAdapter(setup: setup)
+    }
 
     /// Largest validator answer read; a real one is well under 100 bytes.
     static let largestAnswer = 64 * 1024

@@ -1,6 +1,6 @@
 import GatehouseCore
 
-/// What one validator answer means (architecture.md, "OKIT answers"): a JSON body with a boolean
+/// What one validator answer means (Adapters/OKIT/README.md, "Inbound authentication"): a JSON body with a boolean
 /// `valid` decides whatever the status — `true` admits only with a 2xx status, `false` refuses.
 /// No such body, or a redirect, decides nothing.
 package enum OKITAnswer: Equatable {

@@ -1,10 +1,11 @@
 import GatehouseCore
 import HTTPTypes
+import GatehouseSimulation
 import Hummingbird
 import NIOCore
 
-/// The OKIT simulator's route table: the validator as the seed documents it, and the test-only
-/// control routes under `/_sim/`.
+/// The OKIT simulator's route table: the validator as the seed documents it, and its own
+/// control routes under `/_sim/` (the shared ones are ``SimulatorState``'s).
 enum OKITRoutes {
     /// The validator's path, matched case-insensitively as IIS does.
     static let validatorPath = "/okit.operator.api/api/tokenvalidator"
@@ -14,44 +15,26 @@ enum OKITRoutes {
         if path.lowercased() == Self.validatorPath {
             return try await self.validate(request, state: state)
         }
-        switch (request.method, path) {
-        case (.post, "/_sim/tokens"):
-            let body = try await Self.body(of: request)
+        return Self.json(["message": "No HTTP resource was found that matches the request URI."], status: .notFound)
+    }
+
+    /// The OKIT simulator's own control routes: `tokens` issues, `revoke` revokes.
+    static func control(_ route: String, method: HTTPRequest.Method, body: Value, state: OKITSimulatorState) throws -> Response? {
+        switch (method, route) {
+        case (.post, "tokens"):
             guard let application = body["application"]?.stringValue, let client = body["client"]?.stringValue else {
                 return Self.json(["error": "body must be {\"application\", \"client\", \"token\"?}"], status: .badRequest)
             }
             let token = body["token"]?.stringValue ?? "okit-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
             state.issue(token: token, application: application, client: client)
             return Self.json(["token": .string(token)], status: .created)
-        case (.post, "/_sim/revoke"):
-            let body = try await Self.body(of: request)
+        case (.post, "revoke"):
             guard let token = body["token"]?.stringValue else {
                 return Self.json(["error": "body must be {\"token\"}"], status: .badRequest)
             }
             return Self.json(["revoked": .bool(state.revoke(token))])
-        case (.get, "/_sim/mode"):
-            return Self.json(state.mode.json)
-        case (.post, "/_sim/mode"):
-            do {
-                state.mode = try OKITSimulator.Mode(json: try await Self.body(of: request))
-            } catch let error as OKITSimulator.ModeError {
-                return Self.json(["error": .string(error.message)], status: .badRequest)
-            }
-            return Self.json(state.mode.json)
-        case (.get, "/_sim/stats"):
-            let requests: [Value] = state.requests.map { seen in
-                var parameters = Value.Object()
-                for parameter in seen.parameters where parameters[parameter.name] == nil {
-                    parameters[parameter.name] = .string(parameter.value)
-                }
-                return ["query": .string(seen.query), "parameters": .object(parameters)]
-            }
-            return Self.json(["validations": .int(state.validationCount), "requests": .array(requests)])
-        case (.post, "/_sim/reset"):
-            state.reset()
-            return Self.json(["reset": true])
         default:
-            return Self.json(["message": "No HTTP resource was found that matches the request URI."], status: .notFound)
+            return nil
         }
     }
 
@@ -110,20 +93,7 @@ enum OKITRoutes {
         FormEncoding.pairs(query).map { .init(name: $0.name, value: $0.value) }
     }
 
-    static func body(of request: Request) async throws -> Value {
-        var bytes: [UInt8] = []
-        for try await chunk in request.body {
-            bytes.append(contentsOf: chunk.readableBytesView)
-            if bytes.count > 64 * 1024 { return .null }
-        }
-        return (try? JSON.parse(bytes)) ?? .null
-    }
-
     static func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSON.serializeBytes(value)))
-        )
+        SimulatorHTTP.json(value, status: status.code)
     }
 }

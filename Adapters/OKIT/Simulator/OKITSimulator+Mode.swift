@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseSimulation
 
 extension OKITSimulator {
     /// How the validator misbehaves, for fail-closed tests.
@@ -46,37 +47,32 @@ extension OKITSimulator {
         }
 
         /// Reads `{"latency_ms"?, "failure"?, "status"?, "redirect_to"?}`; absent keys take defaults.
-        init(json: Value) throws(ModeError) {
-            guard let object = json.objectValue else { throw ModeError(message: "expected a JSON object") }
+        init(json: Value) throws(SimulatorRefusal) {
+            guard let object = json.objectValue else { throw SimulatorRefusal("expected a JSON object") }
             for key in object.keys where !["latency_ms", "failure", "status", "redirect_to"].contains(key) {
-                throw ModeError(message: "unknown key \"\(key)\" (known: failure, latency_ms, redirect_to, status)")
+                throw SimulatorRefusal("unknown key \"\(key)\" (known: failure, latency_ms, redirect_to, status)")
             }
             self.init()
             if let latency = object["latency_ms"], latency != .null {
                 guard let value = latency.intValue, (0...600_000).contains(value) else {
-                    throw ModeError(message: "latency_ms: 0...600000")
+                    throw SimulatorRefusal("latency_ms: 0...600000")
                 }
                 self.latencyMilliseconds = value
             }
             if let failure = object["failure"], failure != .null {
                 guard let name = failure.stringValue, let value = Failure(rawValue: name) else {
-                    throw ModeError(message: "failure: one of \(Failure.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw SimulatorRefusal("failure: one of \(Failure.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 self.failure = value
             }
             if let status = object["status"], status != .null {
-                guard let value = status.intValue, (100...599).contains(value) else { throw ModeError(message: "status: 100...599") }
+                guard let value = status.intValue, (100...599).contains(value) else { throw SimulatorRefusal("status: 100...599") }
                 self.status = value
             }
             if let target = object["redirect_to"], target != .null {
-                guard let value = target.stringValue else { throw ModeError(message: "redirect_to: a URL") }
+                guard let value = target.stringValue else { throw SimulatorRefusal("redirect_to: a URL") }
                 self.redirectTo = value
             }
         }
-    }
-
-    /// A bad `/_sim/mode` body.
-    struct ModeError: Error {
-        var message: String
     }
 }

@@ -1,3 +1,5 @@
+import GatehouseCore
+import GatehouseSimulation
 import Synchronization
 
 /// What an ``OKITSimulator`` knows and has seen: issued and revoked tokens, the current mode, and
@@ -99,5 +101,25 @@ public final class OKITSimulatorState: Sendable {
             storage.recent.append(request)
             if storage.recent.count > Self.keptRequests { storage.recent.removeFirst(storage.recent.count - Self.keptRequests) }
         }
+    }
+}
+
+extension OKITSimulatorState: SimulatorState {
+    /// Validator calls counted and the recent requests, as `/_sim/stats` reports them.
+    public var statsJSON: Value {
+        let requests: [Value] = self.requests.map { seen in
+            var parameters = Value.Object()
+            for parameter in seen.parameters where parameters[parameter.name] == nil {
+                parameters[parameter.name] = .string(parameter.value)
+            }
+            return ["query": .string(seen.query), "parameters": .object(parameters)]
+        }
+        return ["validations": .int(self.validationCount), "requests": .array(requests)]
+    }
+
+    public var modeJSON: Value? { self.mode.json }
+
+    public func setMode(json: Value) throws(SimulatorRefusal) {
+        self.mode = try OKITSimulator.Mode(json: json)
     }
 }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Logging
 
 /// How to build an adapter of one kind from a validated connection entry. The executable holds
@@ -15,14 +16,21 @@ public struct AdapterKind: Sendable {
     /// `max_queue`, `queue_timeout_ms` itself, read from its `options` (K2: its licensed
     /// threads, `max_concurrency`). Unlimited unless the kind says otherwise.
     public let bulkheadDefaults: @Sendable (ConfigNode?) throws -> BulkheadPolicy
+    /// For a kind whose adapters are ``TokenValidator``s: the inbound header in which a caller
+    /// names itself to the validator (OKIT: `X-Client-Prefix`). The gateway reads it for
+    /// `authenticator: token` clients and, like `Authorization`, never forwards it upstream, on
+    /// any connection.
+    public let clientPrefixHeader: HTTPField.Name?
 
     /// Creates a kind.
     public init(
         name: String,
+        clientPrefixHeader: HTTPField.Name? = nil,
         bulkheadDefaults: @escaping @Sendable (ConfigNode?) throws -> BulkheadPolicy = { _ in BulkheadPolicy() },
         make: @escaping @Sendable (AdapterSetup) throws -> any Adapter
     ) {
         self.name = name
+        self.clientPrefixHeader = clientPrefixHeader
         self.bulkheadDefaults = bulkheadDefaults
         self.make = make
     }
@@ -46,6 +54,10 @@ public struct AdapterSetup: Sendable {
     /// Whether the configuration has a `vault:` section (true with a `nil` ``vault`` only when
     /// the configuration is checked without being served).
     public let vaultConfigured: Bool
+    /// The inbound headers adapter kinds read as caller credentials
+    /// (``AdapterRegistry/inboundCredentialHeaders``), for adapters that forward headers a
+    /// caller gives them: pass it to ``HeaderPolicy/upstreamHeaders(from:credentialHeaders:)``.
+    public let inboundCredentialHeaders: Set<String>
 
     /// Creates a setup.
     public init(
@@ -55,9 +67,11 @@ public struct AdapterSetup: Sendable {
         logger: Logger = Logger(label: "gatehouse"),
         vault: Vault? = nil,
         vaultConfigured: Bool? = nil,
-        health: ConnectionHealth = ConnectionHealth()
+        health: ConnectionHealth = ConnectionHealth(),
+        inboundCredentialHeaders: Set<String> = []
     ) {
         self.vaultConfigured = vaultConfigured ?? (vault != nil)
+        self.inboundCredentialHeaders = inboundCredentialHeaders
         self.connection = connection
         self.client = client
         self.credentials = credentials
@@ -107,4 +121,10 @@ public struct AdapterRegistry: Sendable {
 
     /// The kind named `name`.
     public func kind(named name: String) -> AdapterKind? { self.kinds.first { $0.name == name } }
+
+    /// The inbound headers the kinds read as caller credentials besides `Authorization`
+    /// (their ``AdapterKind/clientPrefixHeader``s), lowercased: dropped from everything forwarded.
+    public var inboundCredentialHeaders: Set<String> {
+        Set(self.kinds.compactMap { $0.clientPrefixHeader?.canonicalName })
+    }
 }

@@ -29,12 +29,12 @@ public protocol ConnectionEndpoints: Sendable {
     /// adapter checks the hook's secret itself, in constant time.
     func hook(_ request: EndpointRequest) async throws -> EndpointResponse
 
-    /// Performs `POST /admin/v1/connections/{connection}/{action}` (admin token already checked).
+    /// Performs one of ``adminActions`` (`POST /admin/v1/connections/{connection}/{action}` with
+    /// the admin token already checked, `gatehouse connections action`, a console button).
     func adminAction(_ action: String, arguments: Value) async throws -> Value
 
-    /// The admin actions the operator console offers for this connection, in order; each needs
-    /// no arguments.
-    var consoleActions: [ConnectionAction] { get }
+    /// The admin actions this connection offers, in order.
+    var adminActions: [ConnectionAction] { get }
 }
 
 extension ConnectionEndpoints {
@@ -52,7 +52,10 @@ extension ConnectionEndpoints {
         throw GatewayError(.notFound, "no admin action \"\(action)\"")
     }
 
-    public var consoleActions: [ConnectionAction] { [] }
+    public var adminActions: [ConnectionAction] { [] }
+
+    /// The admin actions the operator console offers as buttons (those without input).
+    public var consoleActions: [ConnectionAction] { self.adminActions.filter(\.inConsole) }
 }
 
 /// One inbound request to an adapter endpoint.

@@ -9,8 +9,9 @@ public enum HeaderPolicy {
         "host", "content-length", "expect",
     ]
 
-    /// Inbound credentials: consumed by the gateway, never sent upstream.
-    static let inboundCredentials: Set<String> = ["authorization", "proxy-authorization", "x-client-prefix"]
+    /// Inbound credentials: consumed by the gateway, never sent upstream. The headers adapter
+    /// kinds read as credentials (``AdapterRegistry/inboundCredentialHeaders``) are dropped too.
+    static let inboundCredentials: Set<String> = ["authorization", "proxy-authorization"]
 
     /// Claims about earlier hops. A caller could write anything into them (an upstream that
     /// trusts `X-Forwarded-For` for allow-lists or audit would believe it), so they are never
@@ -21,15 +22,18 @@ public enum HeaderPolicy {
     /// header instead of one per set.
     static let notForwarded: Set<String> = hopByHop.union(inboundCredentials).union(forwarded)
 
-    /// The caller's headers minus inbound credentials, hop-by-hop headers (including those
-    /// the caller's `Connection` header names) and the caller's forwarding claims.
-    public static func upstreamHeaders(from inbound: HTTPFields) -> HTTPFields {
+    /// The caller's headers minus inbound credentials (`Authorization`, `Proxy-Authorization`
+    /// and `credentialHeaders`, lowercased: the ones the adapter kinds read), hop-by-hop headers
+    /// (including those the caller's `Connection` header names) and the caller's forwarding claims.
+    public static func upstreamHeaders(from inbound: HTTPFields, credentialHeaders: Set<String>) -> HTTPFields {
         let named = inbound[.connection] == nil ? [] : self.connectionTokens(inbound)
         var result = HTTPFields()
         result.reserveCapacity(inbound.count)
         for field in inbound {
             let name = field.name.canonicalName
-            if self.notForwarded.contains(name) || (!named.isEmpty && named.contains(name)) { continue }
+            if self.notForwarded.contains(name) || credentialHeaders.contains(name) || (!named.isEmpty && named.contains(name)) {
+                continue
+            }
             result.append(field)
         }
         return result

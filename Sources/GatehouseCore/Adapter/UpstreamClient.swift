@@ -1,4 +1,5 @@
 import HTTPTypes
+import NIOCore
 
 /// Sends a connection's upstream calls: builds URLs on `base_url`, signs only what goes to
 /// `base_url`'s origin, applies the redirect policy and maps transport failures onto the
@@ -167,7 +168,9 @@ public struct UpstreamClient: Sendable {
     /// Resolves a `Location` value against the URL it answered.
     static func resolve(_ location: String, against current: BaseURL, url: String) -> String? {
         if location.contains("://") { return location }
-        let origin = "\(current.scheme)://\(current.port == (current.scheme == "https" ? 443 : 80) ? current.host : "\(current.host):\(current.port)")"
+        let defaultPort = current.scheme == "https" ? 443 : 80
+        let authority = current.port == defaultPort ? current.host : "\(current.host):\(current.port)"
+        let origin = "\(current.scheme)://\(authority)"
         if location.hasPrefix("//") { return "\(current.scheme):\(location)" }
         if location.hasPrefix("/") { return origin + location }
         // Relative to the current path's directory.

@@ -17,7 +17,7 @@ public struct AdminAuthenticator: Sendable {
     /// `unavailable` when the admin token itself cannot be read. Neither names the token's
     /// reference: the caller is not yet known to be an operator.
     public func verify(authorization: String?) throws {
-        guard let token = InboundCredentials(authorization: authorization, clientPrefix: nil).bearerToken else {
+        guard let token = InboundCredentials(authorization: authorization).bearerToken else {
             throw GatewayError.unauthenticatedCaller
         }
         try self.verify(token: token)

@@ -1,6 +1,9 @@
-/// Admits callers whose token another system vouches for (`authenticator: okit`): the caller
-/// sends `Authorization: Bearer {token}` and `X-Client-Prefix`, and the connection's
-/// ``TokenValidator`` decides. The principal is the client prefix.
+import HTTPTypes
+
+/// Admits callers whose token another system vouches for (`authenticator: token`): the caller
+/// sends `Authorization: Bearer {token}` and its client prefix in the header the validator's
+/// adapter kind declares (``AdapterKind/clientPrefixHeader``; OKIT: `X-Client-Prefix`), and the
+/// connection's ``TokenValidator`` decides. The principal is the client prefix.
 ///
 /// Answers are cached by a hash of scope, client prefix and token (``TokenVerdictCache``), and
 /// concurrent requests with one token share one validator call; at most the validator's
@@ -14,14 +17,23 @@ public struct DelegatedTokenAuthenticator<C: Clock>: Authenticator where C.Durat
 
     /// The connection whose adapter validates, for messages.
     public let connection: String
+    /// The inbound header carrying the client prefix.
+    public let clientPrefixHeader: HTTPField.Name
     private let validator: any TokenValidator
     private let principals: [String: Principal]
     private let cache: TokenVerdictCache<C>
 
-    /// Creates an authenticator admitting the client prefixes of `principals` (prefix → principal)
-    /// through `validator`, remembering answers in `cache`.
-    public init(connection: String, validator: any TokenValidator, principals: [String: Principal], cache: TokenVerdictCache<C>) {
+    /// Creates an authenticator admitting the client prefixes of `principals` (prefix → principal),
+    /// read from `clientPrefixHeader`, through `validator`, remembering answers in `cache`.
+    public init(
+        connection: String,
+        clientPrefixHeader: HTTPField.Name,
+        validator: any TokenValidator,
+        principals: [String: Principal],
+        cache: TokenVerdictCache<C>
+    ) {
         self.connection = connection
+        self.clientPrefixHeader = clientPrefixHeader
         self.validator = validator
         self.principals = principals
         self.cache = cache
@@ -31,7 +43,7 @@ public struct DelegatedTokenAuthenticator<C: Clock>: Authenticator where C.Durat
     public var clientPrefixes: [String] { self.principals.keys.sorted() }
 
     public func authenticate(_ credentials: InboundCredentials) async throws -> Principal? {
-        guard let prefix = credentials.clientPrefix, let principal = self.principals[prefix] else { return nil }
+        guard let prefix = credentials.headers[self.clientPrefixHeader], let principal = self.principals[prefix] else { return nil }
         guard let text = credentials.bearerToken, !text.isEmpty else {
             throw GatewayError.unauthenticatedCaller
         }

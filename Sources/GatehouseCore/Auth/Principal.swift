@@ -1,6 +1,8 @@
+import HTTPTypes
+
 /// Who is calling: the matched client and the connections it may use.
 public struct Principal: Sendable, Hashable {
-    /// The client's name (for OKIT callers, the client prefix).
+    /// The client's name (for callers admitted by a token validator, the client prefix).
     public let name: String
     /// Connection names this principal may call.
     public let connections: Set<String>
@@ -19,13 +21,14 @@ public struct Principal: Sendable, Hashable {
 public struct InboundCredentials: Sendable {
     /// The `Authorization` header value.
     public var authorization: String?
-    /// The `X-Client-Prefix` header value (OKIT callers).
-    public var clientPrefix: String?
+    /// The request's headers, for the token validators that read one of their own
+    /// (``AdapterKind/clientPrefixHeader``).
+    public var headers: HTTPFields
 
     /// Creates inbound credentials.
-    public init(authorization: String?, clientPrefix: String?) {
+    public init(authorization: String?, headers: HTTPFields = [:]) {
         self.authorization = authorization
-        self.clientPrefix = clientPrefix
+        self.headers = headers
     }
 
     /// The bearer token, when `Authorization` uses the Bearer scheme.

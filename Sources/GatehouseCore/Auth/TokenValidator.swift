@@ -2,8 +2,9 @@
 /// core's delegated authentication and an adapter whose upstream validates tokens (OKIT).
 ///
 /// The gateway finds a validator through a connection's adapter (`adapter as? any TokenValidator`),
-/// so the core never imports the adapter. Answers are cached by ``DelegatedTokenAuthenticator``;
-/// a validator only asks.
+/// so the core never imports the adapter; the adapter's kind declares the inbound header that
+/// carries the client prefix (``AdapterKind/clientPrefixHeader``), which the gateway reads and
+/// never forwards. Answers are cached by ``DelegatedTokenAuthenticator``; a validator only asks.
 ///
 /// ```swift
 /// struct FixedValidator: TokenValidator {

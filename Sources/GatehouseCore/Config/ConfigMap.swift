@@ -49,7 +49,7 @@ public struct ConfigMap: Sendable {
     public mutating func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let node = self.node(key) else { return nil }
         let text = try node.scalar(expecting: "a number")
-        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
+        guard let value = Int(text.replacing("_", with: "")) else {
             throw node.error("expected a whole number, found \"\(text)\"")
         }
         guard range.contains(value) else {

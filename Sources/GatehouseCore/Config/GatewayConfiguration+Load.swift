@@ -215,10 +215,12 @@ extension GatewayConfiguration {
             throw node.error("client names may use letters, digits, '-', '_' and '.' (at most 64)")
         }
         var map = try node.map()
-        let kind = try map.choice("authenticator", in: ["api_key", "okit"]) ?? "api_key"
+        let kind = try map.choice("authenticator", in: ["api_key", "token", "okit"]) ?? "api_key"
         let authenticator: Client.Authenticator
-        if kind == "okit" {
-            authenticator = try self.okitAuthenticator(&map, connections: connections, earlier: earlier)
+        if kind != "api_key" {
+            // `okit` is the first spelling of `token`, naming its validator `okit_connection`.
+            let key = kind == "okit" ? "okit_connection" : "validator"
+            authenticator = try self.tokenAuthenticator(&map, validatorKey: key, connections: connections, earlier: earlier)
         } else {
             let hashNode = try map.required("key_sha256")
             let hashText = try hashNode.scalar(expecting: "64 lowercase hex digits")

@@ -45,9 +45,11 @@ public struct GatewayConfiguration: Sendable {
         public enum Authenticator: Sendable {
             /// `api_key` (default): a gateway-issued key, matched by its SHA-256.
             case apiKey(sha256: [UInt8])
-            /// `okit`: a token vouched for by the OKIT connection `connection`, presented with
-            /// one of `clientPrefixes` in `X-Client-Prefix`.
-            case okit(connection: String, clientPrefixes: [String])
+            /// `token`: a bearer token vouched for by the connection `validator` (whose adapter is
+            /// a ``TokenValidator``), presented with one of `clientPrefixes` in the header its
+            /// adapter kind declares (``AdapterKind/clientPrefixHeader``). `key` is the file's key
+            /// that named the validator (`validator`, or `okit_connection` in the `okit` spelling).
+            case token(validator: String, clientPrefixes: [String], key: String)
         }
         public var name: String
         public var authenticator: Authenticator

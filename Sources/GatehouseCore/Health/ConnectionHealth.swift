@@ -10,7 +10,7 @@ import Synchronization
 /// setup.health.update { $0.state = .needsReauthorization; $0.lastError = "invalid_grant" }
 /// ```
 public final class ConnectionHealth: Sendable {
-    /// The states of architecture.md.
+    /// The states `GET /admin/v1/connections` reports (Config/README.md).
     public enum State: String, Sendable, CaseIterable {
         case ok
         case refreshing

@@ -3,7 +3,7 @@
 ///
 /// Messages are written for callers and never contain secrets or stack traces.
 public struct GatewayError: Error, Sendable, CustomStringConvertible {
-    /// The error codes of architecture.md, each with its HTTP status.
+    /// The error codes callers see (listed in README.md, "How a call goes through"), each with its HTTP status.
     public enum Code: String, Sendable, CaseIterable {
         case unauthenticated
         case forbidden

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Synchronization
 
 /// A connection's protection of its upstream, applied to every call the connection sends

@@ -1,36 +1,50 @@
+import HTTPTypes
+
 extension Gateway {
-    /// One ``DelegatedTokenAuthenticator`` per OKIT connection named by `okit` clients (so clients
-    /// sharing a connection share its cache), indexed by client prefix.
+    /// One ``DelegatedTokenAuthenticator`` per validator connection named by `authenticator: token`
+    /// clients (so clients sharing a validator share its cache), indexed by the client prefix
+    /// header of the validator's adapter kind, then by client prefix.
     static func tokenAuthenticators(
         configuration: GatewayConfiguration,
+        registry: AdapterRegistry,
         connections: [String: ConnectionRuntime]
-    ) throws(ConfigError) -> [String: DelegatedTokenAuthenticator<ContinuousClock>] {
-        var principalsByConnection: [String: [String: Principal]] = [:]
+    ) throws(ConfigError) -> [(header: HTTPField.Name, byPrefix: [String: DelegatedTokenAuthenticator<ContinuousClock>])] {
+        var principalsByValidator: [String: [String: Principal]] = [:]
         for client in configuration.clients {
-            guard case .okit(let connection, let prefixes) = client.authenticator else { continue }
-            guard let runtime = connections[connection], runtime.adapter is any TokenValidator else {
+            guard case .token(let validator, let prefixes, let key) = client.authenticator else { continue }
+            guard let runtime = connections[validator], runtime.adapter is any TokenValidator,
+                registry.kind(named: runtime.adapterName)?.clientPrefixHeader != nil
+            else {
+                let adapter = connections[validator].map { " (adapter \($0.adapterName))" } ?? ""
                 throw ConfigError(
                     file: configuration.file,
                     line: client.line,
-                    path: "clients.\(client.name).okit_connection",
-                    message: "connection \"\(connection)\" cannot validate tokens"
+                    path: "clients.\(client.name).\(key)",
+                    message: "connection \"\(validator)\"\(adapter) cannot validate tokens; \(key) must name a connection whose adapter is a token validator"
                 )
             }
             for prefix in prefixes {
-                // The principal is the client prefix: the caller's identity as OKIT knows it.
-                principalsByConnection[connection, default: [:]][prefix] = Principal(name: prefix, connections: Set(client.connections))
+                // The principal is the client prefix: the caller's identity as its validator knows it.
+                principalsByValidator[validator, default: [:]][prefix] = Principal(name: prefix, connections: Set(client.connections))
             }
         }
-        var result: [String: DelegatedTokenAuthenticator<ContinuousClock>] = [:]
-        for (connection, principals) in principalsByConnection {
-            guard let validator = connections[connection]?.adapter as? any TokenValidator else { continue }
+        var result: [(header: HTTPField.Name, byPrefix: [String: DelegatedTokenAuthenticator<ContinuousClock>])] = []
+        for (connection, principals) in principalsByValidator.sorted(by: { $0.key < $1.key }) {
+            guard let runtime = connections[connection], let validator = runtime.adapter as? any TokenValidator,
+                let header = registry.kind(named: runtime.adapterName)?.clientPrefixHeader
+            else { continue }
             let authenticator = DelegatedTokenAuthenticator(
                 connection: connection,
+                clientPrefixHeader: header,
                 validator: validator,
                 principals: principals,
                 cache: TokenVerdictCache(clock: ContinuousClock(), maximumPending: validator.maximumPendingValidations)
             )
-            for prefix in principals.keys { result[prefix] = authenticator }
+            if let index = result.firstIndex(where: { $0.header == header }) {
+                for prefix in principals.keys { result[index].byPrefix[prefix] = authenticator }
+            } else {
+                result.append((header, Dictionary(uniqueKeysWithValues: principals.keys.map { ($0, authenticator) })))
+            }
         }
         return result
     }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Logging
 
 /// One configured connection, ready to serve.
@@ -29,8 +30,12 @@ public struct Gateway: Sendable {
     /// Connections by name.
     public let connections: [String: ConnectionRuntime]
     private let apiKeys: APIKeyAuthenticator
-    /// `okit` clients: client prefix → the authenticator of its OKIT connection.
-    private let tokenAuthenticators: [String: DelegatedTokenAuthenticator<ContinuousClock>]
+    /// `authenticator: token` clients: client prefix header → client prefix → the authenticator
+    /// of its validator connection.
+    private let tokenAuthenticators: [(header: HTTPField.Name, byPrefix: [String: DelegatedTokenAuthenticator<ContinuousClock>])]
+    /// The inbound headers the registered adapter kinds read as credentials (lowercased), never
+    /// forwarded (``HeaderPolicy/upstreamHeaders(from:credentialHeaders:)``).
+    public let inboundCredentialHeaders: Set<String>
     /// Per-caller rate limits by client name.
     private let clientRateLimiters: [String: RateLimiter]
 
@@ -47,6 +52,7 @@ public struct Gateway: Sendable {
         logger: Logger = Logger(label: "gatehouse")
     ) throws {
         var connections: [String: ConnectionRuntime] = [:]
+        let inboundCredentialHeaders = registry.inboundCredentialHeaders
         for connection in configuration.connections {
             guard let kind = registry.kind(named: connection.adapter) else {
                 throw connection.node.error("unknown adapter \"\(connection.adapter)\"")
@@ -73,20 +79,22 @@ public struct Gateway: Sendable {
             let health = ConnectionHealth()
             let adapter = try kind.make(
                 AdapterSetup(connection: connection, client: client, credentials: credentials, logger: adapterLogger, vault: vault,
-                    vaultConfigured: configuration.usesVault, health: health)
+                    vaultConfigured: configuration.usesVault, health: health, inboundCredentialHeaders: inboundCredentialHeaders)
             )
             connections[connection.name] = ConnectionRuntime(
                 name: connection.name, adapterName: kind.name, adapter: adapter, health: health,
                 rateLimiter: connection.limits.rateLimit.map { RateLimiter(policy: $0) }, upstreamGuard: upstreamGuard)
         }
         self.connections = connections
+        self.inboundCredentialHeaders = inboundCredentialHeaders
         self.apiKeys = APIKeyAuthenticator(
             entries: configuration.clients.compactMap { client in
                 guard case .apiKey(let hash) = client.authenticator else { return nil }
                 return (hash, Principal(name: client.name, connections: Set(client.connections)))
             }
         )
-        self.tokenAuthenticators = try Self.tokenAuthenticators(configuration: configuration, connections: connections)
+        self.tokenAuthenticators = try Self.tokenAuthenticators(
+            configuration: configuration, registry: registry, connections: connections)
         self.clientRateLimiters = Dictionary(
             configuration.clients.compactMap { client in client.rateLimit.map { (client.name, RateLimiter(policy: $0)) } },
             uniquingKeysWith: { first, _ in first })
@@ -117,14 +125,16 @@ public struct Gateway: Sendable {
         return tightest.map { RateLimitedAdmission(status: $0) }
     }
 
-    /// Identifies the caller: a `gh_` bearer key → the API-key clients; otherwise an
-    /// `X-Client-Prefix` → the `okit` client listing that prefix (its token validated through
-    /// its OKIT connection). Throws 401 `unauthenticated` when no authenticator admits the
+    /// Identifies the caller: a `gh_` bearer key → the API-key clients; otherwise a client
+    /// prefix in a validator's header (``AdapterKind/clientPrefixHeader``) → the
+    /// `authenticator: token` client listing that prefix (its token validated through its
+    /// validator connection). Throws 401 `unauthenticated` when no authenticator admits the
     /// request, 503 `unavailable` when a validator cannot answer.
     public func authenticate(_ credentials: InboundCredentials) async throws -> Principal {
         if let principal = try await self.apiKeys.authenticate(credentials) { return principal }
-        if let prefix = credentials.clientPrefix {
-            guard let authenticator = self.tokenAuthenticators[prefix],
+        for (header, byPrefix) in self.tokenAuthenticators {
+            guard let prefix = credentials.headers[header] else { continue }
+            guard let authenticator = byPrefix[prefix],
                 let principal = try await authenticator.authenticate(credentials)
             else { throw GatewayError.unauthenticatedCaller }
             return principal

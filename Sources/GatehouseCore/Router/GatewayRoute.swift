@@ -61,24 +61,9 @@ public enum GatewayRoute: Sendable, Equatable {
         guard path.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "%") }) else { return false }
         for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
             let lowered = segment.lowercased()
-                .replacingAll("%2e", with: ".")
+                .replacing("%2e", with: ".")
             if lowered == "." || lowered == ".." { return true }
         }
         return false
-    }
-}
-
-extension String {
-    /// Replaces every occurrence of `target` (ASCII) without Foundation.
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, self.contains(target) else { return self }
-        var result = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }

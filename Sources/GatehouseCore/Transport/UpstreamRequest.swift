@@ -56,7 +56,7 @@ public enum UpstreamBody: Sendable {
     case stream(ByteStream, length: Int?)
 }
 
-/// Transport knobs a connection may set (architecture.md "Connection-level keys").
+/// Transport knobs a connection may set (Config/README.md, `connections`).
 public struct TransportOptions: Sendable, Hashable {
     /// Time allowed to establish the TCP (and TLS) connection.
     public var connectTimeoutMilliseconds: Int
@@ -80,7 +80,7 @@ public struct TransportOptions: Sendable, Hashable {
     /// Most bytes in an answer's head (`max_response_header_bytes`); more is an invalid answer.
     public var maxResponseHeaderBytes: Int
 
-    /// Creates options; defaults match architecture.md.
+    /// Creates options; the defaults are those Config/README.md documents.
     public init(
         connectTimeoutMilliseconds: Int = 5_000,
         timeoutMilliseconds: Int = 30_000,

@@ -35,9 +35,9 @@ final class CheckfrontOAuthRig: Sendable {
         return logger
     }()
     private let transport: CurlTransport
-    private let server: Task<Void, any Error>
+    private let server: SimulatorFixture<CheckfrontSimulator>
 
-    private init(time: TestTime, clientSecret: String, state: CheckfrontSimulatorState, baseURL: String, vault: Vault, transport: CurlTransport, server: Task<Void, any Error>) {
+    private init(time: TestTime, clientSecret: String, state: CheckfrontSimulatorState, baseURL: String, vault: Vault, transport: CurlTransport, server: SimulatorFixture<CheckfrontSimulator>) {
         self.time = time
         self.clientSecret = clientSecret
         self.state = state
@@ -53,11 +53,8 @@ final class CheckfrontOAuthRig: Sendable {
         let state = CheckfrontSimulatorState(clientID: Self.clientID, clientSecret: clientSecret, now: { time.now })
         var logger = Logger(label: "test.checkfront")
         logger.logLevel = .critical
-        let simulator = CheckfrontSimulator(logger: logger, state: state)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = Task { try await simulator.run { port in continuation.yield(port) } }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw GatewayProcessError(message: "the checkfront simulator did not start") }
+        let server = try await SimulatorFixture.start(CheckfrontSimulator(state: state))
+        let port = server.port
         let directory = try TemporaryDirectory.make()
         let vault = try await Vault.initialize(
             store: try SQLiteCredentialStore(path: directory + "/vault.db", create: true),
@@ -116,7 +113,7 @@ final class CheckfrontOAuthRig: Sendable {
     }
 
     func stop() {
-        self.server.cancel()
+        self.server.stop()
         self.browser.shutdown()
         self.transport.shutdown()
     }

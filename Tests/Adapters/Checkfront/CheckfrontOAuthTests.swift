@@ -116,7 +116,7 @@ import Testing
         let rig = try await CheckfrontOAuthRig.start(clientSecret: secret)
         defer { rig.stop() }
         for (mode, options) in [("basic", ""), ("basic_rfc6749", "client_auth: basic_rfc6749"), ("post", "client_auth: post")] {
-            rig.state.resetStats()
+            rig.state.reset()
             let (adapter, _) = try rig.connection("cf\(mode.filter(\.isLetter))", options: options)
             try await rig.authorize(adapter)
             rig.time.advance(seconds: 14_000)

@@ -23,7 +23,7 @@ import Testing
         let simulator: KeyfaxSimulatorState
         let simulatorPort: Int
         let clock: Clock
-        let task: Task<Void, any Error>
+        let fixture: SimulatorFixture<KeyfaxSimulator>
         let transport: CurlTransport
         let client = TestClient()
 
@@ -32,7 +32,7 @@ import Testing
         }
 
         func stop() {
-            self.task.cancel()
+            self.fixture.stop()
             self.transport.shutdown()
             self.client.shutdown()
         }
@@ -42,10 +42,8 @@ import Testing
         let state = KeyfaxSimulatorState(.init(hosts: ["Dev": nil]))
         var logger = Logger(label: "test.keyfax")
         logger.logLevel = .error
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let task = Task { try await KeyfaxSimulator(port: 0, logger: logger, state: state).run { continuation.yield($0) } }
-        var ports = stream.makeAsyncIterator()
-        let port = try #require(await ports.next())
+        let fixture = try await SimulatorFixture.start(KeyfaxSimulator(state: state, logger: logger))
+        let port = fixture.port
 
         let directory = try TemporaryDirectory.make()
         let vault = try await Vault.initialize(
@@ -86,7 +84,7 @@ import Testing
         )
         let adapter = try KeyfaxAdapter(setup: setup, now: { clock.now })
         _ = try await adapter.adminAction("keyfax/bootstrap", arguments: .object([:]))
-        return Setup(adapter: adapter, vault: vault, simulator: state, simulatorPort: port, clock: clock, task: task, transport: transport)
+        return Setup(adapter: adapter, vault: vault, simulator: state, simulatorPort: port, clock: clock, fixture: fixture, transport: transport)
     }
 
     static let startupData: Value = ["mode": ["value": "ROL"], "company": ["value": "OL3_Dev"]]

@@ -3,7 +3,8 @@ import GatehouseCrypto
 import GatehouseKeyfax
 import Testing
 
-/// The vectors of protocols.md §1: they pin the recipe so the adapter, the simulator and
+/// The Keyfax signing vectors (from seed 001's worked example and the recipe in
+/// Adapters/Keyfax/README.md): they pin the recipe so the adapter, the simulator and
 /// independent implementations agree.
 @Suite struct KeyfaxSignerTests {
     @Test func everyKnobChangesTheMessageAsTheReadmeSays() throws {
@@ -26,7 +27,7 @@ import Testing
         let signature = try signer.signature(
             method: "post", url: url, body: body, hostName: "Dev", keys: Self.keys, timestamp: Self.timestamp, nonce: Self.nonce)
         #expect(signature == expected)
-        // The defaults still give protocols.md's lower-cased, .NET-encoded absolute URL.
+        // The defaults still give the recipe's lower-cased, .NET-encoded absolute URL.
         #expect(KeyfaxSigner().uriPart(url) == "http%3a%2f%2f127.0.0.1%3a9101%2finterview%2fapi%2fv1%2fstartup%3fco%3dol3_dev")
     }
 

@@ -13,7 +13,7 @@ import Testing
     struct Running {
         let state: KeyfaxSimulatorState
         let port: Int
-        let task: Task<Void, any Error>
+        let fixture: SimulatorFixture<KeyfaxSimulator>
         let client = TestClient()
         var base: String { "http://127.0.0.1:\(self.port)/interview/api/v1" }
 
@@ -21,15 +21,13 @@ import Testing
             let state = KeyfaxSimulatorState(.init(hosts: ["Dev": webHook, "Other": nil]))
             var logger = Logger(label: "test.keyfax")
             logger.logLevel = .error
-            let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-            let task = Task { try await KeyfaxSimulator(port: 0, logger: logger, state: state).run { continuation.yield($0) } }
-            var iterator = stream.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            return Running(state: state, port: port, task: task)
+            let fixture = try await SimulatorFixture.start(KeyfaxSimulator(state: state, logger: logger))
+            let port = fixture.port
+            return Running(state: state, port: port, fixture: fixture)
         }
 
         func stop() {
-            self.task.cancel()
+            self.fixture.stop()
             self.client.shutdown()
         }
 

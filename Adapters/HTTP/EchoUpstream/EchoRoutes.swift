@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseSimulation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -11,7 +12,7 @@ enum EchoRoutes {
         var kept: [UInt8]? = []
         for try await chunk in request.body {
             bodyBytes += chunk.readableBytes
-            if bodyBytes <= 1 << 20 { kept?.append(contentsOf: chunk.readableBytesView) } else { kept = nil }
+            if bodyBytes <= SimulatorHTTP.maxBodyBytes { kept?.append(contentsOf: chunk.readableBytesView) } else { kept = nil }
         }
         let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
         recorder.record(
@@ -60,11 +61,7 @@ enum EchoRoutes {
     }
 
     static func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSON.serializeBytes(value)))
-        )
+        SimulatorHTTP.json(value, status: status.code)
     }
 
     /// Streams `count` bytes in 64 KiB chunks without holding them all.

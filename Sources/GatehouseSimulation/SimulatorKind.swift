@@ -1,16 +1,15 @@
+import GatehouseCore
 import Logging
 
-/// A loopback server speaking one upstream's protocol, for tests and the demo
-/// (`gatehouse simulate NAME [--port N] [--config FILE]`). The executable holds the list of
-/// built-in simulators.
+/// A ``Simulator`` registered for `gatehouse simulate NAME [--port N] [--config FILE]`: how to
+/// build one from its optional configuration file. The executable holds the list of built-in
+/// simulators.
 ///
 /// ```swift
-/// let echo = SimulatorKind(name: "echo", defaultPort: 9100, summary: "echo upstream") { host, port, logger, ready in
-///     try await EchoUpstream(host: host, port: port, logger: logger).run(onReady: ready)
+/// public static let kind = SimulatorKind(EchoUpstream.self) { _, _ in EchoUpstream() }
+/// public static let kind = SimulatorKind(OKITSimulator.self, configurable: true) { file, _ in
+///     OKITSimulator(state: OKITSimulatorState(try file.map { try Configuration(text: $0.text, file: $0.path) } ?? .demo))
 /// }
-/// let okit = SimulatorKind(name: "okit", defaultPort: 9104, summary: "OKIT token validator", configurable: { launch, ready in
-///     try await OKITSimulator(launch: launch).run(onReady: ready)   // reads launch.configuration
-/// })
 /// ```
 public struct SimulatorKind: Sendable {
     /// A simulator's own configuration file, read by the executable (`--config FILE`).
@@ -59,31 +58,20 @@ public struct SimulatorKind: Sendable {
     /// Throws ``ConfigError`` for a bad configuration file.
     public let start: @Sendable (_ launch: Launch, _ ready: @escaping @Sendable (Int) -> Void) async throws -> Void
 
-    /// Creates a simulator kind that takes no configuration file.
-    public init(
-        name: String,
-        defaultPort: Int,
-        summary: String,
-        run: @escaping @Sendable (String, Int, Logger, @escaping @Sendable (Int) -> Void) async throws -> Void
+    /// Registers `type`, built by `make` from the `--config` file (always `nil` unless
+    /// `configurable`) and the launch's logger.
+    public init<S: Simulator>(
+        _ type: S.Type,
+        configurable: Bool = false,
+        make: @escaping @Sendable (ConfigurationFile?, Logger) throws -> S
     ) {
-        self.name = name
-        self.defaultPort = defaultPort
-        self.summary = summary
-        self.acceptsConfiguration = false
-        self.start = { launch, ready in try await run(launch.host, launch.port, launch.logger, ready) }
-    }
-
-    /// Creates a simulator kind that reads its own configuration file when one is given.
-    public init(
-        name: String,
-        defaultPort: Int,
-        summary: String,
-        configurable start: @escaping @Sendable (Launch, @escaping @Sendable (Int) -> Void) async throws -> Void
-    ) {
-        self.name = name
-        self.defaultPort = defaultPort
-        self.summary = summary
-        self.acceptsConfiguration = true
-        self.start = start
+        self.name = S.name
+        self.defaultPort = S.defaultPort
+        self.summary = S.summary
+        self.acceptsConfiguration = configurable
+        self.start = { launch, ready in
+            let simulator = try make(launch.configuration, launch.logger)
+            try await SimulatorServer.run(simulator, host: launch.host, port: launch.port, logger: launch.logger, onReady: ready)
+        }
     }
 }

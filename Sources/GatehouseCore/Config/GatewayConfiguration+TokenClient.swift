@@ -1,23 +1,21 @@
 extension GatewayConfiguration {
-    /// Reads the keys of an `authenticator: okit` client: `okit_connection` (a connection with
-    /// `adapter: okit`) and `client_prefixes` (each prefix identifies one client across the file).
-    static func okitAuthenticator(
+    /// Reads the keys of an `authenticator: token` client: `validator` (a connection whose
+    /// adapter validates tokens, checked when the gateway is built) and `client_prefixes` (each
+    /// prefix identifies one client across the file). `authenticator: okit` is the same with
+    /// the validator under `validatorKey` `okit_connection`.
+    static func tokenAuthenticator(
         _ map: inout ConfigMap,
+        validatorKey: String,
         connections: [Connection],
         earlier: [Client]
     ) throws(ConfigError) -> Client.Authenticator {
         if let hash = map.node("key_sha256") {
-            throw hash.error("key_sha256 belongs to api_key clients; an okit client is admitted by its OKIT token")
+            throw hash.error("key_sha256 belongs to api_key clients; a token client is admitted by its validator")
         }
-        let connectionNode = try map.required("okit_connection")
+        let connectionNode = try map.required(validatorKey)
         let name = try connectionNode.scalar(expecting: "a connection name")
-        guard let connection = connections.first(where: { $0.name == name }) else {
+        guard connections.contains(where: { $0.name == name }) else {
             throw connectionNode.error("unknown connection \"\(name)\"")
-        }
-        guard connection.adapter == "okit" else {
-            throw connectionNode.error(
-                "connection \"\(name)\" uses adapter \(connection.adapter); okit_connection must name a connection with adapter: okit"
-            )
         }
         let prefixesNode = try map.required("client_prefixes")
         let prefixes = try map.stringList("client_prefixes") ?? []
@@ -29,14 +27,14 @@ extension GatewayConfiguration {
                 throw element.error("a client prefix is 1 to 128 visible ASCII characters without spaces")
             }
             for client in earlier {
-                if case .okit(_, let theirs) = client.authenticator, theirs.contains(prefix) {
+                if case .token(_, let theirs, _) = client.authenticator, theirs.contains(prefix) {
                     throw element.error(
                         "client prefix \"\(prefix)\" is already listed by client \(client.name); a prefix identifies one client"
                     )
                 }
             }
         }
-        return .okit(connection: name, clientPrefixes: prefixes)
+        return .token(validator: name, clientPrefixes: prefixes, key: validatorKey)
     }
 
     /// Client prefixes travel in a header and appear in access lines: visible ASCII only.
