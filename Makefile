@@ -1,10 +1,10 @@
 # Gatehouse: `make run` serves the demo, `make test` runs the whole suite (then the console in a
 # headless browser: scripts/browser-tests.sh), `make bench` measures,
-# `make soak` checks that memory stays flat under load.
+# `make soak` checks that memory stays flat under load, `make profile` counts instructions per request.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 export PATH := $(dir $(SWIFT)):$(PATH)
 
-.PHONY: deps build run test bench soak clean clean-state format lint
+.PHONY: deps build run test bench soak profile clean clean-state format lint
 
 deps:
 	@scripts/install-deps.sh libcurl4-openssl-dev libxml2-dev libssl-dev libsqlite3-dev
@@ -37,6 +37,12 @@ bench: deps
 soak: deps
 	@scripts/install-deps.sh wrk nginx-light
 	@Benchmarks/soak.sh
+
+# Instructions per proxied request and the top functions (valgrind's callgrind, release build;
+# stable under load, so it needs no quiet machine): PROFILE_REQUESTS (2000), PROFILE_CONNECTIONS (16).
+profile: deps
+	@scripts/install-deps.sh valgrind nginx-light libcurl4-openssl-dev
+	@Benchmarks/profile.sh $(or $(PROFILE_REQUESTS),2000) $(or $(PROFILE_CONNECTIONS),16)
 
 # Build products only: the demo's vault and master key in .gatehouse/ stay (make clean-state).
 clean:

@@ -36,6 +36,14 @@ final class CurlLoop: Sendable {
     private let pool = Mutex(HandlePool())
     /// Live transfers, handles and header lists (for leak tests).
     let census = TransferCensus()
+    /// Transfers whose final head arrived during the current pass, in arrival order: the
+    /// header callback adds them, the end of the pass hands their heads over. Curl thread only.
+    private nonisolated(unsafe) var headsArrived: [CurlTransfer] = []
+
+    /// A transfer's final head is in (curl thread, from its header callback).
+    func headArrived(_ transfer: CurlTransfer) {
+        self.headsArrived.append(transfer)
+    }
 
     /// A pooled easy handle configured for `options`, or a new one (configured by the caller:
     /// `configured` is false).
@@ -190,8 +198,12 @@ final class CurlLoop: Sendable {
                 curl_multi_remove_handle(self.multi.pointer, easy)
                 transfer.complete(result: result)
             }
-            // Heads that arrived in this pass, with whatever body came along (see deliverHead).
-            for transfer in active.values { transfer.deliverHead() }
+            // Heads that arrived in this pass, with whatever body came along (see deliverHead);
+            // a transfer that also finished in this pass has had its head delivered already.
+            if !self.headsArrived.isEmpty {
+                for transfer in self.headsArrived { transfer.deliverHead() }
+                self.headsArrived.removeAll(keepingCapacity: true)
+            }
         }
         // Late commands: fail additions so no caller waits forever.
         let late = self.queue.withLock { queue in

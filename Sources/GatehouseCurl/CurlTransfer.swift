@@ -4,6 +4,12 @@ import HTTPTypes
 import NIOCore
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One HTTP exchange on one easy handle.
 ///
 /// `@unchecked Sendable`: the mutable fields below are touched only on the curl thread (in
@@ -38,7 +44,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var done = false
 
     private struct Shared: ~Copyable {
-        var continuation: CheckedContinuation<UpstreamResponse, any Error>?
+        var continuation: UnsafeContinuation<UpstreamResponse, any Error>?
         var cancelled = false
     }
 
@@ -139,18 +145,69 @@ final class CurlTransfer: @unchecked Sendable {
             gh_easy_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, -1)
         }
 
-        var list: UnsafeMutablePointer<curl_slist>?
-        for field in request.headers {
-            // `Name;` is curl's spelling of a header with an empty value.
-            let line = field.value.isEmpty ? "\(field.name.rawName);" : "\(field.name.rawName): \(field.value)"
-            list = curl_slist_append(list, line)
-        }
-        // Send exactly the caller's headers: no Expect: 100-continue, no invented Accept.
-        list = curl_slist_append(list, "Expect:")
-        if request.headers[.accept] == nil { list = curl_slist_append(list, "Accept:") }
+        let list = Self.headerList(for: request.headers)
         self.headerList = list
-        if list != nil { self.loop.census.headerLists.add(1, ordering: .relaxed) }
+        self.loop.census.headerLists.add(1, ordering: .relaxed)
         gh_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+    }
+
+    /// The request's header lines as one `curl_slist` in one allocation (freed with `free`):
+    /// the list's nodes, then the NUL-terminated lines they point to. Built from the fields'
+    /// bytes directly, with no string per line and no `malloc` per node and per line as
+    /// `curl_slist_append` does. curl reads the list only while the transfer runs.
+    ///
+    /// Exactly the caller's headers go out: `Expect:` and (when the caller sent none) `Accept:`
+    /// remove the ones curl would invent. `Name;` is curl's spelling of an empty value.
+    static func headerList(for headers: HTTPFields) -> UnsafeMutablePointer<curl_slist> {
+        let addAccept = headers[.accept] == nil
+        var lines = addAccept ? 2 : 1
+        var textBytes = 8 + (addAccept ? 8 : 0)  // "Expect:\0", "Accept:\0"
+        for field in headers {
+            lines += 1
+            // "name: value\0" or "name;\0"
+            textBytes += field.name.rawName.utf8.count + (field.value.isEmpty ? 2 : field.value.utf8.count + 3)
+        }
+        let nodeBytes = lines * MemoryLayout<curl_slist>.stride
+        // Header counts and sizes are bounded by the inbound limits; malloc failing here means
+        // the process is out of memory, where nothing else works either.
+        guard let block = malloc(nodeBytes + textBytes) else { fatalError("out of memory for a header list") }
+        let nodes = block.bindMemory(to: curl_slist.self, capacity: lines)
+        var text = (block + nodeBytes).bindMemory(to: UInt8.self, capacity: textBytes)
+        var index = 0
+        func append(_ write: (inout UnsafeMutablePointer<UInt8>) -> Void) {
+            let start = text
+            write(&text)
+            text.pointee = 0
+            text += 1
+            let line = UnsafeMutableRawPointer(start).assumingMemoryBound(to: CChar.self)
+            (nodes + index).initialize(to: curl_slist(data: line, next: index + 1 < lines ? nodes + index + 1 : nil))
+            index += 1
+        }
+        func copyString(_ string: String, to cursor: inout UnsafeMutablePointer<UInt8>) {
+            var string = string
+            string.withUTF8 { bytes in
+                if let base = bytes.baseAddress { cursor.update(from: base, count: bytes.count) }
+                cursor += bytes.count
+            }
+        }
+        func copyStatic(_ bytes: StaticString, to cursor: inout UnsafeMutablePointer<UInt8>) {
+            cursor.update(from: bytes.utf8Start, count: bytes.utf8CodeUnitCount)
+            cursor += bytes.utf8CodeUnitCount
+        }
+        for field in headers {
+            append { cursor in
+                copyString(field.name.rawName, to: &cursor)
+                if field.value.isEmpty {
+                    copyStatic(";", to: &cursor)
+                } else {
+                    copyStatic(": ", to: &cursor)
+                    copyString(field.value, to: &cursor)
+                }
+            }
+        }
+        append { copyStatic("Expect:", to: &$0) }
+        if addAccept { append { copyStatic("Accept:", to: &$0) } }
+        return nodes
     }
 
     // MARK: Lifecycle (any thread)
@@ -158,7 +215,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// Registers the waiting caller and hands the transfer to the curl thread. A transfer
     /// cancelled already goes there too: the loop fails it without sending, which also frees
     /// its handle and header list.
-    func start(_ continuation: CheckedContinuation<UpstreamResponse, any Error>) {
+    func start(_ continuation: UnsafeContinuation<UpstreamResponse, any Error>) {
         self.shared.withLock { $0.continuation = continuation }
         self.loop.submit(.add(self))
     }
@@ -221,13 +278,13 @@ final class CurlTransfer: @unchecked Sendable {
         gh_easy_setopt_seek(easy, nil)
         self.loop.recycle(easy, options: self.options)
         if let list = self.headerList {
-            curl_slist_free_all(list)
+            free(list)
             self.headerList = nil
             self.loop.census.headerLists.subtract(1, ordering: .relaxed)
         }
     }
 
-    private func takeContinuation() -> CheckedContinuation<UpstreamResponse, any Error>? {
+    private func takeContinuation() -> UnsafeContinuation<UpstreamResponse, any Error>? {
         self.shared.withLock { shared in
             defer { shared.continuation = nil }
             return shared.continuation
@@ -258,6 +315,7 @@ final class CurlTransfer: @unchecked Sendable {
                 self.status = status
                 self.headers = headers
                 self.headComplete = true
+                self.loop.headArrived(self)
             }
             return true
         } catch {

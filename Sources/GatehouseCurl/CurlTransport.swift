@@ -32,7 +32,7 @@ public final class CurlTransport: UpstreamTransport {
         try Self.validate(request)
         let transfer = try CurlTransfer(request: request, loop: self.loop)
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 transfer.start(continuation)
             }
         } onCancel: {

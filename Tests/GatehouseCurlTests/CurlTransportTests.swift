@@ -39,6 +39,36 @@ import Testing
         #expect((try JSON.parse(body))["method"] == "POST")
     }
 
+    /// The header list is built by hand in one allocation (``CurlTransfer/headerList(for:)``):
+    /// every line arrives as sent, in order, an empty value as an empty value, a repeated name
+    /// twice, the caller's own `Accept` kept, and nothing curl would add on its own.
+    @Test func headerLinesArriveExactly() async throws {
+        let echo = try await EchoFixture.start()
+        defer { echo.stop() }
+        var headers = HTTPFields()
+        headers.append(HTTPField(name: .init("X-First")!, value: "1"))
+        headers.append(HTTPField(name: .init("X-Empty")!, value: ""))
+        headers.append(HTTPField(name: .init("X-Twice")!, value: "a"))
+        headers.append(HTTPField(name: .init("X-Twice")!, value: "b"))
+        headers.append(HTTPField(name: .accept, value: "application/xml"))
+        headers.append(HTTPField(name: .init("X-Long")!, value: String(repeating: "v", count: 5000)))
+        for _ in 0..<2 {  // the second time on a pooled handle, whose previous list was freed
+            let (response, _) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/h", headers: headers))
+            #expect(response.status == 200)
+        }
+        #expect(echo.recorder.all.count == 2)
+        for seen in echo.recorder.all {
+            let ours = seen.headers.filter { $0.name.lowercased().hasPrefix("x-") || $0.name.lowercased() == "accept" }
+            #expect(ours.map(\.name) == ["X-First", "X-Empty", "X-Twice", "X-Twice", "Accept", "X-Long"])
+            #expect(ours.map(\.value) == ["1", "", "a", "b", "application/xml", String(repeating: "v", count: 5000)])
+            #expect(seen.header("Expect") == nil)
+        }
+        // Freed on the curl thread right after the body's end: poll, do not race it.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while self.transport.census.headerLists > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(self.transport.census.headerLists == 0)
+    }
+
     @Test func streamedBodiesOfUnknownAndKnownLength() async throws {
         let echo = try await EchoFixture.start()
         defer { echo.stop() }
