@@ -91,7 +91,8 @@ enum AbandoningTimeout {
                 state.cleanup = nil
                 return (continuation, cleanup)
             }
-            guard let (continuation, cleanup) = decided else { return false }
+            guard let decided else { return false }
+            let (continuation, cleanup) = decided
             continuation?.resume(with: result)
             cleanup?()
             return true

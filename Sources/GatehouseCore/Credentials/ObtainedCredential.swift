@@ -12,7 +12,9 @@ import Synchronization
 /// renew once and retry once when the upstream answers 401.
 ///
 /// ```swift
-/// let jwt = ObtainedCredential(name: "crm/jwt", connection: "crm", vault: vault, health: health, marginSeconds: 300,
+/// let jwt = ObtainedCredential(
+///     name: "crm/jwt", describedAs: "the CRM token endpoint", connection: "crm", vault: vault, health: health,
+///     marginSeconds: 300, logger: logger, now: { Timestamp.now() },
 ///     stored: { try vault.entry("crm/jwt").map { .init(value: $0.secret, expiresAt: $0.metadata.expiresAt) } },
 ///     renew: { renewal in .renewed(try await fetchAndStore(under: renewal.lease), expiries: [:]) })
 /// let token = try await jwt.current()
@@ -50,8 +52,8 @@ public final class ObtainedCredential: Sendable {
     let now: @Sendable () -> Timestamp
     let logger: Logger
     private let renewable: RenewableCredential?
-    private let stored: @Sendable () throws -> Stored?
-    private let renew: @Sendable (Renewal) async throws -> RenewalOutcome
+    private let readStored: @Sendable () throws -> Stored?
+    private let obtainNew: @Sendable (Renewal) async throws -> RenewalOutcome
     private let backoff = Mutex(RenewalBackoff())
 
     /// Creates the lifecycle of one credential. `stored` reads the vault's cache (it throws a
@@ -75,8 +77,8 @@ public final class ObtainedCredential: Sendable {
         self.marginSeconds = marginSeconds
         self.logger = logger
         self.now = now
-        self.stored = stored
-        self.renew = renew
+        self.readStored = stored
+        self.obtainNew = renew
         self.renewable = vault.map { vault in
             let lifecycle = vault.configuration.lifecycle
             return RenewableCredential(name: name, vault: vault, holder: lifecycle.instanceID, leaseMilliseconds: lifecycle.leaseMilliseconds)
@@ -87,7 +89,7 @@ public final class ObtainedCredential: Sendable {
     /// a renewal (here or on another instance) obtains. While renewals back off after a
     /// transient failure, a stored credential that has not expired yet is still used.
     public func current(rejecting rejected: Secret? = nil) async throws -> Secret {
-        let stored = try self.stored()
+        let stored = try self.readStored()
         if let stored, stored.value != rejected, self.isFresh(stored) { return stored.value }
         if let until = self.backoff.withLock({ $0.pausedUntil(self.now()) }) {
             if let usable = self.unexpired(stored, rejected: rejected) { return usable }
@@ -98,7 +100,7 @@ public final class ObtainedCredential: Sendable {
             return try await renewable.obtain(
                 usable: { [self] in
                     // Another instance's new credential (or ours from before) is as good as a renewal.
-                    guard let stored = try? self.stored(), stored.value != rejected, self.isFresh(stored) else { return nil }
+                    guard let stored = try? self.readStored(), stored.value != rejected, self.isFresh(stored) else { return nil }
                     return stored.value
                 },
                 renew: { [self] lease in try await self.renew(under: lease, rejecting: rejected) }
@@ -125,14 +127,17 @@ public final class ObtainedCredential: Sendable {
 
     /// One renewal, holding the lease.
     private func renew(under lease: Lease, rejecting rejected: Secret?) async throws -> Secret {
-        let stale = try? self.stored()
+        let stale = try? self.readStored()
         self.health.update { $0.state = .refreshing }
         let outcome: RenewalOutcome
         do {
-            outcome = try await self.renew(Renewal(lease: lease, stale: stale, rejected: rejected))
+            outcome = try await self.obtainNew(Renewal(lease: lease, stale: stale, rejected: rejected))
         } catch {
-            let kind = (error as? GatewayError).map { $0.upstreamKind ?? $0.code.rawValue } ?? "renewal"
-            self.health.fail(.failing, error: kind, at: self.now())
+            // Unless the renewal reported something more precise itself (e.g. `vault_write`).
+            if self.health.current.state == .refreshing {
+                let kind = (error as? GatewayError).map { $0.upstreamKind ?? $0.code.rawValue } ?? "renewal"
+                self.health.fail(.failing, error: kind, at: self.now())
+            }
             throw error
         }
         switch outcome {

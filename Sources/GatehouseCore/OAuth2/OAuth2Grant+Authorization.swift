@@ -33,7 +33,7 @@ extension OAuth2Grant {
         let connection = context.connection
         let provider = context.configuration.provider
         if let given = request.parameter("state") {
-            let issued = request.count("state") == 1 ? context.state.values.withLock { $0.states.removeValue(forKey: given) } : nil
+            let issued = request.count("state") == 1 ? context.state.values.withLock({ $0.states.removeValue(forKey: given) }) : nil
             guard let issued else {
                 throw GatewayError(.badRequest, "unknown or already used state: start again at /oauth/\(connection)/start")
             }
