@@ -39,12 +39,14 @@ import Testing
         // no longer waits for the pool's 60 s connect attempt). Generous for a loaded machine;
         // this polls, it does not time.
         var ready = 200
-        let noticed = ContinuousClock.now + .seconds(60)
+        let stopped = ContinuousClock.now
+        let noticed = stopped + .seconds(60)
         while ready == 200, ContinuousClock.now < noticed {
             try await Task.sleep(for: .milliseconds(100))
             ready = try await h.client.send(.get, h.url("/readyz")).status
         }
         #expect(ready == 503)
+        print("postgres outage: /readyz not ready \(ContinuousClock.now - stopped) after the admin put's 503 (poll_seconds: 2)")
 
         try await cluster.start()
         // Back without a restart: ready again, writes work and apply.
