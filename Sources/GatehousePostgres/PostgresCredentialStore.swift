@@ -114,7 +114,9 @@ public final class PostgresCredentialStore: CredentialStore {
     deinit { self.close() }
 
     /// Runs `body` against the pool within the operation timeout, turning PostgreSQL's errors
-    /// into ``VaultError`` (their text never carries a query's bound values).
+    /// into ``VaultError`` (their text never carries a query's bound values). At the timeout the
+    /// caller gets ``VaultError/storeUnreachable(_:)`` at once; the abandoned call's late result
+    /// is dropped.
     func run<T: Sendable>(
         _ what: String, timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
@@ -122,18 +124,11 @@ public final class PostgresCredentialStore: CredentialStore {
         let location = self.location
         let timeout = timeout ?? self.configuration.operationTimeout
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body(client) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let result = first else {
-                    throw VaultError.storeUnreachable("\(location) did not answer within \(timeout) (\(what))")
-                }
-                return result
-            }
+            // Not a task group: it would wait for a call that ignores cancellation (a connection
+            // lease while the pool cannot connect), so the timeout returns without it.
+            return try await AbandoningTimeout.run(
+                timeout, onTimeout: { VaultError.storeUnreachable("\(location) did not answer within \(timeout) (\(what))") }
+            ) { try await body(client) }
         } catch let error as PostgresTransactionError {
             // A transaction's own error (lease lost, already initialized) or the database's.
             let cause = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError

@@ -79,11 +79,11 @@ extension FuzzTargets {
         }
     }
 
-    /// A Checkfront OAuth token endpoint answer: `<status>\n<body>`.
+    /// An OAuth2 token endpoint answer (the core's, as Checkfront uses it): `<status>\n<body>`.
     static let tokenAnswer = FuzzTarget("token-answer", input: "an OAuth token endpoint answer: status line, then the JSON body") { bytes in
         let (words, body) = FuzzInput.header(bytes)
         let response = UpstreamResponse(status: FuzzInput.status(words.first), headers: [:], body: .from(ByteBuffer()))
-        switch TokenEndpoint.outcome(response: response, body: body) {
+        switch OAuth2TokenEndpoint.outcome(response: response, body: body, defaultLifetime: 14_000) {  // Checkfront's default lifetime
         case .granted(let grant):
             FuzzTarget.require(grant.expiresIn >= 1, "a grant that has already expired")
             // Never the tokens themselves: summaries are printed.

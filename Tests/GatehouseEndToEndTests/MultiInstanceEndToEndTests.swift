@@ -178,6 +178,50 @@ import Testing
         await rig.finish()
     }
 
+    /// The unrecoverable kill: the lease holder dies after Checkfront answered the refresh and
+    /// before the new pair was stored. Checkfront rotated the refresh token, so the pair died with
+    /// the process; the refresh token in the vault is the rotated-away one. The survivor takes the
+    /// lease over, its refresh is refused (Checkfront revokes the grant on the reuse), and the
+    /// operator sees what the docs describe: 503 `needs_reauthorization` naming `/oauth/cf/start`,
+    /// the connection `needs_reauthorization` with `invalid_grant`, the instance still running,
+    /// and no further token calls until someone re-authorizes, which restores the connection.
+    @Test func aLeaseHolderKilledAfterTheTokenAnswerLeavesAClearReauthorizationNotACrash() async throws {
+        let rig = try await Rig.start(
+            postgres: true, instances: 2, leaseSeconds: 3,
+            environments: [["GATEHOUSE_FAILPOINTS": "refresh.after_request=kill"]]
+        )
+        try await rig.authorize(on: 1)
+        try await rig.waitUntilServing(0)
+        try await rig.control("/_sim/clock", #"{"advance_seconds": 14001}"#)
+        _ = try? await rig.call(on: 0)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while rig.gateways[0].isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!rig.gateways[0].isRunning, "the failpoint did not kill instance 0")
+        #expect(try await rig.stats()["refreshes"] == 1)
+
+        let answer = try await rig.call(on: 1)
+        #expect(answer.status == 503, "\(answer.text)")
+        #expect(answer.errorCode == "needs_reauthorization", "\(answer.text)")
+        #expect(answer.text.contains("/oauth/cf/start"), "\(answer.text)")
+        var stats = try await rig.stats()
+        #expect(stats["revoked_grants"] == 1)
+        let tokenCalls = stats["token_calls"]?.intValue
+        let health = try await rig.client.send(.get, rig.gateways[1].adminURL + "/admin/v1/connections/cf", headers: rig.admin)
+        #expect(health.json["data"]?["state"] == "needs_reauthorization", "\(health.text)")
+        #expect(health.json["data"]?["last_error"] == "invalid_grant", "\(health.text)")
+        // Callers keep getting the same clear answer, without more token calls, and nothing crashes.
+        for _ in 0..<5 { #expect(try await rig.call(on: 1).errorCode == "needs_reauthorization") }
+        stats = try await rig.stats()
+        #expect(stats["token_calls"]?.intValue == tokenCalls)
+        #expect(rig.gateways[1].isRunning)
+        #expect(try await rig.client.send(.get, rig.gateways[1].baseURL + "/readyz").status == 200)
+
+        try await rig.authorize(on: 1)
+        #expect(try await rig.call(on: 1).status == 200)
+        print("multi-instance: lease holder SIGKILLed after the token answer; survivor answered needs_reauthorization, re-authorized, served")
+        await rig.finish()
+    }
+
     /// A secret put through the admin API of one instance is what the next request through
     /// another instance sends.
     @Test func anAdminPutOnOneInstanceIsUsedByAnother() async throws {
@@ -203,67 +247,162 @@ import Testing
         await rig.finish()
     }
 
-    /// Keyfax key rotation requested on instance A, its web hook delivered by Keyfax to instance
-    /// B: A completes the rotation, and both instances call with the new keys.
-    @Test func aKeyfaxRotationStartedOnOneInstanceCompletesThroughAHookOnAnother() async throws {
-        let state = KeyfaxSimulatorState(.init(hosts: ["Dev": nil]))
-        var logger = Logger(label: "test.keyfax")
-        logger.logLevel = .error
-        let keyfax = try await SimulatorFixture.start(KeyfaxSimulator(state: state, logger: logger))
-        defer { keyfax.stop() }
-        let port = keyfax.port
-        let vault = try await VaultSetup.make(postgres: true)
-        let hookSecret = "multi-hook-secret-" + UUID().uuidString
-        try await vault.put("kf/hook_secret", hookSecret)
-        let (key, hash) = APIKey.generate()
-        let config = """
-            server: { host: 127.0.0.1, port: 0, shutdown_grace_seconds: 2 }
-            \(vault.section)
-            clients:
-              tester: { key_sha256: "\(hash)", connections: [kf] }
-            connections:
-              kf:
-                adapter: keyfax
-                base_url: http://127.0.0.1:\(port)/interview
-                credentials: { hook_secret: vault:kf/hook_secret }
-                options: { host_name: Dev, auth: basic }
-            """
-        let a = try await GatewayProcess.start(config: config, environment: vault.environment)
-        let b = try await GatewayProcess.start(config: config, environment: vault.environment)
-        state.setWebHook(b.baseURL + "/hooks/kf/keyfax-keys/" + hookSecret, for: "Dev")
+    /// Two gateway instances on one PostgreSQL vault in front of the Keyfax simulator, with keys
+    /// bootstrapped through instance A.
+    final class KeyfaxPair: Sendable {
+        let state: KeyfaxSimulatorState
+        let simulator: SimulatorFixture<KeyfaxSimulator>
+        let port: Int
+        let vault: VaultSetup
+        let hookSecret: String
+        let a: GatewayProcess
+        let b: GatewayProcess
         let client = TestClient()
-        let admin = ["Authorization": "Bearer \(vault.adminToken)"]
-        let caller = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
-        let bootstrap = try await client.send(.post, a.adminURL + "/admin/v1/connections/kf/keyfax/bootstrap", headers: admin)
-        #expect(bootstrap.status == 200, "\(bootstrap.text)")
-        let oldKeys = try #require(state.currentKeys(host: "Dev"))
+        let key: String
 
-        let rotated = try await client.send(.post, a.adminURL + "/admin/v1/connections/kf/keyfax/rotate", headers: admin)
-        #expect(rotated.status == 200, "\(rotated.text)")
-        #expect(rotated.json["data"]?["rotated"] == true, "\(rotated.text)")
-        let stats = try await client.send(.get, "http://127.0.0.1:\(port)/_sim/stats").json
-        #expect(stats["web_hook_deliveries"] == 1)
-        let before = stats
-        for gateway in [a, b] {
+        private init(
+            state: KeyfaxSimulatorState, simulator: SimulatorFixture<KeyfaxSimulator>, port: Int, vault: VaultSetup, hookSecret: String, a: GatewayProcess,
+            b: GatewayProcess, key: String
+        ) {
+            self.state = state
+            self.simulator = simulator
+            self.port = port
+            self.vault = vault
+            self.hookSecret = hookSecret
+            self.a = a
+            self.b = b
+            self.key = key
+        }
+
+        static func start() async throws -> KeyfaxPair {
+            let state = KeyfaxSimulatorState(.init(hosts: ["Dev": nil]))
+            var logger = Logger(label: "test.keyfax")
+            logger.logLevel = .error
+            let simulator = try await SimulatorFixture.start(KeyfaxSimulator(state: state, logger: logger))
+            let port = simulator.port
+            let vault = try await VaultSetup.make(postgres: true)
+            let hookSecret = "multi-hook-secret-" + UUID().uuidString
+            try await vault.put("kf/hook_secret", hookSecret)
+            let (key, hash) = APIKey.generate()
+            let config = """
+                server: { host: 127.0.0.1, port: 0, shutdown_grace_seconds: 2 }
+                \(vault.section)
+                clients:
+                  tester: { key_sha256: "\(hash)", connections: [kf] }
+                connections:
+                  kf:
+                    adapter: keyfax
+                    base_url: http://127.0.0.1:\(port)/interview
+                    credentials: { hook_secret: vault:kf/hook_secret }
+                    options: { host_name: Dev, auth: basic }
+                """
+            let a = try await GatewayProcess.start(config: config, environment: vault.environment)
+            let b = try await GatewayProcess.start(config: config, environment: vault.environment)
+            let pair = KeyfaxPair(state: state, simulator: simulator, port: port, vault: vault, hookSecret: hookSecret, a: a, b: b, key: key)
+            let bootstrap = try await pair.rotate(on: a, "bootstrap")
+            #expect(bootstrap.status == 200, "\(bootstrap.text)")
+            return pair
+        }
+
+        var hookPath: String { "/hooks/kf/keyfax-keys/" + self.hookSecret }
+
+        func rotate(on gateway: GatewayProcess, _ action: String = "rotate") async throws -> TestClient.Answer {
+            try await self.client.send(.post, gateway.adminURL + "/admin/v1/connections/kf/keyfax/\(action)", headers: ["Authorization": "Bearer \(self.vault.adminToken)"])
+        }
+
+        func stats() async throws -> Value { try await self.client.send(.get, "http://127.0.0.1:\(self.port)/_sim/stats").json }
+
+        /// Polls until a signed call through `gateway` answers 200.
+        func waitUntilServing(_ gateway: GatewayProcess) async throws {
+            let caller = ["Authorization": "Bearer \(self.key)", "Content-Type": "application/json"]
             let deadline = ContinuousClock.now + .seconds(30)
             var status = 0
             while status != 200, ContinuousClock.now < deadline {
-                status = try await client.send(.post, gateway.baseURL + "/v1/kf/startup.example", headers: caller, body: Array("{}".utf8)).status
+                status = try await self.client.send(.post, gateway.baseURL + "/v1/kf/startup.example", headers: caller, body: Array("{}".utf8)).status
                 if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(status == 200)
         }
-        let newKeys = try #require(state.currentKeys(host: "Dev"))
+
+        func finish(secrets: [String]) async {
+            await self.a.stop()
+            await self.b.stop()
+            self.client.shutdown()
+            self.simulator.stop()
+            for secret in secrets + [self.hookSecret] {
+                #expect(!self.a.log.contains(secret) && !self.b.log.contains(secret), "a Keyfax key reached a gateway log")
+            }
+        }
+    }
+
+    /// Keyfax key rotation requested on instance A, its web hook delivered by Keyfax to instance
+    /// B: A completes the rotation, and both instances call with the new keys.
+    @Test func aKeyfaxRotationStartedOnOneInstanceCompletesThroughAHookOnAnother() async throws {
+        let pair = try await KeyfaxPair.start()
+        pair.state.setWebHook(pair.b.baseURL + pair.hookPath, for: "Dev")
+        let oldKeys = try #require(pair.state.currentKeys(host: "Dev"))
+
+        let rotated = try await pair.rotate(on: pair.a)
+        #expect(rotated.status == 200, "\(rotated.text)")
+        #expect(rotated.json["data"]?["rotated"] == true, "\(rotated.text)")
+        let before = try await pair.stats()
+        #expect(before["web_hook_deliveries"] == 1)
+        for gateway in [pair.a, pair.b] { try await pair.waitUntilServing(gateway) }
+        let newKeys = try #require(pair.state.currentKeys(host: "Dev"))
         #expect(newKeys.apiKey != oldKeys.apiKey)
         #expect(rotated.json["data"]?["api_key"]?.stringValue == newKeys.apiKey)
-        let after = try await client.send(.get, "http://127.0.0.1:\(port)/_sim/stats").json
+        let after = try await pair.stats()
         #expect(after["accepted_by_api_key"]?[oldKeys.apiKey] == before["accepted_by_api_key"]?[oldKeys.apiKey])
         #expect((after["accepted_by_api_key"]?[newKeys.apiKey]?.intValue ?? 0) >= 2)
-        await a.stop()
-        await b.stop()
-        client.shutdown()
-        for secret in [newKeys.apiKey, newKeys.signingKey, hookSecret] {
-            #expect(!a.log.contains(secret) && !b.log.contains(secret), "a Keyfax key reached a gateway log")
+        await pair.finish(secrets: [newKeys.apiKey, newKeys.signingKey])
+    }
+
+    /// Rotations asked for on two instances at once make one rotation at Keyfax: the first holds
+    /// the lease `kf/rotation` while it waits for its web hook, a second caller on the same
+    /// instance shares it, and the other instance is refused with 409. The hook, delivered late
+    /// to the other instance, completes the one rotation.
+    @Test func twoInstancesRotatingAtOnceMakeOneRotation() async throws {
+        let pair = try await KeyfaxPair.start()
+        // Keyfax's delivery is held back (it reaches a recorder, not a gateway) so that the first
+        // rotation is still waiting for its keys while the others are asked for.
+        let held = try await EchoFixture.start()
+        defer { held.stop() }
+        pair.state.setWebHook(held.baseURL + "/held", for: "Dev")
+        let oldKeys = try #require(pair.state.currentKeys(host: "Dev"))
+
+        let first = Task { try await pair.rotate(on: pair.a) }
+        let joined = Task { try await pair.rotate(on: pair.a) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while held.recorder.all.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let delivery = try #require(held.recorder.all.first?.body, "Keyfax never delivered the new keys")
+
+        let other = try await pair.rotate(on: pair.b)
+        #expect(other.status == 409, "\(other.text)")
+        #expect(other.errorCode == "conflict")
+        #expect(other.text.contains("already under way on another instance"), "\(other.text)")
+        #expect(try await pair.stats()["key_rotations"] == 1)
+
+        // Keyfax's delivery reaches instance B: the rotation A started completes.
+        let hook = try await pair.client.send(.post, pair.b.baseURL + pair.hookPath, headers: ["Content-Type": "application/json"], body: delivery)
+        #expect([200, 202].contains(hook.status), "\(hook.text)")
+        let answers = [try await first.value, try await joined.value]
+        for answer in answers {
+            #expect(answer.status == 200, "\(answer.text)")
+            #expect(answer.json["data"]?["rotated"] == true, "\(answer.text)")
         }
+        #expect(answers[0].json["data"]?["api_key"] == answers[1].json["data"]?["api_key"])
+        for gateway in [pair.a, pair.b] { try await pair.waitUntilServing(gateway) }
+        let newKeys = try #require(pair.state.currentKeys(host: "Dev"))
+        #expect(newKeys.apiKey != oldKeys.apiKey)
+        #expect(answers[0].json["data"]?["api_key"]?.stringValue == newKeys.apiKey)
+        let stats = try await pair.stats()
+        #expect(stats["key_rotations"] == 1)
+        #expect(held.recorder.all.count == 1)
+        // With the lease released, a later rotation on B is its own, and works.
+        pair.state.setWebHook(pair.b.baseURL + pair.hookPath, for: "Dev")
+        let later = try await pair.rotate(on: pair.b)
+        #expect(later.json["data"]?["rotated"] == true, "\(later.text)")
+        #expect(try await pair.stats()["key_rotations"] == 2)
+        await pair.finish(secrets: [newKeys.apiKey, newKeys.signingKey])
     }
 }

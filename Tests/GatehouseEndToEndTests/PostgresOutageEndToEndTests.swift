@@ -35,15 +35,18 @@ import Testing
         #expect(!put.text.contains(try #require(URLComponents(string: vault.environment["GATEHOUSE_PG_URL"]!)?.password)))
         #expect(try await h.client.send(.get, h.url("/proxy/vaulted/c"), headers: h.auth).status == 200)
         #expect(h.echo.recorder.all.last?.header("Authorization") == "Bearer before-outage")
-        // /readyz reports not ready once the watcher notices (generous: on a loaded machine the
-        // failing store call and its retries can take a while; this polls, it does not time).
+        // /readyz reports not ready once the watcher's store call gives up (its 10 s timeout, which
+        // no longer waits for the pool's 60 s connect attempt). Generous for a loaded machine;
+        // this polls, it does not time.
         var ready = 200
-        let noticed = ContinuousClock.now + .seconds(180)
+        let stopped = ContinuousClock.now
+        let noticed = stopped + .seconds(60)
         while ready == 200, ContinuousClock.now < noticed {
             try await Task.sleep(for: .milliseconds(100))
             ready = try await h.client.send(.get, h.url("/readyz")).status
         }
         #expect(ready == 503)
+        print("postgres outage: /readyz not ready \(ContinuousClock.now - stopped) after the admin put's 503 (poll_seconds: 2)")
 
         try await cluster.start()
         // Back without a restart: ready again, writes work and apply.

@@ -11,15 +11,9 @@ extension CheckfrontAdapter {
             case oauth2
         }
 
-        /// How the client credentials go to `/oauth/token/` (`client_auth`).
-        public enum ClientAuth: String, Sendable {
-            /// `Basic base64(key:secret)`, exactly as the Checkfront docs show it.
-            case basic
-            /// RFC 6749 §2.3.1: each part form-urlencoded before `base64(key:secret)`.
-            case basicRFC6749 = "basic_rfc6749"
-            /// `client_id` and `client_secret` in the form body.
-            case post
-        }
+        /// How the client credentials go to `/oauth/token/` (`client_auth`): `basic` (exactly as
+        /// the Checkfront docs show it), `basic_rfc6749` or `post`.
+        public typealias ClientAuth = OAuth2TokenEndpoint.ClientAuthentication
 
         /// `auth` (default `token_pair`).
         public var auth: Auth = .tokenPair

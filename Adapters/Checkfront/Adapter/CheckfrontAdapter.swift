@@ -10,7 +10,8 @@ import NIOCore
 ///
 /// Credentials go only where they belong: the API credential (token pair or Bearer access
 /// token, header only) to `{base}/api/` on `base_url`'s origin; the consumer key and secret only
-/// to `{base}/oauth/token/` (``TokenEndpoint``).
+/// to `{base}/oauth/token/`. The OAuth2 grant is the core's ``OAuth2Grant``; only Checkfront's
+/// endpoints and lifetimes are here (``CheckfrontOAuth``).
 public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMaintenance {
     /// The registration used by the executable's built-in list.
     public static let kind = AdapterKind(name: "checkfront") { setup in try CheckfrontAdapter(setup: setup) }
@@ -20,7 +21,10 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
     let client: UpstreamClient
     let credentials: Credentials
     let connection: String
-    let session: OAuthSession?
+    /// The OAuth2 grant (`auth: oauth2`), `nil` for token pairs.
+    let grant: OAuth2Grant?
+    /// Sends API calls with the grant's access token, renewing once and retrying once on 401.
+    let authorizer: RequestAuthorizer?
 
     /// Builds the adapter for one connection, validating its options.
     public init(setup: AdapterSetup, now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
@@ -39,42 +43,24 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
         switch configuration.auth {
         case .tokenPair:
             try setup.requireCredentials(["api_key", "api_secret"])
-            self.session = nil
+            self.grant = nil
+            self.authorizer = nil
         case .oauth2:
             try setup.requireCredentials(["client_id", "client_secret"])
             try setup.requireVault(because: "auth: oauth2 (the tokens it obtains live in the vault)")
             guard let redirectURI = configuration.redirectURI else {
                 throw setup.connection.node.error("options.redirect_uri is required with auth: oauth2 (http://HOST/oauth/\(setup.connection.name)/callback)")
             }
-            self.session = OAuthSession(
-                connection: setup.connection.name,
-                configuration: configuration,
-                tokenEndpoint: TokenEndpoint(client: setup.client, credentials: setup.credentials, redirectURI: redirectURI, clientAuth: configuration.clientAuth),
-                vault: setup.vault,
-                health: setup.health,
-                logger: setup.logger,
-                now: now
-            )
+            let grant = CheckfrontOAuth.grant(setup: setup, configuration: configuration, redirectURI: redirectURI, now: now)
+            self.grant = grant
+            self.authorizer = grant.authorizer(client: setup.client)
         }
     }
 
     // MARK: Proxy and operations
 
     public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
-        var body = call.body
-        if case .stream(let stream, _) = call.body, self.session != nil {
-            // A 401 may need one retry with a refreshed token: the body must be sendable twice.
-            var buffer = ByteBuffer()
-            for try await chunk in stream {
-                var chunk = chunk
-                buffer.writeBuffer(&chunk)
-                guard buffer.readableBytes <= self.client.maxResponseBytes else {
-                    throw GatewayError(.payloadTooLarge, "request body too large", connection: self.connection)
-                }
-            }
-            body = .bytes(buffer)
-        }
-        let request = UpstreamRequest(method: call.method, url: self.client.url(path: call.path, query: call.query), headers: call.headers, body: body)
+        let request = UpstreamRequest(method: call.method, url: self.client.url(path: call.path, query: call.query), headers: call.headers, body: call.body)
         return try await self.send(request, apiCall: call.path.hasPrefix("/api/"))
     }
 
@@ -104,37 +90,23 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
     }
 
     /// Sends one request with the connection's API credential (API paths only), answering a
-    /// redirect off `base_url`'s origin with an error, and a 401 on a token believed fresh with one
-    /// refresh and one retry.
+    /// redirect off `base_url`'s origin with an error. With OAuth2 a 401 on a token believed fresh
+    /// gets one refresh and one retry (the core's ``RequestAuthorizer``).
     func send(_ request: UpstreamRequest, apiCall: Bool) async throws -> UpstreamResponse {
-        var signed = request
-        var token: Secret?
-        if apiCall {
-            token = try await self.authorize(&signed)
-        }
-        var response = try await self.client.send(signed)
-        if response.status == 401, let session = self.session, let used = token {
-            response.body.cancel()
-            let fresh = try await session.refresh(replacing: used)
-            signed = request
-            signed.headers[.authorization] = "Bearer " + fresh.reveal()
+        let response: UpstreamResponse
+        if !apiCall {
+            response = try await self.client.send(request)
+        } else if let authorizer {
+            response = try await authorizer.send(request)
+        } else {
+            let key = try self.credentials.secret("api_key").reveal()
+            let secret = try self.credentials.secret("api_secret").reveal()
+            var signed = request
+            signed.headers[.authorization] = "Basic " + Base64.encode(Array("\(key):\(secret)".utf8))
             response = try await self.client.send(signed)
         }
         try self.refuseForeignRedirect(response)
         return response
-    }
-
-    /// Adds the API credential: Basic token pair, or the Bearer access token (header only).
-    private func authorize(_ request: inout UpstreamRequest) async throws -> Secret? {
-        if let session = self.session {
-            let token = try await session.accessToken()
-            request.headers[.authorization] = "Bearer " + token.reveal()
-            return token
-        }
-        let key = try self.credentials.secret("api_key").reveal()
-        let secret = try self.credentials.secret("api_secret").reveal()
-        request.headers[.authorization] = "Basic " + Base64.encode(Array("\(key):\(secret)".utf8))
-        return nil
     }
 
     private func refuseForeignRedirect(_ response: UpstreamResponse) throws {
@@ -156,26 +128,26 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
     public var adminEndpoints: Set<String> { ["start"] }
 
     public func endpoint(_ request: EndpointRequest) async throws -> EndpointResponse {
-        guard let session else {
+        guard let grant else {
             throw GatewayError(.notFound, "connection \(self.connection) uses token pairs; there is nothing to authorize", connection: self.connection)
         }
         switch request.name {
-        case "start": return .redirect(to: try await session.authorizeURL())
-        case "callback": return try await session.callback(request)
+        case "start": return .redirect(to: try grant.authorizeURL())
+        case "callback": return try await grant.callback(request)
         default: throw GatewayError(.notFound, "no endpoint /oauth/\(self.connection)/\(request.name.prefix(40))", connection: self.connection)
         }
     }
 
     public func adminAction(_ action: String, arguments: Value) async throws -> Value {
-        guard action == "authorize", let session else {
+        guard action == "authorize", let grant else {
             throw GatewayError(.notFound, "no admin action \"\(action.prefix(40))\" (known: authorize, for auth: oauth2)", connection: self.connection)
         }
-        return ["authorize_url": .string(try await session.authorizeURL())]
+        return ["authorize_url": .string(try grant.authorizeURL())]
     }
 
     /// OAuth2 connections offer "Authorize" (also in the console); token pairs have nothing to do.
     public var adminActions: [ConnectionAction] {
-        guard self.session != nil else { return [] }
+        guard self.grant != nil else { return [] }
         return [
             ConnectionAction(
                 name: "authorize", title: "Authorize",
@@ -185,6 +157,6 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
     }
 
     public func maintain() async {
-        await self.session?.maintain()
+        await self.grant?.maintain()
     }
 }

@@ -50,7 +50,7 @@ package enum CheckfrontEnvelope {
         let oauthError = json?["error"]?.stringValue
         let title = json?["request"]?["error"]?["title"]?.stringValue ?? json?["error_description"]?.stringValue
         let message = "Checkfront answered \(status)" + (title.map { ": \(String($0.prefix(200)))" } ?? "")
-        let kind = oauthError.map(OAuthSession.bounded)
+        let kind = oauthError.map(OAuth2TokenEndpoint.bounded)
         switch status {
         case 404: return GatewayError(.notFound, message, connection: connection, upstreamStatus: status, upstreamKind: kind)
         case 429: return GatewayError(.rateLimited, message, connection: connection, upstreamStatus: status, upstreamKind: kind)

@@ -76,6 +76,10 @@ extension KeyfaxAdapter {
 
     /// `POST /api/v1/key`: Keyfax posts the new pair to the web hook and answers with the new API
     /// key; the rotation completes when both agree. Waits up to `wait` for a late web hook.
+    ///
+    /// One rotation at a time across every instance sharing the vault: callers on this instance
+    /// share the one running (``SingleFlight``); another instance's rotation holds the store's
+    /// lease `{connection}/rotation`, and a rotation asked for meanwhile is refused with 409.
     func rotate(by actor: VaultActor, wait: Duration = .seconds(10)) async throws -> Value {
         guard self.hasHookSecret else {
             throw GatewayError(.badRequest, "rotation needs credentials.hook_secret: Keyfax delivers the new keys to /hooks/\(self.connection)/keyfax-keys/<secret>", connection: self.connection)
@@ -84,7 +88,35 @@ extension KeyfaxAdapter {
         guard Self.isStrongHookSecret(hookSecret) else {
             throw GatewayError(.badRequest, "rotation refused: " + Self.weakHookSecretMessage, connection: self.connection)
         }
-        let vault = try self.keys.openVault()
+        return try await self.rotations.run(self.connection) {
+            let vault = try self.keys.openVault()
+            let lifecycle = vault.configuration.lifecycle
+            let acquisition: LeaseAcquisition
+            do {
+                acquisition = try await vault.store.acquireLease(self.keys.rotationPath, holder: lifecycle.instanceID, milliseconds: lifecycle.leaseMilliseconds)
+            } catch {
+                throw GatewayError(.unavailable, "the vault store is unreachable; the keys cannot be rotated now", connection: self.connection)
+            }
+            guard case .acquired(let lease) = acquisition else {
+                throw GatewayError(
+                    .conflict,
+                    "a key rotation for connection \(self.connection) is already under way on another instance; it completes when Keyfax delivers the new keys to the web hook",
+                    connection: self.connection)
+            }
+            let held = LeaseKeeper(lease: lease, store: vault.store, milliseconds: lifecycle.leaseMilliseconds)
+            do {
+                let result = try await self.rotateHoldingLease(by: actor, wait: wait, vault: vault, keeper: held)
+                await held.release()
+                return result
+            } catch {
+                await held.release()
+                throw error
+            }
+        }
+    }
+
+    /// One rotation, holding the lease (kept alive while the web hook is awaited).
+    private func rotateHoldingLease(by actor: VaultActor, wait: Duration, vault: Vault, keeper: LeaseKeeper) async throws -> Value {
         let requestedAt = self.clock.local.seconds
         try await self.keys.recordRotation(.init(requestedAt: requestedAt, apiKey: nil), by: actor)
         let response: UpstreamResponse
@@ -124,6 +156,7 @@ extension KeyfaxAdapter {
                 return ["rotated": false, "pending": true, "api_key": .string(apiKey), "message": "waiting for Keyfax to deliver the new keys to the web hook"]
             }
             try await Task.sleep(for: .milliseconds(100))
+            await keeper.keepAlive()
         }
         self.logger.notice("keyfax keys rotated", metadata: ["connection": .string(self.connection)])
         return ["rotated": true, "api_key": .string(apiKey)]

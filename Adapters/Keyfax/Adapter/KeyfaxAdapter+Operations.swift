@@ -38,7 +38,7 @@ extension KeyfaxAdapter {
             envelope.meta["state"] = .string(Self.finishedState(envelope.data))
             return envelope
         case "client_token":
-            let token = try await self.tokens.token()
+            let token = try await self.clientToken()
             return Envelope(
                 data: ["token": .string(token.value), "host": .string(self.configuration.hostName), "expires_at": .string(token.expiresAt.iso8601)],
                 upstreamStatus: 200

@@ -17,12 +17,17 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
     let client: UpstreamClient
     let credentials: Credentials
     let keys: KeyfaxKeyStore
-    let tokens: KeyfaxTokens
+    /// The JWT Gatehouse's own Bearer calls carry (`auth: bearer`, `client_token`).
+    let jwt: ObtainedCredential
+    /// Sends with `Bearer {host}:{jwt}`, renewing the JWT once and retrying once on 401.
+    let bearer: RequestAuthorizer
     let clock: KeyfaxClock
     let signer: KeyfaxSigner
     let health: ConnectionHealth
     let logger: Logger
     let hasHookSecret: Bool
+    /// Key rotations asked for on this instance while one runs share it.
+    let rotations = SingleFlight<String, Value>()
 
     /// Builds the adapter for one connection; `now` is injectable for tests.
     public init(setup: AdapterSetup, now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
@@ -58,8 +63,12 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
         let signer = self.signer
         let hostName = configuration.hostName
         let connection = setup.connection.name
-        self.tokens = KeyfaxTokens(store: keys, health: setup.health, margin: configuration.renewMarginSeconds, clock: clock) { renewing in
+        self.jwt = Self.jwtCredential(keys: keys, health: setup.health, margin: configuration.renewMarginSeconds, clock: clock, logger: setup.logger) {
+            renewing in
             try await Self.obtainToken(renewing: renewing, client: client, keys: keys, signer: signer, hostName: hostName, clock: clock, connection: connection)
+        }
+        self.bearer = RequestAuthorizer(client: client, credential: self.jwt) { token in
+            KeyfaxRequestSigner(credential: .bearer(token.reveal()), hostName: hostName, signer: signer, clock: clock)
         }
     }
 
@@ -96,12 +105,7 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
             self.report(retry.status)
             return retry
         case .bearer:
-            let token = try await self.tokens.token()
-            let response = try await self.signedClient(.bearer(token.value)).send(request)
-            guard response.status == 401 else { return response }
-            response.body.cancel()
-            let fresh = try await self.tokens.token(rejected: token.value)
-            return try await self.signedClient(.bearer(fresh.value)).send(request)
+            return try await self.bearer.send(request)
         }
     }
 
@@ -116,39 +120,6 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
 
     func signedClient(_ credential: KeyfaxRequestSigner.Credential) -> UpstreamClient {
         self.client.signed(by: KeyfaxRequestSigner(credential: credential, hostName: self.configuration.hostName, signer: self.signer, clock: self.clock))
-    }
-
-    /// `GET /api/v1/token` (Basic) for a first token, or `POST /api/v1/token` (Bearer) to renew one;
-    /// a refused renewal falls back to a new token.
-    static func obtainToken(
-        renewing: KeyfaxTokens.Token?,
-        client: UpstreamClient,
-        keys: KeyfaxKeyStore,
-        signer: KeyfaxSigner,
-        hostName: String,
-        clock: KeyfaxClock,
-        connection: String
-    ) async throws -> String {
-        let url = client.url(path: "/api/v1/token", query: nil)
-        if let renewing {
-            let renewal = client.signed(by: KeyfaxRequestSigner(credential: .bearer(renewing.value), hostName: hostName, signer: signer, clock: clock))
-            let (response, body) = try await renewal.sendCollecting(UpstreamRequest(method: .post, url: url, headers: [.accept: "application/json"], purpose: .credential))
-            if response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue { return token }
-            if response.status == 404 {
-                // Seed 001: no active Basic key exists for the host; GET /api/v1/token cannot help.
-                throw GatewayError(
-                    .upstreamError,
-                    "Keyfax has no active key for host \(hostName) (404 renewing the JWT): bootstrap or import the host's keys",
-                    connection: connection, upstreamStatus: 404, upstreamKind: "no_active_key")
-            }
-        }
-        let basic = client.signed(by: KeyfaxRequestSigner(credential: .basic(try keys.current()), hostName: hostName, signer: signer, clock: clock))
-        let (response, body) = try await basic.sendCollecting(UpstreamRequest(method: .get, url: url, headers: [.accept: "application/json"], purpose: .credential))
-        clock.learn(from: response.headers)
-        guard response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue else {
-            throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "obtain a JWT", connection: connection)
-        }
-        return token
     }
 
     static func buffer(_ body: UpstreamBody, limit: Int, connection: String) async throws -> UpstreamBody {

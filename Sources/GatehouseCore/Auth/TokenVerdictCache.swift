@@ -2,7 +2,7 @@ import GatehouseCrypto
 import Synchronization
 
 /// Remembers ``TokenVerdict``s for their lifetime and makes concurrent validations of one key
-/// share a single validator call (single flight).
+/// share a single validator call (the core's ``SingleFlight``, as credential renewals do).
 ///
 /// Keys are SHA-256 digests of the scope, client prefix and token, so the cache never holds a
 /// token. Failures (no definite answer) are never remembered: the next request asks again.
@@ -46,27 +46,18 @@ public final class TokenVerdictCache<C: Clock>: Sendable where C.Duration == Dur
     /// Refused: `maximumPending` validations are already under way.
     public struct Overloaded: Error, Sendable {}
 
-    private enum Entry {
-        /// A validation under way; `id` tells it apart from a later one for the same key.
-        case pending(id: UInt64, Task<TokenVerdict, any Error>)
-        case settled(TokenVerdict, expires: C.Instant)
+    private struct Settled {
+        var verdict: TokenVerdict
+        var expires: C.Instant
     }
 
     private struct State {
-        var entries: [Key: Entry] = [:]
-        var nextID: UInt64 = 0
-        /// How many of `entries` are pending (the rest are settled).
-        var pending = 0
-        var settled: Int { self.entries.count - self.pending }
-    }
-
-    private enum Lookup {
-        case hit(TokenVerdict)
-        case wait(Task<TokenVerdict, any Error>)
-        case overloaded
+        var entries: [Key: Settled] = [:]
     }
 
     private let state = Mutex(State())
+    /// Validations under way, one per key.
+    private let flight = SingleFlight<Key, TokenVerdict>()
     private let clock: C
     /// Most answers remembered.
     public let capacity: Int
@@ -89,61 +80,40 @@ public final class TokenVerdictCache<C: Clock>: Sendable where C.Duration == Dur
         validate: @escaping @Sendable () async throws -> TokenVerdict
     ) async throws -> TokenVerdict {
         let now = self.clock.now
-        let lookup = self.state.withLock { state -> Lookup in
-            switch state.entries[key] {
-            case .settled(let verdict, let expires)? where now < expires:
-                return .hit(verdict)
-            case .pending(_, let task)?:
-                return .wait(task)
-            case .settled?:
-                state.entries[key] = nil
-                fallthrough
-            case nil:
-                guard state.pending < self.maximumPending else { return .overloaded }
-                state.nextID += 1
-                let id = state.nextID
-                // Unstructured on purpose: the validation belongs to every waiter, so the first
-                // caller going away must not cancel it for the others.
-                let task = Task<TokenVerdict, any Error> {
-                    do {
-                        let verdict = try await validate()
-                        self.settle(key, id: id, verdict: verdict)
-                        return verdict
-                    } catch {
-                        self.settle(key, id: id, verdict: nil)
-                        throw error
-                    }
-                }
-                state.entries[key] = .pending(id: id, task)
-                state.pending += 1
-                return .wait(task)
-            }
+        let remembered = self.state.withLock { state -> TokenVerdict? in
+            guard let settled = state.entries[key] else { return nil }
+            if now < settled.expires { return settled.verdict }
+            state.entries[key] = nil
+            return nil
         }
-        switch lookup {
-        case .hit(let verdict): return verdict
-        case .wait(let task): return try await task.value
-        case .overloaded: throw Overloaded()
+        if let remembered { return remembered }
+        // The validation belongs to every waiter: the first caller going away does not cancel it.
+        let verdict = try await self.flight.run(key, whileFewerThan: self.maximumPending) {
+            let verdict = try await validate()
+            self.settle(key, verdict: verdict)
+            return verdict
         }
+        guard let verdict else { throw Overloaded() }
+        return verdict
     }
 
     /// The number of keys held (pending and settled, expired or not), for tests and metrics.
-    public var count: Int { self.state.withLock { $0.entries.count } }
+    public var count: Int { self.state.withLock { $0.entries.count } + self.flight.count }
 
     /// The number of answers remembered (expired or not).
-    public var settledCount: Int { self.state.withLock { $0.settled } }
+    public var settledCount: Int { self.state.withLock { $0.entries.count } }
 
-    /// Records the outcome of validation `id`, unless a newer one replaced it.
-    private func settle(_ key: Key, id: UInt64, verdict: TokenVerdict?) {
+    /// Remembers a validator's answer for its lifetime, when there is room for it.
+    private func settle(_ key: Key, verdict: TokenVerdict) {
+        guard verdict.lifetime > .zero else { return }
         let now = self.clock.now
         self.state.withLock { state in
-            guard case .pending(let current, _)? = state.entries[key], current == id else { return }
-            state.entries[key] = nil
-            state.pending -= 1
-            guard let verdict, verdict.lifetime > .zero else { return }
-            if state.settled >= self.capacity, !Self.makeRoom(&state, now: now, capacity: self.capacity, for: verdict) {
+            if state.entries[key] == nil, state.entries.count >= self.capacity,
+                !Self.makeRoom(&state, now: now, capacity: self.capacity, for: verdict)
+            {
                 return  // Full of live answers this one may not displace: not remembered.
             }
-            state.entries[key] = .settled(verdict, expires: now.advanced(by: verdict.lifetime))
+            state.entries[key] = Settled(verdict: verdict, expires: now.advanced(by: verdict.lifetime))
         }
     }
 
@@ -153,16 +123,15 @@ public final class TokenVerdictCache<C: Clock>: Sendable where C.Duration == Dur
     private static func makeRoom(_ state: inout State, now: C.Instant, capacity: Int, for verdict: TokenVerdict) -> Bool {
         var expired: [Key] = []
         var negative: Key?
-        for (key, entry) in state.entries {
-            guard case .settled(let settled, let expires) = entry else { continue }
-            if now >= expires {
+        for (key, settled) in state.entries {
+            if now >= settled.expires {
                 expired.append(key)
-            } else if negative == nil, !settled.isValid {
+            } else if negative == nil, !settled.verdict.isValid {
                 negative = key
             }
         }
         for key in expired { state.entries[key] = nil }
-        if state.settled < capacity { return true }
+        if state.entries.count < capacity { return true }
         guard verdict.isValid, let negative else { return false }
         state.entries[negative] = nil
         return true

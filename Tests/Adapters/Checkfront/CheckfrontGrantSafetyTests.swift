@@ -15,12 +15,12 @@ import Testing
     ]
 
     @Test func lifetimesAreWholeSecondsWithinAYear() {
-        #expect(TokenEndpoint.lifetime(nil) == 14_000)
-        #expect(TokenEndpoint.lifetime(.null) == 14_000)
-        #expect(TokenEndpoint.lifetime(.number("3600")) == 3600)
-        #expect(TokenEndpoint.lifetime(.string("3600")) == 3600)
-        #expect(TokenEndpoint.lifetime(.number("31536000")) == 31_536_000)
-        for value in Self.hostileLifetimes { #expect(TokenEndpoint.lifetime(value) == nil, "\(value)") }
+        #expect(OAuth2TokenEndpoint.lifetime(nil, default: CheckfrontOAuth.defaultLifetime) == 14_000)
+        #expect(OAuth2TokenEndpoint.lifetime(.null, default: CheckfrontOAuth.defaultLifetime) == 14_000)
+        #expect(OAuth2TokenEndpoint.lifetime(.number("3600"), default: CheckfrontOAuth.defaultLifetime) == 3600)
+        #expect(OAuth2TokenEndpoint.lifetime(.string("3600"), default: CheckfrontOAuth.defaultLifetime) == 3600)
+        #expect(OAuth2TokenEndpoint.lifetime(.number("31536000"), default: CheckfrontOAuth.defaultLifetime) == 31_536_000)
+        for value in Self.hostileLifetimes { #expect(OAuth2TokenEndpoint.lifetime(value, default: CheckfrontOAuth.defaultLifetime) == nil, "\(value)") }
     }
 
     @Test func aHostileExpiresInDuringTheCallbackIsA502AndKeepsTheTokens() async throws {

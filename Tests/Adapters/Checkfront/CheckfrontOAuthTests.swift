@@ -31,6 +31,49 @@ import Testing
         #expect(try rig.vault.entry("cf/access_token")?.secret != first)
     }
 
+    /// The core's request authorizer: a 401 on a token believed fresh (revoked early, here one
+    /// Checkfront never issued) gets one refresh and one retry, and the caller sees only the 200.
+    @Test func a401OnATokenBelievedFreshRefreshesOnceAndRetriesOnce() async throws {
+        let rig = try await CheckfrontOAuthRig.start()
+        defer { rig.stop() }
+        let (adapter, health) = try rig.connection()
+        try await rig.authorize(adapter)
+        let refresh = try #require(try rig.vault.entry("cf/refresh_token")).secret
+        try await rig.vault.put(
+            "cf/access_token", Secret("at-revoked-early"), expiresAt: rig.time.now.adding(seconds: 10_000), by: VaultActor(name: "test", origin: .cli))
+
+        #expect(try await rig.itemName(adapter) == "Sunset Kayak Tour")
+        var stats = rig.state.stats
+        #expect(stats.apiUnauthorized == 1)
+        #expect(stats.refreshes == 1)
+        #expect(stats.apiCalls == 2)
+        #expect(stats.refreshTokensSeen == [refresh.reveal()])
+        #expect(try rig.vault.entry("cf/access_token")?.secret != Secret("at-revoked-early"))
+        #expect(health.current.state == .ok)
+        // The renewed token serves the next call as it is.
+        #expect(try await rig.itemName(adapter) == "Sunset Kayak Tour")
+        stats = rig.state.stats
+        #expect(stats.refreshes == 1)
+        #expect(stats.apiUnauthorized == 1)
+    }
+
+    /// A 401 whose refresh is refused (the grant was revoked at Checkfront): the caller gets
+    /// `needs_reauthorization`, after one refresh attempt and no retry loop.
+    @Test func a401WhoseRefreshIsRefusedAsksForReauthorization() async throws {
+        let rig = try await CheckfrontOAuthRig.start()
+        defer { rig.stop() }
+        let (adapter, _) = try rig.connection()
+        try await rig.authorize(adapter)
+        try await rig.vault.put(
+            "cf/access_token", Secret("at-revoked-early"), expiresAt: rig.time.now.adding(seconds: 10_000), by: VaultActor(name: "test", origin: .cli))
+        rig.state.revokeAll()
+        let failed = await #expect(throws: GatewayError.self) { try await rig.itemName(adapter) }
+        #expect(failed?.code == .needsReauthorization, "\(String(describing: failed))")
+        #expect(rig.state.stats.apiUnauthorized == 1)
+        #expect(rig.state.stats.tokenCalls == 2)  // the code exchange, then the one refused refresh
+        #expect(rig.state.stats.apiCalls == 1)
+    }
+
     @Test func theRefreshMarginIsConfigurable() async throws {
         let rig = try await CheckfrontOAuthRig.start()
         defer { rig.stop() }
@@ -133,9 +176,9 @@ import Testing
 
     @Test func theRFC6749FormEncodesEachPartBeforeBase64() {
         // base64("a+b:s3%3Acr%2Bet%2Fwith+space") and base64("a b:s3:cr+et/with space").
-        #expect(TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", clientAuth: .basicRFC6749) == "Basic YStiOnMzJTNBY3IlMkJldCUyRndpdGgrc3BhY2U=")
-        #expect(TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", clientAuth: .basic) == "Basic YSBiOnMzOmNyK2V0L3dpdGggc3BhY2U=")
-        #expect(TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", clientAuth: .post) == nil)
+        #expect(OAuth2TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", using: .basicRFC6749) == "Basic YStiOnMzJTNBY3IlMkJldCUyRndpdGgrc3BhY2U=")
+        #expect(OAuth2TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", using: .basic) == "Basic YSBiOnMzOmNyK2V0L3dpdGggc3BhY2U=")
+        #expect(OAuth2TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", using: .post) == nil)
     }
 
     @Test func requireStateFalseAcceptsACallbackWithoutState() async throws {

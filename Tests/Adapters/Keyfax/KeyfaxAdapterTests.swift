@@ -116,6 +116,28 @@ import Testing
         #expect(stored.metadata.origin == .adapter)
     }
 
+    /// The core's request authorizer on Keyfax's Bearer scheme: a JWT believed fresh that Keyfax
+    /// refuses (401) is replaced once (GET /token with the keys, since the refused one cannot be
+    /// renewed) and the call retried once; the caller sees only the 200.
+    @Test func aRefusedJWTIsReplacedOnceAndTheCallRetriedOnce() async throws {
+        let setup = try await Self.start(auth: "bearer")
+        defer { setup.stop() }
+        try await setup.vault.put(
+            "kf/jwt", Secret("not.a-keyfax.jwt"), expiresAt: Timestamp.now().adding(seconds: 20 * 3600), by: VaultActor(name: "test", origin: .cli))
+        let answer = try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
+        #expect(answer.upstreamStatus == 200)
+        var stats = try await setup.stats()
+        #expect(stats["tokens_issued"] == 1, "\(stats)")
+        #expect(stats["tokens_renewed"] == 0)
+        let stored = try #require(try setup.vault.entry("kf/jwt"))
+        #expect(stored.secret != Secret("not.a-keyfax.jwt"))
+        #expect(stored.metadata.origin == .adapter)
+        // The new JWT serves the next call without another token call.
+        #expect(try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:]))).upstreamStatus == 200)
+        stats = try await setup.stats()
+        #expect(stats["tokens_issued"] == 1)
+    }
+
     @Test func aGatewayClockRunningAheadIsCorrectedFromTheUpstreamsDate() async throws {
         let setup = try await Self.start()
         defer { setup.stop() }
