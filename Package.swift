@@ -77,6 +77,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // W3C trace context spans through the swift-distributed-tracing API (an exporter is the operator's choice).
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
     ],
     targets: [
         // C modules: one per system library, imported only by their Swift wrapper.
@@ -90,6 +92,8 @@ let package = Package(
             path: "Sources/CGatehouseOpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // The commit `gatehouse --version` reports (scripts/stamp-commit.sh writes it; "unknown" without).
+        .target(name: "CGatehouseBuildInfo", path: "Sources/CGatehouseBuildInfo"),
         .target(
             name: "CGatehouseSQLite",
             path: "Sources/CGatehouseSQLite",
@@ -138,6 +142,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),
@@ -188,7 +193,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole", "GatehouseSQLite", "GatehousePostgres",
+                core, "CGatehouseBuildInfo", "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole", "GatehouseSQLite", "GatehousePostgres",
                 "GatehouseHTTP", "GatehouseHTTPSimulator", "GatehouseKeyfax", "GatehouseKeyfaxSimulator",
                 "GatehouseOKIT", "GatehouseOKITSimulator",
                 "GatehouseCheckfront", "GatehouseCheckfrontSimulator",

@@ -46,7 +46,9 @@ public struct Console: Sendable {
     }
 
     let configuration: Configuration
-    let gateway: Gateway
+    /// The gateway serving now (a config reload swaps it).
+    let live: LiveGateway
+    var gateway: Gateway { self.live.current }
     let vault: Vault?
     let authenticator: AdminAuthenticator
     let traffic: RecentTraffic
@@ -62,14 +64,14 @@ public struct Console: Sendable {
     /// Creates the console; throws when a built-in template does not parse.
     public init(
         configuration: Configuration,
-        gateway: Gateway,
+        gateway: LiveGateway,
         vault: Vault?,
         authenticator: AdminAuthenticator,
         traffic: RecentTraffic,
         logger: Logger
     ) throws {
         self.configuration = configuration
-        self.gateway = gateway
+        self.live = gateway
         self.vault = vault
         self.authenticator = authenticator
         self.traffic = traffic

@@ -14,7 +14,11 @@ struct GatewayResponder: HTTPResponder {
 
     /// The listener this responder answers for: a route of the other listener is 404 here.
     let role: Listener.Role
-    let gateway: Gateway
+    /// The gateway serving now; each request takes ``gateway`` from it once, when it starts.
+    let live: LiveGateway
+    /// The gateway this request runs on (set by ``respond(to:context:)``): a reload during the
+    /// request does not change it.
+    var gateway: Gateway
     let maxBodyBytes: Int
     let maxOperationBodyBytes: Int
     let forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders
@@ -22,7 +26,7 @@ struct GatewayResponder: HTTPResponder {
     var forwardedProto = "http"
     let metrics: GatewayMetrics
     let readiness: Readiness
-    let admin: AdminAPI
+    var admin: AdminAPI
     /// The operator console (admin listener only).
     let console: Console?
     /// Per-connection counts for the console.
@@ -37,6 +41,13 @@ struct GatewayResponder: HTTPResponder {
     static let clientPrefixField = HTTPField.Name("X-Client-Prefix")!
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        var responder = self
+        responder.gateway = self.live.current
+        responder.admin.gateway = responder.gateway
+        return try await responder.serve(request, context: context)
+    }
+
+    private func serve(_ request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         let incoming = request.headers[Self.requestIDField]
         let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()

@@ -51,6 +51,7 @@ extension GatewayConfiguration {
         if let level = try map.choice("log_level", in: ["trace", "debug", "info", "notice", "warning", "error"]) {
             server.logLevel = level
         }
+        if let format = try map.choice("log_format", in: ["logfmt", "json"]) { server.logFormat = format }
         if let tls = map.node("tls") { server.tls = try self.listenerTLS(tls) }
         try map.finish()
         return server

@@ -34,6 +34,8 @@ public struct GatewayConfiguration: Sendable {
         public var shutdownGraceSeconds = 20
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error`.
         public var logLevel = "info"
+        /// `logfmt` (the default) or `json`: one JSON object a line with the same fields.
+        public var logFormat = "logfmt"
         /// `server.tls`: serve HTTPS (TLS 1.2+) instead of plain HTTP.
         public var tls: ListenerTLS?
         public init() {}
