@@ -182,7 +182,7 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
-                core, "GatehouseXML", "GatehouseConsole", hummingbird, logging,
+                core, "GatehouseCrypto", "GatehouseXML", "GatehouseConsole", hummingbird, logging,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -279,7 +279,7 @@ let package = Package(
             name: "GatehouseEndToEndTests",
             dependencies: [
                 "gatehouse", "GatehouseTestSupport", "GatehouseHTTPSimulator", "GatehouseOKITSimulator", "GatehouseKeyfaxSimulator",
-                "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
+                "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCrypto", "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),

@@ -53,16 +53,24 @@ struct GatewayResponder: HTTPResponder {
         let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()
         var exchange = Exchange(requestID: requestID, method: request.method.rawValue, started: started)
         exchange.remoteAddress = context.remoteAddress
+        let trace = TraceContext(
+            traceparent: request.headers[TraceContext.traceparentField], tracestate: request.headers[TraceContext.tracestateField])
+        exchange.traceID = trace.traceID
         self.metrics.started()
         var response: Response
         do {
             response = try await RequestTimings.$current.withValue(exchange.timings) {
-                try await self.dispatch(request, context: context, exchange: &exchange)
+                try await TraceContext.$current.withValue(trace) {
+                    try await GatewaySpans.run(GatewaySpans.request, kind: .server) {
+                        try await self.dispatch(request, context: context, exchange: &exchange)
+                    }
+                }
             }
         } catch {
             response = self.errorResponse(error, exchange: &exchange)
         }
         response.headers[Self.requestIDField] = requestID
+        response.headers[TraceContext.traceparentField] = trace.traceparent
         if let status = exchange.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
         let status = response.status.code
         guard exchange.streamed else {
@@ -99,7 +107,7 @@ struct GatewayResponder: HTTPResponder {
                     route: exchange.route, status: status, upstreamStatus: exchange.upstreamStatus, nanoseconds: nanoseconds,
                     queueNanoseconds: upstreamRoute ? exchange.timings.queueWait : nil,
                     upstreamNanoseconds: upstreamRoute ? exchange.timings.upstream : nil,
-                    error: exchange.errorCode, aborted: aborted
+                    error: exchange.errorCode, aborted: aborted, traceID: exchange.traceID
                 )
             )
             return
@@ -120,6 +128,7 @@ struct GatewayResponder: HTTPResponder {
             metadata["upstream_ms"] = .string(String(format: exchange.timings.upstream))
         }
         if aborted { metadata["aborted"] = "true" }
+        if let trace = exchange.traceID { metadata["trace_id"] = .string(trace) }
         self.logger.info("access", metadata: metadata)
     }
 
@@ -354,6 +363,8 @@ struct Exchange: Sendable {
     let timings = RequestTimings()
     /// The rate-limit state for the `RateLimit-*` headers, when a rate limit applied.
     var rateLimit: RateLimitStatus?
+    /// The W3C trace id (``TraceContext``).
+    var traceID: String?
 
     init(requestID: String, method: String, started: ContinuousClock.Instant) {
         self.requestID = requestID

@@ -104,7 +104,8 @@ struct Serve: AsyncParsableCommand {
             admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },
             console: Self.console(config),
             services: [TransportService(transport: transport)]
-                + [Self.reloadService(config, data: listenerCertificate, admin: adminCertificate, secrets, reload: reload, logger)],
+                + [Self.reloadService(config, data: listenerCertificate, admin: adminCertificate, secrets, reload: reload, logger)]
+                + Self.alertServices(config, live: live, secrets: secrets, transport: transport),
             metricsFactory: factory,
             renderMetrics: {
                 var buffer: [UInt8] = []
@@ -137,6 +138,9 @@ struct Serve: AsyncParsableCommand {
         if let admin = config.admin, let problem = Self.problem(with: admin.token, in: secrets) {
             throw ExitMessage(admin.node.error("the admin token (\(admin.token)) \(problem)").description)
         }
+        if let hook = config.alerts?.webhook, let problem = Self.problem(with: hook.secret, in: secrets) {
+            throw ExitMessage(hook.secretNode.error("the web hook secret (\(hook.secret)) \(problem)").description)
+        }
     }
 }
 
@@ -168,6 +172,16 @@ extension Serve {
         if let settings = config.admin?.tls, let admin { entries.append(.init(listener: "admin", settings: settings, certificate: admin)) }
         let certificates = entries.isEmpty ? nil : CertificateReloadService(entries: entries, secrets: secrets, logger: logger)
         return ReloadSignalService(certificates: certificates, config: reload)
+    }
+
+    /// `alerts:`: the health watcher, posting to the web hook when one is configured.
+    static func alertServices(
+        _ config: GatewayConfiguration, live: LiveGateway, secrets: any SecretSource, transport: any UpstreamTransport
+    ) -> [any Service] {
+        guard let alerts = config.alerts else { return [] }
+        let logger = Logger(label: "gatehouse.alerts")
+        let sender = alerts.webhook.map { WebhookSender(settings: $0, secrets: secrets, transport: transport, logger: logger) }
+        return [AlertService(live: live, sender: sender, interval: .milliseconds(alerts.checkIntervalMilliseconds), logger: logger)]
     }
 
     /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.

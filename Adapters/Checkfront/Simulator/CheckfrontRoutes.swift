@@ -51,6 +51,7 @@ enum CheckfrontRoutes {
                 "api_unauthorized": .int(stats.apiUnauthorized),
                 "client_authentications": .array(stats.clientAuthentications.map(Value.string)),
                 "token_calls_with_authorization": .int(stats.tokenCallsWithAuthorization),
+                "token_traceparents": .array(stats.tokenTraceparents.map(Value.string)),
                 "token_calls_with_secret_in_body": .int(stats.tokenCallsWithSecretInBody),
                 "now": .string(state.now.iso8601),
             ])
@@ -94,7 +95,7 @@ enum CheckfrontRoutes {
     static func token(_ request: Request, state: CheckfrontSimulatorState) async throws -> Response {
         let form = FormEncoding.pairs(String(decoding: try await Self.bytes(of: request), as: UTF8.self))
         func value(_ name: String) -> String? { form.first { $0.name == name }?.value }
-        if let status = state.tokenCall() {
+        if let status = state.tokenCall(traceparent: request.headers[HTTPField.Name("traceparent")!]) {
             return Self.json(["error": "temporarily_unavailable", "error_description": "try again later"], status: .init(code: status))
         }
         let method = Self.clientAuthentication(request.headers[.authorization], form: form, state: state)

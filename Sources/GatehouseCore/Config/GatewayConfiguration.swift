@@ -152,11 +152,14 @@ public struct GatewayConfiguration: Sendable {
     public var admin: Admin?
     public var clients: [Client] = []
     public var connections: [Connection] = []
+    /// `alerts:`: health events for the operator; `nil` without the section.
+    public var alerts: Alerts?
 
     /// Whether serving needs the vault: a `vault:` section, or any `vault:` reference.
     public var usesVault: Bool {
         if self.vault.configured { return true }
         if case .vault = self.admin?.token { return true }
+        if case .vault? = self.alerts?.webhook?.secret { return true }
         if self.transportReferences.contains(where: \.isVault) { return true }
         return self.connections.contains { connection in
             connection.credentials.contains { if case .vault = $0.reference { true } else { false } }

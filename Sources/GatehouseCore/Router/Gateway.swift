@@ -155,6 +155,10 @@ public struct Gateway: Sendable {
     /// its OKIT connection). Throws 401 `unauthenticated` when no authenticator admits the
     /// request, 503 `unavailable` when a validator cannot answer.
     public func authenticate(_ credentials: InboundCredentials) async throws -> Principal {
+        try await GatewaySpans.run(GatewaySpans.authenticate) { try await self.authenticateUntraced(credentials) }
+    }
+
+    private func authenticateUntraced(_ credentials: InboundCredentials) async throws -> Principal {
         if let principal = try await self.apiKeys.authenticate(credentials) { return principal }
         if let prefix = credentials.clientPrefix {
             guard let authenticator = self.tokenAuthenticators[prefix],
