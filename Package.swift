@@ -285,7 +285,10 @@ let package = Package(
         ),
     ]
         // The generic REST upstream: no simulator of its own, the echo upstream lives beside it.
-        + adapter("HTTP", dependencies: [], simulator: true)
+        + adapter(
+            "HTTP", dependencies: [], simulator: true,
+            // The core's spans and reload rebuild, checked in-process with a real upstream.
+            testDependencies: ["GatehouseCurl", .product(name: "InMemoryTracing", package: "swift-distributed-tracing")])
         // Keyfax: HMAC Basic scheme, JWTs, keys by bootstrap / web hook rotation, start-up and results.
         + adapter(
             "Keyfax",
