@@ -1,4 +1,5 @@
 import CoreMetrics
+import GatehouseConsole
 import GatehouseCore
 import Logging
 
@@ -14,11 +15,14 @@ public actor ConfigReload {
     public struct Built: Sendable {
         public var gateway: Gateway
         public var restartRequired: [String]
+        /// What the operator console shows of the new file (clients, origins).
+        public var console: Console.Configuration?
 
         /// A built gateway.
-        public init(gateway: Gateway, restartRequired: [String] = []) {
+        public init(gateway: Gateway, restartRequired: [String] = [], console: Console.Configuration? = nil) {
             self.gateway = gateway
             self.restartRequired = restartRequired
+            self.console = console
         }
     }
 
@@ -61,6 +65,11 @@ public actor ConfigReload {
     private let logger: Logger
     private let applied: Counter
     private let rejected: Counter
+    /// The operator console, told of each applied reload.
+    private var console: Console?
+
+    /// Tells `console` of every applied reload.
+    func attach(_ console: Console?) { self.console = console }
 
     /// Reloads into `live` through `build`, which gets the running gateway (to keep its
     /// unchanged connections) and throws ``Rejection`` (or any error, reported by its description).
@@ -91,6 +100,7 @@ public actor ConfigReload {
         }
         let next = built.gateway
         self.live.replace(with: next)
+        if let configuration = built.console { self.console?.update(configuration: configuration) }
         self.applied.increment()
         var outcome = Outcome(applied: true, restartRequired: built.restartRequired, generation: self.live.generation)
         for name in next.connections.keys.sorted() {

@@ -107,6 +107,7 @@ public struct GatewayServer: Service {
         } else {
             console = nil
         }
+        await self.reload?.attach(console)
         func responder(_ role: Listener.Role) -> GatewayResponder {
             GatewayResponder(
                 role: role,

@@ -61,7 +61,7 @@ struct ConfigReloading: Sendable {
                 previous: running)
             try Serve.verifyCredentials(config: config, secrets: self.secrets)
             let restart = Self.restartSections.filter { sections[$0] != self.startSections[$0] }
-            return ConfigReload.Built(gateway: gateway, restartRequired: restart)
+            return ConfigReload.Built(gateway: gateway, restartRequired: restart, console: Serve.console(config))
         } catch let error as ExitMessage {
             throw ConfigReload.Rejection([error.description])
         }

@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func anInvalidFileKeepsTheRunningConfigurationAndSaysWhere() async throws {
-        let h = try await Harness.start(server: "admin: { token: env:ADMIN_TOKEN }", environment: ["ADMIN_TOKEN": "admin-reload-token"])
+        let h = try await Harness.start(environment: ["ADMIN_TOKEN": "admin-reload-token"], server: "admin: { token: env:ADMIN_TOKEN }")
         let admin = ["Authorization": "Bearer admin-reload-token"]
         let good = try String(contentsOfFile: h.gateway.configPath, encoding: .utf8)
         // An unknown adapter on line 3 of the new file.

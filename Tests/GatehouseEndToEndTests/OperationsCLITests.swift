@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func connectionsPrintsTheRunningGatewaysHealthTableAndJSON() async throws {
-        let h = try await Harness.start(server: "admin: { token: env:ADMIN_TOKEN }", environment: ["ADMIN_TOKEN": "cli-admin-token"])
+        let h = try await Harness.start(environment: ["ADMIN_TOKEN": "cli-admin-token"], server: "admin: { token: env:ADMIN_TOKEN }")
         let environment = ["ADMIN_TOKEN": "cli-admin-token"]
         let arguments = ["--config", h.gateway.configPath, "--admin-url", h.gateway.adminURL]
         let table = try await GatewayProcess.run(["connections"] + arguments, environment: environment)

@@ -87,16 +87,25 @@ public struct TraceContext: Sendable, Equatable {
         return (trace, String(decoding: bytes[53..<55], as: UTF8.self))
     }
 
-    /// `count` random 64-bit words as lowercase hex (never all zero).
+    /// `count` (1 or 2) random 64-bit words as lowercase hex, never all zero: one allocation.
     static func randomHex(_: UInt64.Type, count: Int) -> String {
-        var words: [UInt64] = []
         var generator = SystemRandomNumberGenerator()
+        var first: UInt64 = 0
+        var second: UInt64 = 0
         repeat {
-            words = (0..<count).map { _ in generator.next() }
-        } while words.allSatisfy { $0 == 0 }
-        return words.map { word in
-            let hex = String(word, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
+            first = generator.next()
+            second = count > 1 ? generator.next() : 0
+        } while first == 0 && second == 0
+        return String(unsafeUninitializedCapacity: count * 16) { buffer in
+            func put(_ word: UInt64, at offset: Int) {
+                for index in 0..<16 {
+                    let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * index)) & 0x0F
+                    buffer[offset + index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                }
+            }
+            put(first, at: 0)
+            if count > 1 { put(second, at: 16) }
+            return count * 16
+        }
     }
 }
