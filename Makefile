@@ -10,6 +10,7 @@ deps:
 	@scripts/install-deps.sh libcurl4-openssl-dev libxml2-dev libssl-dev libsqlite3-dev
 
 build: deps
+	@scripts/stamp-commit.sh
 	$(SWIFT) build
 
 run: build
@@ -20,6 +21,7 @@ run: build
 test: deps
 	@# TLS and egress tests: real nginx TLS servers (and its stream module as an HTTPS proxy front), tinyproxy, openssl.
 	@scripts/install-deps.sh nginx-light libnginx-mod-stream tinyproxy openssl
+	@scripts/stamp-commit.sh
 	$(SWIFT) build --build-tests
 	@scripts/with-postgres.sh $(SWIFT) test
 	@scripts/browser-tests.sh

@@ -69,7 +69,10 @@ func adapter(
 /// Every adapter folder, one `adapter(...)` call each.
 let adapterTargets: [Target] =
     // The generic REST upstream: no vendor protocol to simulate, so an echo upstream answers what it received.
-    adapter("HTTP", simulatorTarget: "GatehouseEchoUpstream", simulatorFolder: "EchoUpstream")
+    adapter(
+        "HTTP", simulatorTarget: "GatehouseEchoUpstream", simulatorFolder: "EchoUpstream",
+        // The core's spans and reload rebuild, checked in-process with a real upstream.
+        testDependencies: ["GatehouseCurl", .product(name: "InMemoryTracing", package: "swift-distributed-tracing")])
     // Keyfax: HMAC Basic scheme, JWTs, keys by bootstrap / web hook rotation, start-up and results.
     + adapter(
         "Keyfax",
@@ -121,6 +124,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // W3C trace context spans through the swift-distributed-tracing API (an exporter is the operator's choice).
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
     ],
     targets: [
         // C modules: one per system library, imported only by their Swift wrapper.
@@ -134,6 +139,8 @@ let package = Package(
             path: "Sources/CGatehouseOpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // The commit `gatehouse --version` reports (scripts/stamp-commit.sh writes it; "unknown" without).
+        .target(name: "CGatehouseBuildInfo", path: "Sources/CGatehouseBuildInfo"),
         .target(
             name: "CGatehouseSQLite",
             path: "Sources/CGatehouseSQLite",
@@ -182,6 +189,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: coreSettings
         ),
@@ -221,7 +229,7 @@ let package = Package(
         .target(
             name: "GatehouseServer",
             dependencies: [
-                core, "GatehouseXML", "GatehouseConsole", hummingbird, logging,
+                core, "GatehouseCrypto", "GatehouseXML", "GatehouseConsole", hummingbird, logging,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -232,8 +240,8 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                core, "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole", "GatehouseSQLite", "GatehousePostgres",
-                "GatehouseAdapters", "GatehouseSimulation", hummingbird, logging,
+                core, "CGatehouseBuildInfo", "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole", "GatehouseSQLite",
+                "GatehousePostgres", "GatehouseAdapters", "GatehouseSimulation", hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -314,7 +322,7 @@ let package = Package(
             name: "GatehouseEndToEndTests",
             dependencies: [
                 "gatehouse", "GatehouseTestSupport", "GatehouseSimulation", "GatehouseEchoUpstream", "GatehouseOKITSimulator",
-                "GatehouseKeyfaxSimulator", "GatehouseCheckfrontSimulator", "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
+                "GatehouseKeyfaxSimulator", "GatehouseCheckfrontSimulator", "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCrypto", "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),

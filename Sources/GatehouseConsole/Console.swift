@@ -1,3 +1,4 @@
+import Synchronization
 import GatehouseCore
 import GatehouseCrypto
 import HTTPTypes
@@ -45,8 +46,12 @@ public struct Console: Sendable {
         }
     }
 
-    let configuration: Configuration
-    let gateway: Gateway
+    /// What the console shows from the configuration file; a config reload replaces it (``update(configuration:)``).
+    private let currentConfiguration: ConfigurationBox
+    var configuration: Configuration { self.currentConfiguration.value.withLock { $0 } }
+    /// The gateway serving now (a config reload swaps it).
+    let live: LiveGateway
+    var gateway: Gateway { self.live.current }
     let vault: Vault?
     let authenticator: AdminAuthenticator
     let traffic: RecentTraffic
@@ -62,19 +67,28 @@ public struct Console: Sendable {
     /// Creates the console; throws when a built-in template does not parse.
     public init(
         configuration: Configuration,
-        gateway: Gateway,
+        gateway: LiveGateway,
         vault: Vault?,
         authenticator: AdminAuthenticator,
         traffic: RecentTraffic,
         logger: Logger
     ) throws {
-        self.configuration = configuration
-        self.gateway = gateway
+        self.currentConfiguration = ConfigurationBox(configuration)
+        self.live = gateway
         self.vault = vault
         self.authenticator = authenticator
         self.traffic = traffic
         self.templates = try ConsoleTemplates()
         self.logger = logger
+    }
+
+    /// Shows `configuration`'s clients and origins from now on (after a config reload); the
+    /// cookie flag follows the admin listener, which a reload does not change.
+    public func update(configuration: Configuration) {
+        self.currentConfiguration.value.withLock { current in
+            current.clients = configuration.clients
+            current.origins = configuration.origins
+        }
     }
 
     /// Answers one request for a console path. Never throws: refusals are pages.
@@ -196,4 +210,10 @@ public struct Console: Sendable {
         self.sessions.flash(user.cookie, ConsoleFlash(ok: ok, text: text))
         return Self.redirect(to: location)
     }
+}
+
+/// The console's configuration, shared by its copies and replaced on reload.
+final class ConfigurationBox: Sendable {
+    let value: Mutex<Console.Configuration>
+    init(_ configuration: Console.Configuration) { self.value = Mutex(configuration) }
 }

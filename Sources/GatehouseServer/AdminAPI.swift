@@ -11,7 +11,10 @@ struct AdminAPI: Sendable {
     /// `nil` when config has no `admin:` section: every admin route answers 404.
     let authenticator: AdminAuthenticator?
     let vault: Vault?
-    let gateway: Gateway
+    /// The gateway of the request being answered (see ``GatewayResponder/respond(to:context:)``).
+    var gateway: Gateway
+    /// Reloads the configuration file (`POST /admin/v1/config/reload`); `nil` when the gateway cannot.
+    var reload: ConfigReload? = nil
 
     /// Throws unless the admin API is enabled and `request` carries the admin token.
     func verify(_ request: Request) throws {
@@ -27,6 +30,25 @@ struct AdminAPI: Sendable {
     func respond(to request: Request, segments: [String], remoteAddress: String?, exchange: inout Exchange) async throws -> Response {
         try self.verify(request)
         exchange.client = "admin"
+        if segments == ["config", "reload"] {
+            guard request.method == .post else { throw GatewayError(.methodNotAllowed, "/admin/v1/config/reload takes POST") }
+            guard let reload else { throw GatewayError(.notFound, "this gateway cannot reload its configuration") }
+            let outcome = await reload.reload(trigger: "admin-api")
+            guard outcome.applied else {
+                // The uniform error body, with every `file:line` problem in `errors`.
+                exchange.errorCode = GatewayError.Code.badRequest.rawValue
+                let error = GatewayError(
+                    .badRequest, "configuration not reloaded; the running configuration stays: " + outcome.errors.joined(separator: "; "))
+                var body = error.body(requestID: exchange.requestID)
+                if case .object(var root) = body, case .object(var inner)? = root["error"] {
+                    inner["errors"] = .array(outcome.errors.map(Value.string))
+                    root["error"] = .object(inner)
+                    body = .object(root)
+                }
+                return GatewayResponder.json(body, status: 400)
+            }
+            return GatewayResponder.json(["data": outcome.value])
+        }
         if segments.first == "connections" {
             return try await self.connections(request, segments: Array(segments.dropFirst()), exchange: &exchange)
         }

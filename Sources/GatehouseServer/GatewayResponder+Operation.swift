@@ -49,7 +49,7 @@ extension GatewayResponder {
         }
         let envelope: Envelope
         do {
-            envelope = try await connection.adapter.perform(OperationCall(name: operation, arguments: arguments))
+            envelope = try await connection.perform(OperationCall(name: operation, arguments: arguments))
         } catch let error as GatewayError {
             throw error.on(connection: name)
         }

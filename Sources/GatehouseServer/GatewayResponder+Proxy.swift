@@ -22,7 +22,7 @@ extension GatewayResponder {
         let call = ProxyCall(method: request.method, path: path, query: request.uri.query, headers: headers, body: body)
         let upstream: UpstreamResponse
         do {
-            upstream = try await connection.adapter.proxy(call)
+            upstream = try await connection.proxy(call)
         } catch {
             if case .stream(let stream, _) = body { stream.cancel() }
             throw error

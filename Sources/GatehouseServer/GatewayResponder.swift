@@ -14,7 +14,11 @@ struct GatewayResponder: HTTPResponder {
 
     /// The listener this responder answers for: a route of the other listener is 404 here.
     let role: Listener.Role
-    let gateway: Gateway
+    /// The gateway serving now; each request takes ``gateway`` from it once, when it starts.
+    let live: LiveGateway
+    /// The gateway this request runs on (set by ``respond(to:context:)``): a reload during the
+    /// request does not change it.
+    var gateway: Gateway
     let maxBodyBytes: Int
     let maxOperationBodyBytes: Int
     let forwardedHeaders: GatewayConfiguration.Server.ForwardedHeaders
@@ -22,7 +26,7 @@ struct GatewayResponder: HTTPResponder {
     var forwardedProto = "http"
     let metrics: GatewayMetrics
     let readiness: Readiness
-    let admin: AdminAPI
+    var admin: AdminAPI
     /// The operator console (admin listener only).
     let console: Console?
     /// Per-connection counts for the console.
@@ -36,21 +40,36 @@ struct GatewayResponder: HTTPResponder {
     static let requestIDField = HTTPField.Name("X-Request-Id")!
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        var responder = self
+        responder.gateway = self.live.current
+        responder.admin.gateway = responder.gateway
+        return try await responder.serve(request, context: context)
+    }
+
+    private func serve(_ request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         let incoming = request.headers[Self.requestIDField]
         let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()
         var exchange = Exchange(requestID: requestID, method: request.method.rawValue, started: started)
         exchange.remoteAddress = context.remoteAddress
+        let trace = TraceContext(
+            traceparent: request.headers[TraceContext.traceparentField], tracestate: request.headers[TraceContext.tracestateField])
+        exchange.traceID = trace.traceID
         self.metrics.started()
         var response: Response
         do {
             response = try await RequestTimings.$current.withValue(exchange.timings) {
-                try await self.dispatch(request, context: context, exchange: &exchange)
+                try await TraceContext.$current.withValue(trace) {
+                    try await GatewaySpans.run(GatewaySpans.request, kind: .server) {
+                        try await self.dispatch(request, context: context, exchange: &exchange)
+                    }
+                }
             }
         } catch {
             response = self.errorResponse(error, exchange: &exchange)
         }
         response.headers[Self.requestIDField] = requestID
+        response.headers[TraceContext.traceparentField] = trace.traceparent
         if let status = exchange.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
         let status = response.status.code
         guard exchange.streamed else {
@@ -87,7 +106,7 @@ struct GatewayResponder: HTTPResponder {
                     route: exchange.route, status: status, upstreamStatus: exchange.upstreamStatus, nanoseconds: nanoseconds,
                     queueNanoseconds: upstreamRoute ? exchange.timings.queueWait : nil,
                     upstreamNanoseconds: upstreamRoute ? exchange.timings.upstream : nil,
-                    error: exchange.errorCode, aborted: aborted
+                    error: exchange.errorCode, aborted: aborted, traceID: exchange.traceID
                 )
             )
             return
@@ -108,6 +127,7 @@ struct GatewayResponder: HTTPResponder {
             metadata["upstream_ms"] = .string(String(format: exchange.timings.upstream))
         }
         if aborted { metadata["aborted"] = "true" }
+        if let trace = exchange.traceID { metadata["trace_id"] = .string(trace) }
         self.logger.info("access", metadata: metadata)
     }
 
@@ -339,6 +359,8 @@ struct Exchange: Sendable {
     let timings = RequestTimings()
     /// The rate-limit state for the `RateLimit-*` headers, when a rate limit applied.
     var rateLimit: RateLimitStatus?
+    /// The W3C trace id (``TraceContext``).
+    var traceID: String?
 
     init(requestID: String, method: String, started: ContinuousClock.Instant) {
         self.requestID = requestID

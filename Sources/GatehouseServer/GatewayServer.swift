@@ -50,7 +50,8 @@ public struct GatewayServer: Service {
     }
 
     private let configuration: Configuration
-    private let gateway: Gateway
+    private let live: LiveGateway
+    private let reload: ConfigReload?
     private let vault: Vault?
     private let admin: AdminAuthenticator?
     private let console: Console.Configuration?
@@ -68,7 +69,8 @@ public struct GatewayServer: Service {
     /// receives the data plane's bound port (useful with port 0) once every listener is bound.
     public init(
         configuration: Configuration,
-        gateway: Gateway,
+        gateway: LiveGateway,
+        reload: ConfigReload? = nil,
         vault: Vault? = nil,
         admin: AdminAuthenticator? = nil,
         console: Console.Configuration? = nil,
@@ -80,7 +82,8 @@ public struct GatewayServer: Service {
         onReady: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.configuration = configuration
-        self.gateway = gateway
+        self.live = gateway
+        self.reload = reload
         self.vault = vault
         self.admin = admin
         self.console = console
@@ -94,20 +97,22 @@ public struct GatewayServer: Service {
 
     public func run() async throws {
         let metrics = GatewayMetrics(factory: self.metricsFactory)
-        let adminAPI = AdminAPI(authenticator: self.admin, vault: self.vault, gateway: self.gateway)
-        let traffic = RecentTraffic(connections: self.gateway.connections.keys)
+        let adminAPI = AdminAPI(authenticator: self.admin, vault: self.vault, gateway: self.live.current, reload: self.reload)
+        let traffic = RecentTraffic(connections: self.live.current.connections.keys)
         let console: Console?
         if let configuration = self.console, let admin = self.admin, self.configuration.adminListener != nil {
             console = try Console(
-                configuration: configuration, gateway: self.gateway, vault: self.vault, authenticator: admin, traffic: traffic,
+                configuration: configuration, gateway: self.live, vault: self.vault, authenticator: admin, traffic: traffic,
                 logger: Logger(label: "gatehouse.console"))
         } else {
             console = nil
         }
+        await self.reload?.attach(console)
         func responder(_ role: Listener.Role) -> GatewayResponder {
             GatewayResponder(
                 role: role,
-                gateway: self.gateway,
+                live: self.live,
+                gateway: self.live.current,
                 maxBodyBytes: self.configuration.maxBodyBytes,
                 maxOperationBodyBytes: self.configuration.maxOperationBodyBytes,
                 forwardedHeaders: self.configuration.forwardedHeaders,
@@ -152,8 +157,7 @@ public struct GatewayServer: Service {
             services.append(AdminListenerService(application: application))
         }
         services.append(ShutdownWatcher(readiness: readiness))
-        let maintained = self.gateway.connections.values.compactMap(\.maintenance)
-        if !maintained.isEmpty { services.append(MaintenanceService(adapters: maintained, clock: ContinuousClock())) }
+        services.append(MaintenanceService(live: self.live, clock: ContinuousClock(), logger: self.logger))
         if let vault = self.vault {
             services.append(VaultWatcher(vault: vault, readiness: readiness, interval: vault.configuration.pollInterval, logger: self.logger))
         }

@@ -5,18 +5,28 @@ import Synchronization
 import Glibc
 #endif
 
-/// Writes one logfmt line per entry to standard error:
-/// `ts=... level=info msg=access request_id=... status=200`. Values are quoted when needed.
-/// Nothing secret is ever put into metadata; this handler does not try to guess.
+/// Writes one line per entry to standard error, in logfmt
+/// (`ts=... level=info msg=access request_id=... status=200`, values quoted when needed) or, with
+/// `server.log_format: json`, as one JSON object a line with the same fields
+/// (``LogFormat``). Nothing secret is ever put into metadata; this handler does not try to guess.
 public struct LogfmtLogHandler: LogHandler {
+    /// `server.log_format`.
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case logfmt
+        case json
+    }
+
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
-    private let label: String
+    let label: String
+    /// The line format.
+    public let format: LogFormat
 
-    /// Creates a handler for `label` at `level`.
-    public init(label: String, level: Logger.Level) {
+    /// Creates a handler for `label` at `level`, writing `format`.
+    public init(label: String, level: Logger.Level, format: LogFormat = .logfmt) {
         self.label = label
         self.logLevel = level
+        self.format = format
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -25,6 +35,10 @@ public struct LogfmtLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        if self.format == .json {
+            self.logJSON(event: event)
+            return
+        }
         var line = ""
         line.reserveCapacity(256)
         line += "ts="
@@ -64,6 +78,10 @@ public struct LogfmtLogHandler: LogHandler {
     /// the sink's buffer: no metadata dictionary, no sort, no intermediate strings.
     public func logAccess(_ line: AccessLine) {
         guard self.logLevel <= .info else { return }
+        if self.format == .json {
+            self.logAccessJSON(line)
+            return
+        }
         LogSink.shared.appendLine { out in
             out.append(contentsOf: "ts=".utf8)
             Self.appendTimestamp(to: &out)
@@ -81,6 +99,7 @@ public struct LogfmtLogHandler: LogHandler {
             Self.append(" route=", line.route, to: &out)
             out.append(contentsOf: " status=".utf8)
             Self.appendDecimal(Int64(line.status), to: &out)
+            if let trace = line.traceID { Self.append(" trace_id=", trace, to: &out) }
             if let upstream = line.upstreamNanoseconds { Self.appendMilliseconds(" upstream_ms=", upstream, to: &out) }
             out.append(contentsOf: " upstream_status=".utf8)
             if let upstream = line.upstreamStatus { Self.appendDecimal(Int64(upstream), to: &out) } else { out.append(UInt8(ascii: "-")) }
@@ -103,13 +122,16 @@ public struct LogfmtLogHandler: LogHandler {
         public var upstreamNanoseconds: Int64?
         public var error: String?
         public var aborted: Bool
+        /// The W3C trace id (32 hex digits) of the request's `traceparent`.
+        public var traceID: String?
 
         /// Creates a line's fields.
         public init(
             requestID: String, client: String?, connection: String?, method: String, route: String, status: Int,
             upstreamStatus: Int?, nanoseconds: Int64, queueNanoseconds: Int64? = nil, upstreamNanoseconds: Int64? = nil,
-            error: String?, aborted: Bool
+            error: String?, aborted: Bool, traceID: String? = nil
         ) {
+            self.traceID = traceID
             self.requestID = requestID
             self.client = client
             self.connection = connection
@@ -125,7 +147,7 @@ public struct LogfmtLogHandler: LogHandler {
         }
     }
 
-    private static func append(_ key: StaticString, _ value: String, to out: inout [UInt8]) {
+    static func append(_ key: StaticString, _ value: String, to out: inout [UInt8]) {
         key.withUTF8Buffer { out.append(contentsOf: $0) }
         if Self.needsQuotes(value) {
             out.append(contentsOf: Self.quote(value).utf8)
@@ -135,7 +157,7 @@ public struct LogfmtLogHandler: LogHandler {
     }
 
     /// `key` and milliseconds with three decimals, as `String(format:)` writes them.
-    private static func appendMilliseconds(_ key: StaticString, _ nanoseconds: Int64, to out: inout [UInt8]) {
+    static func appendMilliseconds(_ key: StaticString, _ nanoseconds: Int64, to out: inout [UInt8]) {
         key.withUTF8Buffer { out.append(contentsOf: $0) }
         let micros = max(0, nanoseconds / 1_000)
         Self.appendDecimal(micros / 1_000, to: &out)
@@ -146,7 +168,7 @@ public struct LogfmtLogHandler: LogHandler {
         out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
     }
 
-    private static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
         guard value != 0 else { out.append(UInt8(ascii: "0")); return }
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
@@ -260,13 +282,14 @@ final class LogSink: Sendable {
         if urgent || full { self.flush() }
     }
 
-    /// Appends one line written by `write` into the buffer (under its lock: nothing is copied).
-    func appendLine(_ write: (inout [UInt8]) -> Void) {
+    /// Appends one line written by `write` into the buffer (under its lock: nothing is copied);
+    /// `urgent` lines go out at once, with everything before them.
+    func appendLine(urgent: Bool = false, _ write: (inout [UInt8]) -> Void) {
         let full = self.buffer.withLock { buffer -> Bool in
             write(&buffer)
             return buffer.count >= Self.limit
         }
-        if full { self.flush() }
+        if urgent || full { self.flush() }
     }
 
     func flush() {

@@ -6,7 +6,7 @@ import Logging
 /// `simulate`: notice; the others: warning, so their standard output stays their answer).
 enum CommandLogging {
     /// Bootstraps the logging system; once per process, before the first logger is made.
-    static func bootstrap(level: Logger.Level) {
-        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
+    static func bootstrap(level: Logger.Level, format: LogfmtLogHandler.LogFormat = .logfmt) {
+        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level, format: format) }
     }
 }

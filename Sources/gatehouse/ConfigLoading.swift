@@ -12,6 +12,11 @@ enum ConfigLoading {
         } catch {
             throw ExitMessage("\(path): cannot read the configuration file")
         }
+        return try Self.load(text: text, path: path)
+    }
+
+    /// Validates configuration `text` read from `path`.
+    static func load(text: String, path: String) throws -> GatewayConfiguration {
         do {
             var config = try GatewayConfiguration.load(text: text, file: path, adapterKinds: BuiltIns.adapters.names)
             config.file = path

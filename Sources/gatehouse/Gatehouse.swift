@@ -6,6 +6,7 @@ struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "A multi-protocol integration gateway: one simple model for callers, every upstream credential in one place.",
+        version: BuildVersion.description,
         subcommands: [Serve.self, CheckConfig.self, VaultCommand.self, ConnectionsCommand.self, KeyfaxCommand.self, Clients.self, Simulate.self]
     )
 }

@@ -10,7 +10,8 @@ enum GatewayAssembly {
         transport: any UpstreamTransport,
         secrets: any SecretSource,
         vault: Vault? = nil,
-        pemFiles: [String: Secret] = [:]
+        pemFiles: [String: Secret] = [:],
+        previous: Gateway? = nil
     ) throws -> Gateway {
         var hashes: [String: String] = [:]
         for client in config.clients {
@@ -23,7 +24,8 @@ enum GatewayAssembly {
             }
         }
         do {
-            return try Gateway(configuration: config, registry: BuiltIns.adapters, transport: transport, secrets: secrets, vault: vault, pemFiles: pemFiles)
+            return try Gateway(configuration: config, registry: BuiltIns.adapters, transport: transport, secrets: secrets, vault: vault, pemFiles: pemFiles,
+                previous: previous)
         } catch let error as ConfigError {
             throw ExitMessage(error.description)
         }

@@ -30,7 +30,17 @@ struct Serve: AsyncParsableCommand {
     }
 
     private func serve() async throws {
-        var config = try ConfigLoading.load(self.options.config)
+        let path = self.options.config
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ExitMessage("\(path): cannot read the configuration file")
+        }
+        var config = try ConfigLoading.load(text: text, path: path)
+        let startSections: [String: String]
+        do {
+            startSections = try ConfigReloading.sections(of: text, file: path)
+        } catch {
+            throw ExitMessage(error.description)
+        }
         if let port { config.server.port = port }
         if let adminPort {
             guard (0...65535).contains(adminPort) else { throw ExitMessage("--admin-port: expected 0-65535") }
@@ -40,7 +50,8 @@ struct Serve: AsyncParsableCommand {
             throw ExitMessage("the admin listener needs its own port: server.port and admin.port are both \(admin.port)")
         }
         let level = Logger.Level(rawValue: config.server.logLevel) ?? .info
-        CommandLogging.bootstrap(level: level)
+        let format = LogfmtLogHandler.LogFormat(rawValue: config.server.logFormat) ?? .logfmt
+        CommandLogging.bootstrap(level: level, format: format)
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         MetricsSystem.bootstrap(factory)
@@ -71,6 +82,11 @@ struct Serve: AsyncParsableCommand {
             transport.shutdown()
             throw error
         }
+        let live = LiveGateway(gateway)
+        let reloading = ConfigReloading(path: path, startSections: startSections, transport: transport, secrets: secrets, vault: vault)
+        let reload = ConfigReload(live: live, logger: Logger(label: "gatehouse.config")) { running in
+            try await reloading.build(running: running)
+        }
         let server = GatewayServer(
             configuration: .init(
                 host: config.server.host,
@@ -82,12 +98,14 @@ struct Serve: AsyncParsableCommand {
                 tls: listenerCertificate,
                 inbound: config.server
             ),
-            gateway: gateway,
+            gateway: live,
+            reload: reload,
             vault: vault,
             admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },
             console: Self.console(config),
             services: [TransportService(transport: transport)]
-                + Self.reloadServices(config, data: listenerCertificate, admin: adminCertificate, secrets, logger),
+                + [Self.reloadService(config, data: listenerCertificate, admin: adminCertificate, secrets, reload: reload, logger)]
+                + Self.alertServices(config, live: live, secrets: secrets, transport: transport),
             metricsFactory: factory,
             renderMetrics: {
                 var buffer: [UInt8] = []
@@ -120,6 +138,9 @@ struct Serve: AsyncParsableCommand {
         if let admin = config.admin, let problem = Self.problem(with: admin.token, in: secrets) {
             throw ExitMessage(admin.node.error("the admin token (\(admin.token)) \(problem)").description)
         }
+        if let hook = config.alerts?.webhook, let problem = Self.problem(with: hook.secret, in: secrets) {
+            throw ExitMessage(hook.secretNode.error("the web hook secret (\(hook.secret)) \(problem)").description)
+        }
     }
 }
 
@@ -141,15 +162,26 @@ extension Serve {
         return Console.Configuration(clients: clients, origins: origins, secureCookies: config.admin?.tls != nil)
     }
 
-    /// SIGHUP re-reads the certificates of the listeners that serve TLS.
-    static func reloadServices(
+    /// SIGHUP re-reads the certificates of the listeners that serve TLS, then reloads the configuration.
+    static func reloadService(
         _ config: GatewayConfiguration, data: ListenerCertificate?, admin: ListenerCertificate?, _ secrets: any SecretSource,
-        _ logger: Logger
-    ) -> [any Service] {
+        reload: ConfigReload, _ logger: Logger
+    ) -> any Service {
         var entries: [CertificateReloadService.Entry] = []
         if let settings = config.server.tls, let data { entries.append(.init(listener: "data", settings: settings, certificate: data)) }
         if let settings = config.admin?.tls, let admin { entries.append(.init(listener: "admin", settings: settings, certificate: admin)) }
-        return entries.isEmpty ? [] : [CertificateReloadService(entries: entries, secrets: secrets, logger: logger)]
+        let certificates = entries.isEmpty ? nil : CertificateReloadService(entries: entries, secrets: secrets, logger: logger)
+        return ReloadSignalService(certificates: certificates, config: reload)
+    }
+
+    /// `alerts:`: the health watcher, posting to the web hook when one is configured.
+    static func alertServices(
+        _ config: GatewayConfiguration, live: LiveGateway, secrets: any SecretSource, transport: any UpstreamTransport
+    ) -> [any Service] {
+        guard let alerts = config.alerts else { return [] }
+        let logger = Logger(label: "gatehouse.alerts")
+        let sender = alerts.webhook.map { WebhookSender(settings: $0, secrets: secrets, transport: transport, logger: logger) }
+        return [AlertService(live: live, sender: sender, interval: .milliseconds(alerts.checkIntervalMilliseconds), logger: logger)]
     }
 
     /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.

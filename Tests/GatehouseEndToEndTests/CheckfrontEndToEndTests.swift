@@ -28,7 +28,9 @@ import Testing
         var admin: [String: String] { ["Authorization": "Bearer \(self.vault.adminToken)"] }
         var caller: [String: String] { ["Authorization": "Bearer \(self.key)", "Content-Type": "application/json"] }
 
-        static func start() async throws -> Rig {
+        /// `extraConnections` is YAML appended under `connections:`, `extraGrants` more of the
+        /// tester's connections, `extra` more top-level sections.
+        static func start(extraConnections: String = "", extraGrants: String = "", extra: String = "") async throws -> Rig {
             let vault = try await VaultSetup.make()
             try await vault.put("cf/client_id", "DEMO-ONLY-checkfront-consumer-key")
             try await vault.put("cf/client_secret", CheckfrontEndToEndTests.consumerSecret)
@@ -39,8 +41,9 @@ import Testing
             let config = """
                 server: { host: 127.0.0.1, port: 0, shutdown_grace_seconds: 2 }
                 \(vault.section)
+                \(extra)
                 clients:
-                  tester: { key_sha256: "\(hash)", connections: [cf, cfpair] }
+                  tester: { key_sha256: "\(hash)", connections: [cf, cfpair\(extraGrants)] }
                 connections:
                   cf:
                     adapter: checkfront
@@ -51,6 +54,7 @@ import Testing
                     adapter: checkfront
                     base_url: \(simulator.baseURL)
                     credentials: { api_key: vault:cfpair/api_key, api_secret: vault:cfpair/api_secret }
+                \(extraConnections)
                 """
             let gateway = try await GatewayProcess.start(config: config)
             return Rig(vault: vault, simulator: simulator, key: key, config: config, gateway: gateway)

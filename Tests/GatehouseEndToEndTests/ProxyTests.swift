@@ -4,8 +4,11 @@ import GatehouseTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(3))) struct ProxyTests {
-    @Test func upstreamReceivesTheCallersRequestWithTheInjectedCredential() async throws {
-        let h = try await Harness.start()
+    /// The redaction canaries run in both `server.log_format`s.
+    static let logFormats = ["logfmt", "json"]
+
+    @Test(arguments: Self.logFormats) func upstreamReceivesTheCallersRequestWithTheInjectedCredential(format: String) async throws {
+        let h = try await Harness.start(server: "  log_format: \(format)")
         let body = Array(#"{"order":42,"note":"ünïcode"}"#.utf8)
         var headers = h.auth
         headers["Content-Type"] = "application/json"
@@ -26,6 +29,28 @@ import Testing
         #expect(answer.headers[.init("X-Request-Id")!] == "caller-id-1")
         #expect(answer.json["method"] == "PUT")
         #expect(answer.json["body"]?.stringValue == String(decoding: body, as: UTF8.self))
+        // The access line in the chosen format.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !h.gateway.log.contains("caller-id-1"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let access = try #require(h.gateway.log.split(separator: "\n").first { $0.contains("caller-id-1") })
+        if format == "json" {
+            let line = try JSON.parse(String(access))
+            #expect(line["msg"] == "access")
+            #expect(line["level"] == "info")
+            #expect(line["request_id"] == "caller-id-1")
+            #expect(line["client"] == "tester")
+            #expect(line["connection"] == "echo")
+            #expect(line["route"] == "proxy")
+            #expect(line["method"] == "PUT")
+            #expect(line["status"] == 200)
+            #expect(line["upstream_status"] == 200)
+            #expect(line["duration_ms"]?.stringValue == nil && line["duration_ms"] != nil)
+            #expect(line["trace_id"]?.stringValue?.count == 32)
+            // Every other line is one JSON object too.
+            for other in h.gateway.log.split(separator: "\n") { #expect((try? JSON.parse(String(other)))?.objectValue != nil, "\(other)") }
+        } else {
+            #expect(access.contains("msg=access") && access.contains("status=200") && access.contains("client=tester"))
+        }
         await h.finish()
     }
 
@@ -158,8 +183,9 @@ import Testing
         await h.finish()
     }
 
-    @Test func credentialWithLineBreakIsRefusedBeforeSending() async throws {
-        let h = try await Harness.start(environment: ["UPSTREAM_TOKEN": "linebreak-canary-7f3q\r\nX-Injected: yes"])
+    @Test(arguments: Self.logFormats) func credentialWithLineBreakIsRefusedBeforeSending(format: String) async throws {
+        let h = try await Harness.start(
+            environment: ["UPSTREAM_TOKEN": "linebreak-canary-7f3q\r\nX-Injected: yes"], server: "  log_format: \(format)")
         let answer = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: h.auth)
         #expect(answer.status == 500)
         #expect(answer.text.contains("CR, LF or NUL"))

@@ -143,6 +143,13 @@ public final class GatewayProcess: Sendable {
                 return Int(line[range.upperBound...].prefix { $0.isNumber })
             }
         }
+        // `server.log_format: json`: the same line as an object, `"port":"8080"`.
+        let name = key.trimmingCharacters(in: CharacterSet(charactersIn: " ="))
+        for line in log.split(separator: "\n") where line.contains(#""msg":"listening""#) {
+            if let range = line.range(of: "\"\(name)\":\"") {
+                return Int(line[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
         return nil
     }
 

@@ -82,7 +82,7 @@ enum CheckfrontRoutes {
     static func token(_ request: Request, state: CheckfrontSimulatorState) async throws -> Response {
         let form = FormEncoding.pairs(String(decoding: try await Self.bytes(of: request), as: UTF8.self))
         func value(_ name: String) -> String? { form.first { $0.name == name }?.value }
-        if let status = state.tokenCall() {
+        if let status = state.tokenCall(traceparent: request.headers[HTTPField.Name("traceparent")!]) {
             return Self.json(["error": "temporarily_unavailable", "error_description": "try again later"], status: .init(code: status))
         }
         let method = Self.clientAuthentication(request.headers[.authorization], form: form, state: state)

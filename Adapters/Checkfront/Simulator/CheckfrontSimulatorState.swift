@@ -17,6 +17,8 @@ public final class CheckfrontSimulatorState: Sendable {
     public struct Stats: Sendable {
         /// Requests to `/oauth/token/` (any grant, any outcome).
         public var tokenCalls = 0
+        /// The `traceparent` of each token call ("-" without one), in order.
+        public var tokenTraceparents: [String] = []
         /// Successful code exchanges.
         public var codeExchanges = 0
         /// Successful refreshes.
@@ -143,9 +145,10 @@ public final class CheckfrontSimulatorState: Sendable {
     }
 
     /// The forced failure status for this token call, if any; counts the call.
-    func tokenCall() -> Int? {
+    func tokenCall(traceparent: String? = nil) -> Int? {
         self.storage.withLock { storage in
             storage.stats.tokenCalls += 1
+            storage.stats.tokenTraceparents.append(traceparent ?? "-")
             return storage.failures.isEmpty ? nil : storage.failures.removeFirst()
         }
     }
@@ -269,6 +272,7 @@ extension CheckfrontSimulatorState: SimulatorState {
             "api_unauthorized": .int(stats.apiUnauthorized),
             "client_authentications": .array(stats.clientAuthentications.map(Value.string)),
             "token_calls_with_authorization": .int(stats.tokenCallsWithAuthorization),
+            "token_traceparents": .array(stats.tokenTraceparents.map(Value.string)),
             "token_calls_with_secret_in_body": .int(stats.tokenCallsWithSecretInBody),
             "now": .string(self.now.iso8601),
         ]

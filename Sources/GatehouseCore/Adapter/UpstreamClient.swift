@@ -102,6 +102,8 @@ public struct UpstreamClient: Sendable {
         while true {
             var attempt = request
             let toOrigin = self.isOnBase(attempt.url) || BaseURL(attempt.url).map({ $0.sameOrigin(as: self.baseURL) }) == true
+            // The caller's trace goes on every call the request causes (W3C trace context).
+            if let trace = TraceContext.current { trace.stamp(&attempt.headers) }
             if toOrigin { try await self.signer.sign(&attempt) }
             if let identity = self.identity { attempt.options.identity = try identity.resolve(toOrigin: toOrigin) }
             let response = try await self.transportSend(attempt)
@@ -138,6 +140,12 @@ public struct UpstreamClient: Sendable {
     }
 
     private func transportSend(_ request: UpstreamRequest) async throws -> UpstreamResponse {
+        try await GatewaySpans.run(GatewaySpans.upstream, kind: .client, connection: self.connection) {
+            try await self.transportSendUntraced(request)
+        }
+    }
+
+    private func transportSendUntraced(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         try await self.upstreamGuard.send(purpose: request.purpose) {
             do {
                 return try await self.transport.send(request)

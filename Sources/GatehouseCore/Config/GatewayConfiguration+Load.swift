@@ -19,6 +19,7 @@ extension GatewayConfiguration {
         if let server = map.node("server") { config.server = try self.server(server) }
         if let vault = map.node("vault") { config.vault = try self.vault(vault) }
         if let admin = map.node("admin") { config.admin = try self.admin(admin, server: config.server) }
+        if let alerts = map.node("alerts") { config.alerts = try self.alerts(alerts) }
         if let connections = map.node("connections") {
             for entry in try connections.map().allEntries {
                 config.connections.append(try self.connection(entry, adapterKinds: adapterKinds))
@@ -51,6 +52,7 @@ extension GatewayConfiguration {
         if let level = try map.choice("log_level", in: ["trace", "debug", "info", "notice", "warning", "error"]) {
             server.logLevel = level
         }
+        if let format = try map.choice("log_format", in: ["logfmt", "json"]) { server.logFormat = format }
         if let tls = map.node("tls") { server.tls = try self.listenerTLS(tls) }
         try map.finish()
         return server

@@ -34,6 +34,8 @@ public struct GatewayConfiguration: Sendable {
         public var shutdownGraceSeconds = 20
         /// `trace`, `debug`, `info`, `notice`, `warning`, `error`.
         public var logLevel = "info"
+        /// `logfmt` (the default) or `json`: one JSON object a line with the same fields.
+        public var logFormat = "logfmt"
         /// `server.tls`: serve HTTPS (TLS 1.2+) instead of plain HTTP.
         public var tls: ListenerTLS?
         public init() {}
@@ -152,11 +154,14 @@ public struct GatewayConfiguration: Sendable {
     public var admin: Admin?
     public var clients: [Client] = []
     public var connections: [Connection] = []
+    /// `alerts:`: health events for the operator; `nil` without the section.
+    public var alerts: Alerts?
 
     /// Whether serving needs the vault: a `vault:` section, or any `vault:` reference.
     public var usesVault: Bool {
         if self.vault.configured { return true }
         if case .vault = self.admin?.token { return true }
+        if case .vault? = self.alerts?.webhook?.secret { return true }
         if self.transportReferences.contains(where: \.isVault) { return true }
         return self.connections.contains { connection in
             connection.credentials.contains { if case .vault = $0.reference { true } else { false } }

@@ -1,5 +1,9 @@
 import HTTPTypes
 import Logging
+import Synchronization
+
+/// Numbers ``ConnectionRuntime/instance``.
+private let runtimeCounter = Atomic<UInt64>(0)
 
 /// One configured connection, ready to serve.
 public struct ConnectionRuntime: Sendable {
@@ -16,6 +20,12 @@ public struct ConnectionRuntime: Sendable {
     public let rateLimiter: RateLimiter?
     /// The connection's bulkhead and circuit breaker.
     public let upstreamGuard: UpstreamGuard
+
+    /// The canonical text of the connection's configuration entry (``ConfigNode/fingerprint``):
+    /// a reload keeps this runtime, adapter state and tokens included, while it is unchanged.
+    public let fingerprint: String
+    /// Unique per built runtime: a kept runtime keeps its number, a rebuilt one gets a new one.
+    public let instance: UInt64
 
     /// The adapter's own routes (`/oauth/{connection}/...`, admin actions), when it has any.
     public var endpoints: (any ConnectionEndpoints)? { self.adapter as? any ConnectionEndpoints }
@@ -38,10 +48,16 @@ public struct Gateway: Sendable {
     public let inboundCredentialHeaders: Set<String>
     /// Per-caller rate limits by client name.
     private let clientRateLimiters: [String: RateLimiter]
+    /// Each client's rate-limit policy, so a reload keeps the limiter of an unchanged one.
+    private let clientRatePolicies: [String: RateLimitPolicy]
 
     /// Builds every connection of `configuration`. Throws ``ConfigError`` for adapter option
     /// problems. `logger` and `vault` (for adapters that store obtained tokens) are handed to
     /// the adapters.
+    ///
+    /// With `previous` (a config reload), a connection whose entry is unchanged (same
+    /// ``ConfigNode/fingerprint`` and adapter) keeps its runtime: the same adapter with its
+    /// obtained tokens, health, rate limiter and circuit breaker. Others are built anew.
     public init(
         configuration: GatewayConfiguration,
         registry: AdapterRegistry,
@@ -49,11 +65,17 @@ public struct Gateway: Sendable {
         secrets: any SecretSource,
         vault: Vault? = nil,
         pemFiles: [String: Secret] = [:],
-        logger: Logger = Logger(label: "gatehouse")
+        logger: Logger = Logger(label: "gatehouse"),
+        previous: Gateway? = nil
     ) throws {
         var connections: [String: ConnectionRuntime] = [:]
         let inboundCredentialHeaders = registry.inboundCredentialHeaders
         for connection in configuration.connections {
+            let fingerprint = connection.node.fingerprint
+            if let kept = previous?.connections[connection.name], kept.fingerprint == fingerprint {
+                connections[connection.name] = kept
+                continue
+            }
             guard let kind = registry.kind(named: connection.adapter) else {
                 throw connection.node.error("unknown adapter \"\(connection.adapter)\"")
             }
@@ -83,7 +105,8 @@ public struct Gateway: Sendable {
             )
             connections[connection.name] = ConnectionRuntime(
                 name: connection.name, adapterName: kind.name, adapter: adapter, health: health,
-                rateLimiter: connection.limits.rateLimit.map { RateLimiter(policy: $0) }, upstreamGuard: upstreamGuard)
+                rateLimiter: connection.limits.rateLimit.map { RateLimiter(policy: $0) }, upstreamGuard: upstreamGuard,
+                fingerprint: fingerprint, instance: runtimeCounter.wrappingAdd(1, ordering: .relaxed).newValue)
         }
         self.connections = connections
         self.inboundCredentialHeaders = inboundCredentialHeaders
@@ -95,9 +118,19 @@ public struct Gateway: Sendable {
         )
         self.tokenAuthenticators = try Self.tokenAuthenticators(
             configuration: configuration, registry: registry, connections: connections)
-        self.clientRateLimiters = Dictionary(
-            configuration.clients.compactMap { client in client.rateLimit.map { (client.name, RateLimiter(policy: $0)) } },
-            uniquingKeysWith: { first, _ in first })
+        var limiters: [String: RateLimiter] = [:]
+        var policies: [String: RateLimitPolicy] = [:]
+        for client in configuration.clients {
+            guard let policy = client.rateLimit, limiters[client.name] == nil else { continue }
+            if let previous, previous.clientRatePolicies[client.name] == policy, let kept = previous.clientRateLimiters[client.name] {
+                limiters[client.name] = kept
+            } else {
+                limiters[client.name] = RateLimiter(policy: policy)
+            }
+            policies[client.name] = policy
+        }
+        self.clientRateLimiters = limiters
+        self.clientRatePolicies = policies
     }
 
     /// Takes a token from the caller's and the connection's rate limits (the caller's first:
@@ -131,6 +164,10 @@ public struct Gateway: Sendable {
     /// validator connection). Throws 401 `unauthenticated` when no authenticator admits the
     /// request, 503 `unavailable` when a validator cannot answer.
     public func authenticate(_ credentials: InboundCredentials) async throws -> Principal {
+        try await GatewaySpans.run(GatewaySpans.authenticate) { try await self.authenticateUntraced(credentials) }
+    }
+
+    private func authenticateUntraced(_ credentials: InboundCredentials) async throws -> Principal {
         if let principal = try await self.apiKeys.authenticate(credentials) { return principal }
         for (header, byPrefix) in self.tokenAuthenticators {
             guard let prefix = credentials.headers[header] else { continue }

@@ -1,13 +1,11 @@
 import GatehouseCore
 import GatehouseServer
 import Logging
-import ServiceLifecycle
-import UnixSignals
 
-/// Re-reads every TLS listener's certificate and key on SIGHUP: new connections get the renewed
-/// pair, established ones keep theirs. A renewed pair that fails the start-up checks is refused
-/// and the current one stays (logged; the process keeps serving).
-struct CertificateReloadService: Service {
+/// Re-reads every TLS listener's certificate and key (on SIGHUP, through ``ReloadSignalService``):
+/// new connections get the renewed pair, established ones keep theirs. A renewed pair that fails
+/// the start-up checks is refused and the current one stays (logged; the process keeps serving).
+struct CertificateReloadService {
     /// One TLS listener: its role (for the log), its settings and the certificate it serves.
     struct Entry {
         let listener: String
@@ -19,11 +17,9 @@ struct CertificateReloadService: Service {
     let secrets: any SecretSource
     let logger: Logger
 
-    func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in signals.cancelOnGracefulShutdown() {
-            for entry in self.entries { self.reload(entry) }
-        }
+    /// Reloads every listener's pair.
+    func reloadAll() {
+        for entry in self.entries { self.reload(entry) }
     }
 
     private func reload(_ entry: Entry) {
