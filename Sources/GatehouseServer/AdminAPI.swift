@@ -27,6 +27,10 @@ struct AdminAPI: Sendable {
     func respond(to request: Request, segments: [String], remoteAddress: String?, exchange: inout Exchange) async throws -> Response {
         try self.verify(request)
         exchange.client = "admin"
+        if segments == ["openapi.json"] {
+            guard request.method == .get else { throw GatewayError(.methodNotAllowed, "/admin/v1/openapi.json takes GET") }
+            return GatewayResponder.json(AdminDocument.build(connections: Array(self.gateway.connections.values), vault: self.vault != nil))
+        }
         if segments.first == "connections" {
             return try await self.connections(request, segments: Array(segments.dropFirst()), exchange: &exchange)
         }

@@ -169,6 +169,9 @@ struct GatewayResponder: HTTPResponder {
                 headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: self.renderMetrics()))
             )
+        case .openAPI:
+            exchange.route = "openapi"
+            return try await self.openAPIDocument(request, exchange: &exchange)
         case .endpoint(let connection, let name):
             exchange.route = "endpoint"
             exchange.connection = connection

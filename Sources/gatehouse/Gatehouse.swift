@@ -6,7 +6,7 @@ struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "A multi-protocol integration gateway: one simple model for callers, every upstream credential in one place.",
-        subcommands: [Serve.self, CheckConfig.self, VaultCommand.self, KeyfaxCommand.self, Clients.self, Simulate.self]
+        subcommands: [Serve.self, CheckConfig.self, OpenAPICommand.self, VaultCommand.self, KeyfaxCommand.self, Clients.self, Simulate.self]
     )
 }
 

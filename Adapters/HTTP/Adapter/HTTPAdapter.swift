@@ -9,7 +9,7 @@ public struct HTTPAdapter: Adapter {
     public static let kind = AdapterKind(name: "http") { setup in try HTTPAdapter(setup: setup) }
 
     private let client: UpstreamClient
-    private let connection: String
+    let connection: String
 
     /// Builds the adapter for one connection, validating its options.
     public init(setup: AdapterSetup) throws {
@@ -24,16 +24,9 @@ public struct HTTPAdapter: Adapter {
         try await self.client.forward(call)
     }
 
-    public func perform(_ call: OperationCall) async throws -> Envelope {
-        switch call.name {
-        case "request": return try await self.request(call.arguments)
-        default: throw GatewayError(.notFound, "unknown operation \"\(call.name)\" (known: request)", connection: self.connection)
-        }
-    }
-
     /// `request`: `{method?, path, query?: {..}, headers?: {..}, body?}` → the upstream's JSON
     /// answer as `data` (text when it is not JSON).
-    private func request(_ arguments: Value) async throws -> Envelope {
+    func request(_ arguments: Value) async throws -> Envelope {
         let request = try RequestArguments(arguments, connection: self.connection)
         let (response, bytes) = try await self.client.sendCollecting(
             UpstreamRequest(
