@@ -1,6 +1,10 @@
 import GatehouseCore
 
 extension OKITAdapter {
+    /// The application prefix is configuration: a caller naming one is refused, saying so.
+    static let applicationPrefix = Schema.forbidden(
+        "the application prefix is the connection's configuration (options.application_prefix), never an argument")
+
     /// The OKIT adapter's one operation.
     static let operationTable = OperationTable<OKITAdapter>([
         .init(
@@ -13,6 +17,8 @@ extension OKITAdapter {
                             minLength: 1, maxLength: DelegatedTokenAuthenticator<ContinuousClock>.maximumTokenBytes,
                             description: "The caller's OKIT token"),
                         "client_prefix": Schema.string(minLength: 1, description: "The caller's client prefix (X-Client-Prefix)"),
+                        "application_prefix": Self.applicationPrefix, "applicaiontPrefix": Self.applicationPrefix,
+                        "applicationPrefix": Self.applicationPrefix,
                     ],
                     required: ["token", "client_prefix"]
                 ),

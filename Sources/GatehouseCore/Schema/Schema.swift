@@ -2,7 +2,7 @@
 ///
 /// The subset is what ``SchemaValidator`` checks: `type` (a name or a list), `properties`,
 /// `required`, `additionalProperties`, `enum`, `items`, `minItems`/`maxItems`,
-/// `minimum`/`maximum`, `minLength`/`maxLength`, `minProperties`; `description` is documentation only.
+/// `minimum`/`maximum`, `minLength`/`maxLength`, `minProperties`, `not`; `description` is documentation only.
 ///
 /// ```swift
 /// let arguments = Schema.object(
@@ -80,6 +80,11 @@ public enum Schema {
         for (key, value) in keywords { schema[key] = value }
         schema["description"] = description.map(Value.string)
         return .object(schema)
+    }
+
+    /// A member that must never be given, and why (`{"not": {}, "description": why}`).
+    public static func forbidden(_ why: String) -> Value {
+        ["not": [:], "description": .string(why)]
     }
 
     /// A string, number or boolean.

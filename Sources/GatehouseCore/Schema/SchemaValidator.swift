@@ -19,6 +19,10 @@ public enum SchemaValidator {
 
     private static func violation(of value: Value, keywords: Value.Object, at pointer: String) -> SchemaViolation? {
         func fail(_ message: String) -> SchemaViolation { SchemaViolation(pointer: pointer, message: message) }
+        // `not`: a member that must never be given; its description says why.
+        if let forbidden = keywords["not"], Self.violation(of: value, against: forbidden) == nil {
+            return fail(keywords["description"]?.stringValue.map { "must not be given: " + $0 } ?? "is not allowed")
+        }
         if let types = Self.typeNames(keywords["type"]), !types.contains(where: { Self.matches(value, type: $0) }) {
             return fail("must be " + Self.article(types))
         }
@@ -63,7 +67,7 @@ public enum SchemaValidator {
                 if let propertySchema = properties[member.key] {
                     if let violation = Self.violation(of: member.value, against: propertySchema, at: place) { return violation }
                 } else if additional == .bool(false) {
-                    let known = properties.keys
+                    let known = properties.members.filter { $0.value["not"] == nil }.map(\.key)
                     return SchemaViolation(
                         pointer: place, message: known.isEmpty ? "is not allowed" : "is not allowed (known: \(known.joined(separator: ", ")))")
                 } else if let violation = Self.violation(of: member.value, against: additional, at: place) {

@@ -1,0 +1,52 @@
+"""Schemathesis checks for Gatehouse (loaded through SCHEMATHESIS_HOOKS by openapi_test.py).
+
+- no_internal_error: no answer is 500 (other 5xx are the gateway's documented refusals:
+  upstream_error, unavailable, needs_reauthorization, ...).
+- uniform_error_body: every 4xx and 5xx the gateway gives is the uniform error body
+  {"error": {"code", "message", "request_id", ...}} as JSON. Proxied answers are the upstream's
+  own, so a /proxy answer is checked only when it carries the gateway's X-Request-Id and no
+  upstream status (the gateway's own refusals).
+"""
+import json
+
+import schemathesis
+
+CODES = {
+    "unauthenticated", "forbidden", "not_found", "method_not_allowed", "bad_request", "conflict",
+    "payload_too_large", "header_too_large", "rate_limited", "upstream_error", "upstream_unreachable",
+    "upstream_timeout", "needs_reauthorization", "unavailable", "internal",
+}
+
+
+@schemathesis.check
+def no_internal_error(ctx, response, case):
+    if response.status_code == 500:
+        raise AssertionError("500 internal: %s" % response.text[:300])
+
+
+def is_gateway_answer(case, response):
+    if not case.operation.path.startswith("/proxy/"):
+        return True
+    # The gateway's own refusals on /proxy are JSON error bodies; the upstream's are not judged.
+    content_type = response.headers.get("content-type", [""])
+    content_type = content_type[0] if isinstance(content_type, list) else content_type
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "error" in body and "json" in content_type
+
+
+@schemathesis.check
+def uniform_error_body(ctx, response, case):
+    if response.status_code < 400 or not is_gateway_answer(case, response):
+        return
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise AssertionError("%d without a JSON body: %r" % (response.status_code, response.content[:200]))
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        raise AssertionError("%d without the uniform error body: %r" % (response.status_code, response.content[:200]))
+    if error.get("code") not in CODES or not isinstance(error.get("message"), str) or not isinstance(error.get("request_id"), str):
+        raise AssertionError("%d with an error body missing code/message/request_id: %r" % (response.status_code, body))
