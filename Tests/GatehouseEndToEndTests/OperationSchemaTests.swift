@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 import GatehouseTestSupport
 import Testing
@@ -67,5 +68,27 @@ struct OperationSchemaTests {
         #expect(bad.json["error"]?["message"]?.stringValue == "invalid arguments for request: /path: must be a string")
         #expect(h.echo.recorder.all.isEmpty)
         await h.finish()
+    }
+
+    @Test func theCommandPrintsEveryConnectionOfTheDemoConfiguration() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = root.appendingPathComponent("Config/gatehouse.yaml").path
+        let result = try await GatewayProcess.run(["openapi", "--config", config])
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try JSON.parse(result.stdout)
+        let paths = document["paths"]?.objectValue?.keys ?? []
+        // Every operation of every adapter the demo configures, sms-demo (no client key may use it) included.
+        for path in ["/v1/k2-demo/data.list", "/v1/k2-demo/formation.download", "/v1/keyfax-demo/results", "/v1/checkfront-demo/booking.update",
+                     "/v1/okit-demo/token.validate", "/v1/sms-demo/request", "/proxy/sms-demo/{path}", "/healthz", "/readyz", "/metrics"] {
+            #expect(paths.contains(path), "\(path)")
+        }
+        let op = document["paths"]?["/v1/k2-demo/data.list"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?["properties"]?["filter"]?["items"]?["properties"]?["op"]
+        #expect(op?["enum"] == ["LT", "LE", "GT", "GE", "EQ", "NE", "EMPTY", "LIKE", "IN", "BETWEEN"])
+        let admin = try JSON.parse(try await GatewayProcess.run(["openapi", "--admin", "--config", config]).stdout)
+        #expect(admin["paths"]?["/admin/v1/connections/keyfax-demo/keyfax/rotate"]?["post"] != nil)
+        #expect(admin["paths"]?["/admin/v1/secrets/{path}"]?["put"] != nil)
+        let missing = try await GatewayProcess.run(["openapi", "--config", root.appendingPathComponent("Config/missing.yaml").path])
+        #expect(missing.status != 0)
+        #expect(missing.stdout.isEmpty)
     }
 }

@@ -36,10 +36,6 @@ extension K2Adapter {
             "no_permission": Schema.array(Schema.string(), description: "Fields the K2 user may not read"),
         ],
         required: ["class", "fields", "no_permission"], additional: true)
-    /// `folder`, `name`, `ext` of a script or report.
-    static let script: KeyValuePairs<String, Value> = [
-        "folder": Self.name, "name": Self.name, "ext": Self.name.described("pas (a script, the default) or a report's extension"),
-    ]
     /// What a script or report runs with: parameters and an optional data selection.
     static let run = Schema.object(
         [
@@ -151,7 +147,10 @@ extension K2Adapter {
         .init(
             OperationDescription(
                 "formation.definition", summary: "Reads a script's or report's definition",
-                arguments: Schema.object(Self.script, required: ["folder", "name"]), data: Schema.any.described("K2's FormationDefinition answer"))
+                arguments: Schema.object(
+                    ["folder": Self.name, "name": Self.name, "ext": Self.name.described("pas (a script, the default) or a report's extension")],
+                    required: ["folder", "name"]),
+                data: Schema.any.described("K2's FormationDefinition answer"))
         ) { adapter, arguments in try await adapter.formationDefinition(arguments) },
     ])
 
