@@ -11,7 +11,7 @@ extension GatewayResponder {
         let principal = try await self.authenticate(request, exchange: &exchange)
         let connection = try self.gateway.connection(name, for: principal)
         guard request.method == .post else {
-            throw GatewayError(.methodNotAllowed, "operations are called with POST", connection: name)
+            throw GatewayError.methodNotAllowed("operations are called with POST", allow: "POST", connection: name)
         }
         try self.admit(principal, to: connection, exchange: &exchange)
         // Arguments are read whole and parsed into a tree: their own cap, well below the one

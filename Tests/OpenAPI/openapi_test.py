@@ -27,6 +27,27 @@ def fetch(port, path, token):
     return status, body
 
 
+def authorize_checkfront(demo):
+    """Admin start → the simulator's consent page (approve=yes) → the data plane's callback."""
+    import urllib.parse
+    status, headers, _ = request(demo.admin_port, "GET", "/oauth/checkfront-oauth-demo/start",
+                                 headers={"Authorization": "Bearer " + demo.admin_token})
+    location = dict((k.lower(), v) for k, v in headers).get("location", "")
+    consent = urllib.parse.urlsplit(location + "&approve=yes")
+    status, headers, _ = request(consent.port, "GET", consent.path + "?" + consent.query)
+    callback = urllib.parse.urlsplit(dict((k.lower(), v) for k, v in headers).get("location", ""))
+    if not callback.port:
+        return False
+    request(callback.port, "GET", callback.path + "?" + callback.query)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status, body = fetch(demo.admin_port, "/admin/v1/connections/checkfront-oauth-demo", demo.admin_token)
+        if status == 200 and json.loads(body)["data"].get("state") == "ok":
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def validate(document, name, failures):
     from openapi_spec_validator import validate as spec_validate
     try:
@@ -101,6 +122,10 @@ def main():
         full = json.loads(printed.stdout) if printed.returncode == 0 else {"paths": {}}
         failures.check(any("/sms-demo/" in path for path in full["paths"]) and set(paths) <= set(full["paths"]),
                        "gatehouse openapi prints every connection, sms-demo included")
+
+        # The OAuth demo authorized through the simulator's consent page (as an operator would),
+        # so that its operations reach Checkfront instead of answering needs_reauthorization.
+        failures.check(authorize_checkfront(demo), "checkfront-oauth-demo is authorized")
 
         documents = {}
         for name, document in [("data-plane", data_plane), ("admin-api", admin), ("cli-data-plane", full)]:

@@ -112,7 +112,7 @@ enum DataPlaneDocument {
         ]
     }
 
-    /// `/proxy/{connection}/{path}`: any method, forwarded to `base_url + path` with credentials added.
+    /// `/proxy/{connection}/{path}`: the methods `/proxy` forwards (not TRACE or CONNECT), to `base_url + path` with credentials added.
     static func proxy(_ connection: ConnectionRuntime) -> Value.Object {
         var item: Value.Object = [
             "parameters": [
@@ -122,7 +122,7 @@ enum DataPlaneDocument {
                 ]
             ]
         ]
-        for method in ["get", "post", "put", "patch", "delete"] {
+        for method in ["get", "head", "post", "put", "patch", "delete", "options"] {
             item[method] = [
                 "operationId": .string(OpenAPIParts.operationID("proxy", connection.name, method)),
                 "summary": .string("Forwards to \(connection.name)'s base_url with the connection's credentials added"),
