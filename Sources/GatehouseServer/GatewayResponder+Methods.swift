@@ -3,10 +3,10 @@ import HTTPTypes
 import Hummingbird
 
 extension GatewayResponder {
-    /// The methods `/proxy` refuses; every other is forwarded. TRACE: an upstream that honours
-    /// it would echo the credential Gatehouse added back to the caller. CONNECT: no request for an upstream.
-    static let refusedProxyMethods: Set<HTTPRequest.Method> = [.trace, .connect]
-    /// What a 405 on `/proxy` says it takes (the documented methods).
+    /// The methods `/proxy` forwards (the documented ones). Not TRACE: an upstream that honours
+    /// it would echo the credential Gatehouse added back to the caller; not CONNECT, nor methods
+    /// an upstream may read in ways the gateway cannot foresee (QUERY, WebDAV's).
+    static let proxiedMethods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options]
     static let proxiedMethodsAllow = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 
     /// 405 with `Allow: GET` unless `request` is a GET.
@@ -14,11 +14,11 @@ extension GatewayResponder {
         guard request.method == .get else { throw GatewayError.methodNotAllowed("\(route) takes GET", allow: "GET") }
     }
 
-    /// 405 for TRACE and CONNECT on `/proxy`.
+    /// 405 unless `/proxy` forwards `request`'s method.
     static func requireProxiedMethod(_ request: Request, connection: String) throws {
-        guard !Self.refusedProxyMethods.contains(request.method) else {
+        guard Self.proxiedMethods.contains(request.method) else {
             throw GatewayError.methodNotAllowed(
-                "/proxy does not forward TRACE or CONNECT (an upstream answering TRACE would echo the credential Gatehouse adds)",
+                "/proxy forwards \(Self.proxiedMethodsAllow) only (an upstream answering TRACE would echo the credential Gatehouse adds)",
                 allow: Self.proxiedMethodsAllow, connection: connection)
         }
     }

@@ -15,6 +15,9 @@ struct MethodRefusalTests {
         #expect(trace.headers[.allow] == "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
         #expect(h.echo.recorder.all.isEmpty, "TRACE reached the upstream")
         #expect(!trace.text.contains(h.canary))
+        let query = try await h.client.send(.init("QUERY")!, h.url("/proxy/echo/orders"), headers: h.auth)
+        #expect(query.status == 405)
+        #expect(h.echo.recorder.all.isEmpty, "QUERY reached the upstream")
         let options = try await h.client.send(.options, h.url("/proxy/echo/orders"), headers: h.auth)
         #expect(options.status == 200, "\(options.text)")
         #expect(h.echo.recorder.all.count == 1)
@@ -49,6 +52,17 @@ struct MethodRefusalTests {
             #expect(answer.status == 405, "\(path): \(answer.text)")
             #expect(answer.headers[.allow] == allow, "\(path)")
         }
+        await h.finish()
+    }
+
+    @Test func aRelativeRequestPathStaysBelowBaseURL() async throws {
+        // schemathesis: {"path": "0"} was sent to /echo0, beside base_url's /echo rather than below it.
+        let h = try await Harness.start()
+        let answer = try await h.client.send(
+            .post, h.url("/v1/echo/request"), headers: h.auth.merging(["Content-Type": "application/json"]) { $1 },
+            body: Array(#"{"path": "0"}"#.utf8))
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(h.echo.recorder.all.map(\.path) == ["/echo/0"])
         await h.finish()
     }
 }

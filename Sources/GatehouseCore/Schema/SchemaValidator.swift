@@ -56,11 +56,6 @@ public enum SchemaValidator {
                 return fail(minimum == 1 ? "must not be empty" : "must have at least \(minimum) members")
             }
             let properties = keywords["properties"]?.objectValue ?? [:]
-            if case .array(let required)? = keywords["required"] {
-                for case .string(let name) in required where object[name] == nil {
-                    return SchemaViolation(pointer: pointer + "/" + Self.escaped(name), message: "is required")
-                }
-            }
             let additional = keywords["additionalProperties"] ?? .bool(true)
             for member in object.members {
                 let place = pointer + "/" + Self.escaped(member.key)
@@ -72,6 +67,12 @@ public enum SchemaValidator {
                         pointer: place, message: known.isEmpty ? "is not allowed" : "is not allowed (known: \(known.joined(separator: ", ")))")
                 } else if let violation = Self.violation(of: member.value, against: additional, at: place) {
                     return violation
+                }
+            }
+            // After the members: a misspelt member is named rather than the one it was meant to be.
+            if case .array(let required)? = keywords["required"] {
+                for case .string(let name) in required where object[name] == nil {
+                    return SchemaViolation(pointer: pointer + "/" + Self.escaped(name), message: "is required")
                 }
             }
         case .null, .bool:

@@ -99,14 +99,15 @@ enum DataPlaneDocument {
             "operationId": .string(OpenAPIParts.operationID(connection.name, operation.name)),
             "summary": .string(operation.summary),
             "tags": [.string(connection.name)],
-            "description": .string("Connection \(connection.name) (adapter \(connection.adapterName))."),
+            "description": .string(
+                "Connection \(connection.name) (adapter \(connection.adapterName)). The arguments may also be sent as XML "
+                    + "(Content-Type: application/xml) in the value-tree convention; they are read into this JSON form and checked against it."),
             "requestBody": [
                 "required": false,
                 "description": "The arguments; no body is the same as {}",
-                "content": [
-                    "application/json": ["schema": operation.arguments],
-                    "application/xml": ["schema": operation.arguments],
-                ],
+                // The schema describes the JSON form; XML arguments follow the value-tree
+                // convention (info.description), which a JSON Schema cannot state.
+                "content": ["application/json": ["schema": operation.arguments]],
             ],
             "responses": OpenAPIParts.withErrors(responses),
         ]
