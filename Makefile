@@ -25,6 +25,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	@scripts/with-postgres.sh $(SWIFT) test
 	@scripts/browser-tests.sh
+	@scripts/openapi-tests.sh
 
 # Every parser's libFuzzer target, FUZZ_SECONDS each (default 60); see Tests/Fuzz/README.md.
 .PHONY: fuzz

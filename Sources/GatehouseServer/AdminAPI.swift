@@ -49,6 +49,10 @@ struct AdminAPI: Sendable {
             }
             return GatewayResponder.json(["data": outcome.value])
         }
+        if segments == ["openapi.json"] {
+            guard request.method == .get else { throw GatewayError.methodNotAllowed("/admin/v1/openapi.json takes GET", allow: "GET") }
+            return GatewayResponder.json(AdminDocument.build(connections: Array(self.gateway.connections.values), vault: self.vault != nil))
+        }
         if segments.first == "connections" {
             return try await self.connections(request, segments: Array(segments.dropFirst()), exchange: &exchange)
         }
@@ -75,9 +79,9 @@ struct AdminAPI: Sendable {
                 try await vault.delete(path, by: actor)
                 return GatewayResponder.json(["data": ["path": .string(path), "deleted": true]])
             case (_, true):
-                throw GatewayError(.methodNotAllowed, "/admin/v1/secrets takes GET")
+                throw GatewayError.methodNotAllowed("/admin/v1/secrets takes GET", allow: "GET")
             default:
-                throw GatewayError(.methodNotAllowed, "/admin/v1/secrets/{path} takes GET, PUT and DELETE")
+                throw GatewayError.methodNotAllowed("/admin/v1/secrets/{path} takes GET, PUT and DELETE", allow: "GET, PUT, DELETE")
             }
         } catch let error as VaultError {
             if error.isNotFound { throw GatewayError(.notFound, error.description) }
@@ -89,7 +93,7 @@ struct AdminAPI: Sendable {
     /// `GET /connections`, `GET /connections/{c}`, `POST /connections/{c}/{action...}`.
     private func connections(_ request: Request, segments: [String], exchange: inout Exchange) async throws -> Response {
         if segments.isEmpty {
-            guard request.method == .get else { throw GatewayError(.methodNotAllowed, "/admin/v1/connections takes GET") }
+            guard request.method == .get else { throw GatewayError.methodNotAllowed("/admin/v1/connections takes GET", allow: "GET") }
             let list: [Value] = self.gateway.connections.keys.sorted().map { Self.status(of: self.gateway.connections[$0]!) }
             return GatewayResponder.json(["data": .array(list)])
         }
@@ -98,10 +102,10 @@ struct AdminAPI: Sendable {
         }
         exchange.connection = connection.name
         if segments.count == 1 {
-            guard request.method == .get else { throw GatewayError(.methodNotAllowed, "/admin/v1/connections/{c} takes GET") }
+            guard request.method == .get else { throw GatewayError.methodNotAllowed("/admin/v1/connections/{c} takes GET", allow: "GET") }
             return GatewayResponder.json(["data": Self.status(of: connection)])
         }
-        guard request.method == .post else { throw GatewayError(.methodNotAllowed, "connection actions take POST") }
+        guard request.method == .post else { throw GatewayError.methodNotAllowed("connection actions take POST", allow: "POST") }
         guard let endpoints = connection.endpoints else {
             throw GatewayError(.notFound, "adapter \(connection.adapterName) has no admin actions", connection: connection.name)
         }

@@ -11,7 +11,7 @@ extension GatewayResponder {
         let principal = try await self.authenticate(request, exchange: &exchange)
         let connection = try self.gateway.connection(name, for: principal)
         guard request.method == .post else {
-            throw GatewayError(.methodNotAllowed, "operations are called with POST", connection: name)
+            throw GatewayError.methodNotAllowed("operations are called with POST", allow: "POST", connection: name)
         }
         try self.admit(principal, to: connection, exchange: &exchange)
         // Arguments are read whole and parsed into a tree: their own cap, well below the one
@@ -28,11 +28,13 @@ extension GatewayResponder {
             throw GatewayError(.payloadTooLarge, "operation bodies are limited to \(limit) bytes", connection: name)
         }
         let arguments: Value
+        var form = OperationCall.Form.json
         if body.readableBytes == 0 {
             arguments = .object([:])
         } else {
             if let type = request.headers[.contentType], type.lowercased().contains("xml") {
                 // `<arguments>...</arguments>`: the root element's name is not significant.
+                form = .xml
                 do {
                     let document = try XML.parse(body.readableBytesView)
                     arguments = document.objectValue?.members.first?.value ?? .null
@@ -49,7 +51,7 @@ extension GatewayResponder {
         }
         let envelope: Envelope
         do {
-            envelope = try await connection.perform(OperationCall(name: operation, arguments: arguments))
+            envelope = try await connection.perform(OperationCall(name: operation, arguments: arguments, form: form))
         } catch let error as GatewayError {
             throw error.on(connection: name)
         }

@@ -11,6 +11,7 @@ extension GatewayResponder {
     func proxy(_ request: Request, connection name: String, path: String, exchange: inout Exchange) async throws -> Response {
         let principal = try await self.authenticate(request, exchange: &exchange)
         let connection = try self.gateway.connection(name, for: principal)
+        try Self.requireProxiedMethod(request, connection: name)
         guard !GatewayRoute.hasDotSegments(path) else {
             throw GatewayError(.badRequest, "'.' and '..' path segments are not forwarded", connection: name)
         }

@@ -172,15 +172,18 @@ struct GatewayResponder: HTTPResponder {
             return try await self.operation(request, connection: connection, operation: operation, exchange: &exchange)
         case .health:
             exchange.route = "healthz"
+            try Self.requireGet(request, "/healthz")
             return Self.json(["status": "ok"])
         case .ready:
             exchange.route = "readyz"
+            try Self.requireGet(request, "/readyz")
             if let reason = self.readiness.notReadyReason {
                 throw GatewayError(.unavailable, "not ready: \(reason)")
             }
             return Self.json(["status": "ready"])
         case .metrics:
             exchange.route = "metrics"
+            try Self.requireGet(request, "/metrics")
             self.metrics.connectionHealth(self.gateway.connections.values.map { ($0.name, $0.health.current) })
             self.metrics.circuitStates(self.gateway.connections.values.compactMap { c in c.upstreamGuard.breaker.map { (c.name, $0.state()) } })
             return Response(
@@ -188,6 +191,9 @@ struct GatewayResponder: HTTPResponder {
                 headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: self.renderMetrics()))
             )
+        case .openAPI:
+            exchange.route = "openapi"
+            return try await self.openAPIDocument(request, exchange: &exchange)
         case .endpoint(let connection, let name):
             exchange.route = "endpoint"
             exchange.connection = connection
@@ -216,7 +222,7 @@ struct GatewayResponder: HTTPResponder {
             throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
         }
         guard request.method == .get || request.method == .head else {
-            throw GatewayError(.methodNotAllowed, "/oauth/{connection}/... takes GET", connection: name)
+            throw GatewayError.methodNotAllowed("/oauth/{connection}/... takes GET", allow: "GET", connection: name)
         }
         let isAdmin = endpoints.adminEndpoints.contains(endpoint)
         // Operator endpoints (`start`) live on the admin listener, vendor ones (`callback`) on
@@ -249,7 +255,7 @@ struct GatewayResponder: HTTPResponder {
             throw GatewayError(.notFound, "no web hook for connection \"\(name)\"")
         }
         guard request.method == .post else {
-            throw GatewayError(.methodNotAllowed, "web hooks take POST", connection: name)
+            throw GatewayError.methodNotAllowed("web hooks take POST", allow: "POST", connection: name)
         }
         var request = request
         let body: ByteBuffer
@@ -327,6 +333,7 @@ struct GatewayResponder: HTTPResponder {
         }
         var response = Self.json(gatewayError.body(requestID: exchange.requestID), status: gatewayError.code.httpStatus)
         if let seconds = gatewayError.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        if let allow = gatewayError.allowedMethods { response.headers[.allow] = allow }
         if let status = gatewayError.rateLimit { exchange.rateLimit = status }
         return response
     }

@@ -7,7 +7,10 @@ struct Gatehouse: AsyncParsableCommand {
         commandName: "gatehouse",
         abstract: "A multi-protocol integration gateway: one simple model for callers, every upstream credential in one place.",
         version: BuildVersion.description,
-        subcommands: [Serve.self, CheckConfig.self, VaultCommand.self, ConnectionsCommand.self, KeyfaxCommand.self, Clients.self, Simulate.self]
+        subcommands: [
+            Serve.self, CheckConfig.self, OpenAPICommand.self, VaultCommand.self, ConnectionsCommand.self, KeyfaxCommand.self, Clients.self,
+            Simulate.self,
+        ]
     )
 }
 

@@ -64,8 +64,8 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
         return try await self.send(request, apiCall: call.path.hasPrefix("/api/"))
     }
 
-    public func perform(_ call: OperationCall) async throws -> Envelope {
-        let operation = try CheckfrontOperation(call, connection: self.connection)
+    /// Sends one operation's Checkfront API call and translates the answer.
+    func perform(_ operation: CheckfrontOperation) async throws -> Envelope {
         var headers: HTTPFields = [.accept: "application/json"]
         var body = UpstreamBody.empty
         if let form = operation.form {

@@ -9,7 +9,7 @@ public struct HTTPAdapter: Adapter {
     public static let kind = AdapterKind(name: "http") { setup in try HTTPAdapter(setup: setup) }
 
     private let client: UpstreamClient
-    private let connection: String
+    let connection: String
     /// Headers the `request` operation never forwards, as on the proxy route.
     private let credentialHeaders: Set<String>
 
@@ -27,16 +27,9 @@ public struct HTTPAdapter: Adapter {
         try await self.client.forward(call)
     }
 
-    public func perform(_ call: OperationCall) async throws -> Envelope {
-        switch call.name {
-        case "request": return try await self.request(call.arguments)
-        default: throw GatewayError(.notFound, "unknown operation \"\(call.name)\" (known: request)", connection: self.connection)
-        }
-    }
-
     /// `request`: `{method?, path, query?: {..}, headers?: {..}, body?}` → the upstream's JSON
     /// answer as `data` (text when it is not JSON).
-    private func request(_ arguments: Value) async throws -> Envelope {
+    func request(_ arguments: Value) async throws -> Envelope {
         let request = try RequestArguments(arguments, connection: self.connection, credentialHeaders: self.credentialHeaders)
         let (response, bytes) = try await self.client.sendCollecting(
             UpstreamRequest(

@@ -47,34 +47,6 @@ public struct K2Adapter: Adapter {
         return try await self.client.forward(call)
     }
 
-    public func perform(_ call: OperationCall) async throws -> Envelope {
-        let arguments = call.arguments.objectValue == nil && call.arguments == .null ? Value.object([:]) : call.arguments
-        guard arguments.objectValue != nil else { throw GatewayError(.badRequest, "the arguments are an object", connection: self.connection) }
-        do {
-            switch call.name {
-            case "data.list": return try await self.list(arguments)
-            case "data.get": return try await self.get(arguments)
-            case "data.create": return try await self.create(arguments)
-            case "data.update": return try await self.update(arguments)
-            case "data.delete_items": return try await self.deleteItems(arguments)
-            case "meta.list": return try await self.metaList()
-            case "meta.get": return try await self.metaGet(arguments)
-            case "formation.list": return try await self.formationList(arguments)
-            case "formation.run": return try await self.formationRun(arguments)
-            case "formation.download": return try await self.formationDownload(arguments)
-            case "formation.html": return try await self.formationHTML(arguments)
-            case "formation.definition": return try await self.formationDefinition(arguments)
-            default:
-                throw GatewayError(
-                    .notFound,
-                    "unknown operation \"\(call.name.prefix(60))\" (known: data.list, data.get, data.create, data.update, data.delete_items, meta.list, meta.get, formation.list, formation.run, formation.download, formation.html, formation.definition)"
-                )
-            }
-        } catch let error as GatewayError {
-            throw error.on(connection: self.connection)
-        }
-    }
-
     // MARK: Upstream calls
 
     /// A request body in the connection's format.

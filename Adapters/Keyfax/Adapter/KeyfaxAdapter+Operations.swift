@@ -4,48 +4,49 @@ import GatehouseXML
 import NIOCore
 
 extension KeyfaxAdapter {
-    /// Operations: `startup.example`, `startup`, `results`, `client_token`.
-    public func perform(_ call: OperationCall) async throws -> Envelope {
-        switch call.name {
-        case "startup.example":
-            let (status, body, xml) = try await self.call(.get, "/api/v1/startup", body: nil)
-            return try self.answer(status: status, body: body, xml: xml, doing: "read example start-up data")
-        case "startup":
-            guard case .object(let object) = call.arguments, !object.members.isEmpty else {
-                throw GatewayError(.badRequest, "startup takes the start-up data as a JSON object, e.g. {\"mode\": {\"value\": \"ROL\"}}")
-            }
-            let (status, body, xml) = try await self.call(
-                .post, "/api/v1/startup", body: call.arguments, xmlRoot: self.configuration.startupXMLRoot,
-                xmlField: self.configuration.startupXML == .field ? "startUpXml" : nil)
-            // XML launch data arrives as <LaunchData>...: the envelope carries its content, as in JSON.
-            return try self.answer(status: status, body: body, xml: xml, doing: "start a session", unwrapRoot: true)
-        case "results":
-            guard let company = call.arguments["company"]?.stringValue, let guid = call.arguments["guid"]?.stringValue,
-                !company.isEmpty, !guid.isEmpty
-            else {
-                throw GatewayError(.badRequest, "results takes {\"company\", \"guid\"} from the start-up answer")
-            }
-            var request: Value.Object = ["company": .string(company), "guid": .string(guid)]
-            if let launchURL = call.arguments["launchUrl"]?.stringValue { request["launchUrl"] = .string(launchURL) }
-            let (status, body, xml) = try await self.call(.post, "/api/v1/results", body: .object(request), xmlRoot: self.configuration.resultsXMLRoot)
-            if status == 202 || status == 422 {
-                // Not ready yet: an answer, not a failure.
-                var meta: Value.Object = ["state": "pending", "upstream_status": .int(status)]
-                meta["detail"] = KeyfaxErrors.message(body).map(Value.string) ?? .null
-                return Envelope(data: .null, meta: meta, status: 202, upstreamStatus: status)
-            }
-            var envelope = try self.answer(status: status, body: body, xml: xml, doing: "read results")
-            envelope.meta["state"] = .string(Self.finishedState(envelope.data))
-            return envelope
-        case "client_token":
-            let token = try await self.clientToken()
-            return Envelope(
-                data: ["token": .string(token.value), "host": .string(self.configuration.hostName), "expires_at": .string(token.expiresAt.iso8601)],
-                upstreamStatus: 200
-            )
-        default:
-            throw GatewayError(.notFound, "unknown operation \"\(call.name)\" (known: startup.example, startup, results, client_token)")
+    /// `startup.example`: Keyfax's example start-up data.
+    func startupExample() async throws -> Envelope {
+        let (status, body, xml) = try await self.call(.get, "/api/v1/startup", body: nil)
+        return try self.answer(status: status, body: body, xml: xml, doing: "read example start-up data")
+    }
+
+    /// `startup`: starts a session with the caller's start-up data.
+    func startup(_ arguments: Value) async throws -> Envelope {
+        let (status, body, xml) = try await self.call(
+            .post, "/api/v1/startup", body: arguments, xmlRoot: self.configuration.startupXMLRoot,
+            xmlField: self.configuration.startupXML == .field ? "startUpXml" : nil)
+        // XML launch data arrives as <LaunchData>...: the envelope carries its content, as in JSON.
+        return try self.answer(status: status, body: body, xml: xml, doing: "start a session", unwrapRoot: true)
+    }
+
+    /// `results`: a session's results, or 202 pending while it is not finished.
+    func results(_ arguments: Value) async throws -> Envelope {
+        guard let company = arguments["company"]?.stringValue, let guid = arguments["guid"]?.stringValue,
+            !company.isEmpty, !guid.isEmpty
+        else {
+            throw GatewayError(.badRequest, "results takes {\"company\", \"guid\"} from the start-up answer")
         }
+        var request: Value.Object = ["company": .string(company), "guid": .string(guid)]
+        if let launchURL = arguments["launchUrl"]?.stringValue { request["launchUrl"] = .string(launchURL) }
+        let (status, body, xml) = try await self.call(.post, "/api/v1/results", body: .object(request), xmlRoot: self.configuration.resultsXMLRoot)
+        if status == 202 || status == 422 {
+            // Not ready yet: an answer, not a failure.
+            var meta: Value.Object = ["state": "pending", "upstream_status": .int(status)]
+            meta["detail"] = KeyfaxErrors.message(body).map(Value.string) ?? .null
+            return Envelope(data: .null, meta: meta, status: 202, upstreamStatus: status)
+        }
+        var envelope = try self.answer(status: status, body: body, xml: xml, doing: "read results")
+        envelope.meta["state"] = .string(Self.finishedState(envelope.data))
+        return envelope
+    }
+
+    /// `client_token`: a short-lived token for Keyfax's client-side script.
+    func clientTokenEnvelope() async throws -> Envelope {
+        let token = try await self.clientToken()
+        return Envelope(
+            data: ["token": .string(token.value), "host": .string(self.configuration.hostName), "expires_at": .string(token.expiresAt.iso8601)],
+            upstreamStatus: 200
+        )
     }
 
     /// Whether finished results say the session was `completed` or `cancelled`: seed 000's

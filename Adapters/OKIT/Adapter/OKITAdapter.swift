@@ -22,7 +22,7 @@ public struct OKITAdapter: Adapter, TokenValidator {
     /// The validated options.
     public let configuration: Configuration
     private let client: UpstreamClient
-    private let connection: String
+    let connection: String
     private let logger: Logger
 
     /// Builds the adapter for one connection, validating its options.
@@ -54,17 +54,6 @@ public struct OKITAdapter: Adapter, TokenValidator {
             "adapter okit has no proxy route; validate a token with POST /v1/\(self.connection)/token.validate",
             connection: self.connection
         )
-    }
-
-    public func perform(_ call: OperationCall) async throws -> Envelope {
-        switch call.name {
-        case "token.validate":
-            let arguments = try ValidationArguments(call.arguments, connection: self.connection)
-            let (verdict, status) = try await self.ask(arguments.token, clientPrefix: arguments.clientPrefix)
-            return Envelope(data: ["valid": .bool(verdict.isValid), "message": .string(verdict.message)], upstreamStatus: status)
-        default:
-            throw GatewayError(.notFound, "unknown operation \"\(call.name)\" (known: token.validate)", connection: self.connection)
-        }
     }
 
     public func validate(_ token: Secret, clientPrefix: String) async throws -> TokenVerdict {

@@ -18,9 +18,16 @@ public protocol Adapter: Sendable {
 
     /// Performs a named operation (`POST /v1/{connection}/{operation}`).
     func perform(_ call: OperationCall) async throws -> Envelope
+
+    /// The operations ``perform(_:)`` offers, with the schemas of their arguments and answers
+    /// (usually an ``OperationTable``'s descriptions; the OpenAPI documents list them).
+    var operations: [OperationDescription] { get }
 }
 
 extension Adapter {
+    /// Adapters without operations list none.
+    public var operations: [OperationDescription] { [] }
+
     /// Adapters without operations answer 404 for every name.
     public func perform(_ call: OperationCall) async throws -> Envelope {
         throw GatewayError(.notFound, "unknown operation \"\(call.name)\"")
@@ -54,10 +61,20 @@ public struct OperationCall: Sendable {
     public var name: String
     /// Arguments from the caller's JSON (or XML) body; an empty object when there was none.
     public var arguments: Value
+    /// How the arguments arrived: XML arguments are all text and wrap their lists
+    /// (``Schema/conformingXML(_:to:)`` reads them into the JSON form).
+    public var form: Form
+
+    /// The body's format.
+    public enum Form: Sendable {
+        case json
+        case xml
+    }
 
     /// Creates a call.
-    public init(name: String, arguments: Value) {
+    public init(name: String, arguments: Value, form: Form = .json) {
         self.name = name
         self.arguments = arguments
+        self.form = form
     }
 }

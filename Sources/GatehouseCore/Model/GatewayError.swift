@@ -52,6 +52,15 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
     public var retryAfterSeconds: Int?
     /// The rate-limit state to state in `RateLimit-*` headers, when a rate limit applied.
     public var rateLimit: RateLimitStatus?
+    /// The methods the route takes, for the `Allow` header of a 405 (RFC 9110 requires it).
+    public var allowedMethods: String?
+
+    /// 405 `method_not_allowed` for a route that takes `allow` (e.g. `"GET"`, `"GET, PUT, DELETE"`).
+    public static func methodNotAllowed(_ message: String, allow: String, connection: String? = nil) -> GatewayError {
+        var error = GatewayError(.methodNotAllowed, message, connection: connection)
+        error.allowedMethods = allow
+        return error
+    }
 
     /// Creates an error.
     public init(

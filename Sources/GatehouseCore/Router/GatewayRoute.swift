@@ -10,6 +10,8 @@ public enum GatewayRoute: Sendable, Equatable {
     case ready
     /// `GET /metrics`: Prometheus text.
     case metrics
+    /// `GET /v1/openapi.json`: the data plane's OpenAPI document.
+    case openAPI
     /// `/admin/v1/...`: segments after `v1`.
     case admin([String])
     /// `/oauth/{connection}/{name...}`: an adapter's own endpoint (``ConnectionEndpoints``).
@@ -33,6 +35,7 @@ public enum GatewayRoute: Sendable, Equatable {
         case "/healthz": return .health
         case "/readyz": return .ready
         case "/metrics": return .metrics
+        case "/v1/openapi.json": return .openAPI
         default: break
         }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()

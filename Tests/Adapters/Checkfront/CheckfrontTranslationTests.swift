@@ -46,19 +46,18 @@ import Testing
     }
 
     @Test func operationsMapOntoAPIPaths() throws {
-        let update = try CheckfrontOperation(OperationCall(name: "booking.update", arguments: ["id": 3, "status_id": "PAID", "param": ["adults": 2]]), connection: "cf")
+        let update = try CheckfrontOperation.bookingUpdate(["id": 3, "status_id": "PAID", "param": ["adults": 2]], connection: "cf")
         #expect(update.method == .post)
         #expect(update.path == "booking/3/update")
         #expect(update.form == "status_id=PAID&param%5Badults%5D=2")
-        let list = try CheckfrontOperation(OperationCall(name: "booking.list", arguments: ["limit": 2, "cursor": "2"]), connection: "cf")
+        let list = try CheckfrontOperation.bookingList(["limit": 2, "cursor": "2"], connection: "cf")
         #expect(list.path == "booking/index")
         #expect(list.query == "limit=2&page=2")
-        let request = try CheckfrontOperation(OperationCall(name: "request", arguments: ["path": "/api/3.0/item/1", "query": ["a": "b"]]), connection: "cf")
+        let request = try CheckfrontOperation.request(["path": "/api/3.0/item/1", "query": ["a": "b"]], connection: "cf")
         #expect(request.path == "item/1")
         #expect(request.query == "a=b")
-        #expect(throws: GatewayError.self) { try CheckfrontOperation(OperationCall(name: "request", arguments: ["path": "../oauth/token/"]), connection: "cf") }
-        #expect(throws: GatewayError.self) { try CheckfrontOperation(OperationCall(name: "item.get", arguments: ["id": "1/../x"]), connection: "cf") }
-        #expect(throws: GatewayError.self) { try CheckfrontOperation(OperationCall(name: "nope", arguments: [:]), connection: "cf") }
+        #expect(throws: GatewayError.self) { try CheckfrontOperation.request(["path": "../oauth/token/"], connection: "cf") }
+        #expect(throws: GatewayError.self) { try CheckfrontOperation.itemGet(["id": "1/../x"], connection: "cf") }
     }
 
     @Test func configurationMistakesNameTheLine() throws {

@@ -187,8 +187,8 @@ import Testing
         (#"{"token": 5, "client_prefix": "C"}"#, "token"),
         (#"{"token": "A", "client_prefix": "C", "application_prefix": "MAILAPP"}"#, "never an argument"),
         (#"{"token": "A", "client_prefix": "C", "applicaiontPrefix": "MAILAPP"}"#, "never an argument"),
-        (#"{"token": "A", "client_prefix": "C", "colour": "red"}"#, "unknown argument \"colour\""),
-        (#""A""#, "JSON object"),
+        (#"{"token": "A", "client_prefix": "C", "colour": "red"}"#, "/colour: is not allowed (known: token, client_prefix)"),
+        (#""A""#, "(the arguments): must be an object"),
     ])
     func tokenValidateRefusesBadArguments(json: String, message: String) async throws {
         let arguments = try JSON.parse(json)
