@@ -47,14 +47,19 @@ enum AdminDocument {
                 ["200": OpenAPIParts.json("The connection", Self.data(Self.connectionStatus))]),
         ]
         for connection in connections.sorted(by: { $0.name < $1.name }) {
-            for action in connection.endpoints?.consoleActions ?? [] {
+            for action in connection.endpoints?.adminActions ?? [] {
                 paths["/admin/v1/connections/\(connection.name)/\(action.name)"] = [
                     "post": Self.operation(
                         OpenAPIParts.operationID(connection.name, action.name), "\(action.title) (\(connection.name))",
                         ["200": OpenAPIParts.json("What the action did", Self.data(Schema.any))],
                         extra: [
                             "requestBody": [
-                                "required": false, "content": ["application/json": ["schema": Schema.map(description: "Takes no arguments")]],
+                                "required": action.input != nil,
+                                "content": [
+                                    "application/json": [
+                                        "schema": Schema.map(description: action.input.map { "Takes \($0)" } ?? "Takes no arguments")
+                                    ]
+                                ],
                             ]
                         ])
                 ]
