@@ -37,10 +37,10 @@ import Testing
         // logfmt handler's format.
         let stamp = #"ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=info logger=\S+ msg=access "#
         let okLine = try Regex(
-            stamp + #"client=tester connection=echo duration_ms=\d+\.\d{3} method=GET queue_ms=\d+\.\d{3} request_id=\#(generated) route=proxy status=200 upstream_ms=\d+\.\d{3} upstream_status=200"#
+            stamp + #"client=tester connection=echo duration_ms=\d+\.\d{3} method=GET queue_ms=\d+\.\d{3} request_id=\#(generated) route=proxy status=200 trace_id=[0-9a-f]{32} upstream_ms=\d+\.\d{3} upstream_status=200"#
         )
         #expect(String(line).wholeMatch(of: okLine) != nil, "\(line)")
-        let rejected = try Regex(stamp + #"client=- connection=echo duration_ms=\d+\.\d{3} error=unauthenticated method=GET queue_ms=\d+\.\d{3} request_id=[0-9a-f]{16} route=proxy status=401 upstream_ms=\d+\.\d{3} upstream_status=-"#)
+        let rejected = try Regex(stamp + #"client=- connection=echo duration_ms=\d+\.\d{3} error=unauthenticated method=GET queue_ms=\d+\.\d{3} request_id=[0-9a-f]{16} route=proxy status=401 trace_id=[0-9a-f]{32} upstream_ms=\d+\.\d{3} upstream_status=-"#)
         #expect(lines.contains { String($0).wholeMatch(of: rejected) != nil }, "\(lines)")
         await h.finish()
     }
