@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import Tracing
 
 /// Sends a connection's upstream calls: builds URLs on `base_url`, signs only what goes to
 /// `base_url`'s origin, applies the redirect policy and maps transport failures onto the

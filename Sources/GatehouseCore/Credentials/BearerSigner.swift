@@ -1,3 +1,4 @@
+import HTTPTypes
 /// Signs with `Authorization: Bearer {token}` (RFC 6750 §2.1, the header form only: a token in
 /// a URL ends up in logs).
 ///

@@ -1,4 +1,6 @@
 import GatehouseCrypto
+import Logging
+import Synchronization
 
 extension OAuth2Grant {
     /// Lifetime of an authorization `state`.

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 extension OAuth2Grant {
     /// Everything a grant's renewals need, captured by its ``ObtainedCredential``.

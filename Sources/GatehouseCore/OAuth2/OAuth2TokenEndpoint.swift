@@ -1,5 +1,6 @@
 import GatehouseCrypto
 import HTTPTypes
+import NIOCore
 
 /// An OAuth2 token endpoint (RFC 6749 §3.2): the authorization-code exchange and the refresh,
 /// with the client credentials (`client_id`, `client_secret` of the connection, usually

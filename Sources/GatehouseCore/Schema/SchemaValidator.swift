@@ -138,6 +138,6 @@ public enum SchemaValidator {
     /// A member name as a JSON pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
     static func escaped(_ key: String) -> String {
         guard key.contains("~") || key.contains("/") else { return key }
-        return key.replacingAll("~", with: "~0").replacingAll("/", with: "~1")
+        return key.replacing("~", with: "~0").replacing("/", with: "~1")
     }
 }

@@ -54,7 +54,7 @@ enum AdminDocument {
                         ["200": OpenAPIParts.json("What the action did", Self.data(Schema.any))],
                         extra: [
                             "requestBody": [
-                                "required": action.input != nil,
+                                "required": .bool(action.input != nil),
                                 "content": [
                                     "application/json": [
                                         "schema": Schema.map(description: action.input.map { "Takes \($0)" } ?? "Takes no arguments")
