@@ -54,7 +54,7 @@ import Tracing
         // As GatewayResponder runs a request: its trace context, the request span, then the core.
         try await TraceContext.$current.withValue(trace) {
             try await GatewaySpans.run(GatewaySpans.request, kind: .server) {
-                let principal = try await gateway.authenticate(InboundCredentials(authorization: "Bearer \(key)", clientPrefix: nil))
+                let principal = try await gateway.authenticate(InboundCredentials(authorization: "Bearer \(key)"))
                 let runtime = try gateway.connection("crm", for: principal)
                 let response = try await runtime.proxy(ProxyCall(method: .get, path: "/traced", query: nil, headers: [:], body: .empty))
                 #expect(response.status == 200)
