@@ -21,7 +21,8 @@ let postgresNIO: Target.Dependency = .product(name: "PostgresNIO", package: "pos
 /// Declares the targets of one adapter folder `Adapters/<folder>`: the adapter itself
 /// (`Gatehouse<name>`), its simulator (`Gatehouse<name>Simulator` in `Simulator/`, or
 /// `simulatorTarget` in `simulatorFolder`, when it has one) and its tests
-/// (`Tests/Adapters/<folder>`); its adapter and simulator become dependencies of `GatehouseAdapters`. Adding an adapter is its folder, this one call and one entry in
+/// (`Tests/Adapters/<folder>`); its adapter and simulator become dependencies of `GatehouseAdapters`. Adding an adapter
+/// is its folder, this one call and one entry in
 /// `Sources/GatehouseAdapters/BuiltIns.swift` (docs/adding-an-adapter.md).
 func adapter(
     _ name: String,
@@ -43,7 +44,8 @@ func adapter(
             swiftSettings: strictSettings
         )
     ]
-    var testDependencies: [Target.Dependency] = [.target(name: "Gatehouse\(name)"), "GatehouseTestSupport"] + extraTestDependencies
+    var testDependencies: [Target.Dependency] =
+        [.target(name: "Gatehouse\(name)"), "GatehouseTestSupport"] + extraTestDependencies
     if simulator {
         targets.append(
             .target(
@@ -201,7 +203,9 @@ let package = Package(
         // The loopback HTTP server every protocol simulator runs on.
         .target(
             name: "GatehouseSimulation",
-            dependencies: [core, hummingbird, logging, nioCore, .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                core, hummingbird, logging, nioCore, .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: strictSettings
         ),
         // The operator console on the admin listener: Mustache pages, its CSS and JS embedded in the binary.
@@ -240,7 +244,8 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                core, "CGatehouseBuildInfo", "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole", "GatehouseSQLite",
+                core, "CGatehouseBuildInfo", "GatehouseCrypto", "GatehouseCurl", "GatehouseServer", "GatehouseConsole",
+                "GatehouseSQLite",
                 "GatehousePostgres", "GatehouseAdapters", "GatehouseSimulation", hummingbird, logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -253,7 +258,8 @@ let package = Package(
         .target(
             name: "GatehouseTestSupport",
             dependencies: [
-                core, "GatehouseCurl", "GatehouseSimulation", "GatehouseEchoUpstream", "GatehouseOKITSimulator", "GatehouseK2Simulator",
+                core, "GatehouseCurl", "GatehouseSimulation", "GatehouseEchoUpstream", "GatehouseOKITSimulator",
+                "GatehouseK2Simulator",
                 nioCore, logging, postgresNIO,
             ],
             path: "Tests/Support",
@@ -286,7 +292,8 @@ let package = Package(
             path: "Tests/VaultWriter",
             swiftSettings: strictSettings
         ),
-        // `make bench`'s vault figures (cached reads, seal/open, durable puts) and parser shape figures; never run by `make test`.
+        // `make bench`'s vault figures (cached reads, seal/open, durable puts) and parser shape figures; never run by
+        // `make test`.
         .executableTarget(
             name: "gatehouse-microbench",
             dependencies: [core, "GatehouseCrypto", "GatehouseSQLite", "GatehouseXML"],
@@ -300,7 +307,8 @@ let package = Package(
             name: "GatehouseFuzzTargets",
             dependencies: [
                 core, "GatehouseCrypto", "GatehouseXML", nioCore, logging,
-                "GatehouseHTTP", "GatehouseOKIT", "GatehouseCheckfront", "GatehouseKeyfax", "GatehouseK2", "GatehouseCurl",
+                "GatehouseHTTP", "GatehouseOKIT", "GatehouseCheckfront", "GatehouseKeyfax", "GatehouseK2",
+                "GatehouseCurl",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/FuzzTargets",
@@ -321,8 +329,10 @@ let package = Package(
         .testTarget(
             name: "GatehouseEndToEndTests",
             dependencies: [
-                "gatehouse", "GatehouseTestSupport", "GatehouseSimulation", "GatehouseEchoUpstream", "GatehouseOKITSimulator",
-                "GatehouseKeyfaxSimulator", "GatehouseCheckfrontSimulator", "GatehouseK2Simulator", "GatehouseXML", core, "GatehouseCrypto", "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
+                "gatehouse", "GatehouseTestSupport", "GatehouseSimulation", "GatehouseEchoUpstream",
+                "GatehouseOKITSimulator",
+                "GatehouseKeyfaxSimulator", "GatehouseCheckfrontSimulator", "GatehouseK2Simulator", "GatehouseXML",
+                core, "GatehouseCrypto", "GatehouseCurl", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),

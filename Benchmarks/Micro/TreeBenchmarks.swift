@@ -2,7 +2,7 @@ import GatehouseCore
 import GatehouseXML
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Parser shape figures: the same 200k elements (or keys, or items) as siblings of one parent
@@ -72,7 +72,9 @@ enum TreeBenchmarks {
         let distinct = Self.xml(siblings: true)
         let nested = Self.xmlNestedOnce()
         var sink = 0
-        let xmlSiblings = try Self.seconds { sink &+= try XML.parse(siblings, maximumBytes: 64 << 20).objectValue?.members.count ?? 0 }
+        let xmlSiblings = try Self.seconds {
+            sink &+= try XML.parse(siblings, maximumBytes: 64 << 20).objectValue?.members.count ?? 0
+        }
         // libxml2 2.9 interns names in a dictionary that turns quadratic past a few thousand
         // distinct names; Gatehouse stops such a document at a name budget (about 12k short
         // names), so this row measures how fast the refusal comes.
@@ -85,8 +87,12 @@ enum TreeBenchmarks {
             }
         }
         let budget = Self.xml(distinctNames: Self.count / 40)
-        let xmlBudget = try Self.seconds { sink &+= try XML.parse(budget, maximumBytes: 64 << 20).objectValue?.members.count ?? 0 }
-        let xmlNested = try Self.seconds { sink &+= try XML.parse(nested, maximumBytes: 64 << 20).objectValue?.members.count ?? 0 }
+        let xmlBudget = try Self.seconds {
+            sink &+= try XML.parse(budget, maximumBytes: 64 << 20).objectValue?.members.count ?? 0
+        }
+        let xmlNested = try Self.seconds {
+            sink &+= try XML.parse(nested, maximumBytes: 64 << 20).objectValue?.members.count ?? 0
+        }
         let object = Self.jsonObject()
         let array = Self.jsonArray()
         let jsonNested = Self.jsonNestedOnce()
@@ -104,12 +110,30 @@ enum TreeBenchmarks {
         return [
             "| parse \(k) elements | ms | reference: nested once (1,000 × 200) | ms | ratio |",
             "|---|---|---|---|---|",
-            "| XML, \(k) `<e>` siblings (one repeated name) | \(ms(xmlSiblings)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlSiblings, xmlNested)) |",
-            "| XML, \(k) siblings of \(Self.count / 40) distinct names | \(ms(xmlBudget)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlBudget, xmlNested)) |",
-            "| XML, \(k) distinct sibling names (\(distinctRefused ? "refused: over the name budget" : "parsed")) | \(ms(xmlDistinct)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlDistinct, xmlNested)) |",
-            "| JSON, object of \(k) keys | \(ms(objectTime)) | JSON nested once | \(ms(nestedTime)) | \(ratio(objectTime, nestedTime)) |",
-            "| JSON, array of \(k) items | \(ms(arrayTime)) | JSON nested once | \(ms(nestedTime)) | \(ratio(arrayTime, nestedTime)) |",
-            "| JSON serialize, object of \(k) keys | \(ms(serializeTime)) | serialize nested once | \(ms(serializeNested)) | \(ratio(serializeTime, serializeNested)) |",
+            """
+            | XML, \(k) `<e>` siblings (one repeated name) | \(ms(xmlSiblings)) | XML nested once | \
+            \(ms(xmlNested)) | \(ratio(xmlSiblings, xmlNested)) |
+            """,
+            """
+            | XML, \(k) siblings of \(Self.count / 40) distinct names | \(ms(xmlBudget)) | XML nested once | \
+            \(ms(xmlNested)) | \(ratio(xmlBudget, xmlNested)) |
+            """,
+            """
+            | XML, \(k) distinct sibling names (\(distinctRefused ? "refused: over the name budget" : "parsed")) | \
+            \(ms(xmlDistinct)) | XML nested once | \(ms(xmlNested)) | \(ratio(xmlDistinct, xmlNested)) |
+            """,
+            """
+            | JSON, object of \(k) keys | \(ms(objectTime)) | JSON nested once | \(ms(nestedTime)) | \
+            \(ratio(objectTime, nestedTime)) |
+            """,
+            """
+            | JSON, array of \(k) items | \(ms(arrayTime)) | JSON nested once | \(ms(nestedTime)) | \
+            \(ratio(arrayTime, nestedTime)) |
+            """,
+            """
+            | JSON serialize, object of \(k) keys | \(ms(serializeTime)) | serialize nested once | \
+            \(ms(serializeNested)) | \(ratio(serializeTime, serializeNested)) |
+            """,
         ]
     }
 }

@@ -3,14 +3,15 @@
 //
 //   cached secret read   Vault.secret(for:) (the request path)   vs  the env: source (EnvironmentSecretSource)
 //   seal / open          EnvelopeCipher (path+version AAD, format byte)  vs  bare AES-256-GCM on the same bytes
-//   durable put          Vault.put on SQLite (WAL, synchronous=FULL)     vs  write+fsync of a file in the same directory
+//   durable put          Vault.put on SQLite (WAL, synchronous=FULL)     vs  write+fsync of a file in the same
+// directory
 //   tree parsing         200k XML siblings / JSON keys / items          vs  the same count nested once (TreeBenchmarks)
 import GatehouseCore
 import GatehouseCrypto
 import GatehouseSQLite
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs `body` repeatedly for about `seconds` and returns operations per second.
@@ -55,12 +56,15 @@ if CommandLine.arguments.dropFirst().first == "trees" {
 let base = "/tmp/gatehouse-microbench-\(getpid())"
 guard mkdir(base, 0o700) == 0 else { fatalError("cannot create \(base)") }
 let store = try SQLiteCredentialStore(path: base + "/vault.db", create: true)
-let vault = try await Vault.initialize(store: store, masterKey: MasterKey.generate(), by: VaultActor(name: "bench", origin: .cli))
+let vault = try await Vault.initialize(
+    store: store, masterKey: MasterKey.generate(), by: VaultActor(name: "bench", origin: .cli))
 
 // 100 secrets, as a gateway with a few dozen connections would hold.
 var environment: [String: String] = [:]
 for index in 0..<100 {
-    try await vault.put("bench/secret-\(index)", Secret("value-\(index)-" + String(repeating: "x", count: 40)), by: VaultActor(name: "bench", origin: .cli))
+    try await vault.put(
+        "bench/secret-\(index)", Secret("value-\(index)-" + String(repeating: "x", count: 40)),
+        by: VaultActor(name: "bench", origin: .cli))
     environment["BENCH_SECRET_\(index)"] = "value-\(index)"
 }
 let reference = EnvironmentSecretSource(environment: environment)
@@ -89,17 +93,39 @@ let put = try await asyncRate {
 let fsyncFile = open(base + "/fsync.bin", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 let block = [UInt8](repeating: 1, count: 4096)
 let fsyncRate = try rate(seconds: 2.0, batch: 1) {
-    guard write(fsyncFile, block, block.count) == block.count, fsync(fsyncFile) == 0 else { throw CryptoError.internalFailure }
+    guard write(fsyncFile, block, block.count) == block.count, fsync(fsyncFile) == 0 else {
+        throw CryptoError.internalFailure
+    }
 }
 close(fsyncFile)
 let reload = try await asyncRate { try await vault.reload() }
 
 print("| vault operation | per second | reference (same run) | per second | ratio |")
 print("|---|---|---|---|---|")
-print("| cached secret read (`Vault.secret(for:)`) | \(format(cachedRead)) | `env:` source (dictionary lookup + copy) | \(format(dictionaryRead)) | \(format(cachedRead / dictionaryRead)) |")
-print("| seal 64 B (`EnvelopeCipher`) | \(format(seal)) | bare AES-256-GCM seal 64 B | \(format(rawSeal)) | \(format(seal / rawSeal)) |")
-print("| open 64 B (`EnvelopeCipher`) | \(format(opens)) | bare AES-256-GCM open 64 B | \(format(rawOpen)) | \(format(opens / rawOpen)) |")
-print("| durable put (SQLite WAL, synchronous=FULL) | \(format(put)) | write+fsync 4 KiB, same directory | \(format(fsyncRate)) | \(format(put / fsyncRate)) |")
+print(
+    """
+    | cached secret read (`Vault.secret(for:)`) | \(format(cachedRead)) | `env:` source (dictionary lookup + copy) \
+    | \(format(dictionaryRead)) | \(format(cachedRead / dictionaryRead)) |
+    """
+)
+print(
+    """
+    | seal 64 B (`EnvelopeCipher`) | \(format(seal)) | bare AES-256-GCM seal 64 B | \(format(rawSeal)) | \
+    \(format(seal / rawSeal)) |
+    """
+)
+print(
+    """
+    | open 64 B (`EnvelopeCipher`) | \(format(opens)) | bare AES-256-GCM open 64 B | \(format(rawOpen)) | \
+    \(format(opens / rawOpen)) |
+    """
+)
+print(
+    """
+    | durable put (SQLite WAL, synchronous=FULL) | \(format(put)) | write+fsync 4 KiB, same directory | \
+    \(format(fsyncRate)) | \(format(put / fsyncRate)) |
+    """
+)
 print("| full cache reload, 101 secrets | \(format(reload)) | — | — | — |")
 print("")
 for row in try TreeBenchmarks.table() { print(row) }

@@ -34,7 +34,10 @@ extension Console {
                 "errors": counts.errors,
                 "hasErrors": counts.errors > 0,
                 "actions": (connection.endpoints?.consoleActions ?? []).map { action -> [String: Any] in
-                    ["name": action.name, "title": action.title, "connection": name, "path": Self.actionPath(name, action.name)]
+                    [
+                        "name": action.name, "title": action.title, "connection": name,
+                        "path": Self.actionPath(name, action.name),
+                    ]
                 },
             ]
             // Absent keys would be looked up in the enclosing context; give each one.
@@ -43,7 +46,8 @@ extension Console {
             row["warning"] = report.warning ?? false
             return row
         }
-        return self.page("connections", title: "Connections", ["connections": rows, "minutes": RecentTraffic.minutes], as: user)
+        return self.page(
+            "connections", title: "Connections", ["connections": rows, "minutes": RecentTraffic.minutes], as: user)
     }
 
     static func actionPath(_ connection: String, _ action: String) -> String {
@@ -54,11 +58,14 @@ extension Console {
     /// adapter's admin action. OAuth authorization sends the browser to the vendor's consent
     /// page; other actions come back with what happened, never with what they returned (a
     /// Keyfax answer carries its new API key).
-    func connectionAction(_ request: Request, connection name: String, action: String, as user: SignedIn) async throws -> Response {
+    func connectionAction(_ request: Request, connection name: String, action: String, as user: SignedIn) async throws
+        -> Response
+    {
         guard let connection = self.gateway.connections[name], let endpoints = connection.endpoints,
             let offered = endpoints.consoleActions.first(where: { $0.name == action })
         else {
-            throw ConsoleRefusal(status: .notFound, heading: "No such action", text: "This connection offers no such action.")
+            throw ConsoleRefusal(
+                status: .notFound, heading: "No such action", text: "This connection offers no such action.")
         }
         let path = Self.actionPath(name, action)
         guard request.method == .post else {
@@ -72,14 +79,19 @@ extension Console {
         }
         do {
             let answer = try await endpoints.adminAction(action, arguments: .object([:]))
-            self.logger.notice("console action", metadata: ["connection": .string(name), "action": .string(action), "remote": .string(user.remoteAddress)])
+            self.logger.notice(
+                "console action",
+                metadata: [
+                    "connection": .string(name), "action": .string(action), "remote": .string(user.remoteAddress),
+                ])
             if offered.opensAuthorizationPage, let url = answer["authorize_url"]?.stringValue {
                 return Self.redirect(to: url)
             }
             return self.done(user, ok: true, "\(offered.title) on \(name): done.", then: "/connections")
         } catch let error as GatewayError {
             // Gateway errors are written for callers: bounded, and never carry a secret.
-            return self.done(user, ok: false, "\(offered.title) on \(name) failed: \(error.message)", then: "/connections")
+            return self.done(
+                user, ok: false, "\(offered.title) on \(name) failed: \(error.message)", then: "/connections")
         }
     }
 }

@@ -10,7 +10,10 @@ extension Console {
         .contentType: "text/html; charset=utf-8",
         .cacheControl: "no-store",
         HTTPField.Name("Content-Security-Policy")!:
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+            """
+        default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; base-uri \
+        'none'; frame-ancestors 'none'
+        """,
         HTTPField.Name("X-Frame-Options")!: "DENY",
         HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         HTTPField.Name("Referrer-Policy")!: "no-referrer",
@@ -29,7 +32,9 @@ extension Console {
     static func asset(_ bytes: [UInt8], type: String) -> Response {
         Response(
             status: .ok,
-            headers: [.contentType: type, .cacheControl: "no-cache", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
+            headers: [
+                .contentType: type, .cacheControl: "no-cache", HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            ],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
@@ -54,10 +59,13 @@ extension Console {
         do {
             body = try await request.collectBody(upTo: Self.maxFormBytes)
         } catch {
-            throw ConsoleRefusal(status: .contentTooLarge, heading: "Form too large", text: "Forms are limited to \(Self.maxFormBytes / 1024) KiB; nothing was changed.")
+            throw ConsoleRefusal(
+                status: .contentTooLarge, heading: "Form too large",
+                text: "Forms are limited to \(Self.maxFormBytes / 1024) KiB; nothing was changed.")
         }
         var form: [String: String] = [:]
-        for pair in FormEncoding.pairs(String(decoding: body.readableBytesView, as: UTF8.self)) where form[pair.name] == nil {
+        for pair in FormEncoding.pairs(String(decoding: body.readableBytesView, as: UTF8.self))
+        where form[pair.name] == nil {
             form[pair.name] = pair.value
         }
         return form

@@ -24,13 +24,17 @@ extension Console {
         do {
             return try await vault.list().sorted { $0.path < $1.path }
         } catch {
-            throw ConsoleRefusal(status: .serviceUnavailable, heading: "Vault unavailable", text: "The vault could not be read; see the gateway log.")
+            throw ConsoleRefusal(
+                status: .serviceUnavailable, heading: "Vault unavailable",
+                text: "The vault could not be read; see the gateway log.")
         }
     }
 
     private func requireVault() throws -> Vault {
         guard let vault else {
-            throw ConsoleRefusal(status: .notFound, heading: "No vault", text: "No vault is configured: add a vault: section to the configuration.")
+            throw ConsoleRefusal(
+                status: .notFound, heading: "No vault",
+                text: "No vault is configured: add a vault: section to the configuration.")
         }
         return vault
     }
@@ -43,12 +47,15 @@ extension Console {
         var expiresAt: Timestamp?
         if let text = user.form["expires_at"], !text.isEmpty {
             guard let time = Timestamp(iso8601: text) else {
-                return self.done(user, ok: false, "Not stored: expires at must be an ISO 8601 time such as 2026-12-01T00:00:00Z.", then: "/vault")
+                return self.done(
+                    user, ok: false, "Not stored: expires at must be an ISO 8601 time such as 2026-12-01T00:00:00Z.",
+                    then: "/vault")
             }
             expiresAt = time
         }
         do {
-            let metadata = try await vault.put(try VaultPath.validated(path), Secret(value), expiresAt: expiresAt, by: user.actor)
+            let metadata = try await vault.put(
+                try VaultPath.validated(path), Secret(value), expiresAt: expiresAt, by: user.actor)
             return self.done(user, ok: true, "Stored \(metadata.path) version \(metadata.version).", then: "/vault")
         } catch let error as VaultError {
             // The description names the path and the rule, never the value.
@@ -62,13 +69,17 @@ extension Console {
         guard request.method == .post else {
             let path = EndpointRequest.decode(query: request.uri.query).first { $0.name == "path" }?.value ?? ""
             guard VaultPath.isValid(path) else {
-                throw ConsoleRefusal(status: .badRequest, heading: "No such secret", text: "That is not a vault path.", back: "/vault")
+                throw ConsoleRefusal(
+                    status: .badRequest, heading: "No such secret", text: "That is not a vault path.", back: "/vault")
             }
             return self.page(
                 "confirm", title: "Vault",
                 [
-                    "heading": "Delete \(path)", "question": "Delete every version of \(path)? Connections that use it stop working until it is set again.",
-                    "action": "/vault/delete", "confirmLabel": "Delete", "cancel": "/vault", "fields": [["name": "path", "value": path]],
+                    "heading": "Delete \(path)",
+                    "question":
+                        "Delete every version of \(path)? Connections that use it stop working until it is set again.",
+                    "action": "/vault/delete", "confirmLabel": "Delete", "cancel": "/vault",
+                    "fields": [["name": "path", "value": path]],
                 ],
                 as: user)
         }

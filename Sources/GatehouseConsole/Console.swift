@@ -100,7 +100,10 @@ public struct Console: Sendable {
         } catch {
             // Only the type: messages of unknown errors could carry anything.
             self.logger.error("console error", metadata: ["type": .string("\(type(of: error))")])
-            return self.refusalPage(ConsoleRefusal(status: .internalServerError, heading: "Something went wrong", text: "The console could not answer; see the gateway log."))
+            return self.refusalPage(
+                ConsoleRefusal(
+                    status: .internalServerError, heading: "Something went wrong",
+                    text: "The console could not answer; see the gateway log."))
         }
     }
 
@@ -108,29 +111,41 @@ public struct Console: Sendable {
         let path = request.uri.path
         let method = request.method
         switch (method, path) {
-        case (.get, "/assets/console.css"): return Self.asset(ConsoleTemplates.stylesheet, type: "text/css; charset=utf-8")
-        case (.get, "/assets/console.js"): return Self.asset(ConsoleTemplates.script, type: "text/javascript; charset=utf-8")
+        case (.get, "/assets/console.css"):
+            return Self.asset(ConsoleTemplates.stylesheet, type: "text/css; charset=utf-8")
+        case (.get, "/assets/console.js"):
+            return Self.asset(ConsoleTemplates.script, type: "text/javascript; charset=utf-8")
         case (.post, "/login"): return try await self.login(request, remoteAddress: remoteAddress)
         default: break
         }
         guard Self.isPage(path) else {
-            throw ConsoleRefusal(status: .notFound, heading: "Not found", text: "The console has no page at this address.", back: "/")
+            throw ConsoleRefusal(
+                status: .notFound, heading: "Not found", text: "The console has no page at this address.", back: "/")
         }
         let cookies = Self.cookies(request)
         guard let cookie = cookies[Self.sessionCookie], let session = self.liveSession(cookie) else {
             if method == .get || method == .head {
                 return path == "/" ? self.loginPage(request, cookies: cookies) : Self.redirect(to: "/")
             }
-            throw ConsoleRefusal(status: .forbidden, heading: "Signed out", text: "Your session has ended. Sign in again; nothing was changed.", back: "/")
+            throw ConsoleRefusal(
+                status: .forbidden, heading: "Signed out",
+                text: "Your session has ended. Sign in again; nothing was changed.", back: "/")
         }
         var signedIn = SignedIn(cookie: cookie, session: session, remoteAddress: remoteAddress)
         if method == .post {
             let form = try await Self.form(request)
             guard let given = form["csrf"], ConstantTime.equals(Array(given.utf8), Array(session.csrf.utf8)) else {
-                self.logger.warning("console form refused: missing or wrong CSRF token", metadata: ["remote": .string(remoteAddress), "path": .string(String(path.prefix(80)))])
+                self.logger.warning(
+                    "console form refused: missing or wrong CSRF token",
+                    metadata: ["remote": .string(remoteAddress), "path": .string(String(path.prefix(80)))])
                 throw ConsoleRefusal(
                     status: .forbidden, heading: "Form refused",
-                    text: "This form did not carry this session's CSRF token, so nothing was changed. Reload the page and try again.")
+                    text:
+                        """
+                        This form did not carry this session's CSRF token, so nothing was changed. Reload the page \
+                        and try again.
+                        """
+                )
             }
             signedIn.form = form
         }
@@ -144,7 +159,8 @@ public struct Console: Sendable {
         case "": return segments.count == 1
         case "logout", "audit", "clients": return segments.count == 1
         case "vault": return segments.count == 1 || (segments.count == 2 && ["put", "delete"].contains(segments[1]))
-        case "connections": return segments.count == 1 || (segments.count >= 4 && segments[2] == "actions" && !segments.contains(""))
+        case "connections":
+            return segments.count == 1 || (segments.count >= 4 && segments[2] == "actions" && !segments.contains(""))
         default: return false
         }
     }
@@ -172,19 +188,25 @@ public struct Console: Sendable {
             return response
         case (.get, "connections") where segments.count == 1: return self.connectionsPage(user)
         case (_, "connections") where segments.count >= 4 && segments[2] == "actions":
-            return try await self.connectionAction(request, connection: segments[1], action: segments.dropFirst(3).joined(separator: "/"), as: user)
+            return try await self.connectionAction(
+                request, connection: segments[1], action: segments.dropFirst(3).joined(separator: "/"), as: user)
         case (.get, "vault") where segments.count == 1: return try await self.vaultPage(user)
         case (.post, "vault") where segments == ["vault", "put"]: return try await self.putSecret(user)
         case (_, "vault") where segments == ["vault", "delete"]: return try await self.deleteSecret(request, as: user)
         case (.get, "audit") where segments.count == 1: return try await self.auditPage(request, as: user)
         case (.get, "clients") where segments.count == 1: return self.clientsPage(user)
         default:
-            throw ConsoleRefusal(status: .notFound, heading: "Not found", text: "The console has no page at this address.", back: "/connections")
+            throw ConsoleRefusal(
+                status: .notFound, heading: "Not found", text: "The console has no page at this address.",
+                back: "/connections")
         }
     }
 
     /// Renders `page` inside the layout, with the session's CSRF token and flash message.
-    func page(_ page: String, title: String, _ context: [String: Any], as user: SignedIn?, status: HTTPResponse.Status = .ok, flash: ConsoleFlash? = nil) -> Response {
+    func page(
+        _ page: String, title: String, _ context: [String: Any], as user: SignedIn?, status: HTTPResponse.Status = .ok,
+        flash: ConsoleFlash? = nil
+    ) -> Response {
         var context = context
         context["title"] = title
         if let user {
@@ -201,7 +223,10 @@ public struct Console: Sendable {
     private func refusalPage(_ refusal: ConsoleRefusal) -> Response {
         self.page(
             "message", title: refusal.heading,
-            ["heading": refusal.heading, "text": refusal.text, "back": refusal.back, "backLabel": refusal.back == "/" ? "Sign in" : "Back"],
+            [
+                "heading": refusal.heading, "text": refusal.text, "back": refusal.back,
+                "backLabel": refusal.back == "/" ? "Sign in" : "Back",
+            ],
             as: nil, status: refusal.status)
     }
 

@@ -22,7 +22,8 @@ final class ConsoleSessions: Sendable {
     /// returns the cookie value.
     func open(tokenDigest: [UInt8], now: ContinuousClock.Instant = .now) -> String {
         let cookie = Self.token()
-        let session = ConsoleSession(csrf: Self.token(), tokenDigest: tokenDigest, expires: now + Self.lifetime, flash: nil)
+        let session = ConsoleSession(
+            csrf: Self.token(), tokenDigest: tokenDigest, expires: now + Self.lifetime, flash: nil)
         self.sessions.withLock { sessions in
             sessions = sessions.filter { $0.value.expires > now }
             if sessions.count >= Self.capacity, let oldest = sessions.min(by: { $0.value.expires < $1.value.expires }) {

@@ -32,6 +32,7 @@ struct ConsoleTemplates: Sendable {
 
     /// `page` rendered with `context` (HTML-escaped values).
     func render(_ page: String, _ context: [String: Any]) -> String {
-        self.library.render(context, withTemplate: page) ?? "<!doctype html><title>Gatehouse</title><p>This page could not be rendered.</p>"
+        self.library.render(context, withTemplate: page)
+            ?? "<!doctype html><title>Gatehouse</title><p>This page could not be rendered.</p>"
     }
 }

@@ -51,7 +51,8 @@ public final class RecentTraffic: Sendable {
         let current = self.minute(of: now)
         return counter.buckets.withLock { buckets in
             var total = (requests: 0, errors: 0)
-            for bucket in buckets where bucket.minute >= 0 && current - bucket.minute < Int64(Self.minutes) && bucket.minute <= current {
+            for bucket in buckets
+            where bucket.minute >= 0 && current - bucket.minute < Int64(Self.minutes) && bucket.minute <= current {
                 total.requests += bucket.requests
                 total.errors += bucket.errors
             }

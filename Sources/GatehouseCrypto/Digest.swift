@@ -14,9 +14,12 @@ public enum Digest {
 
     /// Hashes `data`. Traps only when libcrypto cannot provide the algorithm at all (e.g. MD5 under a
     /// FIPS-only OpenSSL configuration): a deployment error, not something a caller could handle.
-    private static func hash(_ hash: gh_hash, size: Int, _ data: some Collection<UInt8>, name: StaticString) -> [UInt8] {
+    private static func hash(_ hash: gh_hash, size: Int, _ data: some Collection<UInt8>, name: StaticString) -> [UInt8]
+    {
         [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
-            let ok = data.withContiguousBytes { input in gh_digest(hash, input.baseAddress, input.count, out.baseAddress, size) }
+            let ok = data.withContiguousBytes { input in
+                gh_digest(hash, input.baseAddress, input.count, out.baseAddress, size)
+            }
             precondition(ok == 1, "OpenSSL \(name) is unavailable")
             initialized = size
         }

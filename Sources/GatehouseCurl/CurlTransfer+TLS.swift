@@ -75,13 +75,15 @@ extension CurlTransfer {
     /// The bounded TLS failure behind `code`, or `nil` when it is not a TLS failure.
     func tlsError(for code: CURLcode) -> TransportError? {
         switch code {
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS:
             var result = 0
             gh_easy_getinfo_long(self.easy, CURLINFO_SSL_VERIFYRESULT, &result)
             return TransportError(.tlsVerification, Self.verificationReason(result))
         case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CLIENTCERT:
             return TransportError(.tlsHandshake, String(cString: curl_easy_strerror(code)))
-        case CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
+        case CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CRL_BADFILE,
+            CURLE_SSL_ENGINE_NOTFOUND,
             CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED:
             return TransportError(.tlsConfiguration, String(cString: curl_easy_strerror(code)))
         default:

@@ -5,9 +5,9 @@ import NIOCore
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One HTTP exchange on one easy handle.
@@ -60,7 +60,8 @@ final class CurlTransfer: @unchecked Sendable {
         if !handle.configured { Self.applyConnectionOptions(request.options, trust: loop.systemTrust, to: handle.easy) }
         self.maxResponseBytes = request.options.maxResponseBytes
         self.head = ResponseHeadParser(
-            limits: .init(maxHeaders: request.options.maxResponseHeaders, maxHeaderBytes: request.options.maxResponseHeaderBytes)
+            limits: .init(
+                maxHeaders: request.options.maxResponseHeaders, maxHeaderBytes: request.options.maxResponseHeaderBytes)
         )
         let method = request.method.rawValue
         var uploadLength: Int?
@@ -100,7 +101,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// keep them (the pool is keyed by ``TransportOptions``), so a request does not pay for
     /// them again. Every option derived from `TransportOptions` (TLS, proxy, timeouts, caps)
     /// belongs here, and only here; per-request options go in ``configure(_:method:uploadLength:)``.
-    static func applyConnectionOptions(_ options: TransportOptions, trust: SystemTrust, to easy: UnsafeMutableRawPointer) {
+    static func applyConnectionOptions(
+        _ options: TransportOptions, trust: SystemTrust, to easy: UnsafeMutableRawPointer
+    ) {
         gh_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         gh_easy_setopt_long(easy, CURLOPT_NETRC, Int(CURL_NETRC_IGNORED.rawValue))
         gh_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
@@ -234,7 +237,9 @@ final class CurlTransfer: @unchecked Sendable {
     func complete(result: CURLcode) {
         if result == CURLE_OK, !self.headComplete {
             // curl saw an answer but no usable final head did (e.g. only a 1xx, or garbage).
-            self.complete(error: self.invalidAnswer ?? TransportError(.invalidResponse, "the upstream's answer has no final head"))
+            self.complete(
+                error: self.invalidAnswer ?? TransportError(.invalidResponse, "the upstream's answer has no final head")
+            )
         } else if result == CURLE_OK {
             self.deliverHead()
             self.responseBody.finish()
@@ -248,7 +253,8 @@ final class CurlTransfer: @unchecked Sendable {
     func complete(error: any Error) {
         // A head accepted earlier in this pass is the caller's as before: the error goes to the body.
         if self.invalidAnswer == nil { self.deliverHead() }
-        let error: any Error = (error as? TransportError)?.kind == .cancelled && self.isCancelled ? CancellationError() : error
+        let error: any Error =
+            (error as? TransportError)?.kind == .cancelled && self.isCancelled ? CancellationError() : error
         if let continuation = self.takeContinuation() {
             continuation.resume(throwing: error)
         } else {
@@ -327,7 +333,8 @@ final class CurlTransfer: @unchecked Sendable {
     func onBody(_ data: UnsafeRawBufferPointer) -> Int {
         guard self.headComplete else {
             // Body bytes without a final head we accepted: refuse rather than guess.
-            self.invalidAnswer = self.invalidAnswer ?? TransportError(.invalidResponse, "the upstream sent a body without a valid head")
+            self.invalidAnswer =
+                self.invalidAnswer ?? TransportError(.invalidResponse, "the upstream sent a body without a valid head")
             return 0
         }
         if self.pausedReceive { return GH_WRITEFUNC_PAUSE }
@@ -345,7 +352,8 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// curl wants to send the body again from `offset` (a reused connection was closed).
     func onSeek(offset: Int64, origin: Int32) -> Int32 {
-        guard let whole = self.replayableBody, origin == SEEK_SET, offset >= 0, offset <= Int64(whole.readableBytes) else {
+        guard let whole = self.replayableBody, origin == SEEK_SET, offset >= 0, offset <= Int64(whole.readableBytes)
+        else {
             return Int32(GH_SEEKFUNC_CANTSEEK)
         }
         self.replayOffset = Int(offset)

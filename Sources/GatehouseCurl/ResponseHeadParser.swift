@@ -101,7 +101,9 @@ public struct ResponseHeadParser: Sendable {
             throw TransportError(.invalidResponse, "the upstream's status line has no valid HTTP version")
         }
         rest = rest.dropFirst(version.count)
-        guard rest.first == 0x20 else { throw TransportError(.invalidResponse, "the upstream's status line has no status") }
+        guard rest.first == 0x20 else {
+            throw TransportError(.invalidResponse, "the upstream's status line has no status")
+        }
         rest = rest.dropFirst()
         let digits = rest.prefix { $0 != 0x20 }
         guard digits.count == 3, digits.allSatisfy(Self.isDigit) else {

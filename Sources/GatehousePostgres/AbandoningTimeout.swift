@@ -79,7 +79,8 @@ enum AbandoningTimeout {
         /// Resumes with `result` when nothing did yet; whether this call decided the race.
         @discardableResult
         func resume(_ result: Result<T, any Error>) -> Bool {
-            let decided = self.state.withLock { state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?)? in
+            let decided = self.state.withLock {
+                state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?)? in
                 guard !state.finished else { return nil }
                 state.finished = true
                 guard let continuation = state.continuation else {

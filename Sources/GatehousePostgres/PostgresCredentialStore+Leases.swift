@@ -17,10 +17,12 @@ extension PostgresCredentialStore {
             binds.append(duration)
             let upsert = PostgresQuery(
                 unsafeSQL: """
-                    INSERT INTO leases (name, holder, expires_at_ms, fence) VALUES ($1, $2, \(Self.nowMilliseconds) + $3, 1)
+                    INSERT INTO leases (name, holder, expires_at_ms, fence) VALUES ($1, $2, \(Self.nowMilliseconds) + \
+                    $3, 1)
                     ON CONFLICT (name) DO UPDATE
                         SET holder = EXCLUDED.holder, expires_at_ms = EXCLUDED.expires_at_ms, fence = leases.fence + 1
-                        WHERE leases.holder IS NULL OR leases.expires_at_ms <= \(Self.nowMilliseconds) OR leases.holder = EXCLUDED.holder
+                        WHERE leases.holder IS NULL OR leases.expires_at_ms <= \(Self.nowMilliseconds) OR \
+                    leases.holder = EXCLUDED.holder
                     RETURNING fence
                     """,
                 binds: binds
@@ -31,10 +33,13 @@ extension PostgresCredentialStore {
             var current = PostgresBindings()
             current.append(name)
             let held = PostgresQuery(
-                unsafeSQL: "SELECT coalesce(holder, ''), expires_at_ms - \(Self.nowMilliseconds) FROM leases WHERE name = $1",
+                unsafeSQL:
+                    "SELECT coalesce(holder, ''), expires_at_ms - \(Self.nowMilliseconds) FROM leases WHERE name = $1",
                 binds: current
             )
-            for try await (other, remaining) in try await client.query(held, logger: logger).decode((String, Int64).self) {
+            for try await (other, remaining) in try await client.query(held, logger: logger).decode(
+                (String, Int64).self)
+            {
                 return .held(by: other, remainingMilliseconds: max(0, remaining))
             }
             // Released between the two statements: free now, the caller tries again.

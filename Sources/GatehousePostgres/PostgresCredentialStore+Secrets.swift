@@ -30,14 +30,16 @@ extension PostgresCredentialStore {
         try await self.run("creating the keyring") { client in
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("LOCK TABLE keyring IN EXCLUSIVE MODE", logger: logger)
-                let existing = try await connection.query("SELECT count(*) FROM keyring", logger: logger).decode(Int64.self)
+                let existing = try await connection.query("SELECT count(*) FROM keyring", logger: logger).decode(
+                    Int64.self)
                 for try await count in existing where count > 0 {
                     throw VaultError.alreadyInitialized(location: location)
                 }
                 try await connection.query(
                     """
                     INSERT INTO keyring (id, master_key_id, wrapped_data_key, created_at)
-                    VALUES (1, \(keyring.masterKeyID), \(ByteBuffer(bytes: keyring.wrappedDataKey)), \(keyring.createdAt.seconds))
+                    VALUES (1, \(keyring.masterKeyID), \(ByteBuffer(bytes: keyring.wrappedDataKey)), \
+                    \(keyring.createdAt.seconds))
                     """,
                     logger: logger
                 )
@@ -47,13 +49,16 @@ extension PostgresCredentialStore {
         }
     }
 
-    public func replaceKeyring(_ keyring: VaultKeyring, expectedMasterKeyID: String, audit: AuditRecord) async throws -> Bool {
+    public func replaceKeyring(_ keyring: VaultKeyring, expectedMasterKeyID: String, audit: AuditRecord) async throws
+        -> Bool
+    {
         let logger = self.logger
         return try await self.run("replacing the keyring") { client in
             try await client.withTransaction(logger: logger) { connection in
                 let rows = try await connection.query(
                     """
-                    UPDATE keyring SET master_key_id = \(keyring.masterKeyID), wrapped_data_key = \(ByteBuffer(bytes: keyring.wrappedDataKey)),
+                    UPDATE keyring SET master_key_id = \(keyring.masterKeyID), wrapped_data_key = \
+                    \(ByteBuffer(bytes: keyring.wrappedDataKey)),
                         rotated_at = \(keyring.rotatedAt?.seconds)
                     WHERE id = 1 AND master_key_id = \(expectedMasterKeyID) RETURNING id
                     """,
@@ -78,7 +83,8 @@ extension PostgresCredentialStore {
         return try await self.run("writing") { client in
             try await client.withTransaction(logger: logger) { connection in
                 if let lease { try await Self.checkFence(lease, connection, logger: logger) }
-                return try await Self.write(writes, by: actor, at: time, keepVersions: keepVersions, connection, logger: logger)
+                return try await Self.write(
+                    writes, by: actor, at: time, keepVersions: keepVersions, connection, logger: logger)
             }
         }
     }
@@ -114,7 +120,8 @@ extension PostgresCredentialStore {
             try await connection.query(
                 """
                 INSERT INTO secret_versions (path, version, sealed, created_at, expires_at, origin)
-                VALUES (\(write.path), \(version64), \(sealed), \(time.seconds), \(write.expiresAt?.seconds), \(actor.origin.rawValue))
+                VALUES (\(write.path), \(version64), \(sealed), \(time.seconds), \(write.expiresAt?.seconds), \
+                \(actor.origin.rawValue))
                 """,
                 logger: logger
             )
@@ -122,7 +129,9 @@ extension PostgresCredentialStore {
                 "DELETE FROM secret_versions WHERE path = \(write.path) AND version <= \(version64 - keep)",
                 logger: logger
             )
-            try await Self.insert(AuditRecord(at: time, actor: actor, action: .put, path: write.path, version: version), connection, logger: logger)
+            try await Self.insert(
+                AuditRecord(at: time, actor: actor, action: .put, path: write.path, version: version), connection,
+                logger: logger)
             written.append(
                 SecretMetadata(
                     path: write.path,
@@ -145,7 +154,9 @@ extension PostgresCredentialStore {
                 // The generation row first, as writes take it: one lock order, no deadlock.
                 try await connection.query("SELECT generation FROM vault_state WHERE id = 1 FOR UPDATE", logger: logger)
                 var exists = false
-                for try await _ in try await connection.query("SELECT 1 FROM secrets WHERE path = \(path)", logger: logger) {
+                for try await _ in try await connection.query(
+                    "SELECT 1 FROM secrets WHERE path = \(path)", logger: logger)
+                {
                     exists = true
                 }
                 guard exists else { return false }
@@ -202,10 +213,13 @@ extension PostgresCredentialStore {
             if let version {
                 bindings.append(Int64(version))
                 bindings.append(path)
-                query = PostgresQuery(unsafeSQL: Self.selectSecret + " AND v.version = $1 WHERE s.path = $2", binds: bindings)
+                query = PostgresQuery(
+                    unsafeSQL: Self.selectSecret + " AND v.version = $1 WHERE s.path = $2", binds: bindings)
             } else {
                 bindings.append(path)
-                query = PostgresQuery(unsafeSQL: Self.selectSecret + " AND v.version = s.current_version WHERE s.path = $1", binds: bindings)
+                query = PostgresQuery(
+                    unsafeSQL: Self.selectSecret + " AND v.version = s.current_version WHERE s.path = $1",
+                    binds: bindings)
             }
             for try await row in try await client.query(query, logger: logger).decode(SecretRow.self) {
                 return Self.stored(row)
@@ -236,7 +250,9 @@ extension PostgresCredentialStore {
                 "SELECT at, actor, origin, action, path, version FROM audit ORDER BY id DESC LIMIT \(limit)",
                 logger: logger
             )
-            for try await (at, actor, origin, action, path, version) in rows.decode((Int64, String, String, String, String?, Int64?).self) {
+            for try await (at, actor, origin, action, path, version) in rows.decode(
+                (Int64, String, String, String, String?, Int64?).self)
+            {
                 records.append(
                     AuditRecord(
                         at: Timestamp(seconds: at),
@@ -255,11 +271,11 @@ extension PostgresCredentialStore {
         try await connection.query(
             """
             INSERT INTO audit (at, actor, origin, action, path, version)
-            VALUES (\(record.at.seconds), \(record.actor.name), \(record.actor.origin.rawValue), \(record.action.rawValue),
+            VALUES (\(record.at.seconds), \(record.actor.name), \(record.actor.origin.rawValue), \
+            \(record.action.rawValue),
                     \(record.path), \(record.version.map { Int64($0) }))
             """,
             logger: logger
         )
     }
 }
-

@@ -14,16 +14,23 @@ extension PostgresCredentialStore {
                 for try await (path, current, created) in try await connection.query(
                     "SELECT path, current_version, created_at FROM secrets ORDER BY path", logger: logger
                 ).decode((String, Int64, Int64).self) {
-                    secrets.append(.init(path: path, currentVersion: Int(current), createdAt: Timestamp(seconds: created)))
+                    secrets.append(
+                        .init(path: path, currentVersion: Int(current), createdAt: Timestamp(seconds: created)))
                 }
                 var versions: [VaultSnapshot.VersionRow] = []
                 for try await (path, version, sealed, created, expires, origin) in try await connection.query(
-                    "SELECT path, version, sealed, created_at, expires_at, origin FROM secret_versions ORDER BY path, version", logger: logger
+                    """
+                    SELECT path, version, sealed, created_at, expires_at, origin FROM secret_versions ORDER BY \
+                    path, version
+                    """,
+                    logger: logger
                 ).decode((String, Int64, ByteBuffer, Int64, Int64?, String).self) {
                     versions.append(
                         .init(
-                            path: path, version: Int(version), sealed: Array(sealed.readableBytesView), createdAt: Timestamp(seconds: created),
-                            expiresAt: expires.map(Timestamp.init(seconds:)), origin: SecretOrigin(rawValue: origin) ?? .cli
+                            path: path, version: Int(version), sealed: Array(sealed.readableBytesView),
+                            createdAt: Timestamp(seconds: created),
+                            expiresAt: expires.map(Timestamp.init(seconds:)),
+                            origin: SecretOrigin(rawValue: origin) ?? .cli
                         )
                     )
                 }
@@ -63,13 +70,17 @@ extension PostgresCredentialStore {
                 try await connection.query(
                     """
                     INSERT INTO keyring (id, master_key_id, wrapped_data_key, created_at, rotated_at)
-                    VALUES (1, \(keyring.masterKeyID), \(ByteBuffer(bytes: keyring.wrappedDataKey)), \(keyring.createdAt.seconds), \(keyring.rotatedAt?.seconds))
+                    VALUES (1, \(keyring.masterKeyID), \(ByteBuffer(bytes: keyring.wrappedDataKey)), \
+                    \(keyring.createdAt.seconds), \(keyring.rotatedAt?.seconds))
                     """,
                     logger: logger
                 )
                 for secret in snapshot.secrets {
                     try await connection.query(
-                        "INSERT INTO secrets (path, current_version, created_at) VALUES (\(secret.path), \(Int64(secret.currentVersion)), \(secret.createdAt.seconds))",
+                        """
+                        INSERT INTO secrets (path, current_version, created_at) VALUES (\(secret.path), \
+                        \(Int64(secret.currentVersion)), \(secret.createdAt.seconds))
+                        """,
                         logger: logger
                     )
                 }
@@ -77,7 +88,8 @@ extension PostgresCredentialStore {
                     try await connection.query(
                         """
                         INSERT INTO secret_versions (path, version, sealed, created_at, expires_at, origin)
-                        VALUES (\(version.path), \(Int64(version.version)), \(ByteBuffer(bytes: version.sealed)), \(version.createdAt.seconds),
+                        VALUES (\(version.path), \(Int64(version.version)), \(ByteBuffer(bytes: version.sealed)), \
+                        \(version.createdAt.seconds),
                                 \(version.expiresAt?.seconds), \(version.origin.rawValue))
                         """,
                         logger: logger

@@ -96,12 +96,15 @@ public final class PostgresCredentialStore: CredentialStore {
         let client = store.client
         store.tasks.withLock { $0.append(Task { await client.run() }) }
         do {
-            try await store.run("migrating", timeout: configuration.startupTimeout) { client in try await PostgresSchema.migrate(client, logger: logger) }
+            try await store.run("migrating", timeout: configuration.startupTimeout) { client in
+                try await PostgresSchema.migrate(client, logger: logger)
+            }
         } catch {
             store.close()
             throw error
         }
-        let listener = PostgresChangeListener(client: client, channel: PostgresSchema.channel, signal: store.changes, logger: logger)
+        let listener = PostgresChangeListener(
+            client: client, channel: PostgresSchema.channel, signal: store.changes, logger: logger)
         store.tasks.withLock { $0.append(Task { await listener.run() }) }
         return store
     }
@@ -127,7 +130,8 @@ public final class PostgresCredentialStore: CredentialStore {
             // Not a task group: it would wait for a call that ignores cancellation (a connection
             // lease while the pool cannot connect), so the timeout returns without it.
             return try await AbandoningTimeout.run(
-                timeout, onTimeout: { VaultError.storeUnreachable("\(location) did not answer within \(timeout) (\(what))") }
+                timeout,
+                onTimeout: { VaultError.storeUnreachable("\(location) did not answer within \(timeout) (\(what))") }
             ) { try await body(client) }
         } catch let error as PostgresTransactionError {
             // A transaction's own error (lease lost, already initialized) or the database's.
@@ -170,9 +174,10 @@ public final class PostgresCredentialStore: CredentialStore {
     public func changeToken() async throws -> Int64 {
         let logger = self.logger
         return try await self.run("checking for changes") { client in
-            for try await generation in try await client.query("SELECT generation FROM vault_state WHERE id = 1", logger: logger)
-                .decode(Int64.self)
-            {
+            for try await generation in try await client.query(
+                "SELECT generation FROM vault_state WHERE id = 1", logger: logger
+            )
+            .decode(Int64.self) {
                 return generation
             }
             throw VaultError.storeFailure("vault_state is empty")

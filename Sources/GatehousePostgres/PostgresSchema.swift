@@ -74,9 +74,12 @@ enum PostgresSchema {
         try await client.withTransaction(logger: logger) { connection in
             // Held until this transaction ends: concurrent start-ups queue here.
             try await connection.query("SELECT pg_advisory_xact_lock(7310431)", logger: logger)
-            try await connection.query("CREATE TABLE IF NOT EXISTS gatehouse_schema (version INTEGER NOT NULL)", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS gatehouse_schema (version INTEGER NOT NULL)", logger: logger)
             var current = 0
-            for try await version in try await connection.query("SELECT version FROM gatehouse_schema", logger: logger).decode(Int.self) {
+            for try await version in try await connection.query("SELECT version FROM gatehouse_schema", logger: logger)
+                .decode(Int.self)
+            {
                 current = version
             }
             guard current <= self.migrations.count else {
@@ -89,7 +92,8 @@ enum PostgresSchema {
             }
             if current < self.migrations.count {
                 try await connection.query("DELETE FROM gatehouse_schema", logger: logger)
-                try await connection.query("INSERT INTO gatehouse_schema (version) VALUES (\(self.migrations.count))", logger: logger)
+                try await connection.query(
+                    "INSERT INTO gatehouse_schema (version) VALUES (\(self.migrations.count))", logger: logger)
             }
         }
     }

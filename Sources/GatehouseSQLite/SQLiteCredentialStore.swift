@@ -3,9 +3,9 @@ import Dispatch
 import GatehouseCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The embedded vault store: one SQLite file in WAL mode with `synchronous=FULL`, so a write
@@ -50,7 +50,9 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
         } catch {
             throw .storeFailure("\(self.location): \(error)")
         }
-        guard let identity = Self.identity(of: path) else { throw .storeUnreachable("\(path) disappeared while opening") }
+        guard let identity = Self.identity(of: path) else {
+            throw .storeUnreachable("\(path) disappeared while opening")
+        }
         self.fileIdentity = identity
     }
 
@@ -99,9 +101,11 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
 
     public func keyring() async throws -> VaultKeyring? {
         try await self.run { database in
-            guard let row = try database.query(
-                "SELECT master_key_id, wrapped_data_key, created_at, rotated_at FROM keyring WHERE id = 1"
-            ).first else { return nil }
+            guard
+                let row = try database.query(
+                    "SELECT master_key_id, wrapped_data_key, created_at, rotated_at FROM keyring WHERE id = 1"
+                ).first
+            else { return nil }
             return VaultKeyring(
                 masterKeyID: row[0].text ?? "",
                 wrappedDataKey: row[1].blob ?? [],
@@ -127,11 +131,16 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
         }
     }
 
-    public func replaceKeyring(_ keyring: VaultKeyring, expectedMasterKeyID: String, audit: AuditRecord) async throws -> Bool {
+    public func replaceKeyring(_ keyring: VaultKeyring, expectedMasterKeyID: String, audit: AuditRecord) async throws
+        -> Bool
+    {
         try await self.run { database in
             try database.transaction {
                 try database.query(
-                    "UPDATE keyring SET master_key_id = ?, wrapped_data_key = ?, rotated_at = ? WHERE id = 1 AND master_key_id = ?",
+                    """
+                    UPDATE keyring SET master_key_id = ?, wrapped_data_key = ?, rotated_at = ? WHERE id = 1 AND \
+                    master_key_id = ?
+                    """,
                     [
                         .text(keyring.masterKeyID), .blob(keyring.wrappedDataKey),
                         keyring.rotatedAt.map { .integer($0.seconds) } ?? .null, .text(expectedMasterKeyID),
@@ -162,7 +171,9 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
                 }
                 var written: [SecretMetadata] = []
                 for write in writes {
-                    let existing = try database.query("SELECT current_version, created_at FROM secrets WHERE path = ?", [.text(write.path)]).first
+                    let existing = try database.query(
+                        "SELECT current_version, created_at FROM secrets WHERE path = ?", [.text(write.path)]
+                    ).first
                     let version = Int(existing?[0].integer ?? 0) + 1
                     let createdAt = existing?[1].integer ?? time.seconds
                     if existing == nil {
@@ -177,9 +188,13 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
                         )
                     }
                     try database.query(
-                        "INSERT INTO secret_versions (path, version, sealed, created_at, expires_at, origin) VALUES (?, ?, ?, ?, ?, ?)",
+                        """
+                        INSERT INTO secret_versions (path, version, sealed, created_at, expires_at, origin) VALUES \
+                        (?, ?, ?, ?, ?, ?)
+                        """,
                         [
-                            .text(write.path), .integer(Int64(version)), .blob(write.seal(version)), .integer(time.seconds),
+                            .text(write.path), .integer(Int64(version)), .blob(write.seal(version)),
+                            .integer(time.seconds),
                             write.expiresAt.map { .integer($0.seconds) } ?? .null, .text(actor.origin.rawValue),
                         ]
                     )
@@ -187,7 +202,9 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
                         "DELETE FROM secret_versions WHERE path = ? AND version <= ?",
                         [.text(write.path), .integer(Int64(version - keep))]
                     )
-                    try Self.insert(AuditRecord(at: time, actor: actor, action: .put, path: write.path, version: version), into: database)
+                    try Self.insert(
+                        AuditRecord(at: time, actor: actor, action: .put, path: write.path, version: version),
+                        into: database)
                     written.append(
                         SecretMetadata(
                             path: write.path,
@@ -240,18 +257,23 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
 
     public func currentSecrets() async throws -> [StoredSecret] {
         try await self.run { database in
-            try database.query(Self.selectSecret + " AND v.version = s.current_version ORDER BY s.path").map(Self.stored)
+            try database.query(Self.selectSecret + " AND v.version = s.current_version ORDER BY s.path").map(
+                Self.stored)
         }
     }
 
     public func secret(_ path: String, version: Int?) async throws -> StoredSecret? {
         try await self.run { database in
             if let version {
-                return try database.query(Self.selectSecret + " AND v.version = ? WHERE s.path = ?", [.integer(Int64(version)), .text(path)])
-                    .first.map(Self.stored)
-            }
-            return try database.query(Self.selectSecret + " AND v.version = s.current_version WHERE s.path = ?", [.text(path)])
+                return try database.query(
+                    Self.selectSecret + " AND v.version = ? WHERE s.path = ?", [.integer(Int64(version)), .text(path)]
+                )
                 .first.map(Self.stored)
+            }
+            return try database.query(
+                Self.selectSecret + " AND v.version = s.current_version WHERE s.path = ?", [.text(path)]
+            )
+            .first.map(Self.stored)
         }
     }
 
@@ -273,7 +295,8 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
             ).map { row in
                 AuditRecord(
                     at: Timestamp(seconds: row[0].integer ?? 0),
-                    actor: VaultActor(name: row[1].text ?? "", origin: SecretOrigin(rawValue: row[2].text ?? "") ?? .cli),
+                    actor: VaultActor(
+                        name: row[1].text ?? "", origin: SecretOrigin(rawValue: row[2].text ?? "") ?? .cli),
                     action: AuditRecord.Action(rawValue: row[3].text ?? "") ?? .put,
                     path: row[4].text,
                     version: row[5].integer.map { Int($0) }
@@ -286,7 +309,8 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
         try database.query(
             "INSERT INTO audit (at, actor, origin, action, path, version) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                .integer(record.at.seconds), .text(record.actor.name), .text(record.actor.origin.rawValue), .text(record.action.rawValue),
+                .integer(record.at.seconds), .text(record.actor.name), .text(record.actor.origin.rawValue),
+                .text(record.action.rawValue),
                 record.path.map { .text($0) } ?? .null, record.version.map { .integer(Int64($0)) } ?? .null,
             ]
         )
@@ -309,12 +333,17 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
                 try database.query(
                     """
                     INSERT INTO leases (name, holder, expires_at_ms, fence) VALUES (?1, ?2, ?3 + ?4, 1)
-                    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms, fence = fence + 1
+                    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms, \
+                    fence = fence + 1
                     WHERE holder IS NULL OR expires_at_ms <= ?3 OR holder = excluded.holder
                     """,
                     [.text(name), .text(holder), .integer(now), .integer(duration)]
                 )
-                guard let row = try database.query("SELECT holder, expires_at_ms, fence FROM leases WHERE name = ?", [.text(name)]).first else {
+                guard
+                    let row = try database.query(
+                        "SELECT holder, expires_at_ms, fence FROM leases WHERE name = ?", [.text(name)]
+                    ).first
+                else {
                     throw VaultError.storeFailure("the lease \(name) vanished")
                 }
                 if row[0].text == holder {
@@ -341,8 +370,12 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
         let expected = self.fileIdentity
         return try await self.run { database in
             // A removed or replaced file would leave this process writing to a ghost copy.
-            guard let identity = Self.identity(of: path) else { throw VaultError.storeUnreachable("\(path) was removed") }
-            guard identity == expected else { throw VaultError.storeUnreachable("\(path) was replaced by another file") }
+            guard let identity = Self.identity(of: path) else {
+                throw VaultError.storeUnreachable("\(path) was removed")
+            }
+            guard identity == expected else {
+                throw VaultError.storeUnreachable("\(path) was replaced by another file")
+            }
             guard let version = try database.scalar("PRAGMA data_version")?.integer else {
                 throw VaultError.storeUnreachable("\(path) does not answer")
             }

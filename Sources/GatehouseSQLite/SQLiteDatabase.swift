@@ -1,9 +1,9 @@
 internal import CGatehouseSQLite
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A value bound to or read from SQLite.
@@ -78,7 +78,9 @@ final class SQLiteDatabase: @unchecked Sendable {
             case .integer(let number): result = sqlite3_bind_int64(statement, index, number)
             case .text(let text): result = gh_sqlite3_bind_text(statement, index, text, Int32(text.utf8.count))
             case .blob(let bytes):
-                result = bytes.withUnsafeBytes { gh_sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count)) }
+                result = bytes.withUnsafeBytes {
+                    gh_sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count))
+                }
             }
             guard result == SQLITE_OK else { throw self.error(result) }
         }

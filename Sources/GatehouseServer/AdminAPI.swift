@@ -27,18 +27,24 @@ struct AdminAPI: Sendable {
     /// Largest admin request body.
     static let maxBodyBytes = 1 << 20
 
-    func respond(to request: Request, segments: [String], remoteAddress: String?, exchange: inout Exchange) async throws -> Response {
+    func respond(to request: Request, segments: [String], remoteAddress: String?, exchange: inout Exchange) async throws
+        -> Response
+    {
         try self.verify(request)
         exchange.client = "admin"
         if segments == ["config", "reload"] {
-            guard request.method == .post else { throw GatewayError(.methodNotAllowed, "/admin/v1/config/reload takes POST") }
+            guard request.method == .post else {
+                throw GatewayError(.methodNotAllowed, "/admin/v1/config/reload takes POST")
+            }
             guard let reload else { throw GatewayError(.notFound, "this gateway cannot reload its configuration") }
             let outcome = await reload.reload(trigger: "admin-api")
             guard outcome.applied else {
                 // The uniform error body, with every `file:line` problem in `errors`.
                 exchange.errorCode = GatewayError.Code.badRequest.rawValue
                 let error = GatewayError(
-                    .badRequest, "configuration not reloaded; the running configuration stays: " + outcome.errors.joined(separator: "; "))
+                    .badRequest,
+                    "configuration not reloaded; the running configuration stays: "
+                        + outcome.errors.joined(separator: "; "))
                 var body = error.body(requestID: exchange.requestID)
                 if case .object(var root) = body, case .object(var inner)? = root["error"] {
                     inner["errors"] = .array(outcome.errors.map(Value.string))
@@ -50,8 +56,11 @@ struct AdminAPI: Sendable {
             return GatewayResponder.json(["data": outcome.value])
         }
         if segments == ["openapi.json"] {
-            guard request.method == .get else { throw GatewayError.methodNotAllowed("/admin/v1/openapi.json takes GET", allow: "GET") }
-            return GatewayResponder.json(AdminDocument.build(connections: Array(self.gateway.connections.values), vault: self.vault != nil))
+            guard request.method == .get else {
+                throw GatewayError.methodNotAllowed("/admin/v1/openapi.json takes GET", allow: "GET")
+            }
+            return GatewayResponder.json(
+                AdminDocument.build(connections: Array(self.gateway.connections.values), vault: self.vault != nil))
         }
         if segments.first == "connections" {
             return try await self.connections(request, segments: Array(segments.dropFirst()), exchange: &exchange)
@@ -62,18 +71,22 @@ struct AdminAPI: Sendable {
         guard let vault else {
             throw GatewayError(.notFound, "no vault is configured: add a vault: section to the configuration")
         }
-        let actor = VaultActor(name: "admin-api from \(remoteAddress ?? "?") request \(exchange.requestID)", origin: .admin)
+        let actor = VaultActor(
+            name: "admin-api from \(remoteAddress ?? "?") request \(exchange.requestID)", origin: .admin)
         let path = segments.dropFirst().joined(separator: "/")
         do {
             switch (request.method, path.isEmpty) {
             case (.get, true):
                 return GatewayResponder.json(["data": .array(try await vault.list().map(\.value))])
             case (.get, false):
-                guard let metadata = try await vault.list().first(where: { $0.path == path }) else { throw VaultError.notFound(path: path) }
+                guard let metadata = try await vault.list().first(where: { $0.path == path }) else {
+                    throw VaultError.notFound(path: path)
+                }
                 return GatewayResponder.json(["data": metadata.value])
             case (.put, false):
                 let (value, expiresAt) = try await self.secretBody(request)
-                let metadata = try await vault.put(try VaultPath.validated(path), value, expiresAt: expiresAt, by: actor)
+                let metadata = try await vault.put(
+                    try VaultPath.validated(path), value, expiresAt: expiresAt, by: actor)
                 return GatewayResponder.json(["data": metadata.value], status: metadata.version == 1 ? 201 : 200)
             case (.delete, false):
                 try await vault.delete(path, by: actor)
@@ -81,7 +94,8 @@ struct AdminAPI: Sendable {
             case (_, true):
                 throw GatewayError.methodNotAllowed("/admin/v1/secrets takes GET", allow: "GET")
             default:
-                throw GatewayError.methodNotAllowed("/admin/v1/secrets/{path} takes GET, PUT and DELETE", allow: "GET, PUT, DELETE")
+                throw GatewayError.methodNotAllowed(
+                    "/admin/v1/secrets/{path} takes GET, PUT and DELETE", allow: "GET, PUT, DELETE")
             }
         } catch let error as VaultError {
             if error.isNotFound { throw GatewayError(.notFound, error.description) }
@@ -91,10 +105,15 @@ struct AdminAPI: Sendable {
     }
 
     /// `GET /connections`, `GET /connections/{c}`, `POST /connections/{c}/{action...}`.
-    private func connections(_ request: Request, segments: [String], exchange: inout Exchange) async throws -> Response {
+    private func connections(_ request: Request, segments: [String], exchange: inout Exchange) async throws -> Response
+    {
         if segments.isEmpty {
-            guard request.method == .get else { throw GatewayError.methodNotAllowed("/admin/v1/connections takes GET", allow: "GET") }
-            let list: [Value] = self.gateway.connections.keys.sorted().map { Self.status(of: self.gateway.connections[$0]!) }
+            guard request.method == .get else {
+                throw GatewayError.methodNotAllowed("/admin/v1/connections takes GET", allow: "GET")
+            }
+            let list: [Value] = self.gateway.connections.keys.sorted().map {
+                Self.status(of: self.gateway.connections[$0]!)
+            }
             return GatewayResponder.json(["data": .array(list)])
         }
         guard let connection = self.gateway.connections[segments[0]] else {
@@ -102,16 +121,22 @@ struct AdminAPI: Sendable {
         }
         exchange.connection = connection.name
         if segments.count == 1 {
-            guard request.method == .get else { throw GatewayError.methodNotAllowed("/admin/v1/connections/{c} takes GET", allow: "GET") }
+            guard request.method == .get else {
+                throw GatewayError.methodNotAllowed("/admin/v1/connections/{c} takes GET", allow: "GET")
+            }
             return GatewayResponder.json(["data": Self.status(of: connection)])
         }
-        guard request.method == .post else { throw GatewayError.methodNotAllowed("connection actions take POST", allow: "POST") }
+        guard request.method == .post else {
+            throw GatewayError.methodNotAllowed("connection actions take POST", allow: "POST")
+        }
         guard let endpoints = connection.endpoints else {
-            throw GatewayError(.notFound, "adapter \(connection.adapterName) has no admin actions", connection: connection.name)
+            throw GatewayError(
+                .notFound, "adapter \(connection.adapterName) has no admin actions", connection: connection.name)
         }
         var request = request
         let body = try await request.collectBody(upTo: Self.maxBodyBytes)
-        let arguments = body.readableBytes == 0 ? Value.object([:]) : ((try? JSON.parse(body.readableBytesView)) ?? .null)
+        let arguments =
+            body.readableBytes == 0 ? Value.object([:]) : ((try? JSON.parse(body.readableBytesView)) ?? .null)
         guard case .object = arguments else { throw GatewayError(.badRequest, "expected a JSON object or no body") }
         let action = segments.dropFirst().joined(separator: "/")
         do {

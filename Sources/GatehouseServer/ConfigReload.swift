@@ -6,7 +6,8 @@ import Logging
 /// Live config reload (SIGHUP and `POST /admin/v1/config/reload`): builds a new ``Gateway``
 /// from the file through `build` and, when that succeeds, swaps it into the ``LiveGateway``
 /// at once. Requests under way finish on the gateway they started with; connections whose
-/// entry is unchanged keep their adapter, tokens and state (``Gateway/init(configuration:registry:transport:secrets:vault:pemFiles:logger:previous:)``);
+/// entry is unchanged keep their adapter, tokens and state
+/// (``Gateway/init(configuration:registry:transport:secrets:vault:pemFiles:logger:previous:)``);
 /// removed and rebuilt ones lose their maintenance loop (``MaintenanceService``) and are
 /// released when their last request ends. When `build` throws, nothing changes and the
 /// problems (`file:line: ...`) are logged and returned. One reload at a time.
@@ -105,15 +106,21 @@ public actor ConfigReload {
         var outcome = Outcome(applied: true, restartRequired: built.restartRequired, generation: self.live.generation)
         for name in next.connections.keys.sorted() {
             guard let old = running.connections[name] else { outcome.added.append(name); continue }
-            if old.instance == next.connections[name]!.instance { outcome.kept.append(name) } else { outcome.rebuilt.append(name) }
+            if old.instance == next.connections[name]!.instance {
+                outcome.kept.append(name)
+            } else {
+                outcome.rebuilt.append(name)
+            }
         }
         outcome.removed = running.connections.keys.filter { next.connections[$0] == nil }.sorted()
         self.logger.notice(
             "config reloaded",
             metadata: [
                 "trigger": .string(trigger), "generation": .stringConvertible(outcome.generation),
-                "added": .string(outcome.added.joined(separator: ",")), "removed": .string(outcome.removed.joined(separator: ",")),
-                "rebuilt": .string(outcome.rebuilt.joined(separator: ",")), "kept": .string(outcome.kept.joined(separator: ",")),
+                "added": .string(outcome.added.joined(separator: ",")),
+                "removed": .string(outcome.removed.joined(separator: ",")),
+                "rebuilt": .string(outcome.rebuilt.joined(separator: ",")),
+                "kept": .string(outcome.kept.joined(separator: ",")),
             ])
         for key in built.restartRequired {
             self.logger.warning("config change takes effect on restart", metadata: ["key": .string(key)])

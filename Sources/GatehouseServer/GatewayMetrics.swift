@@ -77,15 +77,23 @@ final class GatewayMetrics: Sendable {
         let now = Timestamp.now()
         for (connection, report) in reports {
             for state in ConnectionHealth.State.allCases {
-                Gauge(label: "gatehouse_connection_state", dimensions: [("connection", connection), ("state", state.rawValue)], factory: self.factory)
-                    .record(state == report.state ? 1 : 0)
+                Gauge(
+                    label: "gatehouse_connection_state",
+                    dimensions: [("connection", connection), ("state", state.rawValue)], factory: self.factory
+                )
+                .record(state == report.state ? 1 : 0)
             }
             for (credential, expiry) in report.expiries {
-                Gauge(label: "gatehouse_credential_expiry_seconds", dimensions: [("connection", connection), ("credential", credential)], factory: self.factory)
-                    .record(Double(expiry.seconds - now.seconds))
+                Gauge(
+                    label: "gatehouse_credential_expiry_seconds",
+                    dimensions: [("connection", connection), ("credential", credential)], factory: self.factory
+                )
+                .record(Double(expiry.seconds - now.seconds))
             }
-            Gauge(label: "gatehouse_connection_warning", dimensions: [("connection", connection)], factory: self.factory)
-                .record(report.warning == nil ? 0 : 1)
+            Gauge(
+                label: "gatehouse_connection_warning", dimensions: [("connection", connection)], factory: self.factory
+            )
+            .record(report.warning == nil ? 0 : 1)
         }
     }
 
@@ -111,7 +119,8 @@ final class GatewayMetrics: Sendable {
         let key = Key(series: "rate_limited", connection: name, route: scope)
         let counter = self.counters.withLock { cache in
             if let counter = cache[key] { return counter }
-            let counter = Counter(label: "gatehouse_rate_limited_total", dimensions: [(scope, name)], factory: self.factory)
+            let counter = Counter(
+                label: "gatehouse_rate_limited_total", dimensions: [(scope, name)], factory: self.factory)
             cache[key] = counter
             return counter
         }
@@ -123,12 +132,15 @@ final class GatewayMetrics: Sendable {
     /// `gatehouse_upstream_duration_seconds{connection}` (until the upstream's answer head).
     func upstreamTimings(connection: String, queueNanoseconds: Int64, upstreamNanoseconds: Int64) {
         for (series, label, value) in [
-            ("queue", "gatehouse_queue_wait_seconds", queueNanoseconds), ("upstream", "gatehouse_upstream_duration_seconds", upstreamNanoseconds),
+            ("queue", "gatehouse_queue_wait_seconds", queueNanoseconds),
+            ("upstream", "gatehouse_upstream_duration_seconds", upstreamNanoseconds),
         ] {
             let key = Key(series: series, connection: connection, route: "")
             let timer = self.timers.withLock { cache in
                 if let timer = cache[key] { return timer }
-                let timer = Timer(label: label, dimensions: [("connection", connection)], preferredDisplayUnit: .seconds, factory: self.factory)
+                let timer = Timer(
+                    label: label, dimensions: [("connection", connection)], preferredDisplayUnit: .seconds,
+                    factory: self.factory)
                 cache[key] = timer
                 return timer
             }
@@ -139,7 +151,8 @@ final class GatewayMetrics: Sendable {
     /// Sets `gatehouse_circuit_state{connection}`: 0 closed, 1 open, 2 half-open.
     func circuitStates(_ states: [(String, CircuitBreaker.State)]) {
         for (connection, state) in states {
-            Gauge(label: "gatehouse_circuit_state", dimensions: [("connection", connection)], factory: self.factory).record(state.gaugeValue)
+            Gauge(label: "gatehouse_circuit_state", dimensions: [("connection", connection)], factory: self.factory)
+                .record(state.gaugeValue)
         }
     }
 }

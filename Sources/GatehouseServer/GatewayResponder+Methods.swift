@@ -18,7 +18,10 @@ extension GatewayResponder {
     static func requireProxiedMethod(_ request: Request, connection: String) throws {
         guard Self.proxiedMethods.contains(request.method) else {
             throw GatewayError.methodNotAllowed(
-                "/proxy forwards \(Self.proxiedMethodsAllow) only (an upstream answering TRACE would echo the credential Gatehouse adds)",
+                """
+                /proxy forwards \(Self.proxiedMethodsAllow) only (an upstream answering TRACE would echo the \
+                credential Gatehouse adds)
+                """,
                 allow: Self.proxiedMethodsAllow, connection: connection)
         }
     }

@@ -6,7 +6,9 @@ extension GatewayResponder {
     /// authenticated caller may use.
     func openAPIDocument(_ request: Request, exchange: inout Exchange) async throws -> Response {
         let principal = try await self.authenticate(request, exchange: &exchange)
-        guard request.method == .get else { throw GatewayError.methodNotAllowed("/v1/openapi.json takes GET", allow: "GET") }
+        guard request.method == .get else {
+            throw GatewayError.methodNotAllowed("/v1/openapi.json takes GET", allow: "GET")
+        }
         let allowed = self.gateway.connections.values.filter { principal.mayUse($0.name) }
         return Self.json(DataPlaneDocument.build(connections: Array(allowed)))
     }

@@ -7,7 +7,9 @@ import NIOCore
 extension GatewayResponder {
     /// `POST /v1/{connection}/{operation}`: JSON or XML arguments in (by `Content-Type`), the
     /// uniform envelope out as JSON, or as XML (root `response`) when `Accept` asks for XML.
-    func operation(_ request: Request, connection name: String, operation: String, exchange: inout Exchange) async throws -> Response {
+    func operation(_ request: Request, connection name: String, operation: String, exchange: inout Exchange)
+        async throws -> Response
+    {
         let principal = try await self.authenticate(request, exchange: &exchange)
         let connection = try self.gateway.connection(name, for: principal)
         guard request.method == .post else {
@@ -84,7 +86,9 @@ extension GatewayResponder {
     }
 
     /// A file an operation streams (K2's `formation.download`), with its type and name.
-    static func streamed(_ upstream: UpstreamResponse, connection: String, exchange: inout Exchange) async throws -> Response {
+    static func streamed(_ upstream: UpstreamResponse, connection: String, exchange: inout Exchange) async throws
+        -> Response
+    {
         let status: HTTPResponse.Status
         do {
             status = try Self.finalStatus(upstream.status, connection: connection)
@@ -94,7 +98,9 @@ extension GatewayResponder {
         }
         var headers = HTTPFields()
         if let type = upstream.headers[.contentType] { headers[.contentType] = type }
-        if let disposition = HTTPField.Name("Content-Disposition"), let value = upstream.headers[disposition] { headers[disposition] = value }
+        if let disposition = HTTPField.Name("Content-Disposition"), let value = upstream.headers[disposition] {
+            headers[disposition] = value
+        }
         // Content-Length only as parsed: Hummingbird writes it from the body's length, so a
         // malformed one (`-1`, `5, 5`, 20 digits) is never passed on; the file then streams chunked.
         let body = try await Self.relay(upstream, contentLength: ContentLength.parse(upstream.headers[.contentLength]))

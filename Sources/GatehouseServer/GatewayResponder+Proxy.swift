@@ -8,7 +8,9 @@ extension GatewayResponder {
     static let smallBodyBytes = 64 * 1024
 
     /// `ANY /proxy/{connection}/{path...}`: streamed both ways, inbound credentials stripped.
-    func proxy(_ request: Request, connection name: String, path: String, exchange: inout Exchange) async throws -> Response {
+    func proxy(_ request: Request, connection name: String, path: String, exchange: inout Exchange) async throws
+        -> Response
+    {
         let principal = try await self.authenticate(request, exchange: &exchange)
         let connection = try self.gateway.connection(name, for: principal)
         try Self.requireProxiedMethod(request, connection: name)
@@ -16,7 +18,8 @@ extension GatewayResponder {
             throw GatewayError(.badRequest, "'.' and '..' path segments are not forwarded", connection: name)
         }
         try self.admit(principal, to: connection, exchange: &exchange)
-        var headers = HeaderPolicy.upstreamHeaders(from: request.headers, credentialHeaders: self.gateway.inboundCredentialHeaders)
+        var headers = HeaderPolicy.upstreamHeaders(
+            from: request.headers, credentialHeaders: self.gateway.inboundCredentialHeaders)
         headers[Self.requestIDField] = exchange.requestID
         self.addForwardedHeaders(to: &headers, exchange: exchange)
         let body = try self.upstreamBody(of: request, connection: name)
@@ -40,7 +43,9 @@ extension GatewayResponder {
         if request.method == .head {
             upstream.body.cancel()
             // A HEAD answer's Content-Length describes the body a GET would get: keep it.
-            if let length = ContentLength.parse(upstream.headers[.contentLength]) { responseHeaders[.contentLength] = String(length) }
+            if let length = ContentLength.parse(upstream.headers[.contentLength]) {
+                responseHeaders[.contentLength] = String(length)
+            }
             return Response(status: status, headers: responseHeaders, body: .init())
         }
         let length = ContentLength.parse(upstream.headers[.contentLength])
@@ -73,7 +78,9 @@ extension GatewayResponder {
             upstream.body.cancel()
             throw error
         }
-        guard let first else { return ResponseBody(contentLength: contentLength) { writer in try await writer.finish(nil) } }
+        guard let first else {
+            return ResponseBody(contentLength: contentLength) { writer in try await writer.finish(nil) }
+        }
         return ResponseBody(contentLength: contentLength) { writer in
             do {
                 try await writer.write(first)
@@ -95,11 +102,13 @@ extension GatewayResponder {
     func upstreamBody(of request: Request, connection: String) throws -> UpstreamBody {
         let declared = ContentLength.parse(request.headers[.contentLength])
         if declared == nil, request.headers[.contentLength] != nil {
-            throw GatewayError(.badRequest, "the Content-Length header is not a length (1 to 18 digits)", connection: connection)
+            throw GatewayError(
+                .badRequest, "the Content-Length header is not a length (1 to 18 digits)", connection: connection)
         }
         let chunked = request.headers[.transferEncoding] != nil
         if let declared, declared > self.maxBodyBytes {
-            throw GatewayError(.payloadTooLarge, "the request body exceeds \(self.maxBodyBytes) bytes", connection: connection)
+            throw GatewayError(
+                .payloadTooLarge, "the request body exceeds \(self.maxBodyBytes) bytes", connection: connection)
         }
         if (declared ?? 0) == 0 && !chunked { return .empty }
         let stream = ByteStream()
@@ -112,7 +121,9 @@ extension GatewayResponder {
                 for try await chunk in request.body {
                     total += chunk.readableBytes
                     if total > limit {
-                        stream.fail(GatewayError(.payloadTooLarge, "the request body exceeds \(limit) bytes", connection: connection))
+                        stream.fail(
+                            GatewayError(
+                                .payloadTooLarge, "the request body exceeds \(limit) bytes", connection: connection))
                         return
                     }
                     try await stream.write(chunk)

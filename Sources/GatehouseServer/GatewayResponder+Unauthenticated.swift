@@ -12,7 +12,10 @@ extension GatewayResponder {
         case 503:
             self.logger.warning(
                 "refused an unauthenticated caller",
-                metadata: ["request_id": .string(requestID), "connection": .string(connection), "reason": .string(error.message)]
+                metadata: [
+                    "request_id": .string(requestID), "connection": .string(connection),
+                    "reason": .string(error.message),
+                ]
             )
             return GatewayError(error.code, "not available right now; the gateway log says why", connection: connection)
         default:

@@ -53,7 +53,8 @@ struct GatewayResponder: HTTPResponder {
         var exchange = Exchange(requestID: requestID, method: request.method.rawValue, started: started)
         exchange.remoteAddress = context.remoteAddress
         let trace = TraceContext(
-            traceparent: request.headers[TraceContext.traceparentField], tracestate: request.headers[TraceContext.tracestateField])
+            traceparent: request.headers[TraceContext.traceparentField],
+            tracestate: request.headers[TraceContext.tracestateField])
         exchange.traceID = trace.traceID
         self.metrics.started()
         var response: Response
@@ -92,18 +93,23 @@ struct GatewayResponder: HTTPResponder {
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         let label = self.metricLabel(exchange.connection)
         self.metrics.finished(connection: label, route: exchange.route, status: status, nanoseconds: nanoseconds)
-        if label != "-", self.role == .data { self.traffic.record(connection: label, status: status, at: exchange.started) }
+        if label != "-", self.role == .data {
+            self.traffic.record(connection: label, status: status, at: exchange.started)
+        }
         if exchange.connection != nil, exchange.route == "proxy" || exchange.route == "operation" {
             self.metrics.upstreamTimings(
-                connection: label, queueNanoseconds: exchange.timings.queueWait, upstreamNanoseconds: exchange.timings.upstream)
+                connection: label, queueNanoseconds: exchange.timings.queueWait,
+                upstreamNanoseconds: exchange.timings.upstream)
         }
         guard self.logger.logLevel <= .info else { return }
         let upstreamRoute = exchange.connection != nil && (exchange.route == "proxy" || exchange.route == "operation")
         if let accessLog = self.accessLog {
             accessLog.logAccess(
                 .init(
-                    requestID: exchange.requestID, client: exchange.client, connection: exchange.connection, method: exchange.method,
-                    route: exchange.route, status: status, upstreamStatus: exchange.upstreamStatus, nanoseconds: nanoseconds,
+                    requestID: exchange.requestID, client: exchange.client, connection: exchange.connection,
+                    method: exchange.method,
+                    route: exchange.route, status: status, upstreamStatus: exchange.upstreamStatus,
+                    nanoseconds: nanoseconds,
                     queueNanoseconds: upstreamRoute ? exchange.timings.queueWait : nil,
                     upstreamNanoseconds: upstreamRoute ? exchange.timings.upstream : nil,
                     error: exchange.errorCode, aborted: aborted, traceID: exchange.traceID
@@ -160,7 +166,9 @@ struct GatewayResponder: HTTPResponder {
     }
 
     /// Answers `route` on the current executor.
-    private func handle(_ route: GatewayRoute, _ request: Request, context: Context, exchange: inout Exchange) async throws -> Response {
+    private func handle(_ route: GatewayRoute, _ request: Request, context: Context, exchange: inout Exchange)
+        async throws -> Response
+    {
         switch route {
         case .proxy(let connection, let path):
             exchange.route = "proxy"
@@ -185,7 +193,9 @@ struct GatewayResponder: HTTPResponder {
             exchange.route = "metrics"
             try Self.requireGet(request, "/metrics")
             self.metrics.connectionHealth(self.gateway.connections.values.map { ($0.name, $0.health.current) })
-            self.metrics.circuitStates(self.gateway.connections.values.compactMap { c in c.upstreamGuard.breaker.map { (c.name, $0.state()) } })
+            self.metrics.circuitStates(
+                self.gateway.connections.values.compactMap { c in c.upstreamGuard.breaker.map { (c.name, $0.state()) } }
+            )
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4"],
@@ -204,7 +214,8 @@ struct GatewayResponder: HTTPResponder {
             return try await self.hook(request, connection: connection, name: name, exchange: exchange)
         case .admin(let segments):
             exchange.route = "admin"
-            return try await self.admin.respond(to: request, segments: segments, remoteAddress: context.remoteAddress, exchange: &exchange)
+            return try await self.admin.respond(
+                to: request, segments: segments, remoteAddress: context.remoteAddress, exchange: &exchange)
         case .notFound:
             if self.role == .admin, let console = self.console, !request.uri.path.hasPrefix("/admin/") {
                 exchange.route = "console"
@@ -217,7 +228,9 @@ struct GatewayResponder: HTTPResponder {
 
     /// `GET /oauth/{connection}/{name}`: an adapter's own endpoint; the admin token is checked
     /// first for the names the adapter lists in `adminEndpoints`.
-    private func endpoint(_ request: Request, connection name: String, name endpoint: String, exchange: inout Exchange) async throws -> Response {
+    private func endpoint(_ request: Request, connection name: String, name endpoint: String, exchange: inout Exchange)
+        async throws -> Response
+    {
         guard let connection = self.gateway.connections[name], let endpoints = connection.endpoints else {
             throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
         }
@@ -236,13 +249,18 @@ struct GatewayResponder: HTTPResponder {
         }
         let answer: EndpointResponse
         do {
-            answer = try await endpoints.endpoint(EndpointRequest(name: endpoint, query: EndpointRequest.decode(query: request.uri.query)))
+            answer = try await endpoints.endpoint(
+                EndpointRequest(name: endpoint, query: EndpointRequest.decode(query: request.uri.query)))
         } catch let error as GatewayError {
-            throw isAdmin ? error.on(connection: name) : self.forUnauthenticatedCaller(error, connection: name, requestID: exchange.requestID)
+            throw isAdmin
+                ? error.on(connection: name)
+                : self.forUnauthenticatedCaller(error, connection: name, requestID: exchange.requestID)
         }
         var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store"]
         if let location = answer.location { headers[.location] = location }
-        return Response(status: try Self.finalStatus(answer.status, connection: name, error: .internal), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return Response(
+            status: try Self.finalStatus(answer.status, connection: name, error: .internal), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     /// Largest web hook body accepted.
@@ -250,7 +268,9 @@ struct GatewayResponder: HTTPResponder {
 
     /// `POST /hooks/{connection}/{name...}`: a web hook an upstream calls; the adapter checks its
     /// secret. The path (which may hold the secret) is never logged or echoed.
-    private func hook(_ request: Request, connection name: String, name hook: String, exchange: Exchange) async throws -> Response {
+    private func hook(_ request: Request, connection name: String, name hook: String, exchange: Exchange) async throws
+        -> Response
+    {
         guard let connection = self.gateway.connections[name], let endpoints = connection.endpoints else {
             throw GatewayError(.notFound, "no web hook for connection \"\(name)\"")
         }
@@ -262,12 +282,15 @@ struct GatewayResponder: HTTPResponder {
         do {
             body = try await request.collectBody(upTo: Self.maxHookBodyBytes)
         } catch {
-            throw GatewayError(.payloadTooLarge, "web hook bodies are limited to \(Self.maxHookBodyBytes) bytes", connection: name)
+            throw GatewayError(
+                .payloadTooLarge, "web hook bodies are limited to \(Self.maxHookBodyBytes) bytes", connection: name)
         }
         let answer: EndpointResponse
         do {
             answer = try await endpoints.hook(
-                EndpointRequest(name: hook, query: EndpointRequest.decode(query: request.uri.query), headers: request.headers, body: Array(body.readableBytesView))
+                EndpointRequest(
+                    name: hook, query: EndpointRequest.decode(query: request.uri.query), headers: request.headers,
+                    body: Array(body.readableBytesView))
             )
         } catch let error as GatewayError {
             throw self.forUnauthenticatedCaller(error, connection: name, requestID: exchange.requestID)
@@ -283,7 +306,9 @@ struct GatewayResponder: HTTPResponder {
     /// bound upstream; the caller's were already dropped by ``HeaderPolicy``.
     func addForwardedHeaders(to headers: inout HTTPFields, exchange: Exchange) {
         guard self.forwardedHeaders == .set else { return }
-        headers.append(contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress, proto: self.forwardedProto))
+        headers.append(
+            contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress, proto: self.forwardedProto)
+        )
     }
 
     /// Applies the caller's and the connection's rate limits: 429 `rate_limited` (counted in
@@ -292,7 +317,8 @@ struct GatewayResponder: HTTPResponder {
         do {
             exchange.rateLimit = try self.gateway.admit(principal, to: connection)?.status
         } catch let refusal as RateLimitedAdmission.Refusal {
-            self.metrics.rateLimited(scope: refusal.scope.rawValue, name: refusal.scope == .client ? principal.name : connection.name)
+            self.metrics.rateLimited(
+                scope: refusal.scope.rawValue, name: refusal.scope == .client ? principal.name : connection.name)
             throw refusal.error
         }
     }
@@ -323,13 +349,19 @@ struct GatewayResponder: HTTPResponder {
         case is CancellationError: gatewayError = GatewayError(.unavailable, "the request was cancelled")
         default:
             // Only the type is logged: messages of unknown errors could carry anything.
-            self.logger.error("unexpected error", metadata: ["request_id": .string(exchange.requestID), "type": .string("\(type(of: error))")])
-            gatewayError = GatewayError(.internal, "internal error; see the gateway log for request \(exchange.requestID)")
+            self.logger.error(
+                "unexpected error",
+                metadata: ["request_id": .string(exchange.requestID), "type": .string("\(type(of: error))")])
+            gatewayError = GatewayError(
+                .internal, "internal error; see the gateway log for request \(exchange.requestID)")
         }
         exchange.errorCode = gatewayError.code.rawValue
         if let upstreamStatus = gatewayError.upstreamStatus { exchange.upstreamStatus = upstreamStatus }
-        if [.upstreamError, .upstreamTimeout, .upstreamUnreachable].contains(gatewayError.code), exchange.connection != nil {
-            self.metrics.upstreamError(connection: self.metricLabel(exchange.connection), kind: gatewayError.code.rawValue)
+        if [.upstreamError, .upstreamTimeout, .upstreamUnreachable].contains(gatewayError.code),
+            exchange.connection != nil
+        {
+            self.metrics.upstreamError(
+                connection: self.metricLabel(exchange.connection), kind: gatewayError.code.rawValue)
         }
         var response = Self.json(gatewayError.body(requestID: exchange.requestID), status: gatewayError.code.httpStatus)
         if let seconds = gatewayError.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }

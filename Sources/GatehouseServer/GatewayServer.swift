@@ -97,12 +97,14 @@ public struct GatewayServer: Service {
 
     public func run() async throws {
         let metrics = GatewayMetrics(factory: self.metricsFactory)
-        let adminAPI = AdminAPI(authenticator: self.admin, vault: self.vault, gateway: self.live.current, reload: self.reload)
+        let adminAPI = AdminAPI(
+            authenticator: self.admin, vault: self.vault, gateway: self.live.current, reload: self.reload)
         let traffic = RecentTraffic(connections: self.live.current.connections.keys)
         let console: Console?
         if let configuration = self.console, let admin = self.admin, self.configuration.adminListener != nil {
             console = try Console(
-                configuration: configuration, gateway: self.live, vault: self.vault, authenticator: admin, traffic: traffic,
+                configuration: configuration, gateway: self.live, vault: self.vault, authenticator: admin,
+                traffic: traffic,
                 logger: Logger(label: "gatehouse.console"))
         } else {
             console = nil
@@ -137,7 +139,8 @@ public struct GatewayServer: Service {
         let rendezvous = ListenerRendezvous(expected: adminListener == nil ? [.data] : [.data, .admin]) { ports in
             readiness.markReady()
             var metadata: Logger.Metadata = [
-                "host": .string(data.host), "port": .stringConvertible(ports[.data] ?? 0), "scheme": .string(data.scheme),
+                "host": .string(data.host), "port": .stringConvertible(ports[.data] ?? 0),
+                "scheme": .string(data.scheme),
             ]
             if let adminListener {
                 metadata["admin_host"] = .string(adminListener.host)
@@ -159,7 +162,10 @@ public struct GatewayServer: Service {
         services.append(ShutdownWatcher(readiness: readiness))
         services.append(MaintenanceService(live: self.live, clock: ContinuousClock(), logger: self.logger))
         if let vault = self.vault {
-            services.append(VaultWatcher(vault: vault, readiness: readiness, interval: vault.configuration.pollInterval, logger: self.logger))
+            services.append(
+                VaultWatcher(
+                    vault: vault, readiness: readiness, interval: vault.configuration.pollInterval, logger: self.logger)
+            )
         }
         let app = data.application(
             responder: responder(.data), services: services, limits: InboundLimits(self.configuration.inbound),

@@ -131,10 +131,15 @@ final class RequestHeadGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let body = JSON.serializeBytes(error.body(requestID: RequestIdentifier.make()))
         var buffer = context.channel.allocator.buffer(capacity: 160 + body.count)
         buffer.writeString(
-            "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+            """
+            HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\nContent-Length: \
+            \(body.count)\r\nConnection: close\r\n\r\n
+            """
         )
         buffer.writeBytes(body)
-        context.writeAndFlush(self.wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        context.writeAndFlush(self.wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
     }
 
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {

@@ -57,9 +57,15 @@ extension LogfmtLogHandler {
             out.append(contentsOf: #","status":"#.utf8)
             Self.appendDecimal(Int64(line.status), to: &out)
             if let trace = line.traceID { Self.appendJSONField(#","trace_id":"#, trace, to: &out) }
-            if let upstream = line.upstreamNanoseconds { Self.appendMilliseconds(#","upstream_ms":"#, upstream, to: &out) }
+            if let upstream = line.upstreamNanoseconds {
+                Self.appendMilliseconds(#","upstream_ms":"#, upstream, to: &out)
+            }
             out.append(contentsOf: #","upstream_status":"#.utf8)
-            if let upstream = line.upstreamStatus { Self.appendDecimal(Int64(upstream), to: &out) } else { out.append(contentsOf: "null".utf8) }
+            if let upstream = line.upstreamStatus {
+                Self.appendDecimal(Int64(upstream), to: &out)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
             out.append(contentsOf: "}\n".utf8)
         }
     }

@@ -2,7 +2,7 @@ import Logging
 import Foundation
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes one line per entry to standard error, in logfmt
@@ -102,7 +102,11 @@ public struct LogfmtLogHandler: LogHandler {
             if let trace = line.traceID { Self.append(" trace_id=", trace, to: &out) }
             if let upstream = line.upstreamNanoseconds { Self.appendMilliseconds(" upstream_ms=", upstream, to: &out) }
             out.append(contentsOf: " upstream_status=".utf8)
-            if let upstream = line.upstreamStatus { Self.appendDecimal(Int64(upstream), to: &out) } else { out.append(UInt8(ascii: "-")) }
+            if let upstream = line.upstreamStatus {
+                Self.appendDecimal(Int64(upstream), to: &out)
+            } else {
+                out.append(UInt8(ascii: "-"))
+            }
             out.append(UInt8(ascii: "\n"))
         }
     }
@@ -184,7 +188,8 @@ public struct LogfmtLogHandler: LogHandler {
     public static func flush() { LogSink.shared.flush() }
 
     static func needsQuotes(_ value: String) -> Bool {
-        value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == 0x7F }
+        value.isEmpty
+            || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == 0x7F }
     }
 
     static func quote(_ value: String) -> String {
@@ -226,11 +231,13 @@ public struct LogfmtLogHandler: LogHandler {
         clock_gettime(CLOCK_REALTIME, &now)
         let millis = Int(now.tv_nsec / 1_000_000)
         let second = Int(now.tv_sec)
-        let text = secondCache.withLock({ $0.second == second ? $0.text : nil }) ?? {
-            let text = Self.formatSecond(now.tv_sec)
-            secondCache.withLock { $0 = (second, text) }
-            return text
-        }()
+        let text =
+            secondCache.withLock({ $0.second == second ? $0.text : nil })
+            ?? {
+                let text = Self.formatSecond(now.tv_sec)
+                secondCache.withLock { $0 = (second, text) }
+                return text
+            }()
         out.append(contentsOf: text.utf8)
         out.append(UInt8(ascii: "."))
         out.append(UInt8(ascii: "0") + UInt8(millis / 100 % 10))

@@ -30,7 +30,9 @@ struct MaintenanceService<C: Clock<Duration>>: Service {
         var loops: [UInt64: Loop] = [:]
         for await gateway in self.live.updates().cancelOnGracefulShutdown() {
             let wanted = Dictionary(
-                gateway.connections.values.compactMap { runtime in runtime.maintenance.map { (runtime.instance, (runtime.name, $0)) } },
+                gateway.connections.values.compactMap { runtime in
+                    runtime.maintenance.map { (runtime.instance, (runtime.name, $0)) }
+                },
                 uniquingKeysWith: { first, _ in first })
             for (instance, loop) in loops where wanted[instance] == nil {
                 await loop.stop()

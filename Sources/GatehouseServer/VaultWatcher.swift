@@ -19,7 +19,8 @@ struct VaultWatcher: Service {
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
             do {
                 if try await self.vault.reloadIfChanged() {
-                    self.logger.notice("vault reloaded", metadata: ["problems": .stringConvertible(self.vault.problems.count)])
+                    self.logger.notice(
+                        "vault reloaded", metadata: ["problems": .stringConvertible(self.vault.problems.count)])
                     for problem in self.vault.problems {
                         self.logger.error("vault secret unreadable", metadata: ["reason": .string(problem.description)])
                     }

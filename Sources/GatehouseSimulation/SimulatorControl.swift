@@ -29,12 +29,20 @@ enum SimulatorControl {
                 return SimulatorHTTP.json(["error": "this simulator follows real time"], status: 404)
             }
             if request.method == .post {
-                guard case .object(let object) = body, object.keys.allSatisfy({ ["advance_seconds", "offset_seconds"].contains($0) }),
-                    object.keys.count == 1, let seconds = (object["advance_seconds"] ?? object["offset_seconds"])?.intValue,
+                guard case .object(let object) = body,
+                    object.keys.allSatisfy({ ["advance_seconds", "offset_seconds"].contains($0) }),
+                    object.keys.count == 1,
+                    let seconds = (object["advance_seconds"] ?? object["offset_seconds"])?.intValue,
                     abs(seconds) <= 100 * 366 * 86_400
                 else {
                     return SimulatorHTTP.json(
-                        ["error": "body must be {\"advance_seconds\": N} or {\"offset_seconds\": N}, |N| at most 100 years"], status: 400)
+                        [
+                            "error":
+                                """
+                            body must be {\"advance_seconds\": N} or {\"offset_seconds\": N}, |N| at most 100 \
+                            years
+                            """
+                        ], status: 400)
                 }
                 if object["advance_seconds"] != nil {
                     clock.advance(seconds: Int64(seconds))
@@ -46,7 +54,10 @@ enum SimulatorControl {
         default:
             if let answer = try await simulator.control(route, request: request, body: body) { return answer }
             return SimulatorHTTP.json(
-                ["error": .string("unknown control route /_sim/\(route.prefix(80)) (shared: stats, reset, mode, clock)")], status: 404)
+                [
+                    "error": .string(
+                        "unknown control route /_sim/\(route.prefix(80)) (shared: stats, reset, mode, clock)")
+                ], status: 404)
         }
     }
 }

@@ -30,9 +30,12 @@ public enum SimulatorHTTP {
     }
 
     /// A text answer of `contentType`.
-    public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain; charset=utf-8") -> Response {
+    public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain; charset=utf-8")
+        -> Response
+    {
         Response(
-            status: .init(code: status), headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+            status: .init(code: status), headers: [.contentType: contentType],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// A request body over ``maxBodyBytes``.

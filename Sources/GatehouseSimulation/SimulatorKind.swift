@@ -8,7 +8,8 @@ import Logging
 /// ```swift
 /// public static let kind = SimulatorKind(EchoUpstream.self) { _, _ in EchoUpstream() }
 /// public static let kind = SimulatorKind(OKITSimulator.self, configurable: true) { file, _ in
-///     OKITSimulator(state: OKITSimulatorState(try file.map { try Configuration(text: $0.text, file: $0.path) } ?? .demo))
+///     OKITSimulator(state: OKITSimulatorState(try file.map { try Configuration(text: $0.text, file: $0.path) } ??
+/// .demo))
 /// }
 /// ```
 public struct SimulatorKind: Sendable {
@@ -71,7 +72,8 @@ public struct SimulatorKind: Sendable {
         self.acceptsConfiguration = configurable
         self.start = { launch, ready in
             let simulator = try make(launch.configuration, launch.logger)
-            try await SimulatorServer.run(simulator, host: launch.host, port: launch.port, logger: launch.logger, onReady: ready)
+            try await SimulatorServer.run(
+                simulator, host: launch.host, port: launch.port, logger: launch.logger, onReady: ready)
         }
     }
 }

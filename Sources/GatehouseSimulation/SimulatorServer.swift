@@ -8,7 +8,8 @@ import NIOCore
 /// to the simulator's routes.
 ///
 /// ```swift
-/// try await SimulatorServer.run(OKITSimulator(state: state), host: "127.0.0.1", port: 0, logger: logger) { port in print(port) }
+/// try await SimulatorServer.run(OKITSimulator(state: state), host: "127.0.0.1", port: 0, logger: logger) { port in
+/// print(port) }
 /// ```
 public enum SimulatorServer {
     /// Serves `simulator` until the task is cancelled.
@@ -27,7 +28,8 @@ public enum SimulatorServer {
                 }
                 return try await simulator.respond(to: request, context: context)
             } catch is SimulatorHTTP.TooLarge {
-                return SimulatorHTTP.json(["error": .string("request body over \(SimulatorHTTP.maxBodyBytes) bytes")], status: 413)
+                return SimulatorHTTP.json(
+                    ["error": .string("request body over \(SimulatorHTTP.maxBodyBytes) bytes")], status: 413)
             }
         }
         let app = Application(

@@ -10,7 +10,8 @@ struct TreeReader {
 
     mutating func element(_ node: UnsafeMutablePointer<xmlNode>, depth: Int) throws(XMLError) -> Value {
         guard depth <= self.maximumDepth else {
-            throw XMLError("elements are nested deeper than \(self.maximumDepth)", line: Int(xmlGetLineNo(node)), column: 0)
+            throw XMLError(
+                "elements are nested deeper than \(self.maximumDepth)", line: Int(xmlGetLineNo(node)), column: 0)
         }
         // Members are collected in an array with an index by key, so that neither a lookup
         // (`Value.Object` is a linear list) nor growing a repeated element's array copies

@@ -4,7 +4,8 @@ extension XML {
     /// Writes `{"rootName": value}` as a document (UTF-8, with an XML declaration).
     public static func serialize(_ value: Value) throws(XMLError) -> String {
         guard case .object(let object) = value, object.members.count == 1, let root = object.members.first else {
-            throw XMLError("an XML document needs an object with exactly one member, the root element", line: 0, column: 0)
+            throw XMLError(
+                "an XML document needs an object with exactly one member, the root element", line: 0, column: 0)
         }
         return try Self.serialize(root.value, root: root.key)
     }
@@ -18,12 +19,17 @@ extension XML {
     }
 
     static func write(_ value: Value, name: String, into out: inout String, depth: Int) throws(XMLError) {
-        guard depth <= Self.maximumDepth * 4 else { throw XMLError("the value is nested too deeply for XML", line: 0, column: 0) }
+        guard depth <= Self.maximumDepth * 4 else {
+            throw XMLError("the value is nested too deeply for XML", line: 0, column: 0)
+        }
         try Self.checkName(name)
         switch value {
         case .array(let items):
             for item in items {
-                if case .array = item { throw XMLError("\"\(name)\" holds an array in an array, which XML cannot express", line: 0, column: 0) }
+                if case .array = item {
+                    throw XMLError(
+                        "\"\(name)\" holds an array in an array, which XML cannot express", line: 0, column: 0)
+                }
                 try Self.write(item, name: name, into: &out, depth: depth + 1)
             }
         case .null:
@@ -98,7 +104,8 @@ extension XML {
     /// XML 1.0 `NameStartChar`.
     static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x3A, 0x41...0x5A, 0x5F, 0x61...0x7A, 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x2FF, 0x370...0x37D, 0x37F...0x1FFF,
+        case 0x3A, 0x41...0x5A, 0x5F, 0x61...0x7A, 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x2FF, 0x370...0x37D,
+            0x37F...0x1FFF,
             0x200C...0x200D, 0x2070...0x218F, 0x2C00...0x2FEF, 0x3001...0xD7FF, 0xF900...0xFDCF, 0xFDF0...0xFFFD,
             0x10000...0xEFFFF:
             true

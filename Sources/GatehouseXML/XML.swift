@@ -40,10 +40,13 @@ public enum XML {
             let message = withUnsafeBytes(of: result.message) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            throw XMLError(message.isEmpty ? "not well-formed" : message, line: Int(result.line), column: Int(result.column))
+            throw XMLError(
+                message.isEmpty ? "not well-formed" : message, line: Int(result.line), column: Int(result.column))
         }
         defer { xmlFreeDoc(doc) }
-        guard let root = xmlDocGetRootElement(doc) else { throw XMLError("the document has no root element", line: 1, column: 1) }
+        guard let root = xmlDocGetRootElement(doc) else {
+            throw XMLError("the document has no root element", line: 1, column: 1)
+        }
         var tree = TreeReader(maximumDepth: maximumDepth)
         let value = try tree.element(root, depth: 1)
         return .object(Value.Object([.init(Self.name(of: root), value)]))

@@ -16,6 +16,8 @@ public struct XMLError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        self.line > 0 ? "invalid XML at line \(self.line), column \(self.column): \(self.message)" : "invalid XML: \(self.message)"
+        self.line > 0
+            ? "invalid XML at line \(self.line), column \(self.column): \(self.message)"
+            : "invalid XML: \(self.message)"
     }
 }

@@ -18,10 +18,14 @@ struct CheckConfig: AsyncParsableCommand {
             // Certificates and keys in files are read and checked (a vault key only at serve).
             let pemFiles = try TLSFiles.read(config)
             try TLSFiles.checkConnections(config, pemFiles: pemFiles, secrets: nil, trust: .libcurlDefaults)
-            for tls in [config.server.tls, config.admin?.tls].compactMap({ $0 }) { _ = try TLSFiles.listenerCertificate(tls, secrets: nil) }
+            for tls in [config.server.tls, config.admin?.tls].compactMap({ $0 }) {
+                _ = try TLSFiles.listenerCertificate(tls, secrets: nil)
+            }
             // Building the gateway runs every adapter's option checks; no call is made.
-            _ = try GatewayAssembly.gateway(config: config, transport: NoTransport(), secrets: EnvironmentSecretSource(environment: [:]))
-            print("\(self.options.config): ok (\(config.connections.count) connections, \(config.clients.count) clients)")
+            _ = try GatewayAssembly.gateway(
+                config: config, transport: NoTransport(), secrets: EnvironmentSecretSource(environment: [:]))
+            print(
+                "\(self.options.config): ok (\(config.connections.count) connections, \(config.clients.count) clients)")
         }
     }
 }

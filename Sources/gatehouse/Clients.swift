@@ -22,8 +22,11 @@ struct Clients: AsyncParsableCommand {
 
         func run() async throws {
             try await ExitMessage.reporting {
-                let names = self.connections.split(separator: ",").map { String($0).filter { $0 != " " } }.filter { !$0.isEmpty }
-                guard !self.name.isEmpty, self.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                let names = self.connections.split(separator: ",").map { String($0).filter { $0 != " " } }.filter {
+                    !$0.isEmpty
+                }
+                guard !self.name.isEmpty, self.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+                else {
                     ExitMessage("client names may use letters, digits, '-', '_' and '.'").exit()
                 }
                 let (key, hash) = APIKey.generate()

@@ -29,7 +29,9 @@ struct ConfigReloading: Sendable {
         var result: [String: String] = [:]
         for name in Self.restartSections { result[name] = "" }
         if case .mapping(let entries) = root.kind {
-            for entry in entries where Self.restartSections.contains(entry.key) { result[entry.key] = entry.value.fingerprint }
+            for entry in entries where Self.restartSections.contains(entry.key) {
+                result[entry.key] = entry.value.fingerprint
+            }
         }
         return result
     }

@@ -21,7 +21,8 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
         @OptionGroup var options: ConfigOption
 
-        @Option(name: .long, help: "The admin listener's URL (default: admin.host and admin.port of the configuration).")
+        @Option(
+            name: .long, help: "The admin listener's URL (default: admin.host and admin.port of the configuration).")
         var adminURL: String?
 
         @Flag(name: .long, help: "Print the admin API's JSON (the list of connections) instead of the table.")
@@ -29,9 +30,13 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await ExitMessage.reporting {
-                let connections = try await AdminClient(config: try ConfigLoading.load(self.options.config), url: self.adminURL)
-                    .get("/admin/v1/connections")
-                guard case .array(let list)? = connections["data"] else { throw ExitMessage("the admin API answered without a data list") }
+                let connections = try await AdminClient(
+                    config: try ConfigLoading.load(self.options.config), url: self.adminURL
+                )
+                .get("/admin/v1/connections")
+                guard case .array(let list)? = connections["data"] else {
+                    throw ExitMessage("the admin API answered without a data list")
+                }
                 if self.json {
                     print(JSON.serialize(.array(list)))
                 } else {
@@ -61,7 +66,6 @@ struct ConnectionsCommand: AsyncParsableCommand {
         }
     }
 }
-
 
 /// Runs a connection's admin action in-process: builds the gateway from the configuration (vault
 /// opened, adapters built, nothing served), performs the action and prints its answer.
@@ -104,7 +108,8 @@ enum ConnectionActionRunner {
         let offered = gateway.connections[name]?.endpoints?.adminActions ?? []
         guard let declared = offered.first(where: { $0.name == action }) else {
             let known = offered.isEmpty ? "none" : offered.map(\.name).joined(separator: ", ")
-            throw ExitMessage("connection \(name) (adapter \(entry.adapter)) has no admin action \"\(action)\" (known: \(known))")
+            throw ExitMessage(
+                "connection \(name) (adapter \(entry.adapter)) has no admin action \"\(action)\" (known: \(known))")
         }
         var arguments = Value.object([:])
         switch (input, declared.input) {
@@ -121,7 +126,6 @@ enum ConnectionActionRunner {
     }
 }
 
-
 /// Calls the running gateway's admin API with the admin token of the configuration.
 struct AdminClient {
     let base: String
@@ -132,14 +136,17 @@ struct AdminClient {
             throw ExitMessage("\(config.file): no admin: section, so the gateway has no admin API to ask")
         }
         if let url {
-            guard let parsed = BaseURL(url) else { throw ExitMessage("--admin-url: \"\(url)\" is not an http:// or https:// URL") }
+            guard let parsed = BaseURL(url) else {
+                throw ExitMessage("--admin-url: \"\(url)\" is not an http:// or https:// URL")
+            }
             self.base = parsed.origin
         } else {
             let host = admin.host.contains(":") ? "[\(admin.host)]" : admin.host
             self.base = "\(admin.tls == nil ? "http" : "https")://\(host):\(admin.port)"
         }
         let vault = admin.token.isVault ? try await VaultAccess.open(config) : nil
-        let secrets = CompositeSecretSource(environment: EnvironmentSecretSource(environment: ProcessInfo.processInfo.environment), vault: vault)
+        let secrets = CompositeSecretSource(
+            environment: EnvironmentSecretSource(environment: ProcessInfo.processInfo.environment), vault: vault)
         if let problem = Serve.problem(with: admin.token, in: secrets) {
             throw ExitMessage(admin.node.error("the admin token (\(admin.token)) \(problem)").description)
         }
@@ -156,7 +163,9 @@ struct AdminClient {
         options.timeoutMilliseconds = 30_000
         do {
             response = try await transport.send(
-                UpstreamRequest(method: .get, url: self.base + path, headers: [.authorization: "Bearer \(self.token.reveal())"], options: options))
+                UpstreamRequest(
+                    method: .get, url: self.base + path, headers: [.authorization: "Bearer \(self.token.reveal())"],
+                    options: options))
         } catch {
             throw ExitMessage("cannot reach the admin API at \(self.base): \(error)")
         }
@@ -187,7 +196,8 @@ enum ConnectionsTable {
             if let circuit = entry["circuit"]?.stringValue, circuit != "closed" { state += " (circuit \(circuit))" }
             rows.append([
                 entry["name"]?.stringValue ?? "?", entry["adapter"]?.stringValue ?? "?", state,
-                expiries.isEmpty ? "-" : expiries.joined(separator: ", "), lastError, entry["warning"]?.stringValue ?? "-",
+                expiries.isEmpty ? "-" : expiries.joined(separator: ", "), lastError,
+                entry["warning"]?.stringValue ?? "-",
             ])
         }
         var widths = [Int](repeating: 0, count: Self.headings.count)
@@ -196,7 +206,9 @@ enum ConnectionsTable {
         for row in rows {
             var line = ""
             for (index, cell) in row.enumerated() {
-                line += index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
+                line +=
+                    index == row.count - 1
+                    ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
             }
             out += line + "\n"
         }

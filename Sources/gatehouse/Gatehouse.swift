@@ -5,10 +5,15 @@ import ArgumentParser
 struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
-        abstract: "A multi-protocol integration gateway: one simple model for callers, every upstream credential in one place.",
+        abstract:
+            """
+            A multi-protocol integration gateway: one simple model for callers, every upstream credential in one \
+            place.
+            """,
         version: BuildVersion.description,
         subcommands: [
-            Serve.self, CheckConfig.self, OpenAPICommand.self, VaultCommand.self, ConnectionsCommand.self, KeyfaxCommand.self, Clients.self,
+            Serve.self, CheckConfig.self, OpenAPICommand.self, VaultCommand.self, ConnectionsCommand.self,
+            KeyfaxCommand.self, Clients.self,
             Simulate.self,
         ]
     )

@@ -18,13 +18,20 @@ enum GatewayAssembly {
             if case .apiKey(let hash) = client.authenticator {
                 let key = Hex.encode(hash)
                 if let other = hashes[key] {
-                    throw ExitMessage("\(config.file):\(client.line ?? 0): clients.\(client.name).key_sha256: same key as client \(other)")
+                    throw ExitMessage(
+                        """
+                        \(config.file):\(client.line ?? 0): clients.\(client.name).key_sha256: same key as client \
+                        \(other)
+                        """
+                    )
                 }
                 hashes[key] = client.name
             }
         }
         do {
-            return try Gateway(configuration: config, registry: BuiltIns.adapters, transport: transport, secrets: secrets, vault: vault, pemFiles: pemFiles,
+            return try Gateway(
+                configuration: config, registry: BuiltIns.adapters, transport: transport, secrets: secrets,
+                vault: vault, pemFiles: pemFiles,
                 previous: previous)
         } catch let error as ConfigError {
             throw ExitMessage(error.description)

@@ -18,8 +18,11 @@ struct OpenAPICommand: AsyncParsableCommand {
         do {
             let config = try ConfigLoading.load(self.options.config)
             // As check-config: the adapters are built (their options checked), nothing is sent.
-            let gateway = try GatewayAssembly.gateway(config: config, transport: NoTransport(), secrets: EnvironmentSecretSource(environment: [:]))
-            let document = self.admin ? OpenAPIDocuments.admin(gateway, vault: config.vault.configured) : OpenAPIDocuments.dataPlane(gateway)
+            let gateway = try GatewayAssembly.gateway(
+                config: config, transport: NoTransport(), secrets: EnvironmentSecretSource(environment: [:]))
+            let document =
+                self.admin
+                ? OpenAPIDocuments.admin(gateway, vault: config.vault.configured) : OpenAPIDocuments.dataPlane(gateway)
             print(JSON.serialize(document))
         } catch let error as ExitMessage {
             error.exit()

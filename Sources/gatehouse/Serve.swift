@@ -47,7 +47,8 @@ struct Serve: AsyncParsableCommand {
             config.admin?.port = adminPort
         }
         if let admin = config.admin, admin.port != 0, admin.port == config.server.port {
-            throw ExitMessage("the admin listener needs its own port: server.port and admin.port are both \(admin.port)")
+            throw ExitMessage(
+                "the admin listener needs its own port: server.port and admin.port are both \(admin.port)")
         }
         let level = Logger.Level(rawValue: config.server.logLevel) ?? .info
         let format = LogfmtLogHandler.LogFormat(rawValue: config.server.logFormat) ?? .logfmt
@@ -71,19 +72,23 @@ struct Serve: AsyncParsableCommand {
         // TLS material first: a bad certificate or key refuses to start with file:line.
         let pemFiles = try TLSFiles.read(config)
         try TLSFiles.checkConnections(config, pemFiles: pemFiles, secrets: secrets, trust: .libcurlDefaults)
-        let listenerCertificate = try config.server.tls.flatMap { try TLSFiles.listenerCertificate($0, secrets: secrets) }
+        let listenerCertificate = try config.server.tls.flatMap {
+            try TLSFiles.listenerCertificate($0, secrets: secrets)
+        }
         let adminCertificate = try config.admin?.tls.flatMap { try TLSFiles.listenerCertificate($0, secrets: secrets) }
         let transport = CurlTransport(logger: Logger(label: "gatehouse.transport"))
         let gateway: Gateway
         do {
-            gateway = try GatewayAssembly.gateway(config: config, transport: transport, secrets: secrets, vault: vault, pemFiles: pemFiles)
+            gateway = try GatewayAssembly.gateway(
+                config: config, transport: transport, secrets: secrets, vault: vault, pemFiles: pemFiles)
             try Self.verifyCredentials(config: config, secrets: secrets)
         } catch {
             transport.shutdown()
             throw error
         }
         let live = LiveGateway(gateway)
-        let reloading = ConfigReloading(path: path, startSections: startSections, transport: transport, secrets: secrets, vault: vault)
+        let reloading = ConfigReloading(
+            path: path, startSections: startSections, transport: transport, secrets: secrets, vault: vault)
         let reload = ConfigReload(live: live, logger: Logger(label: "gatehouse.config")) { running in
             try await reloading.build(running: running)
         }
@@ -104,7 +109,10 @@ struct Serve: AsyncParsableCommand {
             admin: config.admin.map { AdminAuthenticator(reference: $0.token, source: secrets) },
             console: Self.console(config),
             services: [TransportService(transport: transport)]
-                + [Self.reloadService(config, data: listenerCertificate, admin: adminCertificate, secrets, reload: reload, logger)]
+                + [
+                    Self.reloadService(
+                        config, data: listenerCertificate, admin: adminCertificate, secrets, reload: reload, logger)
+                ]
                 + Self.alertServices(config, live: live, secrets: secrets, transport: transport),
             metricsFactory: factory,
             renderMetrics: {
@@ -131,7 +139,8 @@ struct Serve: AsyncParsableCommand {
         for connection in config.connections {
             for credential in connection.credentials {
                 guard let problem = Self.problem(with: credential.reference, in: secrets) else { continue }
-                let error = credential.node.error("connection \(connection.name): credential \(credential.name) (\(credential.reference)) \(problem)")
+                let error = credential.node.error(
+                    "connection \(connection.name): credential \(credential.name) (\(credential.reference)) \(problem)")
                 throw ExitMessage(error.description)
             }
         }
@@ -152,7 +161,8 @@ extension Serve {
             let authenticator: String
             switch client.authenticator {
             case .apiKey: authenticator = "api_key"
-            case .token(let validator, let prefixes, _): authenticator = "token via \(validator), client prefixes \(prefixes.joined(separator: ", "))"
+            case .token(let validator, let prefixes, _):
+                authenticator = "token via \(validator), client prefixes \(prefixes.joined(separator: ", "))"
             }
             return .init(name: client.name, authenticator: authenticator, connections: client.connections)
         }
@@ -164,13 +174,19 @@ extension Serve {
 
     /// SIGHUP re-reads the certificates of the listeners that serve TLS, then reloads the configuration.
     static func reloadService(
-        _ config: GatewayConfiguration, data: ListenerCertificate?, admin: ListenerCertificate?, _ secrets: any SecretSource,
+        _ config: GatewayConfiguration, data: ListenerCertificate?, admin: ListenerCertificate?,
+        _ secrets: any SecretSource,
         reload: ConfigReload, _ logger: Logger
     ) -> any Service {
         var entries: [CertificateReloadService.Entry] = []
-        if let settings = config.server.tls, let data { entries.append(.init(listener: "data", settings: settings, certificate: data)) }
-        if let settings = config.admin?.tls, let admin { entries.append(.init(listener: "admin", settings: settings, certificate: admin)) }
-        let certificates = entries.isEmpty ? nil : CertificateReloadService(entries: entries, secrets: secrets, logger: logger)
+        if let settings = config.server.tls, let data {
+            entries.append(.init(listener: "data", settings: settings, certificate: data))
+        }
+        if let settings = config.admin?.tls, let admin {
+            entries.append(.init(listener: "admin", settings: settings, certificate: admin))
+        }
+        let certificates =
+            entries.isEmpty ? nil : CertificateReloadService(entries: entries, secrets: secrets, logger: logger)
         return ReloadSignalService(certificates: certificates, config: reload)
     }
 
@@ -180,8 +196,13 @@ extension Serve {
     ) -> [any Service] {
         guard let alerts = config.alerts else { return [] }
         let logger = Logger(label: "gatehouse.alerts")
-        let sender = alerts.webhook.map { WebhookSender(settings: $0, secrets: secrets, transport: transport, logger: logger) }
-        return [AlertService(live: live, sender: sender, interval: .milliseconds(alerts.checkIntervalMilliseconds), logger: logger)]
+        let sender = alerts.webhook.map {
+            WebhookSender(settings: $0, secrets: secrets, transport: transport, logger: logger)
+        }
+        return [
+            AlertService(
+                live: live, sender: sender, interval: .milliseconds(alerts.checkIntervalMilliseconds), logger: logger)
+        ]
     }
 
     /// Why `reference` cannot be used, or `nil` when it resolves to a non-empty value.

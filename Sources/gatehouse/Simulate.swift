@@ -28,7 +28,9 @@ struct Simulate: AsyncParsableCommand {
 
     func run() async throws {
         guard let kind = BuiltIns.simulators.first(where: { $0.name == self.name }) else {
-            ExitMessage("unknown simulator \"\(self.name)\" (known: \(BuiltIns.simulators.map(\.name).joined(separator: ", ")))").exit()
+            ExitMessage(
+                "unknown simulator \"\(self.name)\" (known: \(BuiltIns.simulators.map(\.name).joined(separator: ", ")))"
+            ).exit()
         }
         var configuration: SimulatorKind.ConfigurationFile?
         if let path = self.config {
@@ -40,7 +42,8 @@ struct Simulate: AsyncParsableCommand {
         }
         CommandLogging.bootstrap(level: .notice)
         let logger = Logger(label: "gatehouse.simulate.\(kind.name)")
-        let launch = SimulatorKind.Launch(host: self.host, port: self.port ?? kind.defaultPort, logger: logger, configuration: configuration)
+        let launch = SimulatorKind.Launch(
+            host: self.host, port: self.port ?? kind.defaultPort, logger: logger, configuration: configuration)
         let service = SimulatorService(kind: kind, launch: launch)
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
@@ -62,7 +65,8 @@ struct SimulatorService: Service {
         let name = self.kind.name
         try await cancelWhenGracefulShutdown {
             try await self.kind.start(self.launch) { port in
-                logger.notice("simulator ready", metadata: ["simulator": .string(name), "port": .stringConvertible(port)])
+                logger.notice(
+                    "simulator ready", metadata: ["simulator": .string(name), "port": .stringConvertible(port)])
             }
         }
     }

@@ -10,7 +10,9 @@ import Logging
 /// over a transport that never sends.
 enum FuzzAdapters {
     /// The built-in adapter kinds (the executable's list, without its simulators).
-    static let registry = AdapterRegistry([HTTPAdapter.kind, OKITAdapter.kind, CheckfrontAdapter.kind, KeyfaxAdapter.kind, K2Adapter.kind])
+    static let registry = AdapterRegistry([
+        HTTPAdapter.kind, OKITAdapter.kind, CheckfrontAdapter.kind, KeyfaxAdapter.kind, K2Adapter.kind,
+    ])
 
     /// Adapters log at build time; a fuzzer's output is its findings.
     static let silentLogger = Logger(label: "gatehouse-fuzz") { _ in SwiftLogNoOpLogHandler() }
@@ -25,7 +27,8 @@ enum FuzzAdapters {
     /// The connection `name` of configuration `yaml`, built; traps on a broken fixture.
     static func connection(_ name: String, yaml: String) -> any Adapter {
         do {
-            let config = try GatewayConfiguration.load(text: yaml, file: "fixture.yaml", adapterKinds: Self.registry.names)
+            let config = try GatewayConfiguration.load(
+                text: yaml, file: "fixture.yaml", adapterKinds: Self.registry.names)
             let gateway = try Gateway(
                 configuration: config,
                 registry: Self.registry,
@@ -33,7 +36,9 @@ enum FuzzAdapters {
                 secrets: EnvironmentSecretSource(environment: ["K2_USER": "user", "K2_PASSWORD": "password"]),
                 logger: Self.silentLogger
             )
-            guard let adapter = gateway.connections[name]?.adapter else { fatalError("fixture has no connection \(name)") }
+            guard let adapter = gateway.connections[name]?.adapter else {
+                fatalError("fixture has no connection \(name)")
+            }
             return adapter
         } catch {
             fatalError("fuzz fixture does not load: \(error)")

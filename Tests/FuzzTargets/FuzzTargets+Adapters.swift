@@ -9,10 +9,14 @@ import NIOCore
 
 extension FuzzTargets {
     /// K2's `conditions` built from a caller's `filter` (JSON, or XML when the input starts with `<`).
-    static let k2Conditions = FuzzTarget("k2-conditions", input: "a data.list filter: JSON, or an XML document whose root holds it") { bytes in
+    static let k2Conditions = FuzzTarget(
+        "k2-conditions", input: "a data.list filter: JSON, or an XML document whose root holds it"
+    ) { bytes in
         let filter: Value?
         if bytes.first == UInt8(ascii: "<") {
-            guard case .object(let root)? = try? XML.parse(bytes), let first = root.members.first else { return "unreadable" }
+            guard case .object(let root)? = try? XML.parse(bytes), let first = root.members.first else {
+                return "unreadable"
+            }
             filter = first.value
         } else {
             guard let value = try? JSON.parse(bytes) else { return "unreadable" }
@@ -27,44 +31,51 @@ extension FuzzTargets {
 
     /// A caller's `cursor` (its text as given, and the input's bytes as an encoded cursor) and an
     /// upstream's `NextPageURL`, checked by real K2 connections; what passes stays on base_url's origin.
-    static let k2Cursor = FuzzTarget("k2-cursor", input: "a cursor or page URL (text), also encoded as a cursor", prepare: {
-        let base = BaseURL("https://k2.example:8443/K2API")!
-        let adapters = ["json", "xml"].map { format in
-            (
-                format,
-                FuzzAdapters.connection(
-                    "k2",
-                    yaml: """
-                        connections:
-                          k2:
-                            adapter: k2
-                            base_url: \(base)
-                            credentials: { username: env:K2_USER, password: env:K2_PASSWORD }
-                            options: { format: \(format), rebase_page_urls: \(format == "xml") }
-                        """) as! K2Adapter
-            )
-        }
-        return { bytes in
-            let text = String(decoding: bytes, as: UTF8.self)
-            var outcomes: [String] = []
-            for (format, adapter) in adapters {
-                for cursor in [text, Base64.urlEncode(bytes)] {
-                    if let url = try? adapter.page(forCursor: cursor) {
-                        FuzzTarget.require(BaseURL(url)?.sameOrigin(as: base) == true, "a cursor led off base_url's origin: \(url)")
-                        outcomes.append("\(format) cursor ok \(FuzzTarget.short(url, 80))")
+    static let k2Cursor = FuzzTarget(
+        "k2-cursor", input: "a cursor or page URL (text), also encoded as a cursor",
+        prepare: {
+            let base = BaseURL("https://k2.example:8443/K2API")!
+            let adapters = ["json", "xml"].map { format in
+                (
+                    format,
+                    FuzzAdapters.connection(
+                        "k2",
+                        yaml: """
+                            connections:
+                              k2:
+                                adapter: k2
+                                base_url: \(base)
+                                credentials: { username: env:K2_USER, password: env:K2_PASSWORD }
+                                options: { format: \(format), rebase_page_urls: \(format == "xml") }
+                            """) as! K2Adapter
+                )
+            }
+            return { bytes in
+                let text = String(decoding: bytes, as: UTF8.self)
+                var outcomes: [String] = []
+                for (format, adapter) in adapters {
+                    for cursor in [text, Base64.urlEncode(bytes)] {
+                        if let url = try? adapter.page(forCursor: cursor) {
+                            FuzzTarget.require(
+                                BaseURL(url)?.sameOrigin(as: base) == true, "a cursor led off base_url's origin: \(url)"
+                            )
+                            outcomes.append("\(format) cursor ok \(FuzzTarget.short(url, 80))")
+                        }
+                    }
+                    if let url = try? adapter.page(reportedByUpstream: text) {
+                        FuzzTarget.require(
+                            BaseURL(url)?.sameOrigin(as: base) == true,
+                            "a page URL was followed off base_url's origin: \(url)")
+                        outcomes.append("\(format) page URL ok \(FuzzTarget.short(url, 80))")
                     }
                 }
-                if let url = try? adapter.page(reportedByUpstream: text) {
-                    FuzzTarget.require(BaseURL(url)?.sameOrigin(as: base) == true, "a page URL was followed off base_url's origin: \(url)")
-                    outcomes.append("\(format) page URL ok \(FuzzTarget.short(url, 80))")
-                }
+                return outcomes.isEmpty ? "refused" : outcomes.joined(separator: "; ")
             }
-            return outcomes.isEmpty ? "refused" : outcomes.joined(separator: "; ")
-        }
-    })
+        })
 
     /// An OKIT validator's answer: `<status>\n<body>` (status 200 without a first line).
-    static let okitAnswer = FuzzTarget("okit-answer", input: "an OKIT validator answer: status line, then the body") { bytes in
+    static let okitAnswer = FuzzTarget("okit-answer", input: "an OKIT validator answer: status line, then the body") {
+        bytes in
         let (words, body) = FuzzInput.header(bytes)
         let status = FuzzInput.status(words.first)
         switch OKITAnswer(status: status, body: body) {
@@ -80,10 +91,13 @@ extension FuzzTargets {
     }
 
     /// An OAuth2 token endpoint answer (the core's, as Checkfront uses it): `<status>\n<body>`.
-    static let tokenAnswer = FuzzTarget("token-answer", input: "an OAuth token endpoint answer: status line, then the JSON body") { bytes in
+    static let tokenAnswer = FuzzTarget(
+        "token-answer", input: "an OAuth token endpoint answer: status line, then the JSON body"
+    ) { bytes in
         let (words, body) = FuzzInput.header(bytes)
         let response = UpstreamResponse(status: FuzzInput.status(words.first), headers: [:], body: .from(ByteBuffer()))
-        switch OAuth2TokenEndpoint.outcome(response: response, body: body, defaultLifetime: 14_000) {  // Checkfront's default lifetime
+        // Checkfront's default lifetime
+        switch OAuth2TokenEndpoint.outcome(response: response, body: body, defaultLifetime: 14_000) {
         case .granted(let grant):
             FuzzTarget.require(grant.expiresIn >= 1, "a grant that has already expired")
             // Never the tokens themselves: summaries are printed.
@@ -121,14 +135,16 @@ extension FuzzTargets {
 
     /// A Checkfront API answer: `<status> [resource|-] [list]\n<body>`.
     static let checkfrontEnvelope = FuzzTarget(
-        "checkfront-envelope", input: "a Checkfront answer: `status resource list` line (resource `-` for none), then the JSON body"
+        "checkfront-envelope",
+        input: "a Checkfront answer: `status resource list` line (resource `-` for none), then the JSON body"
     ) { bytes in
         let (words, body) = FuzzInput.header(bytes)
         let status = FuzzInput.status(words.first)
         let resource = words.count > 1 && words[1] != "-" ? words[1] : nil
         let list = words.count > 2 && words[2] == "list"
         do {
-            let envelope = try CheckfrontEnvelope.translate(status: status, body: body, resource: resource, list: list, connection: "checkfront")
+            let envelope = try CheckfrontEnvelope.translate(
+                status: status, body: body, resource: resource, list: list, connection: "checkfront")
             return "ok next \(envelope.nextCursor ?? "-") total \(envelope.total.map(String.init) ?? "-") data "
                 + FuzzTarget.short(JSON.serialize(envelope.data))
         } catch let error as GatewayError {

@@ -12,7 +12,8 @@ extension FuzzTargets {
             return "refused: \(error.message)"
         }
         let text = JSON.serialize(value)
-        FuzzTarget.require((try? JSON.parse(text)) == value, "JSON.serialize output does not read back as the same value")
+        FuzzTarget.require(
+            (try? JSON.parse(text)) == value, "JSON.serialize output does not read back as the same value")
         return "ok " + FuzzTarget.short(text)
     }
 
@@ -51,18 +52,24 @@ extension FuzzTargets {
         let pairs = FormEncoding.pairs(text)
         for (name, value) in pairs {
             for part in [name, value] {
-                FuzzTarget.require(FormEncoding.decode(Substring(FormEncoding.encode(part))) == part, "form encode/decode changed a value")
                 FuzzTarget.require(
-                    FormEncoding.decode(Substring(FormEncoding.encode(part, spaceAsPlus: false))) == part, "form %20 encode/decode changed a value")
+                    FormEncoding.decode(Substring(FormEncoding.encode(part))) == part,
+                    "form encode/decode changed a value")
+                FuzzTarget.require(
+                    FormEncoding.decode(Substring(FormEncoding.encode(part, spaceAsPlus: false))) == part,
+                    "form %20 encode/decode changed a value")
             }
         }
         _ = FormEncoding.html(text)
-        return "ok \(pairs.count) pairs: " + FuzzTarget.short(pairs.map { "\($0.name)=\($0.value)" }.joined(separator: "&"))
+        return "ok \(pairs.count) pairs: "
+            + FuzzTarget.short(pairs.map { "\($0.name)=\($0.value)" }.joined(separator: "&"))
     }
 
     /// Strict base64, base64url and hex decoding (signing keys, cursors, key hashes): what
     /// decodes re-encodes to the same text, and any bytes encode and decode back.
-    static let base64Hex = FuzzTarget("base64-hex", input: "text to decode as base64, base64url and hex (and bytes to encode)") { bytes in
+    static let base64Hex = FuzzTarget(
+        "base64-hex", input: "text to decode as base64, base64url and hex (and bytes to encode)"
+    ) { bytes in
         let text = String(decoding: bytes, as: UTF8.self)
         var decoded: [String] = []
         if let data = Base64.decode(text) {

@@ -41,18 +41,22 @@ extension FuzzTargets {
                 while let last = value.last, last == 0x0D { value = value.dropLast() }
                 sent.insert(Array(Self.trimmed(value)))
             }
-            FuzzTarget.require(fed <= limits.maxHeaderBytes, "the head parser accepted \(fed) bytes over max_response_header_bytes")
+            FuzzTarget.require(
+                fed <= limits.maxHeaderBytes, "the head parser accepted \(fed) bytes over max_response_header_bytes")
             if completed != nil {
                 FuzzTarget.require(event == .pending, "the head parser completed an answer twice")
                 trailers += 1
             } else if case .complete(let status, let headers) = event {
                 FuzzTarget.require((200...599).contains(status), "the head parser passed on status \(status)")
-                FuzzTarget.require(headers.count <= limits.maxHeaders, "the head parser passed on \(headers.count) headers")
+                FuzzTarget.require(
+                    headers.count <= limits.maxHeaders, "the head parser passed on \(headers.count) headers")
                 for field in headers {
                     let value = field.withUnsafeBytesOfValue { Array($0) }
                     FuzzTarget.require(
-                        !value.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }, "the head parser passed on a control byte in \(field.name)")
-                    FuzzTarget.require(sent.contains(value), "the head parser passed on a rewritten value in \(field.name)")
+                        !value.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F },
+                        "the head parser passed on a control byte in \(field.name)")
+                    FuzzTarget.require(
+                        sent.contains(value), "the head parser passed on a rewritten value in \(field.name)")
                 }
                 FuzzTarget.require(parser.isComplete, "the head parser completed but does not say so")
                 completed = (status, headers)
@@ -60,7 +64,8 @@ extension FuzzTargets {
         }
         guard let completed else { return "incomplete" }
         let fields = completed.headers.map { "\($0.name.rawName)=\($0.value)" }.joined(separator: ",")
-        return FuzzTarget.short("complete \(completed.status), \(completed.headers.count) headers [\(fields)], \(trailers) trailer lines")
+        return FuzzTarget.short(
+            "complete \(completed.status), \(completed.headers.count) headers [\(fields)], \(trailers) trailer lines")
     }
 
     /// `bytes` without leading and trailing spaces and tabs.

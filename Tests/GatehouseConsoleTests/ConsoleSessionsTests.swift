@@ -41,7 +41,8 @@ import Testing
     @Test(arguments: [
         ("/", true), ("/connections", true), ("/connections/keyfax-demo/actions/keyfax/rotate", true), ("/vault", true),
         ("/vault/put", true), ("/vault/delete", true), ("/audit", true), ("/clients", true), ("/logout", true),
-        ("/connections/x", false), ("/connections/x/actions/", false), ("/vault/other", false), ("/proxy/echo/x", false),
+        ("/connections/x", false), ("/connections/x/actions/", false), ("/vault/other", false),
+        ("/proxy/echo/x", false),
         ("/healthz", false), ("//", false), ("/clients/x", false),
     ])
     func onlyTheConsolesPagesAreItsOwn(path: String, expected: Bool) {

@@ -3,7 +3,9 @@ import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct BulkheadTests {
     static func bulkhead(limit: Int, queue: Int, timeoutMilliseconds: Int) -> Bulkhead {
-        Bulkhead(policy: BulkheadPolicy(maxInFlight: limit, maxQueue: queue, queueTimeoutMilliseconds: timeoutMilliseconds), connection: "k2")
+        Bulkhead(
+            policy: BulkheadPolicy(maxInFlight: limit, maxQueue: queue, queueTimeoutMilliseconds: timeoutMilliseconds),
+            connection: "k2")
     }
 
     /// A caller cancelled before it joins the queue: its cancellation handler runs before the

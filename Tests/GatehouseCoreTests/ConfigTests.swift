@@ -52,7 +52,8 @@ import Testing
     }
 
     @Test func unknownKeyNamesFileLineAndPath() throws {
-        let error = try #require(self.error(Self.valid.replacingOccurrences(of: "timeout_ms: 2500", with: "timeout: 2500")))
+        let error = try #require(
+            self.error(Self.valid.replacingOccurrences(of: "timeout_ms: 2500", with: "timeout: 2500")))
         #expect(error.file == "test.yaml")
         #expect(error.line == 8)
         #expect(error.path == "connections.crm.timeout")
@@ -90,14 +91,19 @@ import Testing
     }
 
     @Test func duplicateConnectionName() throws {
-        let text = "connections:\n  crm:\n    adapter: http\n    base_url: http://a\n  crm:\n    adapter: http\n    base_url: http://b\n"
+        let text =
+            """
+            connections:\n  crm:\n    adapter: http\n    base_url: http://a\n  crm:\n    adapter: http\n    \
+            base_url: http://b\n
+            """
         let error = try #require(self.error(text))
         #expect(error.message.contains("duplicate"))
         #expect(error.line != nil)
     }
 
     @Test func literalSecretIsRefused() throws {
-        let text = "connections:\n  crm:\n    adapter: http\n    base_url: http://a\n    credentials: { token: hunter2 }\n"
+        let text =
+            "connections:\n  crm:\n    adapter: http\n    base_url: http://a\n    credentials: { token: hunter2 }\n"
         let error = try #require(self.error(text))
         #expect(error.path == "connections.crm.credentials.token")
         #expect(error.message.contains("env:NAME or vault:PATH"))
@@ -147,7 +153,8 @@ import Testing
     }
 
     @Test func badConnectionName() throws {
-        let error = try #require(self.error("connections:\n  \"crm/prod\":\n    adapter: http\n    base_url: http://a\n"))
+        let error = try #require(
+            self.error("connections:\n  \"crm/prod\":\n    adapter: http\n    base_url: http://a\n"))
         #expect(error.path == "connections.crm/prod")
     }
 }

@@ -66,8 +66,12 @@ final class ListValidator: TokenValidator {
     @Test func requestsForOtherPrefixesAreNotThisAuthenticatorsBusiness() async throws {
         let validator = ListValidator(valid: ["t1@BlaBla"])
         let authenticator = self.authenticator(validator)
-        #expect(try await authenticator.authenticate(InboundCredentials(authorization: "Bearer t1", clientPrefix: "Nobody")) == nil)
-        #expect(try await authenticator.authenticate(InboundCredentials(authorization: "Bearer t1", clientPrefix: nil)) == nil)
+        #expect(
+            try await authenticator.authenticate(InboundCredentials(authorization: "Bearer t1", clientPrefix: "Nobody"))
+                == nil)
+        #expect(
+            try await authenticator.authenticate(InboundCredentials(authorization: "Bearer t1", clientPrefix: nil))
+                == nil)
         #expect(validator.callCount == 0)
     }
 
@@ -76,25 +80,33 @@ final class ListValidator: TokenValidator {
         let authenticator = self.authenticator(validator)
         // A token valid for one prefix is not valid for another.
         #expect(
-            await self.code { try await authenticator.authenticate(.init(authorization: "Bearer t1", clientPrefix: "Acme")) }
+            await self.code {
+                try await authenticator.authenticate(.init(authorization: "Bearer t1", clientPrefix: "Acme"))
+            }
                 == .unauthenticated
         )
         #expect(
-            await self.code { try await authenticator.authenticate(.init(authorization: "Bearer nope", clientPrefix: "BlaBla")) }
+            await self.code {
+                try await authenticator.authenticate(.init(authorization: "Bearer nope", clientPrefix: "BlaBla"))
+            }
                 == .unauthenticated
         )
         #expect(validator.callCount == 2)
         // Without a bearer token, or with an absurd one, the validator is not asked.
         #expect(
-            await self.code { try await authenticator.authenticate(.init(authorization: nil, clientPrefix: "BlaBla")) } == .unauthenticated
+            await self.code { try await authenticator.authenticate(.init(authorization: nil, clientPrefix: "BlaBla")) }
+                == .unauthenticated
         )
         #expect(
-            await self.code { try await authenticator.authenticate(.init(authorization: "Basic dDE=", clientPrefix: "BlaBla")) }
+            await self.code {
+                try await authenticator.authenticate(.init(authorization: "Basic dDE=", clientPrefix: "BlaBla"))
+            }
                 == .unauthenticated
         )
         let long = "Bearer " + String(repeating: "x", count: 4097)
         #expect(
-            await self.code { try await authenticator.authenticate(.init(authorization: long, clientPrefix: "BlaBla")) } == .unauthenticated
+            await self.code { try await authenticator.authenticate(.init(authorization: long, clientPrefix: "BlaBla")) }
+                == .unauthenticated
         )
         #expect(validator.callCount == 2)
     }
@@ -104,7 +116,9 @@ final class ListValidator: TokenValidator {
         let authenticator = self.authenticator(validator)
         for _ in 0..<2 {
             #expect(
-                await self.code { try await authenticator.authenticate(.init(authorization: "Bearer t1", clientPrefix: "BlaBla")) }
+                await self.code {
+                    try await authenticator.authenticate(.init(authorization: "Bearer t1", clientPrefix: "BlaBla"))
+                }
                     == .unavailable
             )
         }

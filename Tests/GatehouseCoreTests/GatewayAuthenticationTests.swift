@@ -48,9 +48,10 @@ import Testing
         let config = try GatewayConfiguration.load(text: Self.config(), file: "t.yaml", adapterKinds: ["http", "okit"])
         let registry = AdapterRegistry([
             AdapterKind(name: "http") { _ in Plain() },
-            okit ?? AdapterKind(name: "okit", clientPrefixHeader: InboundCredentials.clientPrefixHeader) { _ in
-                StandInOKIT(validator: validator)
-            },
+            okit
+                ?? AdapterKind(name: "okit", clientPrefixHeader: InboundCredentials.clientPrefixHeader) { _ in
+                    StandInOKIT(validator: validator)
+                },
         ])
         return try Gateway(
             configuration: config,
@@ -72,7 +73,8 @@ import Testing
     @Test func aClientPrefixWithAValidTokenIsThatPrefix() async throws {
         let validator = ListValidator(valid: ["t1@BlaBla"])
         let gateway = try self.gateway(validator)
-        let principal = try await gateway.authenticate(InboundCredentials(authorization: "Bearer t1", clientPrefix: "BlaBla"))
+        let principal = try await gateway.authenticate(
+            InboundCredentials(authorization: "Bearer t1", clientPrefix: "BlaBla"))
         #expect(principal.name == "BlaBla")
         #expect(principal.connections == ["sms"])
         #expect(try gateway.connection("sms", for: principal).name == "sms")
@@ -82,7 +84,8 @@ import Testing
     @Test func aGatewayKeyGoesToTheAPIKeyClientsEvenWithAPrefix() async throws {
         let validator = ListValidator(valid: [])
         let gateway = try self.gateway(validator)
-        let principal = try await gateway.authenticate(InboundCredentials(authorization: "Bearer \(Self.key)", clientPrefix: "BlaBla"))
+        let principal = try await gateway.authenticate(
+            InboundCredentials(authorization: "Bearer \(Self.key)", clientPrefix: "BlaBla"))
         #expect(principal.name == "erp")
         #expect(validator.callCount == 0)
     }
@@ -90,16 +93,25 @@ import Testing
     @Test func everythingElseIs401() async throws {
         let validator = ListValidator(valid: ["t1@BlaBla"])
         let gateway = try self.gateway(validator)
-        let unknownPrefix = await self.refusal(gateway, InboundCredentials(authorization: "Bearer t1", clientPrefix: "Stranger"))
+        let unknownPrefix = await self.refusal(
+            gateway, InboundCredentials(authorization: "Bearer t1", clientPrefix: "Stranger"))
         #expect(unknownPrefix?.code == .unauthenticated)
-        #expect(await self.refusal(gateway, InboundCredentials(authorization: "Bearer t1", clientPrefix: nil))?.code == .unauthenticated)
-        #expect(await self.refusal(gateway, InboundCredentials(authorization: nil, clientPrefix: nil))?.code == .unauthenticated)
-        #expect(await self.refusal(gateway, InboundCredentials(authorization: nil, clientPrefix: "BlaBla"))?.code == .unauthenticated)
         #expect(
-            await self.refusal(gateway, InboundCredentials(authorization: "Bearer t2", clientPrefix: "BlaBla"))?.code == .unauthenticated
+            await self.refusal(gateway, InboundCredentials(authorization: "Bearer t1", clientPrefix: nil))?.code
+                == .unauthenticated)
+        #expect(
+            await self.refusal(gateway, InboundCredentials(authorization: nil, clientPrefix: nil))?.code
+                == .unauthenticated)
+        #expect(
+            await self.refusal(gateway, InboundCredentials(authorization: nil, clientPrefix: "BlaBla"))?.code
+                == .unauthenticated)
+        #expect(
+            await self.refusal(gateway, InboundCredentials(authorization: "Bearer t2", clientPrefix: "BlaBla"))?.code
+                == .unauthenticated
         )
         #expect(
-            await self.refusal(gateway, InboundCredentials(authorization: "Bearer t1", clientPrefix: "blabla"))?.code == .unauthenticated
+            await self.refusal(gateway, InboundCredentials(authorization: "Bearer t1", clientPrefix: "blabla"))?.code
+                == .unauthenticated
         )
         // Only the last two reached the validator; unknown prefixes and missing tokens never do.
         #expect(validator.callCount == 1)
@@ -120,7 +132,10 @@ import Testing
         #expect(error?.path == "clients.sms-callers.okit_connection")
         #expect(
             error?.message
-                == "connection \"okit\" (adapter okit) cannot validate tokens; okit_connection must name a connection whose adapter is a token validator"
+                == """
+                connection \"okit\" (adapter okit) cannot validate tokens; okit_connection must name a connection \
+                whose adapter is a token validator
+                """
         )
     }
 
@@ -135,12 +150,15 @@ import Testing
         let validator = ListValidator(valid: ["t1@BlaBla"])
         let other = HTTPField.Name("X-Caller")!
         let gateway = try self.gateway(
-            validator, okit: AdapterKind(name: "okit", clientPrefixHeader: other) { _ in StandInOKIT(validator: validator) })
+            validator,
+            okit: AdapterKind(name: "okit", clientPrefixHeader: other) { _ in StandInOKIT(validator: validator) })
         #expect(gateway.inboundCredentialHeaders == ["x-caller"])
-        let principal = try await gateway.authenticate(InboundCredentials(authorization: "Bearer t1", headers: [other: "BlaBla"]))
+        let principal = try await gateway.authenticate(
+            InboundCredentials(authorization: "Bearer t1", headers: [other: "BlaBla"]))
         #expect(principal.name == "BlaBla")
         // The same prefix in another header names nobody.
-        let refusal = await self.refusal(gateway, InboundCredentials(authorization: "Bearer t1", clientPrefix: "BlaBla"))
+        let refusal = await self.refusal(
+            gateway, InboundCredentials(authorization: "Bearer t1", clientPrefix: "BlaBla"))
         #expect(refusal?.code == .unauthenticated)
     }
 }

@@ -28,7 +28,9 @@ import Testing
         #expect(value == .array([.string("é😀"), .string("ß")]))
     }
 
-    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "[1] 2", "\"\\ud800\"", "tru", "{1:2}"])
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "[1] 2", "\"\\ud800\"", "tru", "{1:2}",
+    ])
     func invalidDocumentsAreRefused(text: String) {
         #expect(throws: JSON.ParseError.self) { try JSON.parse(text) }
     }

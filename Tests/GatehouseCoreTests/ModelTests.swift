@@ -15,10 +15,14 @@ import Testing
     }
 
     @Test func errorBodyHasTheUniformShape() {
-        let error = GatewayError(.upstreamError, "boom", connection: "k2", upstreamStatus: 500, upstreamKind: "AS3Error")
+        let error = GatewayError(
+            .upstreamError, "boom", connection: "k2", upstreamStatus: 500, upstreamKind: "AS3Error")
         #expect(
             JSON.serialize(error.body(requestID: "r1"))
-                == #"{"error":{"code":"upstream_error","message":"boom","connection":"k2","upstream_status":500,"upstream_kind":"AS3Error","request_id":"r1"}}"#
+                == #"""
+                {"error":{"code":"upstream_error","message":"boom","connection":"k2","upstream_status":500,"upstre\#
+                am_kind":"AS3Error","request_id":"r1"}}
+                """#
         )
         #expect(GatewayError.Code.needsReauthorization.httpStatus == 503)
         #expect(GatewayError.Code.upstreamTimeout.httpStatus == 504)
@@ -26,10 +30,14 @@ import Testing
     }
 
     @Test func envelopeShape() {
-        let envelope = Envelope(data: ["a": 1], nextCursor: "c1", total: 9, meta: ["state": "done"], upstreamStatus: 200)
+        let envelope = Envelope(
+            data: ["a": 1], nextCursor: "c1", total: 9, meta: ["state": "done"], upstreamStatus: 200)
         #expect(
             JSON.serialize(envelope.body(connection: "k2", adapter: "k2"))
-                == #"{"data":{"a":1},"page":{"next":"c1","total":9},"meta":{"connection":"k2","adapter":"k2","upstream_status":200,"state":"done"}}"#
+                == #"""
+                {"data":{"a":1},"page":{"next":"c1","total":9},"meta":{"connection":"k2","adapter":"k2","upstream_\#
+                status":200,"state":"done"}}
+                """#
         )
     }
 
@@ -52,7 +60,8 @@ import Testing
     @Test func inboundCredentialsAndHopByHopHeadersAreStripped() {
         let inbound: HTTPFields = [
             .authorization: "Bearer gh_x", HTTPField.Name("X-Client-Prefix")!: "p", .connection: "close, X-Trace",
-            HTTPField.Name("X-Trace")!: "1", HTTPField.Name("Host")!: "gateway", .contentType: "application/json", .accept: "*/*",
+            HTTPField.Name("X-Trace")!: "1", HTTPField.Name("Host")!: "gateway", .contentType: "application/json",
+            .accept: "*/*",
             HTTPField.Name("Proxy-Authorization")!: "Basic x", .transferEncoding: "chunked",
         ]
         let upstream = HeaderPolicy.upstreamHeaders(from: inbound, credentialHeaders: ["x-client-prefix"])
@@ -67,21 +76,25 @@ import Testing
         let otherHash = APIKey.generate().sha256
         func bytes(_ hex: String) -> [UInt8] {
             stride(from: 0, to: hex.count, by: 2).map {
-                UInt8(hex[hex.index(hex.startIndex, offsetBy: $0)..<hex.index(hex.startIndex, offsetBy: $0 + 2)], radix: 16)!
+                UInt8(
+                    hex[hex.index(hex.startIndex, offsetBy: $0)..<hex.index(hex.startIndex, offsetBy: $0 + 2)],
+                    radix: 16)!
             }
         }
         let authenticator = APIKeyAuthenticator(entries: [
             (bytes(otherHash), Principal(name: "other", connections: [])),
             (bytes(hash), Principal(name: "erp", connections: ["crm"])),
         ])
-        let principal = try await authenticator.authenticate(InboundCredentials(authorization: "Bearer \(key)", clientPrefix: nil))
+        let principal = try await authenticator.authenticate(
+            InboundCredentials(authorization: "Bearer \(key)", clientPrefix: nil))
         #expect(principal?.name == "erp")
         #expect(principal?.mayUse("crm") == true)
         #expect(principal?.mayUse("billing") == false)
         await #expect(throws: GatewayError.self) {
             try await authenticator.authenticate(InboundCredentials(authorization: "Bearer \(key)x", clientPrefix: nil))
         }
-        let notOurs = try await authenticator.authenticate(InboundCredentials(authorization: "Bearer other", clientPrefix: nil))
+        let notOurs = try await authenticator.authenticate(
+            InboundCredentials(authorization: "Bearer other", clientPrefix: nil))
         #expect(notOurs == nil)
     }
 }

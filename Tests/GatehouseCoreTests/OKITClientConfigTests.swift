@@ -71,24 +71,43 @@ import Testing
             "unknown connection \"okit-prod\""
         ),
         ("    okit_connection: okit-demo\n", "", 10, "clients.sms-callers.okit_connection", "missing required key"),
-        ("    client_prefixes: [BlaBla, Acme]\n", "", 10, "clients.sms-callers.client_prefixes", "missing required key"),
+        (
+            "    client_prefixes: [BlaBla, Acme]\n", "", 10, "clients.sms-callers.client_prefixes",
+            "missing required key"
+        ),
         (
             "client_prefixes: [BlaBla, Acme]", "client_prefixes: []", 13, "clients.sms-callers.client_prefixes",
             "list at least one client prefix"
         ),
-        ("client_prefixes: [BlaBla, Acme]", "client_prefixes: BlaBla", 13, "clients.sms-callers.client_prefixes", "expected a list"),
-        ("client_prefixes: [BlaBla, Acme]", "client_prefixes: [BlaBla, BlaBla]", 13, "clients.sms-callers.client_prefixes", "listed twice"),
         (
-            "client_prefixes: [BlaBla, Acme]", "client_prefixes: [\"Bla Bla\"]", 13, "clients.sms-callers.client_prefixes",
+            "client_prefixes: [BlaBla, Acme]", "client_prefixes: BlaBla", 13, "clients.sms-callers.client_prefixes",
+            "expected a list"
+        ),
+        (
+            "client_prefixes: [BlaBla, Acme]", "client_prefixes: [BlaBla, BlaBla]", 13,
+            "clients.sms-callers.client_prefixes", "listed twice"
+        ),
+        (
+            "client_prefixes: [BlaBla, Acme]", "client_prefixes: [\"Bla Bla\"]", 13,
+            "clients.sms-callers.client_prefixes",
             "a client prefix is 1 to 128 visible ASCII characters"
         ),
-        ("authenticator: okit", "authenticator: oauth", 11, "clients.sms-callers.authenticator", "\"oauth\" is not one of api_key, token, okit"),
+        (
+            "authenticator: okit", "authenticator: oauth", 11, "clients.sms-callers.authenticator",
+            "\"oauth\" is not one of api_key, token, okit"
+        ),
         (
             "    connections: [sms-demo]", "    connections: [sms-demo]\n    key_sha256: \"00\"", 15,
             "clients.sms-callers.key_sha256", "key_sha256 belongs to api_key clients"
         ),
-        ("    connections: [sms-demo]", "    connections: [sms-demo]\n    prefix: x", 15, "clients.sms-callers.prefix", "unknown key"),
-        ("connections: [sms-demo]", "connections: [sms-dmo]", 14, "clients.sms-callers.connections", "unknown connection \"sms-dmo\""),
+        (
+            "    connections: [sms-demo]", "    connections: [sms-demo]\n    prefix: x", 15,
+            "clients.sms-callers.prefix", "unknown key"
+        ),
+        (
+            "connections: [sms-demo]", "connections: [sms-dmo]", 14, "clients.sms-callers.connections",
+            "unknown connection \"sms-dmo\""
+        ),
     ])
     func refusals(replace: String, with replacement: String, line: Int, path: String, message: String) throws {
         let text = Self.valid.replacing(replace, with: replacement)
@@ -114,7 +133,9 @@ import Testing
         let error = try #require(self.error(text))
         #expect(error.line == 18)
         #expect(error.path.hasPrefix("clients.mail-callers.client_prefixes"))
-        #expect(error.message == "client prefix \"Acme\" is already listed by client sms-callers; a prefix identifies one client")
+        #expect(
+            error.message
+                == "client prefix \"Acme\" is already listed by client sms-callers; a prefix identifies one client")
     }
 
     @Test func anAPIKeyClientCannotCarryOKITKeys() throws {

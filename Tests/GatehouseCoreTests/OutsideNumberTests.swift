@@ -49,18 +49,30 @@ import Testing
         ("server.max_body_bytes", "server:\n  host: 127.0.0.1\n  max_body_bytes: VALUE\n"),
         ("server.shutdown_grace_seconds", "server:\n  host: 127.0.0.1\n  shutdown_grace_seconds: VALUE\n"),
         ("vault.keep_versions", "vault:\n  path: v.db\n  keep_versions: VALUE\n"),
-        ("connections.crm.timeout_ms", "connections:\n  crm:\n    timeout_ms: VALUE\n    adapter: http\n    base_url: http://x\n"),
-        ("connections.crm.connect_timeout_ms", "connections:\n  crm:\n    connect_timeout_ms: VALUE\n    adapter: http\n    base_url: http://x\n"),
-        ("connections.crm.max_response_bytes", "connections:\n  crm:\n    max_response_bytes: VALUE\n    adapter: http\n    base_url: http://x\n"),
+        (
+            "connections.crm.timeout_ms",
+            "connections:\n  crm:\n    timeout_ms: VALUE\n    adapter: http\n    base_url: http://x\n"
+        ),
+        (
+            "connections.crm.connect_timeout_ms",
+            "connections:\n  crm:\n    connect_timeout_ms: VALUE\n    adapter: http\n    base_url: http://x\n"
+        ),
+        (
+            "connections.crm.max_response_bytes",
+            "connections:\n  crm:\n    max_response_bytes: VALUE\n    adapter: http\n    base_url: http://x\n"
+        ),
     ]
 
     /// Hostile values and the words the error must contain.
     static let hostileValues: [(value: String, says: String)] = [
         ("9223372036854775807", "out of range"), ("9223372036854775808", "whole number"), ("-1", "out of range"),
-        ("-9223372036854775808", "out of range"), ("1.5", "whole number"), ("abc", "whole number"), ("1e9", "whole number"),
+        ("-9223372036854775808", "out of range"), ("1.5", "whole number"), ("abc", "whole number"),
+        ("1e9", "whole number"),
     ]
 
-    @Test(arguments: Self.configKeys) func everyIntegerKeyRefusesHostileNumbersWithFileAndLine(key: String, yaml: String) {
+    @Test(arguments: Self.configKeys) func everyIntegerKeyRefusesHostileNumbersWithFileAndLine(
+        key: String, yaml: String
+    ) {
         for (value, says) in Self.hostileValues {
             let text = yaml.replacingOccurrences(of: "VALUE", with: value)
             do {

@@ -34,13 +34,19 @@ import Testing
         #expect(config.server.maxRequestHeadBytes == 32 * 1024)
         let limits = try #require(config.connection(named: "crm")).limits
         #expect(limits == ConnectionLimits())
-        #expect(limits.bulkhead(over: BulkheadPolicy()) == BulkheadPolicy(maxInFlight: nil, maxQueue: 100, queueTimeoutMilliseconds: 10_000))
+        #expect(
+            limits.bulkhead(over: BulkheadPolicy())
+                == BulkheadPolicy(maxInFlight: nil, maxQueue: 100, queueTimeoutMilliseconds: 10_000))
         #expect(config.clients.first?.rateLimit == nil)
     }
 
     @Test func everyKeyIsRead() throws {
         let config = try self.load(
-            server: "  max_connections: 10\n  idle_timeout_seconds: 5\n  request_head_timeout_seconds: 2\n  max_request_head_bytes: 4096",
+            server:
+                """
+                  max_connections: 10\n  idle_timeout_seconds: 5\n  request_head_timeout_seconds: 2\n  \
+                max_request_head_bytes: 4096
+                """,
             connection: """
                     rate_limit: { requests_per_second: 2.5, burst: 7 }
                     max_in_flight: 3
@@ -56,27 +62,37 @@ import Testing
         #expect(config.server.maxRequestHeadBytes == 4096)
         let limits = try #require(config.connection(named: "crm")).limits
         #expect(limits.rateLimit == RateLimitPolicy(requestsPerSecond: 2.5, burst: 7))
-        #expect(limits.bulkhead(over: BulkheadPolicy(maxInFlight: 5)) == BulkheadPolicy(maxInFlight: 3, maxQueue: 4, queueTimeoutMilliseconds: 500))
+        #expect(
+            limits.bulkhead(over: BulkheadPolicy(maxInFlight: 5))
+                == BulkheadPolicy(maxInFlight: 3, maxQueue: 4, queueTimeoutMilliseconds: 500))
         #expect(limits.circuitBreaker == CircuitBreakerPolicy(failures: 2, windowSeconds: 10, openSeconds: 9))
         // The burst defaults to the rate rounded up, at least one.
         #expect(config.clients.first?.rateLimit == RateLimitPolicy(requestsPerSecond: 0.5, burst: 1))
     }
 
     @Test(arguments: [
-        ("server", "  max_connections: 0"), ("server", "  idle_timeout_seconds: 0"), ("server", "  request_head_timeout_seconds: 99999"),
+        ("server", "  max_connections: 0"), ("server", "  idle_timeout_seconds: 0"),
+        ("server", "  request_head_timeout_seconds: 99999"),
         ("server", "  max_request_head_bytes: 10"), ("server", "  max_connections: 99999999999999999999"),
         ("connection", "    rate_limit: { burst: 3 }"), ("connection", "    rate_limit: { requests_per_second: 0 }"),
-        ("connection", "    rate_limit: { requests_per_second: -1 }"), ("connection", "    rate_limit: { requests_per_second: 1e9 }"),
-        ("connection", "    rate_limit: { requests_per_second: nan }"), ("connection", "    rate_limit: { requests_per_second: 1, burst: 0 }"),
+        ("connection", "    rate_limit: { requests_per_second: -1 }"),
+        ("connection", "    rate_limit: { requests_per_second: 1e9 }"),
+        ("connection", "    rate_limit: { requests_per_second: nan }"),
+        ("connection", "    rate_limit: { requests_per_second: 1, burst: 0 }"),
         ("connection", "    rate_limit: { requests_per_second: 1, colour: red }"), ("connection", "    rate_limit: 5"),
-        ("connection", "    max_in_flight: 0"), ("connection", "    max_queue: -1"), ("connection", "    queue_timeout_ms: 0"),
-        ("connection", "    circuit_breaker: { failures: 0 }"), ("connection", "    circuit_breaker: { window_seconds: 100000 }"),
-        ("connection", "    circuit_breaker: { open_seconds: soon }"), ("connection", "    circuit_breaker: { fails: 3 }"),
+        ("connection", "    max_in_flight: 0"), ("connection", "    max_queue: -1"),
+        ("connection", "    queue_timeout_ms: 0"),
+        ("connection", "    circuit_breaker: { failures: 0 }"),
+        ("connection", "    circuit_breaker: { window_seconds: 100000 }"),
+        ("connection", "    circuit_breaker: { open_seconds: soon }"),
+        ("connection", "    circuit_breaker: { fails: 3 }"),
         ("client", "    rate_limit: { requests_per_second: 2000000 }"),
     ])
     func badValuesNameTheirLine(_ place: String, _ yaml: String) {
         let error = #expect(throws: ConfigError.self) {
-            _ = try self.load(server: place == "server" ? yaml : "", connection: place == "connection" ? yaml : "", client: place == "client" ? yaml : "")
+            _ = try self.load(
+                server: place == "server" ? yaml : "", connection: place == "connection" ? yaml : "",
+                client: place == "client" ? yaml : "")
         }
         #expect(error?.file == "test.yaml")
         #expect(error?.line != nil, "\(yaml): \(String(describing: error))")

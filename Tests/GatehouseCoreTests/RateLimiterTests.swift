@@ -9,32 +9,44 @@ import Testing
         #expect(limiter.take(now: self.start) == .admitted(RateLimitStatus(limit: 3, remaining: 2, resetSeconds: 1)))
         #expect(limiter.take(now: self.start) == .admitted(RateLimitStatus(limit: 3, remaining: 1, resetSeconds: 1)))
         #expect(limiter.take(now: self.start) == .admitted(RateLimitStatus(limit: 3, remaining: 0, resetSeconds: 2)))
-        #expect(limiter.take(now: self.start) == .limited(RateLimitStatus(limit: 3, remaining: 0, resetSeconds: 2), retryAfterSeconds: 1))
+        #expect(
+            limiter.take(now: self.start)
+                == .limited(RateLimitStatus(limit: 3, remaining: 0, resetSeconds: 2), retryAfterSeconds: 1))
     }
 
     @Test func tokensComeBackAtTheRateAndNeverBeyondTheBurst() {
         let limiter = RateLimiter(policy: RateLimitPolicy(requestsPerSecond: 1, burst: 2), now: self.start)
         _ = limiter.take(now: self.start)
         _ = limiter.take(now: self.start)
-        guard case .limited(_, let retry) = limiter.take(now: self.start) else { Issue.record("expected a refusal"); return }
+        guard case .limited(_, let retry) = limiter.take(now: self.start) else {
+            Issue.record("expected a refusal"); return
+        }
         #expect(retry == 1)
         // One second later one token is back.
-        guard case .admitted(let status) = limiter.take(now: self.start + .seconds(1)) else { Issue.record("expected a token"); return }
+        guard case .admitted(let status) = limiter.take(now: self.start + .seconds(1)) else {
+            Issue.record("expected a token"); return
+        }
         #expect(status.remaining == 0)
         // An hour of quiet refills to the burst, not beyond.
-        guard case .admitted(let later) = limiter.take(now: self.start + .seconds(3600)) else { Issue.record("expected a token"); return }
+        guard case .admitted(let later) = limiter.take(now: self.start + .seconds(3600)) else {
+            Issue.record("expected a token"); return
+        }
         #expect(later.remaining == 1)
     }
 
     @Test func aSlowRateTellsTheCallerToWaitLonger() {
         let limiter = RateLimiter(policy: RateLimitPolicy(requestsPerSecond: 0.1, burst: 1), now: self.start)
         _ = limiter.take(now: self.start)
-        #expect(limiter.take(now: self.start) == .limited(RateLimitStatus(limit: 1, remaining: 0, resetSeconds: 10), retryAfterSeconds: 10))
+        #expect(
+            limiter.take(now: self.start)
+                == .limited(RateLimitStatus(limit: 1, remaining: 0, resetSeconds: 10), retryAfterSeconds: 10))
     }
 
     @Test func aClockGoingBackwardsAddsNoTokens() {
         let limiter = RateLimiter(policy: RateLimitPolicy(requestsPerSecond: 1, burst: 1), now: self.start)
         _ = limiter.take(now: self.start)
-        if case .admitted = limiter.take(now: self.start - .seconds(100)) { Issue.record("a backwards clock must not refill") }
+        if case .admitted = limiter.take(now: self.start - .seconds(100)) {
+            Issue.record("a backwards clock must not refill")
+        }
     }
 }

@@ -15,7 +15,9 @@ import Testing
         let defaults = try #require(try self.load("").connection(named: "crm"))
         #expect(defaults.transport.maxResponseHeaders == 100)
         #expect(defaults.transport.maxResponseHeaderBytes == 64 * 1024)
-        let set = try #require(try self.load("    max_response_headers: 20\n    max_response_header_bytes: 8192\n").connection(named: "crm"))
+        let set = try #require(
+            try self.load("    max_response_headers: 20\n    max_response_header_bytes: 8192\n").connection(
+                named: "crm"))
         #expect(set.transport.maxResponseHeaders == 20)
         #expect(set.transport.maxResponseHeaderBytes == 8192)
     }
@@ -23,7 +25,8 @@ import Testing
     @Test(arguments: [
         "    max_response_headers: 0\n", "    max_response_headers: 10001\n", "    max_response_headers: -1\n",
         "    max_response_headers: 1.5\n", "    max_response_headers: 9223372036854775808\n",
-        "    max_response_header_bytes: 1023\n", "    max_response_header_bytes: 16777217\n", "    max_response_header_bytes: lots\n",
+        "    max_response_header_bytes: 1023\n", "    max_response_header_bytes: 16777217\n",
+        "    max_response_header_bytes: lots\n",
     ])
     func outOfRangeValuesStopStartup(_ keys: String) {
         #expect(throws: ConfigError.self) { _ = try self.load(keys) }

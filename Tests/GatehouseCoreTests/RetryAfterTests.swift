@@ -19,7 +19,10 @@ import Testing
         #expect(RetryAfter.seconds("Fri, 01 Jan 2027 00:00:00 GMT", now: self.now) == RetryAfter.maximumSeconds)
     }
 
-    @Test(arguments: [nil, "", "soon", "-5", "1.5", "Tue, 32 Dec 2026 12:01:30 GMT", "Tue, 01 Dec 2026 25:01:30 GMT", "01 Dec 2026 12:01:30 GMT"])
+    @Test(arguments: [
+        nil, "", "soon", "-5", "1.5", "Tue, 32 Dec 2026 12:01:30 GMT", "Tue, 01 Dec 2026 25:01:30 GMT",
+        "01 Dec 2026 12:01:30 GMT",
+    ])
     func anythingElseIsIgnored(_ value: String?) {
         #expect(RetryAfter.seconds(value, now: self.now) == nil)
     }

@@ -11,7 +11,9 @@ import Testing
     }
 
     @Test func operationRoute() {
-        #expect(GatewayRoute.match(path: "/v1/k2-demo/data.list") == .operation(connection: "k2-demo", operation: "data.list"))
+        #expect(
+            GatewayRoute.match(path: "/v1/k2-demo/data.list")
+                == .operation(connection: "k2-demo", operation: "data.list"))
         #expect(GatewayRoute.match(path: "/v1/k2-demo") == .notFound)
         #expect(GatewayRoute.match(path: "/v1/k2-demo/a/b") == .notFound)
         #expect(GatewayRoute.match(path: "/v1//op") == .notFound)

@@ -20,14 +20,22 @@ struct SchemaValidatorTests {
     }
 
     @Test func namesTheOffendingMemberAsAJSONPointer() {
-        #expect(self.violation(["class": "Part", "filter": [["field": "Name", "op": "LIKE"]]]) == "/filter/0/op: must be one of LT, LE, GT")
-        #expect(self.violation(["class": "Part", "filter": [["field": "A", "op": "LT"], ["op": "LT"]]]) == "/filter/1/field: is required")
+        #expect(
+            self.violation(["class": "Part", "filter": [["field": "Name", "op": "LIKE"]]])
+                == "/filter/0/op: must be one of LT, LE, GT")
+        #expect(
+            self.violation(["class": "Part", "filter": [["field": "A", "op": "LT"], ["op": "LT"]]])
+                == "/filter/1/field: is required")
         #expect(self.violation([:]) == "/class: is required")
         #expect(self.violation(["class": ""]) == "/class: must not be empty")
         #expect(self.violation(["class": 5]) == "/class: must be a string")
-        #expect(self.violation(["class": "P", "colour": "red"]) == "/colour: is not allowed (known: class, filter, page_size, keys, flag, parameters)")
+        #expect(
+            self.violation(["class": "P", "colour": "red"])
+                == "/colour: is not allowed (known: class, filter, page_size, keys, flag, parameters)")
         #expect(self.violation("text") == "(the arguments): must be an object")
-        #expect(self.violation(["class": "P", "parameters": ["a/b~c": ["nested"]]]) == "/parameters/a~1b~0c: must be a string, a number or a boolean")
+        #expect(
+            self.violation(["class": "P", "parameters": ["a/b~c": ["nested"]]])
+                == "/parameters/a~1b~0c: must be a string, a number or a boolean")
     }
 
     @Test func checksNumbersByValueAndWholeness() {
@@ -46,7 +54,8 @@ struct SchemaValidatorTests {
     @Test func aLongCallerKeyIsShortenedInTheMessage() throws {
         let key = String(repeating: "k", count: 10_000)
         let parameters = Value.object(Value.Object([.init(key, ["x"])]))
-        let message = try #require(self.violation(.object(Value.Object([.init("class", "P"), .init("parameters", parameters)]))))
+        let message = try #require(
+            self.violation(.object(Value.Object([.init("class", "P"), .init("parameters", parameters)]))))
         #expect(message.count < 300)
         #expect(message.hasPrefix("/parameters/kkk"))
     }
@@ -59,17 +68,23 @@ struct SchemaValidatorTests {
             "filter": ["condition": ["field": "Name", "op": "LT", "value": "7"]], "parameters": "",
         ]
         let conformed = Schema.conformingXML(xml, to: Self.arguments)
-        #expect(conformed == [
-            "class": "Part", "page_size": 3, "keys": ["5"], "flag": true,
-            "filter": [["field": "Name", "op": "LT", "value": "7"]], "parameters": [:],
-        ])
+        #expect(
+            conformed == [
+                "class": "Part", "page_size": 3, "keys": ["5"], "flag": true,
+                "filter": [["field": "Name", "op": "LT", "value": "7"]], "parameters": [:],
+            ])
         #expect(SchemaValidator.violation(of: conformed, against: Self.arguments) == nil)
         // Two conditions arrive as a repeated element; text that is no number stays text and is named.
         let two = Schema.conformingXML(
-            ["class": "P", "filter": ["condition": [["field": "A", "op": "LT"], ["field": "B", "op": "GE"]]], "page_size": "many"],
+            [
+                "class": "P", "filter": ["condition": [["field": "A", "op": "LT"], ["field": "B", "op": "GE"]]],
+                "page_size": "many",
+            ],
             to: Self.arguments)
         #expect(two["filter"]?.arrayValue?.count == 2)
-        #expect(SchemaValidator.violation(of: two, against: Self.arguments)?.description == "/filter/1/op: must be one of LT, LE, GT")
+        #expect(
+            SchemaValidator.violation(of: two, against: Self.arguments)?.description
+                == "/filter/1/op: must be one of LT, LE, GT")
         #expect(Schema.conformingXML(.null, to: Self.arguments) == [:])
     }
 }

@@ -58,17 +58,27 @@ import Testing
     }
 
     @Test func badValuesNameFileAndLine() {
-        #expect(self.error("    ca_mode: add")?.hasPrefix("tls.yaml:8: connections.partner.ca_mode: ca_mode needs ca_file") == true)
-        #expect(self.error("    ca_file: /x\n    ca_mode: both")?.contains("\"both\" is not one of add, replace") == true)
-        #expect(self.error("    tls_min_version: \"1.1\"")?.contains("tls.yaml:8: connections.partner.tls_min_version") == true)
+        #expect(
+            self.error("    ca_mode: add")?.hasPrefix("tls.yaml:8: connections.partner.ca_mode: ca_mode needs ca_file")
+                == true)
+        #expect(
+            self.error("    ca_file: /x\n    ca_mode: both")?.contains("\"both\" is not one of add, replace") == true)
+        #expect(
+            self.error("    tls_min_version: \"1.1\"")?.contains("tls.yaml:8: connections.partner.tls_min_version")
+                == true)
         #expect(
             self.error("    client_certificate: { cert: file:/c.pem, key: file:/c.key }")?.contains(
                 "a private key comes from the vault (vault:PATH), never from a plain file") == true)
         #expect(self.error("    client_certificate: { cert: file:/c.pem }")?.contains("missing required key") == true)
         #expect(
-            self.error("    proxy_credentials: { username: env:U, password: env:P }")?.contains("proxy_credentials needs proxy") == true)
-        #expect(self.error("    proxy_credentials: { username: alice, password: env:P }\n    proxy: http://p:1")?.contains("secret reference") == true)
-        #expect(self.error("", server: "  tls: { cert: vault:x/cert, key: file:/k }")?.contains("server.tls.cert: expected file:PATH") == true)
+            self.error("    proxy_credentials: { username: env:U, password: env:P }")?.contains(
+                "proxy_credentials needs proxy") == true)
+        #expect(
+            self.error("    proxy_credentials: { username: alice, password: env:P }\n    proxy: http://p:1")?.contains(
+                "secret reference") == true)
+        #expect(
+            self.error("", server: "  tls: { cert: vault:x/cert, key: file:/k }")?.contains(
+                "server.tls.cert: expected file:PATH") == true)
         #expect(self.error("", server: "  tls: { cert: file:/c }")?.contains("missing required key") == true)
     }
 }

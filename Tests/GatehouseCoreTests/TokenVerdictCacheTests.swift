@@ -10,7 +10,8 @@ import Testing
         let calls = Mutex(0)
         func verdict(_ valid: Bool, lifetime: Duration) -> TokenVerdict {
             self.calls.withLock { $0 += 1 }
-            return TokenVerdict(isValid: valid, message: valid ? "Token is valid" : "Token is not valid", lifetime: lifetime)
+            return TokenVerdict(
+                isValid: valid, message: valid ? "Token is valid" : "Token is not valid", lifetime: lifetime)
         }
         var count: Int { self.calls.withLock { $0 } }
     }
@@ -31,11 +32,18 @@ import Testing
         #expect(key != Key(scope: "SMSAPP", clientPrefix: "Other", token: self.token))
         #expect(key != Key(scope: "SMSAPP", clientPrefix: "BlaBla", token: Secret("tok-3f9a+/")))
         // Length prefixes: moving a character from one part to the next is another key.
-        #expect(Key(scope: "ab", clientPrefix: "c", token: self.token) != Key(scope: "a", clientPrefix: "bc", token: self.token))
-        #expect(Key(scope: "S", clientPrefix: "Bx", token: Secret("y")) != Key(scope: "S", clientPrefix: "B", token: Secret("xy")))
+        #expect(
+            Key(scope: "ab", clientPrefix: "c", token: self.token)
+                != Key(scope: "a", clientPrefix: "bc", token: self.token))
+        #expect(
+            Key(scope: "S", clientPrefix: "Bx", token: Secret("y"))
+                != Key(scope: "S", clientPrefix: "B", token: Secret("xy")))
         #expect(key.digest.count == 32)
         let tokenBytes = Array("tok-3f9a".utf8)
-        #expect(!(0...(key.digest.count - tokenBytes.count)).contains { Array(key.digest[$0..<($0 + tokenBytes.count)]) == tokenBytes })
+        #expect(
+            !(0...(key.digest.count - tokenBytes.count)).contains {
+                Array(key.digest[$0..<($0 + tokenBytes.count)]) == tokenBytes
+            })
         #expect(!"\(key)".contains("tok-3f9a"))
     }
 
@@ -132,8 +140,10 @@ import Testing
         }
         #expect(counter.count == 2)
         #expect(
-            try await cache.verdict(for: Key(scope: "S", clientPrefix: "A", token: self.token)) { counter.verdict(false, lifetime: .zero) }
-                .isValid
+            try await cache.verdict(for: Key(scope: "S", clientPrefix: "A", token: self.token)) {
+                counter.verdict(false, lifetime: .zero)
+            }
+            .isValid
         )
         #expect(counter.count == 2)
     }
@@ -241,7 +251,10 @@ import Testing
         }
         #expect(counter.count == 4)
         // With the four settled, a new token is validated again.
-        #expect(try await cache.verdict(for: Key(scope: "S", clientPrefix: "C", token: Secret("fifth"))) { counter.verdict(true, lifetime: .seconds(60)) }.isValid)
+        #expect(
+            try await cache.verdict(for: Key(scope: "S", clientPrefix: "C", token: Secret("fifth"))) {
+                counter.verdict(true, lifetime: .seconds(60))
+            }.isValid)
         #expect(counter.count == 5)
     }
 }

@@ -16,7 +16,8 @@ import Testing
     }
 
     @Test func vaultAndAdminSectionsLoadWithDefaults() throws {
-        let config = try self.load("""
+        let config = try self.load(
+            """
             vault: { path: /var/lib/gatehouse/vault.db, master_key: "file:/etc/gatehouse/master.key", keep_versions: 3 }
             admin: { token: env:GATEHOUSE_ADMIN_TOKEN }
             """)
@@ -43,7 +44,8 @@ import Testing
     }
 
     @Test func aPostgresVaultLoadsWithItsURLVariableAndLeaseSettings() throws {
-        let config = try self.load("""
+        let config = try self.load(
+            """
             vault: { backend: postgres, url: env:GATEHOUSE_PG_URL, lease_seconds: 20, poll_seconds: 3 }
             """)
         #expect(config.vault.backend == "postgres")
@@ -56,7 +58,8 @@ import Testing
     }
 
     @Test func aVaultReferenceAloneMeansTheVaultIsUsed() throws {
-        let config = try self.load("""
+        let config = try self.load(
+            """
             connections:
               crm: { adapter: http, base_url: "http://x", credentials: { token: vault:crm/token } }
             """)
@@ -68,7 +71,10 @@ import Testing
         ("vault: { master_key: c2VjcmV0 }", "test.yaml:1: vault.master_key: expected env:NAME or file:PATH"),
         ("vault: { backend: mysql }", "test.yaml:1: vault.backend: \"mysql\" is not one of sqlite, postgres"),
         ("vault: { backend: postgres }", "test.yaml:1: vault.backend: backend: postgres needs url: env:NAME"),
-        ("vault:\n  backend: postgres\n  url: \"postgres://u:hunter2@h/db\"", "test.yaml:3: vault.url: expected a secret reference"),
+        (
+            "vault:\n  backend: postgres\n  url: \"postgres://u:hunter2@h/db\"",
+            "test.yaml:3: vault.url: expected a secret reference"
+        ),
         ("vault:\n  backend: postgres\n  url: vault:db/url", "test.yaml:3: vault.url: expected env:NAME"),
         ("vault: { backend: postgres, url: env:PG, path: x.db }", "vault.path: path is for backend: sqlite"),
         ("vault: { url: env:PG }", "vault.url: url is for backend: postgres"),
@@ -81,10 +87,19 @@ import Testing
         ("admin: { token: env:T, tls: on }", "test.yaml:1: admin.tls: expected a mapping"),
         ("admin: { token: env:T, tls: { cert: \"file:/c.pem\" } }", "test.yaml:1: admin.tls.key: missing required key"),
         ("admin: { token: env:T, colour: red }", "test.yaml:1: admin.colour: unknown key"),
-        ("server: { port: 9000 }\nadmin: { token: env:T, port: 9000 }", "test.yaml:2: admin.port: the admin listener needs its own port"),
-        ("server: { port: 8081 }\nadmin: { token: env:T }", "test.yaml:2: admin: the admin listener's default port 8081 is server.port too"),
         (
-            "connections:\n  crm: { adapter: http, base_url: \"http://x\", credentials: { token: \"vault:crm/../x\" } }",
+            "server: { port: 9000 }\nadmin: { token: env:T, port: 9000 }",
+            "test.yaml:2: admin.port: the admin listener needs its own port"
+        ),
+        (
+            "server: { port: 8081 }\nadmin: { token: env:T }",
+            "test.yaml:2: admin: the admin listener's default port 8081 is server.port too"
+        ),
+        (
+            """
+            connections:\n  crm: { adapter: http, base_url: \"http://x\", credentials: { token: \"vault:crm/../x\" \
+            } }
+            """,
             "test.yaml:2: connections.crm.credentials.token: \"crm/../x\" is not a valid vault path"
         ),
     ])
@@ -111,7 +126,10 @@ import Testing
     @Test func acceptsOffsetsAndFractionsAndRefusesNonsense() {
         #expect(Timestamp(iso8601: "2025-11-22T13:30:00+01:30")?.seconds == 1_763_812_800)
         #expect(Timestamp(iso8601: "2025-11-22T12:00:00.123Z")?.seconds == 1_763_812_800)
-        for bad in ["", "2025-11-22", "2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2025-11-22T24:00:00Z", "2025-11-22T12:00:00", "soon"] {
+        for bad in [
+            "", "2025-11-22", "2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2025-11-22T24:00:00Z",
+            "2025-11-22T12:00:00", "soon",
+        ] {
             #expect(Timestamp(iso8601: bad) == nil, "\(bad)")
         }
     }

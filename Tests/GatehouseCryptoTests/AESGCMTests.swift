@@ -42,7 +42,8 @@ struct GCMVector: Sendable, CustomTestStringConvertible {
             ciphertext: specCiphertext, tag: hex("b094dac5d93471bdec1a502270e3cc6c")
         ),
         GCMVector(
-            name: "GCM spec #16", key: specKey, nonce: specNonce, plaintext: Array(specPlaintext.prefix(60)), aad: specAAD,
+            name: "GCM spec #16", key: specKey, nonce: specNonce, plaintext: Array(specPlaintext.prefix(60)),
+            aad: specAAD,
             ciphertext: Array(specCiphertext.prefix(60)), tag: hex("76fc6ece0f4e1768cddf8853bb2d551b")
         ),
     ]
@@ -66,7 +67,9 @@ struct GCMVector: Sendable, CustomTestStringConvertible {
             ciphertext: Array(Self.specCiphertext.prefix(60)),
             tag: hex("76fc6ece0f4e1768cddf8853bb2d551b")
         )
-        #expect(try AESGCM.open(box, key: Self.specKey, authenticating: Self.specAAD) == Array(Self.specPlaintext.prefix(60)))
+        #expect(
+            try AESGCM.open(box, key: Self.specKey, authenticating: Self.specAAD)
+                == Array(Self.specPlaintext.prefix(60)))
 
         var flippedCiphertext = box
         flippedCiphertext.ciphertext[17] ^= 0x01
@@ -82,12 +85,18 @@ struct GCMVector: Sendable, CustomTestStringConvertible {
         #expect(throws: CryptoError.authenticationFailure) {
             try AESGCM.open(flippedCiphertext, key: Self.specKey, authenticating: Self.specAAD)
         }
-        #expect(throws: CryptoError.authenticationFailure) { try AESGCM.open(flippedTag, key: Self.specKey, authenticating: Self.specAAD) }
+        #expect(throws: CryptoError.authenticationFailure) {
+            try AESGCM.open(flippedTag, key: Self.specKey, authenticating: Self.specAAD)
+        }
         #expect(throws: CryptoError.authenticationFailure) {
             try AESGCM.open(flippedNonce, key: Self.specKey, authenticating: Self.specAAD)
         }
-        #expect(throws: CryptoError.authenticationFailure) { try AESGCM.open(box, key: wrongKey, authenticating: Self.specAAD) }
-        #expect(throws: CryptoError.authenticationFailure) { try AESGCM.open(box, key: Self.specKey, authenticating: wrongAAD) }
+        #expect(throws: CryptoError.authenticationFailure) {
+            try AESGCM.open(box, key: wrongKey, authenticating: Self.specAAD)
+        }
+        #expect(throws: CryptoError.authenticationFailure) {
+            try AESGCM.open(box, key: Self.specKey, authenticating: wrongAAD)
+        }
         #expect(throws: CryptoError.authenticationFailure) { try AESGCM.open(box, key: Self.specKey) }
         #expect(throws: CryptoError.authenticationFailure) {
             try AESGCM.open(box, key: SecureRandom.bytes(32), authenticating: Self.specAAD)
@@ -103,7 +112,9 @@ struct GCMVector: Sendable, CustomTestStringConvertible {
         #expect(a.nonce != b.nonce)
         #expect(a.ciphertext != b.ciphertext)
         #expect(a.combined != b.combined)
-        #expect(try AESGCM.open(try AESGCM.SealedBox(combined: a.combined), key: key, authenticating: utf8("k2/password")) == plaintext)
+        #expect(
+            try AESGCM.open(try AESGCM.SealedBox(combined: a.combined), key: key, authenticating: utf8("k2/password"))
+                == plaintext)
         #expect(try AESGCM.open(b, key: key, authenticating: utf8("k2/password")) == plaintext)
     }
 
@@ -122,8 +133,12 @@ struct GCMVector: Sendable, CustomTestStringConvertible {
         #expect(throws: CryptoError.invalidKeySize) { try AESGCM.seal([], key: SecureRandom.bytes(16)) }
         #expect(throws: CryptoError.invalidNonceSize) { try AESGCM.seal([], key: key, nonce: SecureRandom.bytes(16)) }
         #expect(throws: CryptoError.malformedInput) { try AESGCM.SealedBox(combined: SecureRandom.bytes(27)) }
-        #expect(throws: CryptoError.invalidNonceSize) { try AESGCM.SealedBox(nonce: [], ciphertext: [], tag: SecureRandom.bytes(16)) }
-        #expect(throws: CryptoError.malformedInput) { try AESGCM.SealedBox(nonce: SecureRandom.bytes(12), ciphertext: [], tag: []) }
+        #expect(throws: CryptoError.invalidNonceSize) {
+            try AESGCM.SealedBox(nonce: [], ciphertext: [], tag: SecureRandom.bytes(16))
+        }
+        #expect(throws: CryptoError.malformedInput) {
+            try AESGCM.SealedBox(nonce: SecureRandom.bytes(12), ciphertext: [], tag: [])
+        }
         var box = try AESGCM.seal([1], key: key)
         #expect(throws: CryptoError.invalidKeySize) { try AESGCM.open(box, key: []) }
         box.tag.removeLast()

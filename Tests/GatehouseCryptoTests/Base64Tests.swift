@@ -4,7 +4,8 @@ import Testing
 @Suite struct Base64Tests {
     /// RFC 4648 §10.
     @Test(arguments: [
-        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"),
+        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
     ])
     func rfc4648Vectors(plain: String, encoded: String) {
         #expect(Base64.encode(utf8(plain)) == encoded)

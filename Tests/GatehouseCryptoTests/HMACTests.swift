@@ -16,21 +16,25 @@ struct HMACVector: Sendable, CustomTestStringConvertible {
 @Suite struct HMACTests {
     static let rfc2202MD5: [HMACVector] = [
         HMACVector(
-            name: "RFC 2202 #1", key: repeated(0x0b, 16), message: utf8("Hi There"), expected: [.md5: "9294727a3638bb1c13f48ef8158bfc9d"]),
+            name: "RFC 2202 #1", key: repeated(0x0b, 16), message: utf8("Hi There"),
+            expected: [.md5: "9294727a3638bb1c13f48ef8158bfc9d"]),
         HMACVector(
             name: "RFC 2202 #2", key: utf8("Jefe"), message: utf8("what do ya want for nothing?"),
             expected: [.md5: "750c783e6ab0b503eaa86e310a5db738"]),
         HMACVector(
-            name: "RFC 2202 #3", key: repeated(0xaa, 16), message: repeated(0xdd, 50), expected: [.md5: "56be34521d144c88dbb8c733f0e8b3f6"]),
+            name: "RFC 2202 #3", key: repeated(0xaa, 16), message: repeated(0xdd, 50),
+            expected: [.md5: "56be34521d144c88dbb8c733f0e8b3f6"]),
         HMACVector(
-            name: "RFC 2202 #4", key: hex("0102030405060708090a0b0c0d0e0f10111213141516171819"), message: repeated(0xcd, 50),
+            name: "RFC 2202 #4", key: hex("0102030405060708090a0b0c0d0e0f10111213141516171819"),
+            message: repeated(0xcd, 50),
             expected: [.md5: "697eaf0aca3a3aea3a75164746ffaa79"]
         ),
         HMACVector(
             name: "RFC 2202 #5", key: repeated(0x0c, 16), message: utf8("Test With Truncation"),
             expected: [.md5: "56461ef2342edc00f9bab995690efd4c"]),
         HMACVector(
-            name: "RFC 2202 #6", key: repeated(0xaa, 80), message: utf8("Test Using Larger Than Block-Size Key - Hash Key First"),
+            name: "RFC 2202 #6", key: repeated(0xaa, 80),
+            message: utf8("Test Using Larger Than Block-Size Key - Hash Key First"),
             expected: [.md5: "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd"]
         ),
         HMACVector(
@@ -66,7 +70,8 @@ struct HMACVector: Sendable, CustomTestStringConvertible {
             ]
         ),
         HMACVector(
-            name: "RFC 4231 #4", key: hex("0102030405060708090a0b0c0d0e0f10111213141516171819"), message: repeated(0xcd, 50),
+            name: "RFC 4231 #4", key: hex("0102030405060708090a0b0c0d0e0f10111213141516171819"),
+            message: repeated(0xcd, 50),
             expected: [
                 .sha256: "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
                 .sha512: "b0ba465637458c6990e5a8c5f61d4af7e576d97ff94b872de76f8050361ee3db"
@@ -79,7 +84,8 @@ struct HMACVector: Sendable, CustomTestStringConvertible {
             truncatedTo: 16
         ),
         HMACVector(
-            name: "RFC 4231 #6", key: repeated(0xaa, 131), message: utf8("Test Using Larger Than Block-Size Key - Hash Key First"),
+            name: "RFC 4231 #6", key: repeated(0xaa, 131),
+            message: utf8("Test Using Larger Than Block-Size Key - Hash Key First"),
             expected: [
                 .sha256: "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
                 .sha512: "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f352"
@@ -121,7 +127,9 @@ struct HMACVector: Sendable, CustomTestStringConvertible {
     }
 
     @Test func emptyKeyAndMessage() {
-        #expect(Hex.encode(HMAC.authenticationCode(.md5, key: [UInt8](), message: [UInt8]())) == "74e6f7298a9c2d168935f58c001bad88")
+        #expect(
+            Hex.encode(HMAC.authenticationCode(.md5, key: [UInt8](), message: [UInt8]()))
+                == "74e6f7298a9c2d168935f58c001bad88")
         #expect(
             Hex.encode(HMAC.authenticationCode(.sha256, key: [UInt8](), message: [UInt8]()))
                 == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"
@@ -129,10 +137,14 @@ struct HMACVector: Sendable, CustomTestStringConvertible {
     }
 
     @Test func acceptsAnyByteCollection() {
-        let expected = HMAC.authenticationCode(.sha256, key: utf8("Jefe"), message: utf8("what do ya want for nothing?"))
-        #expect(HMAC.authenticationCode(.sha256, key: "Jefe".utf8, message: "what do ya want for nothing?".utf8) == expected)
+        let expected = HMAC.authenticationCode(
+            .sha256, key: utf8("Jefe"), message: utf8("what do ya want for nothing?"))
         #expect(
-            HMAC.authenticationCode(.sha256, key: utf8("Jefe")[...], message: "what do ya want for nothing?".utf8.lazy.map { $0 })
+            HMAC.authenticationCode(.sha256, key: "Jefe".utf8, message: "what do ya want for nothing?".utf8) == expected
+        )
+        #expect(
+            HMAC.authenticationCode(
+                .sha256, key: utf8("Jefe")[...], message: "what do ya want for nothing?".utf8.lazy.map { $0 })
                 == expected)
     }
 }

@@ -41,7 +41,8 @@ import Testing
             stream.finish()
         }
         defer { producer.cancel() }
-        let response = try await self.transport.send(UpstreamRequest(method: .put, url: url, body: .stream(stream, length: nil)))
+        let response = try await self.transport.send(
+            UpstreamRequest(method: .put, url: url, body: .stream(stream, length: nil)))
         probe.responseBody = response.body
         try await read(response)
     }
@@ -85,8 +86,13 @@ import Testing
         let upstream = try HostileUpstream.start { path in
             switch path {
             case "/status": .init([.send("HTTP/1.1 1000 X\r\nContent-Length: 0\r\n\r\n")])
-            case "/truncated": .init([.send("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + String(repeating: "x", count: 1000))])
-            default: .init([.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n")], ending: .reset)
+            case "/truncated":
+                .init([.send("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + String(repeating: "x", count: 1000))]
+                )
+            default:
+                .init(
+                    [.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n")], ending: .reset
+                )
             }
         }
         defer { upstream.stop() }
@@ -118,7 +124,9 @@ import Testing
                 let stream = ByteStream.from(ByteBuffer(string: "never sent"))
                 probe.requestBody = stream
                 return try await self.transport.send(
-                    UpstreamRequest(method: .post, url: "\(echo.baseURL)/never", headers: headers, body: .stream(stream, length: 10))
+                    UpstreamRequest(
+                        method: .post, url: "\(echo.baseURL)/never", headers: headers, body: .stream(stream, length: 10)
+                    )
                 )
             }
             await #expect(throws: CancellationError.self) { _ = try await task.value }
@@ -136,7 +144,9 @@ import Testing
         probe.responseBody = response.body
         // The transfer is gone while the caller still holds its stream: cancelling now reaches nothing.
         let deadline = ContinuousClock.now + .seconds(20)
-        while self.transport.census.transfers > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while self.transport.census.transfers > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(self.transport.census == Self.empty)
         response.body.cancel()
         let next = try await self.transport.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/after"))

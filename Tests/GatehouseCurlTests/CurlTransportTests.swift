@@ -23,7 +23,9 @@ import Testing
         headers[.init("X-Thing")!] = "a, b; c=\"d\""
         headers[.contentType] = "text/plain"
         let (response, body) = try await self.send(
-            UpstreamRequest(method: .post, url: "\(echo.baseURL)/p/a%2Fb?q=1&r=%20x", headers: headers, body: .bytes(ByteBuffer(string: "hello")))
+            UpstreamRequest(
+                method: .post, url: "\(echo.baseURL)/p/a%2Fb?q=1&r=%20x", headers: headers,
+                body: .bytes(ByteBuffer(string: "hello")))
         )
         #expect(response.status == 200)
         #expect(response.headers[.init("X-Echo")!] == "1")
@@ -53,7 +55,8 @@ import Testing
         headers.append(HTTPField(name: .accept, value: "application/xml"))
         headers.append(HTTPField(name: .init("X-Long")!, value: String(repeating: "v", count: 5000)))
         for _ in 0..<2 {  // the second time on a pooled handle, whose previous list was freed
-            let (response, _) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/h", headers: headers))
+            let (response, _) = try await self.send(
+                UpstreamRequest(method: .get, url: "\(echo.baseURL)/h", headers: headers))
             #expect(response.status == 200)
         }
         #expect(echo.recorder.all.count == 2)
@@ -65,7 +68,9 @@ import Testing
         }
         // Freed on the curl thread right after the body's end: poll, do not race it.
         let deadline = ContinuousClock.now + .seconds(30)
-        while self.transport.census.headerLists > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while self.transport.census.headerLists > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(self.transport.census.headerLists == 0)
     }
 
@@ -78,7 +83,8 @@ import Testing
                 for index in 0..<3 { try await stream.write(ByteBuffer(repeating: UInt8(65 + index), count: 100_000)) }
                 stream.finish()
             }
-            let (response, _) = try await self.send(UpstreamRequest(method: .put, url: "\(echo.baseURL)/up", body: .stream(stream, length: length)))
+            let (response, _) = try await self.send(
+                UpstreamRequest(method: .put, url: "\(echo.baseURL)/up", body: .stream(stream, length: length)))
             try await producer.value
             #expect(response.status == 200)
             let seen = try #require(echo.recorder.all.last)
@@ -102,7 +108,8 @@ import Testing
         try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<20 {
                 group.addTask {
-                    let (response, body) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/c/\(index)"))
+                    let (response, body) = try await self.send(
+                        UpstreamRequest(method: .get, url: "\(echo.baseURL)/c/\(index)"))
                     #expect((try JSON.parse(body))["path"]?.stringValue == "/c/\(index)")
                     return response.status
                 }
@@ -119,13 +126,17 @@ import Testing
             ($0 as? TransportError)?.kind == .unreachable
         }
         await #expect {
-            _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/stall?ms=10000", options: .init(timeoutMilliseconds: 500)))
+            _ = try await self.send(
+                UpstreamRequest(
+                    method: .get, url: "\(echo.baseURL)/stall?ms=10000", options: .init(timeoutMilliseconds: 500)))
         } throws: {
             ($0 as? TransportError)?.kind == .timeout
         }
         // The upstream stalls for 10 s and would then answer 200: `.timeout` proves the 500 ms cut it.
         await #expect {
-            _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/100000", options: .init(maxResponseBytes: 1000)))
+            _ = try await self.send(
+                UpstreamRequest(
+                    method: .get, url: "\(echo.baseURL)/bytes/100000", options: .init(maxResponseBytes: 1000)))
         } throws: {
             ($0 as? TransportError)?.kind == .responseTooLarge
         }
@@ -143,7 +154,9 @@ import Testing
         #expect(seen.header("X-Bad")?.contains("\r") == false)
         echo.recorder.reset()
         // A URL carrying CR/LF is refused before anything is sent.
-        await #expect { _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/x\r\nHost: evil")) } throws: {
+        await #expect {
+            _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/x\r\nHost: evil"))
+        } throws: {
             ($0 as? TransportError)?.kind == .invalidRequest
         }
         await #expect { _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/a b")) } throws: {
@@ -155,7 +168,8 @@ import Testing
     @Test func redirectsAreNotFollowedAndHeadHasNoBody() async throws {
         let echo = try await EchoFixture.start()
         defer { echo.stop() }
-        let (redirect, _) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/redirect?to=/elsewhere"))
+        let (redirect, _) = try await self.send(
+            UpstreamRequest(method: .get, url: "\(echo.baseURL)/redirect?to=/elsewhere"))
         #expect(redirect.status == 302)
         #expect(redirect.headers[.location] == "/elsewhere")
         #expect(echo.recorder.all.count == 1)
@@ -173,10 +187,12 @@ import Testing
         // One request at a time: each takes the handle the previous one gave back.
         let (head, _) = try await self.send(UpstreamRequest(method: .head, url: "\(echo.baseURL)/bytes/5000"))
         #expect(head.status == 200)
-        let (afterHead, afterHeadBody) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/5000"))
+        let (afterHead, afterHeadBody) = try await self.send(
+            UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/5000"))
         #expect(afterHead.status == 200)
         #expect(afterHeadBody.count == 5000)
-        _ = try await self.send(UpstreamRequest(method: .post, url: "\(echo.baseURL)/post", body: .bytes(ByteBuffer(string: "hello"))))
+        _ = try await self.send(
+            UpstreamRequest(method: .post, url: "\(echo.baseURL)/post", body: .bytes(ByteBuffer(string: "hello"))))
         let (afterPost, afterPostBody) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/get"))
         #expect(afterPost.status == 200)
         #expect((try JSON.parse(afterPostBody))["method"] == "GET")
@@ -184,7 +200,8 @@ import Testing
         #expect(seen.method == "GET")
         #expect(seen.header("Content-Length") == nil)
         #expect(seen.bodyBytes == 0)
-        _ = try await self.send(UpstreamRequest(method: .put, url: "\(echo.baseURL)/put", body: .bytes(ByteBuffer(string: "x"))))
+        _ = try await self.send(
+            UpstreamRequest(method: .put, url: "\(echo.baseURL)/put", body: .bytes(ByteBuffer(string: "x"))))
         _ = try await self.send(UpstreamRequest(method: .delete, url: "\(echo.baseURL)/delete"))
         #expect(echo.recorder.all.last?.method == "DELETE")
         #expect(echo.recorder.all.last?.bodyBytes == 0)
@@ -194,13 +211,15 @@ import Testing
         await #expect(throws: TransportError.self) {
             _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/5000", options: capped))
         }
-        let (uncapped, uncappedBody) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/5000"))
+        let (uncapped, uncappedBody) = try await self.send(
+            UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/5000"))
         #expect(uncapped.status == 200)
         #expect(uncappedBody.count == 5000)
         // A proxy set for one connection is not used for another's requests.
         let viaDeadProxy = TransportOptions(connectTimeoutMilliseconds: 2_000, proxy: "http://127.0.0.1:1")
         await #expect(throws: TransportError.self) {
-            _ = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/proxied", options: viaDeadProxy))
+            _ = try await self.send(
+                UpstreamRequest(method: .get, url: "\(echo.baseURL)/proxied", options: viaDeadProxy))
         }
         let (direct, _) = try await self.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/direct"))
         #expect(direct.status == 200)
@@ -212,7 +231,8 @@ import Testing
     @Test func cancellingTheReaderStopsTheTransfer() async throws {
         let echo = try await EchoFixture.start()
         defer { echo.stop() }
-        let response = try await self.transport.send(UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/\(1 << 30)"))
+        let response = try await self.transport.send(
+            UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/\(1 << 30)"))
         var iterator = response.body.makeAsyncIterator()
         _ = try await iterator.next()
         response.body.cancel()
@@ -247,7 +267,9 @@ import Testing
         let size = 256 << 20
         // Generous: a slow reader of 256 MiB on a loaded machine must not hit the transfer timeout.
         let response = try await self.transport.send(
-            UpstreamRequest(method: .get, url: "\(echo.baseURL)/bytes/\(size)", options: TransportOptions(timeoutMilliseconds: 600_000)))
+            UpstreamRequest(
+                method: .get, url: "\(echo.baseURL)/bytes/\(size)",
+                options: TransportOptions(timeoutMilliseconds: 600_000)))
         var total = 0
         var peak = before
         for try await chunk in response.body {

@@ -25,14 +25,16 @@ import Testing
         let system = try TemporaryDirectory.make()
         try FileManager.default.copyItem(atPath: certificates.otherCA, toPath: system + "/other-ca.pem")
         try await TLSCertificates.openssl(["rehash", system])
-        let transport = CurlTransport(logger: Logger(label: "test.trust"), systemTrust: SystemTrust(bundle: nil, directory: system))
+        let transport = CurlTransport(
+            logger: Logger(label: "test.trust"), systemTrust: SystemTrust(bundle: nil, directory: system))
         defer { transport.shutdown() }
 
         func status(_ server: NginxTLSFixture.Server, caFile: String?, mode: CAMode) async -> String {
             var options = TransportOptions(caFile: caFile)
             options.caMode = mode
             do {
-                let response = try await transport.send(.init(method: .get, url: nginx.baseURL(server) + "/", options: options))
+                let response = try await transport.send(
+                    .init(method: .get, url: nginx.baseURL(server) + "/", options: options))
                 response.body.cancel()
                 return String(response.status)
             } catch let error as TransportError {

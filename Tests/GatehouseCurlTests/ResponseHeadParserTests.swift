@@ -5,12 +5,16 @@ import Testing
 
 @Suite struct ResponseHeadParserTests {
     /// Feeds `lines` and returns the completed head, or the error.
-    func parse(_ lines: [String], limits: ResponseHeadParser.Limits = .init()) -> Result<(Int, HTTPFields)?, TransportError> {
+    func parse(_ lines: [String], limits: ResponseHeadParser.Limits = .init()) -> Result<
+        (Int, HTTPFields)?, TransportError
+    > {
         var parser = ResponseHeadParser(limits: limits)
         var head: (Int, HTTPFields)?
         do throws(TransportError) {
             for line in lines {
-                if case .complete(let status, let headers) = try parser.consume(Array(line.utf8)) { head = (status, headers) }
+                if case .complete(let status, let headers) = try parser.consume(Array(line.utf8)) {
+                    head = (status, headers)
+                }
             }
             return .success(head)
         } catch {
@@ -57,7 +61,8 @@ import Testing
     }
 
     @Test func headersAreTrimmedAndKeptInOrder() throws {
-        let head = try #require(try self.parse(["HTTP/1.1 200 OK\r\n", "X-A:  one \r\n", "x-b:two\r\n", "X-A: three\r\n", "\r\n"]).get())
+        let head = try #require(
+            try self.parse(["HTTP/1.1 200 OK\r\n", "X-A:  one \r\n", "x-b:two\r\n", "X-A: three\r\n", "\r\n"]).get())
         #expect(head.0 == 200)
         #expect(head.1[values: HTTPField.Name("X-A")!] == ["one", "three"])
         #expect(head.1[HTTPField.Name("X-B")!] == "two")
@@ -66,7 +71,8 @@ import Testing
     @Test func valuesWithControlBytesAndFoldedLinesAreDropped() throws {
         let lines = [
             "HTTP/1.1 200 OK\r\n", "X-Nul: a\u{0}b\r\n", "X-Cr: a\rb\r\n", "X-Bell: a\u{7}b\r\n", "X-Del: a\u{7F}\r\n",
-            "X-Tab: a\tb\r\n", " folded continuation\r\n", "Bad Name: x\r\n", "no colon at all\r\n", "X-Ok: fine\r\n", "\r\n",
+            "X-Tab: a\tb\r\n", " folded continuation\r\n", "Bad Name: x\r\n", "no colon at all\r\n", "X-Ok: fine\r\n",
+            "\r\n",
         ]
         let head = try #require(try self.parse(lines).get())
         #expect(head.1.map(\.name.canonicalName) == ["x-tab", "x-ok"])
@@ -74,7 +80,10 @@ import Testing
     }
 
     @Test func interimHeadsAreSkipped() throws {
-        let lines = ["HTTP/1.1 100 Continue\r\n", "X-Interim: 1\r\n", "\r\n", "HTTP/1.1 201 Created\r\n", "X-Final: 1\r\n", "\r\n"]
+        let lines = [
+            "HTTP/1.1 100 Continue\r\n", "X-Interim: 1\r\n", "\r\n", "HTTP/1.1 201 Created\r\n", "X-Final: 1\r\n",
+            "\r\n",
+        ]
         let head = try #require(try self.parse(lines).get())
         #expect(head.0 == 201)
         #expect(head.1.map(\.name.canonicalName) == ["x-final"])
@@ -106,7 +115,8 @@ import Testing
         let lines = ["HTTP/1.1 200 OK\r\n"] + (0..<10).map { "X-\($0): \(value)\r\n" } + ["\r\n"]
         let total = lines.reduce(0) { $0 + $1.utf8.count }
         #expect(try self.parse(lines, limits: .init(maxHeaders: 100, maxHeaderBytes: total)).get()?.0 == 200)
-        guard case .failure(let error) = self.parse(lines, limits: .init(maxHeaders: 100, maxHeaderBytes: total - 1)) else {
+        guard case .failure(let error) = self.parse(lines, limits: .init(maxHeaders: 100, maxHeaderBytes: total - 1))
+        else {
             Issue.record("accepted a head one byte over max_response_header_bytes")
             return
         }
@@ -131,7 +141,11 @@ import Testing
             var parser = ResponseHeadParser(limits: .init(maxHeaders: 8, maxHeaderBytes: 512))
             for _ in 0..<6 {
                 let prefix: [UInt8] = Bool.random(using: &generator) ? Array("HTTP/1.1 ".utf8) : []
-                let line = prefix + (0..<Int.random(in: 0..<24, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let line =
+                    prefix
+                    + (0..<Int.random(in: 0..<24, using: &generator)).map { _ in
+                        UInt8.random(in: 0...255, using: &generator)
+                    }
                 _ = try? parser.consume(line)
             }
         }

@@ -15,7 +15,8 @@ import Testing
         return """
             alerts:
               check_interval_ms: 100
-              webhook: { url: "\(url)", secret: env:\(Self.secretVariable), max_attempts: \(attempts), retry_delay_ms: 50, max_retry_delay_ms: 200 }
+              webhook: { url: "\(url)", secret: env:\(Self.secretVariable), max_attempts: \(attempts), retry_delay_ms: \
+            50, max_retry_delay_ms: 200 }
             """
     }
 
@@ -23,11 +24,17 @@ import Testing
     /// HMAC-SHA256 under the secret of "<X-Gatehouse-Timestamp>.<body>".
     static func verified(_ receiver: EchoFixture) -> [(event: Value, delivery: String)] {
         receiver.recorder.all.compactMap { entry in
-            guard let timestamp = entry.header("X-Gatehouse-Timestamp"), let signature = entry.header("X-Gatehouse-Signature"),
+            guard let timestamp = entry.header("X-Gatehouse-Timestamp"),
+                let signature = entry.header("X-Gatehouse-Signature"),
                 let body = entry.body
             else { return nil }
-            let expected = "sha256=" + Hex.encode(HMAC.authenticationCode(.sha256, key: Array(Self.secret.utf8), message: Array((timestamp + ".").utf8) + body))
-            guard ConstantTime.equals(Array(signature.utf8), Array(expected.utf8)), let event = try? JSON.parse(body) else { return nil }
+            let expected =
+                "sha256="
+                + Hex.encode(
+                    HMAC.authenticationCode(
+                        .sha256, key: Array(Self.secret.utf8), message: Array((timestamp + ".").utf8) + body))
+            guard ConstantTime.equals(Array(signature.utf8), Array(expected.utf8)), let event = try? JSON.parse(body)
+            else { return nil }
             return (event, entry.header("X-Gatehouse-Delivery") ?? "")
         }
     }
@@ -39,11 +46,15 @@ import Testing
 
     @Test func stateChangesArePostedSignedAndLogged() async throws {
         let receiver = try await EchoFixture.start()
-        let rig = try await CheckfrontEndToEndTests.Rig.start(extra: Self.alerts(url: receiver.baseURL + "/hooks/gatehouse"))
+        let rig = try await CheckfrontEndToEndTests.Rig.start(
+            extra: Self.alerts(url: receiver.baseURL + "/hooks/gatehouse"))
         try await rig.authorize()
         #expect(try await rig.call().status == 200)
         func seen(_ state: String, after previous: String) -> Bool {
-            Self.verified(receiver).contains { $0.event["connection"] == "cf" && $0.event["state"] == .string(state) && $0.event["previous_state"] == .string(previous) }
+            Self.verified(receiver).contains {
+                $0.event["connection"] == "cf" && $0.event["state"] == .string(state)
+                    && $0.event["previous_state"] == .string(previous)
+            }
         }
         // Not yet authorized at start-up, then authorized: both seen (the watcher looks every 100 ms).
         try await Self.waitFor { seen("ok", after: "needs_reauthorization") }
@@ -52,13 +63,21 @@ import Testing
         try await rig.control("/_sim/revoke")
         try await rig.control("/_sim/clock", #"{"advance_seconds": 14001}"#)
         #expect(try await rig.call().errorCode == "needs_reauthorization")
-        func revokedSeen() -> Bool { Self.verified(receiver).contains { $0.event["state"] == "needs_reauthorization" && $0.event["last_error"] == "invalid_grant" } }
+        func revokedSeen() -> Bool {
+            Self.verified(receiver).contains {
+                $0.event["state"] == "needs_reauthorization" && $0.event["last_error"] == "invalid_grant"
+            }
+        }
         try await Self.waitFor { revokedSeen() }
         #expect(revokedSeen(), "\(receiver.recorder.all.map { String(decoding: $0.body ?? [], as: UTF8.self) })")
         // Re-authorized: back to ok.
         try await rig.authorize()
         #expect(try await rig.call().status == 200)
-        try await Self.waitFor { Self.verified(receiver).contains { $0.event["state"] == "ok" && $0.event["previous_state"] == "needs_reauthorization" } }
+        try await Self.waitFor {
+            Self.verified(receiver).contains {
+                $0.event["state"] == "ok" && $0.event["previous_state"] == "needs_reauthorization"
+            }
+        }
         let events = Self.verified(receiver)
         #expect(events.contains { $0.event["state"] == "ok" && $0.event["previous_state"] == "needs_reauthorization" })
         // Every delivery was signed, went to the receiver's path, and carried no credential.
@@ -68,8 +87,12 @@ import Testing
             #expect(entry.header("Authorization") == nil && entry.header("Cookie") == nil)
             #expect(entry.header("X-Gatehouse-Event") == "connection.state_changed")
             let text = String(decoding: entry.body ?? [], as: UTF8.self)
-            #expect(!text.contains(CheckfrontEndToEndTests.consumerSecret) && !text.contains("at-") && !text.contains("rt-"), "\(text)")
-            for header in entry.headers { #expect(!header.value.contains(Self.secret) && !header.value.contains(rig.key)) }
+            #expect(
+                !text.contains(CheckfrontEndToEndTests.consumerSecret) && !text.contains("at-")
+                    && !text.contains("rt-"), "\(text)")
+            for header in entry.headers {
+                #expect(!header.value.contains(Self.secret) && !header.value.contains(rig.key))
+            }
         }
         // At start-up (not yet authorized), then after the revocation.
         let needing = events.filter { $0.event["state"] == "needs_reauthorization" }
@@ -82,7 +105,9 @@ import Testing
         #expect(revoked.event["at"]?.stringValue.flatMap(Timestamp.init(iso8601:)) != nil)
         // The same events are in the log.
         let log = rig.gateway.log
-        #expect(log.contains("msg=alert") && log.contains("event=connection.state_changed") && log.contains("state=needs_reauthorization"))
+        #expect(
+            log.contains("msg=alert") && log.contains("event=connection.state_changed")
+                && log.contains("state=needs_reauthorization"))
         #expect(log.contains("delivery=\(revoked.delivery)"))
         #expect(!log.contains(Self.secret))
         await rig.finish()
@@ -91,22 +116,29 @@ import Testing
 
     @Test func aReceiverThatKeepsFailingGetsBoundedRetriesThenTheDropIsLogged() async throws {
         let receiver = try await EchoFixture.start()
-        let rig = try await CheckfrontEndToEndTests.Rig.start(extra: Self.alerts(url: receiver.baseURL + "/status/503", attempts: 3))
+        let rig = try await CheckfrontEndToEndTests.Rig.start(
+            extra: Self.alerts(url: receiver.baseURL + "/status/503", attempts: 3))
         try await rig.authorize()
         #expect(try await rig.call().status == 200)
         try await rig.control("/_sim/revoke")
         try await rig.control("/_sim/clock", #"{"advance_seconds": 14001}"#)
         #expect(try await rig.call().errorCode == "needs_reauthorization")
-        try await Self.waitFor { rig.gateway.log.contains("alert dropped after its tries") && rig.gateway.log.contains("state=needs_reauthorization") }
+        try await Self.waitFor {
+            rig.gateway.log.contains("alert dropped after its tries")
+                && rig.gateway.log.contains("state=needs_reauthorization")
+        }
         let log = rig.gateway.log
         let dropped = try #require(log.split(separator: "\n").last { $0.contains("alert dropped after its tries") })
         #expect(dropped.contains("reason=\"HTTP 503\""), "\(dropped)")
-        let delivery = try #require(dropped.split(separator: " ").first { $0.hasPrefix("delivery=") }).dropFirst("delivery=".count)
+        let delivery = try #require(dropped.split(separator: " ").first { $0.hasPrefix("delivery=") }).dropFirst(
+            "delivery=".count)
         // Exactly max_attempts tries of that event, each signed anew, the same delivery id.
         let tries = receiver.recorder.all.filter { $0.header("X-Gatehouse-Delivery") == String(delivery) }
         #expect(tries.count == 3)
         #expect(Self.verified(receiver).filter { $0.delivery == String(delivery) }.count == 3)
-        let retries = log.split(separator: "\n").filter { $0.contains("alert not delivered; retrying") && $0.contains("delivery=\(delivery)") }
+        let retries = log.split(separator: "\n").filter {
+            $0.contains("alert not delivered; retrying") && $0.contains("delivery=\(delivery)")
+        }
         #expect(retries.count == 2)
         await rig.finish()
         receiver.stop()

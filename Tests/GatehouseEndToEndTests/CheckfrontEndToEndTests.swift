@@ -30,7 +30,9 @@ import Testing
 
         /// `extraConnections` is YAML appended under `connections:`, `extraGrants` more of the
         /// tester's connections, `extra` more top-level sections.
-        static func start(extraConnections: String = "", extraGrants: String = "", extra: String = "") async throws -> Rig {
+        static func start(extraConnections: String = "", extraGrants: String = "", extra: String = "") async throws
+            -> Rig
+        {
             let vault = try await VaultSetup.make()
             try await vault.put("cf/client_id", "DEMO-ONLY-checkfront-consumer-key")
             try await vault.put("cf/client_secret", CheckfrontEndToEndTests.consumerSecret)
@@ -78,7 +80,9 @@ import Testing
             let start = try await self.client.send(.get, self.adminURL("/oauth/cf/start"), headers: self.admin)
             #expect(start.status == 302)
             let authorize = try #require(start.headers[.location])
-            #expect(authorize.hasPrefix(self.sim + "/oauth/?client_id=DEMO-ONLY-checkfront-consumer-key&response_type=code&redirect_uri="))
+            #expect(
+                authorize.hasPrefix(
+                    self.sim + "/oauth/?client_id=DEMO-ONLY-checkfront-consumer-key&response_type=code&redirect_uri="))
             let approved = try await self.client.send(.get, authorize + "&approve=yes")
             #expect(approved.status == 302)
             let back = try #require(approved.headers[.location])
@@ -86,12 +90,14 @@ import Testing
         }
 
         func authorize() async throws {
-            let callback = try await self.client.send(.get, self.url("/oauth/cf/callback?" + (try await self.approve())))
+            let callback = try await self.client.send(
+                .get, self.url("/oauth/cf/callback?" + (try await self.approve())))
             #expect(callback.status == 200, "\(callback.text)")
         }
 
         func call(_ operation: String = "item.list", _ body: String = "{}") async throws -> TestClient.Answer {
-            try await self.client.send(.post, self.url("/v1/cf/\(operation)"), headers: self.caller, body: Array(body.utf8))
+            try await self.client.send(
+                .post, self.url("/v1/cf/\(operation)"), headers: self.caller, body: Array(body.utf8))
         }
 
         func finish() async {
@@ -111,7 +117,8 @@ import Testing
         // Before authorizing: the connection needs it, and says so.
         #expect(try await rig.call().errorCode == "needs_reauthorization")
         #expect(try await rig.client.send(.get, rig.adminURL("/oauth/cf/start")).status == 401)
-        let listed = try await rig.client.send(.post, rig.adminURL("/admin/v1/connections/cf/authorize"), headers: rig.admin)
+        let listed = try await rig.client.send(
+            .post, rig.adminURL("/admin/v1/connections/cf/authorize"), headers: rig.admin)
         #expect(listed.json["data"]?["authorize_url"]?.stringValue?.contains("&state=") == true)
 
         // Missing, wrong, reused and (below) denied state: 400, the token endpoint is not called.
@@ -140,9 +147,15 @@ import Testing
         #expect(page.json["page"] == ["next": "2", "total": 5])
         let updated = try await rig.call("booking.update", #"{"id": 2, "status_id": "PAID", "param": {"adults": 2}}"#)
         #expect(updated.json["data"]?["status_id"] == "PAID")
-        #expect(try await rig.stats()["last_form"] == [["name": "status_id", "value": "PAID"], ["name": "param[adults]", "value": "2"]])
-        #expect(try await rig.client.send(.get, rig.url("/proxy/cf/api/3.0/ping"), headers: rig.caller).json["pong"] == true)
-        let pair = try await rig.client.send(.post, rig.url("/v1/cfpair/item.get"), headers: rig.caller, body: Array(#"{"id": 1}"#.utf8))
+        #expect(
+            try await rig.stats()["last_form"] == [
+                ["name": "status_id", "value": "PAID"], ["name": "param[adults]", "value": "2"],
+            ])
+        #expect(
+            try await rig.client.send(.get, rig.url("/proxy/cf/api/3.0/ping"), headers: rig.caller).json["pong"] == true
+        )
+        let pair = try await rig.client.send(
+            .post, rig.url("/v1/cfpair/item.get"), headers: rig.caller, body: Array(#"{"id": 1}"#.utf8))
         #expect(pair.json["data"]?["name"] == "Sunset Kayak Tour")
         let health = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections"), headers: rig.admin)
         #expect(health.json["data"]?.arrayValue?.map { $0["state"] } == ["ok", "ok"])
@@ -171,7 +184,8 @@ import Testing
         }
         #expect(statuses.allSatisfy { $0 == 200 })
         let afterBurst = try await rig.stats()
-        print("checkfront: 100 concurrent callers after expiry -> \(afterBurst["refreshes"]?.intValue ?? -1) refresh(es)")
+        print(
+            "checkfront: 100 concurrent callers after expiry -> \(afterBurst["refreshes"]?.intValue ?? -1) refresh(es)")
         #expect(afterBurst["refreshes"] == 1)
         // Two more rounds: each uses the latest refresh token (reusing an old one would revoke the grant).
         for _ in 0..<2 {
@@ -223,7 +237,8 @@ import Testing
         #expect(denied.status == 302)
         let back = try #require(denied.headers[.location])
         #expect(back.contains("error=access_denied"))
-        let callback = try await rig.client.send(.get, rig.url("/oauth/cf/callback?" + back.split(separator: "?", maxSplits: 1)[1]))
+        let callback = try await rig.client.send(
+            .get, rig.url("/oauth/cf/callback?" + back.split(separator: "?", maxSplits: 1)[1]))
         #expect(callback.status == 400)
         #expect(callback.errorCode == "bad_request")
         let message = callback.json["error"]?["message"]?.stringValue ?? ""
@@ -246,7 +261,8 @@ import Testing
         // As far as the gateway knows, the grant is twelve days old: its refresh token lapses in two.
         let lapse = Timestamp(seconds: Timestamp.now().seconds + 2 * 86_400)
         let canary = "rt-CANARY-" + UUID().uuidString
-        try await rig.vault.cli(["vault", "put", "cf/refresh_token", "--expires-at", lapse.iso8601], stdin: canary + "\n")
+        try await rig.vault.cli(
+            ["vault", "put", "cf/refresh_token", "--expires-at", lapse.iso8601], stdin: canary + "\n")
         try await rig.control("/_sim/fail", #"{"token_endpoint": 5, "status": 503}"#)
         try await rig.restart()
 
@@ -254,7 +270,9 @@ import Testing
         var connection: Value = .null
         for _ in 0..<100 where connection["warning"] == nil {
             try await Task.sleep(for: .milliseconds(100))
-            connection = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections/cf"), headers: rig.admin).json["data"] ?? .null
+            connection =
+                try await rig.client.send(.get, rig.adminURL("/admin/v1/connections/cf"), headers: rig.admin).json[
+                    "data"] ?? .null
         }
         let warning = try #require(connection["warning"]?.stringValue)
         #expect(warning.contains("lapses at \(lapse.iso8601)"))
@@ -299,7 +317,8 @@ import Testing
                 working += 1
             } else {
                 #expect(answer.errorCode == "needs_reauthorization", "a connection failed silently: \(answer.text)")
-                let health = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections/cf"), headers: rig.admin)
+                let health = try await rig.client.send(
+                    .get, rig.adminURL("/admin/v1/connections/cf"), headers: rig.admin)
                 #expect(health.json["data"]?["state"] == "needs_reauthorization")
                 reauthorize += 1
                 try await rig.authorize()

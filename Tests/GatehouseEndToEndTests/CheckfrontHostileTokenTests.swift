@@ -32,7 +32,9 @@ import Testing
             let callback = try await rig.client.send(.get, rig.url("/oauth/cf/callback?" + query))
             #expect(callback.status == 502, "\(callback.text)")
             #expect(callback.errorCode == "upstream_error")
-            #expect(callback.json["error"]?["message"]?.stringValue?.contains("invalid_expires_in") == true, "\(callback.text)")
+            #expect(
+                callback.json["error"]?["message"]?.stringValue?.contains("invalid_expires_in") == true,
+                "\(callback.text)")
             #expect(try await rig.client.send(.get, rig.url("/healthz")).status == 200)
             #expect(try await Self.version("cf/access_token", in: rig) == access)
             #expect(try await Self.version("cf/refresh_token", in: rig) == refresh)
@@ -43,12 +45,15 @@ import Testing
             try await rig.control("/_sim/clock", #"{"advance_seconds": 14001}"#)
             let during = try await rig.call()
             #expect(during.status == 503, "\(during.text)")
-            #expect(during.json["error"]?["message"]?.stringValue?.contains("invalid_expires_in") == true, "\(during.text)")
+            #expect(
+                during.json["error"]?["message"]?.stringValue?.contains("invalid_expires_in") == true, "\(during.text)")
             #expect(try await rig.client.send(.get, rig.url("/healthz")).status == 200)
             let health = try await rig.client.send(.get, rig.adminURL("/admin/v1/connections/cf"), headers: rig.admin)
             #expect(health.json["data"]?["state"] == "failing")
             #expect(health.json["data"]?["last_error"] == "invalid_expires_in")
-            #expect(try await Self.version("cf/refresh_token", in: rig) == refresh, "the refresh token held was replaced or lost")
+            #expect(
+                try await Self.version("cf/refresh_token", in: rig) == refresh,
+                "the refresh token held was replaced or lost")
 
             // The kept refresh token still works once the back-off (1 s) is over.
             var recovered = 0

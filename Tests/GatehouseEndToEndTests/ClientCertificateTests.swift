@@ -15,8 +15,22 @@ import Testing
             let url = nginx.baseURL(.clientCertificate)
             let ca = "ca_file: \(certificates.ca)"
             return [
-                ("from-file", TLSHarness.connection("from-file", url, "\(ca)\nclient_certificate: { cert: \"file:\(certificates.client.certificate)\", key: vault:mtls/client_key }")),
-                ("from-vault", TLSHarness.connection("from-vault", url, "\(ca)\nclient_certificate: { cert: vault:mtls/client_cert, key: vault:mtls/client_key }")),
+                (
+                    "from-file",
+                    TLSHarness.connection(
+                        "from-file", url,
+                        """
+                        \(ca)\nclient_certificate: { cert: \"file:\(certificates.client.certificate)\", key: \
+                        vault:mtls/client_key }
+                        """
+                    )
+                ),
+                (
+                    "from-vault",
+                    TLSHarness.connection(
+                        "from-vault", url,
+                        "\(ca)\nclient_certificate: { cert: vault:mtls/client_cert, key: vault:mtls/client_key }")
+                ),
                 ("without", TLSHarness.connection("without", url, ca)),
             ]
         }

@@ -37,7 +37,8 @@ import Testing
     @Test func addingAClientAndMovingABaseURLUnderLoadLosesNoRequestAndKeepsTokens() async throws {
         let first = try await EchoFixture.start()
         let second = try await EchoFixture.start()
-        let rig = try await CheckfrontEndToEndTests.Rig.start(extraConnections: Self.echoConnection(first.baseURL), extraGrants: ", echo")
+        let rig = try await CheckfrontEndToEndTests.Rig.start(
+            extraConnections: Self.echoConnection(first.baseURL), extraGrants: ", echo")
         try await rig.authorize()
         #expect(try await rig.call().status == 200)
         #expect(try await rig.stats()["token_calls"] == 1)
@@ -74,7 +75,9 @@ import Testing
             })
         func waitForSent(atLeast count: Int) async throws {
             let deadline = ContinuousClock.now + .seconds(120)
-            while load.sent.load(ordering: .relaxed) < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            while load.sent.load(ordering: .relaxed) < count, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }
         try await waitForSent(atLeast: 100)
 
@@ -90,7 +93,8 @@ import Testing
         let (newKey, newHash) = APIKey.generate()
         let moved = rig.config
             .replacingOccurrences(of: Self.echoConnection(first.baseURL), with: Self.echoConnection(second.baseURL))
-            .replacingOccurrences(of: "clients:\n", with: "clients:\n  newcomer: { key_sha256: \"\(newHash)\", connections: [echo] }\n")
+            .replacingOccurrences(
+                of: "clients:\n", with: "clients:\n  newcomer: { key_sha256: \"\(newHash)\", connections: [echo] }\n")
         #expect(moved.contains(second.baseURL) && moved.contains("newcomer"))
         try moved.write(toFile: rig.gateway.configPath, atomically: true, encoding: .utf8)
         kill(rig.gateway.pid, SIGHUP)
@@ -99,7 +103,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(second.recorder.all.contains { $0.path == "/load" }, "requests never reached the new base_url")
-        let newcomer = try await client.send(.get, rig.url("/proxy/echo/hello"), headers: ["Authorization": "Bearer \(newKey)"])
+        let newcomer = try await client.send(
+            .get, rig.url("/proxy/echo/hello"), headers: ["Authorization": "Bearer \(newKey)"])
         #expect(newcomer.status == 200, "\(newcomer.text)")
         // The in-flight request finished on the configuration it started with.
         let stalledAnswer = try await stalled.value
@@ -109,7 +114,11 @@ import Testing
 
         // Reload 2, through the admin API: cfpair is removed; cf is kept with its token.
         let withoutPair = moved.replacingOccurrences(
-            of: "  cfpair:\n    adapter: checkfront\n    base_url: \(rig.sim)\n    credentials: { api_key: vault:cfpair/api_key, api_secret: vault:cfpair/api_secret }\n",
+            of:
+                """
+                  cfpair:\n    adapter: checkfront\n    base_url: \(rig.sim)\n    credentials: { api_key: \
+                vault:cfpair/api_key, api_secret: vault:cfpair/api_secret }\n
+                """,
             with: "")
         #expect(!withoutPair.contains("cfpair:"))
         try withoutPair.replacingOccurrences(of: "connections: [cf, cfpair, echo]", with: "connections: [cf, echo]")
@@ -139,7 +148,10 @@ import Testing
         #expect(log.contains("msg=\"config reloaded\""))
         #expect(log.contains("trigger=sighup"))
         #expect(log.contains("trigger=admin-api"))
-        #expect(log.contains("msg=\"connection maintenance stopped\" connection=cfpair") || log.contains("connection=cfpair msg=\"connection maintenance stopped\"") || log.contains("connection maintenance stopped"))
+        #expect(
+            log.contains("msg=\"connection maintenance stopped\" connection=cfpair")
+                || log.contains("connection=cfpair msg=\"connection maintenance stopped\"")
+                || log.contains("connection maintenance stopped"))
         let metrics = try await client.send(.get, rig.url("/metrics")).text
         #expect(metrics.contains(#"gatehouse_config_reloads_total{result="applied"} 2"#), "\(metrics)")
         #expect(metrics.contains(#"gatehouse_config_reloads_total{result="rejected"} 0"#))
@@ -149,7 +161,8 @@ import Testing
     }
 
     @Test func anInvalidFileKeepsTheRunningConfigurationAndSaysWhere() async throws {
-        let h = try await Harness.start(environment: ["ADMIN_TOKEN": "admin-reload-token"], server: "admin: { token: env:ADMIN_TOKEN }")
+        let h = try await Harness.start(
+            environment: ["ADMIN_TOKEN": "admin-reload-token"], server: "admin: { token: env:ADMIN_TOKEN }")
         let admin = ["Authorization": "Bearer admin-reload-token"]
         let good = try String(contentsOfFile: h.gateway.configPath, encoding: .utf8)
         // An unknown adapter on line 3 of the new file.
@@ -160,7 +173,10 @@ import Testing
         #expect(refused.json["error"]?["code"] == "bad_request")
         let errors = refused.json["error"]?["errors"]?.arrayValue ?? []
         #expect(errors.count == 1)
-        #expect(errors.first?.stringValue?.contains("\(h.gateway.configPath):3: connections.broken.adapter: unknown adapter \"nope\"") == true, "\(refused.text)")
+        #expect(
+            errors.first?.stringValue?.contains(
+                "\(h.gateway.configPath):3: connections.broken.adapter: unknown adapter \"nope\"") == true,
+            "\(refused.text)")
         // By signal too: logged with file:line, and the running configuration goes on serving.
         kill(h.gateway.pid, SIGHUP)
         let deadline = ContinuousClock.now + .seconds(30)

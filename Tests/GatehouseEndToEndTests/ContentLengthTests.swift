@@ -4,7 +4,7 @@ import GatehouseTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Hostile inbound `Content-Length` values, sent on a raw socket (HTTP clients refuse to):
@@ -23,7 +23,9 @@ import Glibc
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw GatewayProcessError(message: "connect() failed") }
         let bytes = Array(request.utf8)
@@ -43,15 +45,19 @@ import Glibc
         let h = try await Harness.start()
         do {
             for length in ["-5", "9223372036854775807", "99999999999999999999", "1.5", "abc", "+5", "5, 6"] {
-                let request = "POST /proxy/echo/x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(h.key)\r\n"
+                let request =
+                    "POST /proxy/echo/x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(h.key)\r\n"
                     + "Content-Length: \(length)\r\nConnection: close\r\n\r\nhello"
                 let answer = try Self.raw(port: h.gateway.port, request)
                 let status = answer.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init)
                 #expect(status == "400", "Content-Length: \(length) → \(answer.prefix(200))")
-                #expect(try await h.client.send(.get, h.url("/healthz")).status == 200, "after Content-Length: \(length)")
+                #expect(
+                    try await h.client.send(.get, h.url("/healthz")).status == 200, "after Content-Length: \(length)")
             }
             #expect(h.echo.recorder.all.isEmpty, "a request with a hostile Content-Length reached the upstream")
-            #expect(try await h.client.send(.post, h.url("/proxy/echo/x"), headers: h.auth, body: Array("fine".utf8)).status == 200)
+            #expect(
+                try await h.client.send(.post, h.url("/proxy/echo/x"), headers: h.auth, body: Array("fine".utf8)).status
+                    == 200)
             #expect(h.gateway.isRunning)
         } catch {
             await h.finish()

@@ -10,7 +10,8 @@ import Testing
 /// the README says.
 @Suite(.timeLimit(.minutes(2))) struct DemoConfigurationTests {
     @Test func theReadmesOKITCallsWork() async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let demo = try String(contentsOf: root.appendingPathComponent("Config/gatehouse.yaml"), encoding: .utf8)
         let echo = try await EchoFixture.start()
         let okit = try await OKITFixture.start()
@@ -29,28 +30,36 @@ import Testing
             .replacingOccurrences(of: "path: .gatehouse/vault.db", with: "path: \(state)/vault.db")
         let configPath = state + "/gatehouse.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let masterKey = try await GatewayProcess.run(["vault", "generate-key"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let masterKey = try await GatewayProcess.run(["vault", "generate-key"]).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let environment = [
             "GATEHOUSE_DEMO_UPSTREAM_TOKEN": "demo-upstream-token-e2e",
             "GATEHOUSE_MASTER_KEY": masterKey,
             "GATEHOUSE_ADMIN_TOKEN": "demo-admin-e2e",
         ]
-        #expect(try await GatewayProcess.run(["vault", "init", "--config", configPath], environment: environment).status == 0)
-        let put = try await GatewayProcess.run(["vault", "put", "echo-demo/token", "--config", configPath], environment: environment, stdin: "demo-vault-token-e2e")
+        #expect(
+            try await GatewayProcess.run(["vault", "init", "--config", configPath], environment: environment).status
+                == 0)
+        let put = try await GatewayProcess.run(
+            ["vault", "put", "echo-demo/token", "--config", configPath], environment: environment,
+            stdin: "demo-vault-token-e2e")
         #expect(put.status == 0, "\(put.stderr)")
         // The Checkfront, Keyfax and K2 demo credentials, as scripts/run-demo.sh puts them.
         for (path, value) in [
-            ("checkfront-demo/api_key", "DEMO-ONLY-checkfront-api-key"), ("checkfront-demo/api_secret", "DEMO-ONLY-checkfront-api-secret"),
+            ("checkfront-demo/api_key", "DEMO-ONLY-checkfront-api-key"),
+            ("checkfront-demo/api_secret", "DEMO-ONLY-checkfront-api-secret"),
             ("checkfront-oauth-demo/client_id", "DEMO-ONLY-checkfront-consumer-key"),
             ("checkfront-oauth-demo/client_secret", "DEMO-ONLY-checkfront-consumer-secret"),
             ("keyfax-demo/hook_secret", "DEMO-ONLY-keyfax-hook-secret-0123456789"),
             ("k2-demo/username", "AN1"), ("k2-demo/password", "ANPassword"),
         ] {
-            let stored = try await GatewayProcess.run(["vault", "put", path, "--config", configPath], environment: environment, stdin: value)
+            let stored = try await GatewayProcess.run(
+                ["vault", "put", path, "--config", configPath], environment: environment, stdin: value)
             #expect(stored.status == 0, "\(stored.stderr)")
         }
         // As scripts/run-demo.sh does against each fresh Keyfax simulator.
-        let bootstrap = try await GatewayProcess.run(["keyfax", "bootstrap", "keyfax-demo", "--config", configPath], environment: environment)
+        let bootstrap = try await GatewayProcess.run(
+            ["keyfax", "bootstrap", "keyfax-demo", "--config", configPath], environment: environment)
         #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
         let gateway = try await GatewayProcess.start(config: config, environment: environment)
         let client = TestClient()
@@ -74,7 +83,9 @@ import Testing
             try await client.send(
                 .post,
                 gateway.baseURL + "/proxy/sms-demo",
-                headers: ["Authorization": "Bearer \(token)", "X-Client-Prefix": "BlaBla", "Content-Type": "application/json"],
+                headers: [
+                    "Authorization": "Bearer \(token)", "X-Client-Prefix": "BlaBla", "Content-Type": "application/json",
+                ],
                 body: sms
             )
         }
@@ -88,45 +99,75 @@ import Testing
         let validated = try await client.send(
             .post,
             gateway.baseURL + "/v1/okit-demo/token.validate",
-            headers: ["Authorization": "Bearer gh_DEMO-ONLY-loopback-key-never-use-in-production", "Content-Type": "application/json"],
+            headers: [
+                "Authorization": "Bearer gh_DEMO-ONLY-loopback-key-never-use-in-production",
+                "Content-Type": "application/json",
+            ],
             body: Array(#"{"token":"DEMO-ONLY-okit-token-BlaBla","client_prefix":"BlaBla"}"#.utf8)
         )
         #expect(validated.json["data"] == ["valid": true, "message": "Token is valid"])
-        #expect(okit.state.requests.first?.query == "token=DEMO-ONLY-okit-token-BlaBla&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla")
+        #expect(
+            okit.state.requests.first?.query
+                == "token=DEMO-ONLY-okit-token-BlaBla&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla")
         // The README's K2 calls: a list, a get, an update with the TimeStamp read, a script run.
         func callK2(_ operation: String, _ body: String, xml: Bool = false) async throws -> TestClient.Answer {
             try await client.send(
                 .post, gateway.baseURL + "/v1/k2-demo/" + operation,
-                headers: ["Authorization": "Bearer gh_DEMO-ONLY-loopback-key-never-use-in-production", "Content-Type": xml ? "application/xml" : "application/json"]
-                    .merging(xml ? ["Accept": "application/xml"] : [:]) { a, _ in a },
+                headers: [
+                    "Authorization": "Bearer gh_DEMO-ONLY-loopback-key-never-use-in-production",
+                    "Content-Type": xml ? "application/xml" : "application/json",
+                ]
+                .merging(xml ? ["Accept": "application/xml"] : [:]) { a, _ in a },
                 body: Array(body.utf8))
         }
-        let listed = try await callK2("data.list", #"{"class":"Part","fields":["Name","City"],"page_size":3,"filter":[{"field":"Name","op":"LIKE","value":"Shell*","wildcards":true}]}"#)
+        let listed = try await callK2(
+            "data.list",
+            #"""
+            {"class":"Part","fields":["Name","City"],"page_size":3,"filter":[{"field":"Name","op":"LIKE","value":"\#
+            Shell*","wildcards":true}]}
+            """#
+        )
         #expect(listed.json["data"]?.arrayValue?.count == 3, "\(listed.text)")
         let got = try await callK2("data.get", #"{"class":"Part","keys":[5],"fields":["Abbr","Name","TimeStamp"]}"#)
         #expect(got.json["data"]?["fields"]?["Abbr"] == "DEMO TRADE")
         let stamp = got.json["data"]?["fields"]?["TimeStamp"]?.stringValue ?? ""
-        let updated = try await callK2("data.update", #"{"class":"Part","keys":[5],"fields":{"Name":"Renamed","TimeStamp":"\#(stamp)"}}"#)
+        let updated = try await callK2(
+            "data.update", #"{"class":"Part","keys":[5],"fields":{"Name":"Renamed","TimeStamp":"\#(stamp)"}}"#)
         #expect(updated.json["data"]?["fields"]?["Name"] == "Renamed", "\(updated.text)")
         let ran = try await callK2(
-            "formation.run", "<a><folder>Special</folder><name>ExampleWS</name><parameters><ParamText>aaa</ParamText><ParamCislo>123</ParamCislo></parameters></a>",
+            "formation.run",
+            """
+            <a><folder>Special</folder><name>ExampleWS</name><parameters><ParamText>aaa</ParamText><ParamCislo>123<\
+            /ParamCislo></parameters></a>
+            """,
             xml: true)
-        #expect(ran.text.contains("<Output>Values were passed: ParamText=aaa, ParamCislo=123, Output=</Output>"), "\(ran.text)")
+        #expect(
+            ran.text.contains("<Output>Values were passed: ParamText=aaa, ParamCislo=123, Output=</Output>"),
+            "\(ran.text)")
         #expect(k2.state.requests.allSatisfy { $0.verified })
         await gateway.stop()
         // Any adapter's declared admin actions run in-process (`keyfax bootstrap` above is a spelling).
-        func action(_ arguments: [String], stdin: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
-            try await GatewayProcess.run(["connections", "action"] + arguments + ["--config", configPath], environment: environment, stdin: stdin)
+        func action(_ arguments: [String], stdin: String? = nil) async throws -> (
+            status: Int32, stdout: String, stderr: String
+        ) {
+            try await GatewayProcess.run(
+                ["connections", "action"] + arguments + ["--config", configPath], environment: environment, stdin: stdin
+            )
         }
         let unknown = try await action(["keyfax-demo", "keyfax/nope"])
         #expect(unknown.status == 2)
         #expect(
             unknown.stderr.contains(
-                "connection keyfax-demo (adapter keyfax) has no admin action \"keyfax/nope\" (known: keyfax/bootstrap, keyfax/rotate, keyfax/delete, keyfax/import)"
+                """
+                connection keyfax-demo (adapter keyfax) has no admin action \"keyfax/nope\" (known: \
+                keyfax/bootstrap, keyfax/rotate, keyfax/delete, keyfax/import)
+                """
             ), "\(unknown.stderr)")
         let elsewhere = try await action(["echo-demo", "keyfax/bootstrap"])
         #expect(elsewhere.status == 2)
-        #expect(elsewhere.stderr.contains("connection echo-demo (adapter http) has no admin action \"keyfax/bootstrap\" (known: none)"))
+        #expect(
+            elsewhere.stderr.contains(
+                "connection echo-demo (adapter http) has no admin action \"keyfax/bootstrap\" (known: none)"))
         let withoutInput = try await action(["keyfax-demo", "keyfax/import"])
         #expect(withoutInput.status == 2)
         #expect(withoutInput.stderr.contains("keyfax/import reads {\"apiKey\""), "\(withoutInput.stderr)")
@@ -134,7 +175,9 @@ import Testing
         let deleted = try await action(["keyfax-demo", "keyfax/delete"])
         #expect(deleted.status == 0, "\(deleted.stderr)")
         #expect(try JSON.parse(Array(deleted.stdout.utf8))["deleted"] == true)
-        let imported = try await action(["keyfax-demo", "keyfax/import", "--stdin"], stdin: #"{"apiKey":"emailed-api-key","signingKey":"c2lnbmluZy1rZXk="}"#)
+        let imported = try await action(
+            ["keyfax-demo", "keyfax/import", "--stdin"],
+            stdin: #"{"apiKey":"emailed-api-key","signingKey":"c2lnbmluZy1rZXk="}"#)
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(try JSON.parse(Array(imported.stdout.utf8)) == ["imported": true, "api_key": "emailed-api-key"])
         k2.stop()

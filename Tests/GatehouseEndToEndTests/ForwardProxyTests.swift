@@ -15,10 +15,15 @@ import Testing
         let h = try await TLSHarness.start { nginx, certificates in
             [
                 ("plain", TLSHarness.connection("plain", echo.baseURL, "proxy: \(proxy.url)")),
-                ("tls", TLSHarness.connection("tls", nginx.baseURL(.trusted), "proxy: \(proxy.url)\nca_file: \(certificates.ca)")),
+                (
+                    "tls",
+                    TLSHarness.connection(
+                        "tls", nginx.baseURL(.trusted), "proxy: \(proxy.url)\nca_file: \(certificates.ca)")
+                ),
             ]
         }
-        let plain = try await h.client.send(.post, h.url("/proxy/plain/orders"), headers: h.auth, body: Array("hello".utf8))
+        let plain = try await h.client.send(
+            .post, h.url("/proxy/plain/orders"), headers: h.auth, body: Array("hello".utf8))
         #expect(plain.status == 200, "\(plain.text)")
         #expect(echo.recorder.all.last?.body == Array("hello".utf8))
         #expect(proxy.log.contains("POST \(echo.baseURL)/orders"), "\(proxy.log)")
@@ -43,9 +48,20 @@ import Testing
         let h = try await TLSHarness.start(top: vault.section) { nginx, certificates in
             let target = nginx.baseURL(.trusted)
             return [
-                ("with-login", TLSHarness.connection("with-login", target,
-                    "proxy: \(proxy.url)\nproxy_credentials: { username: vault:egress/user, password: vault:egress/password }\nca_file: \(certificates.ca)")),
-                ("without-login", TLSHarness.connection("without-login", target, "proxy: \(proxy.url)\nca_file: \(certificates.ca)")),
+                (
+                    "with-login",
+                    TLSHarness.connection(
+                        "with-login", target,
+                        """
+                        proxy: \(proxy.url)\nproxy_credentials: { username: vault:egress/user, password: \
+                        vault:egress/password }\nca_file: \(certificates.ca)
+                        """
+                    )
+                ),
+                (
+                    "without-login",
+                    TLSHarness.connection("without-login", target, "proxy: \(proxy.url)\nca_file: \(certificates.ca)")
+                ),
             ]
         }
         let ok = try await h.client.send(.get, h.url("/proxy/with-login/items"), headers: h.auth)
@@ -59,16 +75,28 @@ import Testing
 
     @Test func anHTTPSProxyIsVerifiedAndGetsItsLoginInsideTLS() async throws {
         let certificates = try await TLSCertificates.make()
-        let proxy = try await ForwardProxyFixture.start(login: ("gatehouse", "tls-proxy-secret"), tls: certificates.server)
+        let proxy = try await ForwardProxyFixture.start(
+            login: ("gatehouse", "tls-proxy-secret"), tls: certificates.server)
         defer { proxy.stop() }
         let untrusted = try await ForwardProxyFixture.start(tls: certificates.untrusted)
         defer { untrusted.stop() }
-        let h = try await TLSHarness.start(certificates: certificates, environment: ["PROXY_USER": "gatehouse", "PROXY_PASSWORD": "tls-proxy-secret"]) {
+        let h = try await TLSHarness.start(
+            certificates: certificates, environment: ["PROXY_USER": "gatehouse", "PROXY_PASSWORD": "tls-proxy-secret"]
+        ) {
             nginx, certificates in
             let login = "proxy_credentials: { username: env:PROXY_USER, password: env:PROXY_PASSWORD }"
             return [
-                ("https-proxy", TLSHarness.connection("https-proxy", nginx.baseURL(.trusted), "proxy: \(proxy.url)\n\(login)\nca_file: \(certificates.ca)")),
-                ("bad-proxy", TLSHarness.connection("bad-proxy", nginx.baseURL(.trusted), "proxy: \(untrusted.url)\nca_file: \(certificates.ca)")),
+                (
+                    "https-proxy",
+                    TLSHarness.connection(
+                        "https-proxy", nginx.baseURL(.trusted),
+                        "proxy: \(proxy.url)\n\(login)\nca_file: \(certificates.ca)")
+                ),
+                (
+                    "bad-proxy",
+                    TLSHarness.connection(
+                        "bad-proxy", nginx.baseURL(.trusted), "proxy: \(untrusted.url)\nca_file: \(certificates.ca)")
+                ),
             ]
         }
         #expect(proxy.url.hasPrefix("https://"))
@@ -90,7 +118,13 @@ import Testing
         let (socket, port) = try RawConnection.listener()
         defer { close(socket) }
         let h = try await TLSHarness.start { nginx, certificates in
-            [("down", TLSHarness.connection("down", nginx.baseURL(.trusted), "proxy: http://127.0.0.1:\(port)\nca_file: \(certificates.ca)"))]
+            [
+                (
+                    "down",
+                    TLSHarness.connection(
+                        "down", nginx.baseURL(.trusted), "proxy: http://127.0.0.1:\(port)\nca_file: \(certificates.ca)")
+                )
+            ]
         }
         let answer = try await h.client.send(.get, h.url("/proxy/down/items"), headers: h.auth)
         #expect(answer.status == 502, "\(answer.text)")

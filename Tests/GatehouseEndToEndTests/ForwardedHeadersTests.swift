@@ -35,7 +35,8 @@ import Testing
         do {
             let plain = try await h.client.send(.get, h.url("/proxy/echo/plain"), headers: h.auth)
             #expect(plain.status == 200)
-            let spoofing = try await h.client.send(.get, h.url("/proxy/echo/spoofed"), headers: h.auth.merging(Self.spoofed) { a, _ in a })
+            let spoofing = try await h.client.send(
+                .get, h.url("/proxy/echo/spoofed"), headers: h.auth.merging(Self.spoofed) { a, _ in a })
             #expect(spoofing.status == 200)
             let received = h.echo.recorder.all
             #expect(received.count == 2)
@@ -58,7 +59,8 @@ import Testing
         let h = try await Harness.start(server: "  forwarded_headers: drop")
         // Stopped on every path: a failed #require or send must not leave processes behind.
         do {
-            let answer = try await h.client.send(.get, h.url("/proxy/echo/spoofed"), headers: h.auth.merging(Self.spoofed) { a, _ in a })
+            let answer = try await h.client.send(
+                .get, h.url("/proxy/echo/spoofed"), headers: h.auth.merging(Self.spoofed) { a, _ in a })
             #expect(answer.status == 200)
             let entry = try #require(h.echo.recorder.all.last)
             for name in Self.forwardingNames {
@@ -78,7 +80,8 @@ import Testing
         let h = try await Harness.start()
         // Stopped on every path: a failed #require or send must not leave processes behind.
         do {
-            let headers = JSON.serialize(.object(Value.Object(Self.spoofed.sorted { $0.key < $1.key }.map { .init($0.key, .string($0.value)) })))
+            let headers = JSON.serialize(
+                .object(Value.Object(Self.spoofed.sorted { $0.key < $1.key }.map { .init($0.key, .string($0.value)) })))
             let answer = try await h.client.send(
                 .post,
                 h.url("/v1/echo/request"),

@@ -22,48 +22,90 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
 
     /// Every way an upstream answer can be broken that the gateway must survive.
     static let all: [HostileCase] = [
-        .init(name: "status 1000 (HTTP/2 line)", script: .init([.send("HTTP/2 1000 X\r\nContent-Length: 2\r\n\r\nhi")]), outcome: .badGateway),
-        .init(name: "status 1000", script: .init([.send("HTTP/1.1 1000 X\r\nContent-Length: 2\r\n\r\nhi")]), outcome: .badGateway),
-        .init(name: "status 99", script: .init([.send("HTTP/1.1 99 Low\r\nContent-Length: 2\r\n\r\nhi")]), outcome: .badGateway),
-        .init(name: "status 099", script: .init([.send("HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nhi")]), outcome: .badGateway),
-        .init(name: "status 600", script: .init([.send("HTTP/1.1 600 High\r\nContent-Length: 2\r\n\r\nhi")]), outcome: .badGateway),
-        .init(name: "status abc", script: .init([.send("HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\nhi")]), outcome: .badGateway),
-        .init(name: "no status", script: .init([.send("HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi")]), outcome: .badGateway),
-        .init(name: "only an interim head", script: .init([.send("HTTP/1.1 100 Continue\r\n\r\n")]), outcome: .badGateway),
-        .init(name: "garbage", script: .init([.send("SSH-2.0-OpenSSH_9.2\r\nnot http at all\r\n\r\n")]), outcome: .badGateway),
-        .init(name: "binary garbage", script: .init([.send((0..<512).map { UInt8(truncatingIfNeeded: $0 &* 37) })]), outcome: .badGateway),
+        .init(
+            name: "status 1000 (HTTP/2 line)", script: .init([.send("HTTP/2 1000 X\r\nContent-Length: 2\r\n\r\nhi")]),
+            outcome: .badGateway),
+        .init(
+            name: "status 1000", script: .init([.send("HTTP/1.1 1000 X\r\nContent-Length: 2\r\n\r\nhi")]),
+            outcome: .badGateway),
+        .init(
+            name: "status 99", script: .init([.send("HTTP/1.1 99 Low\r\nContent-Length: 2\r\n\r\nhi")]),
+            outcome: .badGateway),
+        .init(
+            name: "status 099", script: .init([.send("HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nhi")]),
+            outcome: .badGateway),
+        .init(
+            name: "status 600", script: .init([.send("HTTP/1.1 600 High\r\nContent-Length: 2\r\n\r\nhi")]),
+            outcome: .badGateway),
+        .init(
+            name: "status abc", script: .init([.send("HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\nhi")]),
+            outcome: .badGateway),
+        .init(
+            name: "no status", script: .init([.send("HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi")]), outcome: .badGateway),
+        .init(
+            name: "only an interim head",
+            script: .init([
+                .send(
+                    """
+                    HTTP/1.1 100 Continue\r\n\r\n
+                    """)
+            ]), outcome: .badGateway),
+        .init(
+            name: "garbage", script: .init([.send("SSH-2.0-OpenSSH_9.2\r\nnot http at all\r\n\r\n")]),
+            outcome: .badGateway),
+        .init(
+            name: "binary garbage", script: .init([.send((0..<512).map { UInt8(truncatingIfNeeded: $0 &* 37) })]),
+            outcome: .badGateway),
         .init(name: "nothing then close", script: .init([]), outcome: .badGateway),
         .init(
             name: "too many headers",
-            script: .init([.send("HTTP/1.1 200 OK\r\n" + (0..<150).map { "X-H\($0): v\r\n" }.joined() + "Content-Length: 2\r\n\r\nhi")]),
+            script: .init([
+                .send(
+                    "HTTP/1.1 200 OK\r\n" + (0..<150).map { "X-H\($0): v\r\n" }.joined() + "Content-Length: 2\r\n\r\nhi"
+                )
+            ]),
             outcome: .badGateway
         ),
         .init(
             name: "too large headers",
             script: .init([
-                .send("HTTP/1.1 200 OK\r\n" + (0..<10).map { "X-Big\($0): \(String(repeating: "v", count: 8_000))\r\n" }.joined() + "Content-Length: 2\r\n\r\nhi")
+                .send(
+                    "HTTP/1.1 200 OK\r\n"
+                        + (0..<10).map { "X-Big\($0): \(String(repeating: "v", count: 8_000))\r\n" }.joined()
+                        + "Content-Length: 2\r\n\r\nhi")
             ]),
             outcome: .badGateway
         ),
         .init(
             name: "truncated Content-Length body",
-            script: .init([.send("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + String(repeating: "x", count: 100))]),
+            script: .init([
+                .send("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + String(repeating: "x", count: 100))
+            ]),
             outcome: .badGateway
         ),
         .init(
             name: "truncated streamed Content-Length body",
-            script: .init([.send("HTTP/1.1 200 OK\r\nContent-Length: \(big)\r\n\r\n" + String(repeating: "x", count: big / 2))]),
+            script: .init([
+                .send("HTTP/1.1 200 OK\r\nContent-Length: \(big)\r\n\r\n" + String(repeating: "x", count: big / 2))
+            ]),
             outcome: .cut
         ),
         .init(
             name: "RST mid-body",
-            script: .init([.send("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + String(repeating: "x", count: 100)), .pause(milliseconds: 200)], ending: .reset),
+            script: .init(
+                [
+                    .send("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + String(repeating: "x", count: 100)),
+                    .pause(milliseconds: 200),
+                ], ending: .reset),
             outcome: .badGateway
         ),
         .init(
             name: "RST mid streamed body",
             script: .init(
-                [.send("HTTP/1.1 200 OK\r\nContent-Length: \(big)\r\n\r\n" + String(repeating: "x", count: big / 2)), .pause(milliseconds: 200)],
+                [
+                    .send("HTTP/1.1 200 OK\r\nContent-Length: \(big)\r\n\r\n" + String(repeating: "x", count: big / 2)),
+                    .pause(milliseconds: 200),
+                ],
                 ending: .reset
             ),
             outcome: .cut
@@ -76,19 +118,25 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         .init(
             name: "invalid chunk mid-body",
             script: .init([
-                .send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"), .pause(milliseconds: 200), .send("ZZZ\r\nmore\r\n0\r\n\r\n"),
+                .send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"), .pause(milliseconds: 200),
+                .send("ZZZ\r\nmore\r\n0\r\n\r\n"),
             ]),
             outcome: .cut
         ),
         .init(
             name: "chunked body without its last chunk",
-            script: .init([.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"), .pause(milliseconds: 200)]),
+            script: .init([
+                .send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"), .pause(milliseconds: 200),
+            ]),
             outcome: .cut
         ),
     ]
 
     /// The status-line cases, also tried through an operation.
-    static let statusCases = all.filter { ["status 1000 (HTTP/2 line)", "status 1000", "status 99", "status abc", "no status", "garbage"].contains($0.name) }
+    static let statusCases = all.filter {
+        ["status 1000 (HTTP/2 line)", "status 1000", "status 99", "status abc", "no status", "garbage"].contains(
+            $0.name)
+    }
 }
 
 @Suite(.timeLimit(.minutes(5))) struct HostileUpstreamTests {
@@ -152,7 +200,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     @Test(arguments: HostileCase.statusCases)
     func operationsSurviveABrokenStatus(_ hostile: HostileCase) async throws {
         try await self.withHostileGateway({ _ in hostile.script }) { h, _ in
-            let answer = try await h.client.send(.post, h.url("/v1/hostile/request"), headers: h.auth, body: Array(#"{"path":"/case"}"#.utf8))
+            let answer = try await h.client.send(
+                .post, h.url("/v1/hostile/request"), headers: h.auth, body: Array(#"{"path":"/case"}"#.utf8))
             #expect(answer.status == 502)
             #expect(answer.errorCode == "upstream_error")
             #expect(answer.json["error"]?["connection"] == "hostile")
@@ -163,7 +212,9 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     @Test func headerValuesWithNulOrBareCRAreDropped() async throws {
         let script: @Sendable (String) -> HostileUpstream.Script = { path in
             let bad = path == "/nul" ? "X-Bad: a\u{0}b\r\n" : "X-Bad: a\rb\r\n"
-            return .init([.send("HTTP/1.1 200 OK\r\n\(bad)X-Good: kept\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody")])
+            return .init([
+                .send("HTTP/1.1 200 OK\r\n\(bad)X-Good: kept\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody")
+            ])
         }
         try await self.withHostileGateway(script) { h, _ in
             let cr = try await h.client.send(.get, h.url("/proxy/hostile/cr"), headers: h.auth)
@@ -195,7 +246,9 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
                 let refused = try await h.client.send(.get, h.url("/proxy/hostile/case"), headers: h.auth)
                 #expect(refused.status == 502, "\(keys)")
                 #expect(refused.errorCode == "upstream_error")
-                #expect(refused.json["error"]?["message"]?.stringValue?.contains(keys.split(separator: ":")[0].trimmingCharacters(in: .whitespaces)) == true)
+                #expect(
+                    refused.json["error"]?["message"]?.stringValue?.contains(
+                        keys.split(separator: ":")[0].trimmingCharacters(in: .whitespaces)) == true)
                 try await self.expectStillServing(h, "after \(keys)")
             }
         }
@@ -203,8 +256,14 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
 
     @Test func headAnswersGoThroughTheHeaderFilter() async throws {
         let head =
-            "HTTP/1.1 200 OK\r\nConnection: keep-alive, x-secret-hop\r\nX-Secret-Hop: hop-value\r\nKeep-Alive: timeout=5\r\n"
-            + "Proxy-Connection: keep-alive\r\nTE: trailers\r\nUpgrade: h2c\r\nX-Kept: yes\r\nContent-Length: 42\r\n\r\n"
+            """
+            HTTP/1.1 200 OK\r\nConnection: keep-alive, x-secret-hop\r\nX-Secret-Hop: hop-value\r\nKeep-Alive: \
+            timeout=5\r\n
+            """
+                + """
+                Proxy-Connection: keep-alive\r\nTE: trailers\r\nUpgrade: h2c\r\nX-Kept: yes\r\nContent-Length: \
+                42\r\n\r\n
+                """
         try await self.withHostileGateway({ _ in .init([.send(head)]) }) { h, upstream in
             let answer = try await h.client.send(.head, h.url("/proxy/hostile/case"), headers: h.auth)
             #expect(answer.status == 200)

@@ -21,10 +21,16 @@ import Testing
             let answer = try await h.call("data.list", arguments)
             #expect(answer.status == 200, "\(answer.text)")
             pages += 1
-            for record in answer.json["data"]?.arrayValue ?? [] { ids.append(record["keys"]?.arrayValue?.first?.stringValue ?? "?") }
+            for record in answer.json["data"]?.arrayValue ?? [] {
+                ids.append(record["keys"]?.arrayValue?.first?.stringValue ?? "?")
+            }
             if pages == 1 {
                 let first = answer.json["data"]?.arrayValue?.first
-                #expect(first == ["class": "Part", "keys": ["1"], "fields": ["PartnerId": 1, "Name": "Shell Oil Company"], "no_permission": ["Credit"]])
+                #expect(
+                    first == [
+                        "class": "Part", "keys": ["1"], "fields": ["PartnerId": 1, "Name": "Shell Oil Company"],
+                        "no_permission": ["Credit"],
+                    ])
                 #expect(answer.json["meta"]?["upstream_status"] == 200)
             }
             guard let cursor = answer.json["page"]?["next"]?.stringValue, pages < 5 else { break }
@@ -41,39 +47,54 @@ import Testing
 
     @Test func filterValuesWithDelimitersMatchExactlyAndCannotInject() async throws {
         let h = try await K2Harness.start()
-        let exact = try await h.call("data.list", ["class": "Part", "filter": [["field": "Name", "op": "EQ", "value": "Smith, Jones; Partners"]]])
+        let exact = try await h.call(
+            "data.list",
+            ["class": "Part", "filter": [["field": "Name", "op": "EQ", "value": "Smith, Jones; Partners"]]])
         #expect(exact.json["data"]?.arrayValue?.map { $0["keys"] } == [["10"]])
-        let injected = try await h.call("data.list", ["class": "Part", "filter": [["field": "Name", "op": "EQ", "value": "x,PartnerId;GT;0"]]])
+        let injected = try await h.call(
+            "data.list", ["class": "Part", "filter": [["field": "Name", "op": "EQ", "value": "x,PartnerId;GT;0"]]])
         #expect(injected.status == 200)
         #expect(injected.json["data"] == [])
-        let quote = try await h.call("data.list", ["class": "Part", "filter": [["field": "Name", "op": "EQ", "value": "The \"Best\" Shop"]]])
+        let quote = try await h.call(
+            "data.list", ["class": "Part", "filter": [["field": "Name", "op": "EQ", "value": "The \"Best\" Shop"]]])
         #expect(quote.status == 400)
         #expect(quote.errorCode == "bad_request")
         let like = try await h.call(
-            "data.list", ["class": "Part", "filter": [["field": "Name", "op": "LIKE", "value": "shell oil*", "wildcards": true]], "or_operator": true])
+            "data.list",
+            [
+                "class": "Part", "filter": [["field": "Name", "op": "LIKE", "value": "shell oil*", "wildcards": true]],
+                "or_operator": true,
+            ])
         #expect(like.json["data"]?.arrayValue?.count == 3)
         await h.finish()
     }
 
     @Test func getUpdateConflictCreateAndDeleteItems() async throws {
         let h = try await K2Harness.start()
-        let order = try await h.call("data.get", ["class": "Order", "keys": ["OV", 1], "fields": ["Description", "TimeStamp", "Items"]])
+        let order = try await h.call(
+            "data.get", ["class": "Order", "keys": ["OV", 1], "fields": ["Description", "TimeStamp", "Items"]])
         #expect(order.status == 200, "\(order.text)")
         #expect(order.json["data"]?["keys"] == ["OV", "1"])
         #expect(order.json["data"]?["fields"]?["Items"]?.arrayValue?.count == 3)
         let timestamp = try #require(order.json["data"]?["fields"]?["TimeStamp"])
         let deleted = try await h.call(
             "data.delete_items",
-            ["class": "Order", "keys": ["OV", 1], "fields": ["TimeStamp": timestamp], "collection": "Items", "items": [["RID": 1]]])
+            [
+                "class": "Order", "keys": ["OV", 1], "fields": ["TimeStamp": timestamp], "collection": "Items",
+                "items": [["RID": 1]],
+            ])
         #expect(deleted.status == 200, "\(deleted.text)")
         let after = try await h.call("data.get", ["class": "Order", "keys": ["OV", 1], "fields": "Items"])
         #expect(after.json["data"]?["fields"]?["Items"]?.arrayValue?.compactMap { $0["fields"]?["RID"] } == [2, 3])
 
-        let part = try await h.call("data.get", ["class": "Part", "keys": [7], "fields": ["Name", "TimeStamp", "Credit"]])
+        let part = try await h.call(
+            "data.get", ["class": "Part", "keys": [7], "fields": ["Name", "TimeStamp", "Credit"]])
         let record = try #require(part.json["data"])
         var fields = try #require(record["fields"]?.objectValue)
         fields["Name"] = "Renamed 7"
-        let updated = try await h.call("data.update", ["class": "Part", "keys": ["7"], "fields": .object(fields), "no_permission": record["no_permission"]!])
+        let updated = try await h.call(
+            "data.update",
+            ["class": "Part", "keys": ["7"], "fields": .object(fields), "no_permission": record["no_permission"]!])
         #expect(updated.status == 200, "\(updated.text)")
         #expect(updated.json["data"]?["fields"]?["Name"] == "Renamed 7")
         fields["Name"] = "Lost update"
@@ -89,7 +110,8 @@ import Testing
         #expect(unsent.json["error"]?["upstream_kind"] == "AS3Error")
         #expect(unsent.json["error"]?["message"]?.stringValue?.contains("system fields") == true)
 
-        let created = try await h.call("data.create", ["class": "Part", "fields": ["Abbr": "NEW", "Name": "New partner"]])
+        let created = try await h.call(
+            "data.create", ["class": "Part", "fields": ["Abbr": "NEW", "Name": "New partner"]])
         #expect(created.status == 200, "\(created.text)")
         #expect(created.json["data"]?["keys"] == ["301"])
         let missing = try await h.call("data.get", ["class": "Part", "keys": [99999]])
@@ -101,19 +123,31 @@ import Testing
     @Test func metaAndFormation() async throws {
         let h = try await K2Harness.start()
         let classes = try await h.call("meta.list")
-        #expect(classes.json["data"]?.arrayValue?.compactMap { $0["ClassName"]?.stringValue } == ["Part", "Order", "OrderItem"])
+        #expect(
+            classes.json["data"]?.arrayValue?.compactMap { $0["ClassName"]?.stringValue } == [
+                "Part", "Order", "OrderItem",
+            ])
         let meta = try await h.call("meta.get", ["class": "Order"])
         #expect(meta.json["data"]?["SystemFields"]?.arrayValue?.first?["Name"] == "TimeStamp")
         #expect(meta.json["data"]?["PrimaryKeyFieldList"]?.arrayValue?.count == 2)
         let scripts = try await h.call("formation.list", ["class": "Part"])
         #expect(scripts.json["data"]?.arrayValue?.contains { $0["Name"] == "example WS" } == true)
-        let run = try await h.call("formation.run", ["folder": "Special", "name": "ExampleWS", "parameters": ["ParamText": "a b", "ParamCislo": 123]])
-        #expect(run.json["data"]?["parameters"]?["Output"] == "Values were passed: ParamText=a b, ParamCislo=123, Output=")
+        let run = try await h.call(
+            "formation.run",
+            ["folder": "Special", "name": "ExampleWS", "parameters": ["ParamText": "a b", "ParamCislo": 123]])
+        #expect(
+            run.json["data"]?["parameters"]?["Output"] == "Values were passed: ParamText=a b, ParamCislo=123, Output=")
         let selected = try await h.call(
             "formation.run",
-            ["folder": "Special", "name": "ExampleWS", "class": "TD_Part", "key": ["CisPart": 5], "parameters": ["ParamText": "Zadaný text", "ParamCislo": 12345]])
-        #expect(selected.json["data"]?["parameters"]?["Output"] == "Values were passed: ParamText=Zadaný text, ParamCislo=12345, Output=, AktDM=DEMO TRADE")
-        let bad = try await h.call("formation.run", ["folder": "Special", "name": "ExampleWS", "parameters": ["ParamCislo": "abc"]])
+            [
+                "folder": "Special", "name": "ExampleWS", "class": "TD_Part", "key": ["CisPart": 5],
+                "parameters": ["ParamText": "Zadaný text", "ParamCislo": 12345],
+            ])
+        #expect(
+            selected.json["data"]?["parameters"]?["Output"]
+                == "Values were passed: ParamText=Zadaný text, ParamCislo=12345, Output=, AktDM=DEMO TRADE")
+        let bad = try await h.call(
+            "formation.run", ["folder": "Special", "name": "ExampleWS", "parameters": ["ParamCislo": "abc"]])
         #expect(bad.status == 502)
         #expect(bad.json["error"]?["upstream_kind"] == "AS3Error")
         let download = try await h.call("formation.download", ["folder": "Standard", "name": "TestDownload"])
@@ -129,32 +163,50 @@ import Testing
         let h = try await K2Harness.start()
         let (list, listTree) = try await h.callXML(
             "data.list",
-            "<arguments><class>Part</class><fields><field>Name</field></fields><page_size>2</page_size><filter><condition><field>PartnerId</field><op>GT</op><value>3</value></condition></filter></arguments>")
+            """
+            <arguments><class>Part</class><fields><field>Name</field></fields><page_size>2</page_size><filter><cond\
+            ition><field>PartnerId</field><op>GT</op><value>3</value></condition></filter></arguments>
+            """
+        )
         #expect(list.status == 200, "\(list.text)")
         #expect(list.headers[.contentType]?.hasPrefix("application/xml") == true)
         // A value that came as XML text is quoted: "3" compares as text, "4" > "3" still holds.
         #expect(listTree["response"]?["data"]?.arrayValue?.count == 2)
         #expect(listTree["response"]?["page"]?["next"]?.stringValue != nil)
-        let (get, getTree) = try await h.callXML("data.get", "<a><class>Part</class><keys>5</keys><fields>Abbr,TimeStamp</fields></a>")
+        let (get, getTree) = try await h.callXML(
+            "data.get", "<a><class>Part</class><keys>5</keys><fields>Abbr,TimeStamp</fields></a>")
         #expect(get.status == 200)
         #expect(getTree["response"]?["data"]?["fields"]?["Abbr"] == "DEMO TRADE")
         let timestamp = try #require(getTree["response"]?["data"]?["fields"]?["TimeStamp"]?.stringValue)
         let (update, updateTree) = try await h.callXML(
-            "data.update", "<a><class>Part</class><keys>5</keys><fields><Abbr>DEMO 2</Abbr><TimeStamp>\(timestamp)</TimeStamp></fields></a>")
+            "data.update",
+            """
+            <a><class>Part</class><keys>5</keys><fields><Abbr>DEMO \
+            2</Abbr><TimeStamp>\(timestamp)</TimeStamp></fields></a>
+            """
+        )
         #expect(update.status == 200, "\(update.text)")
         #expect(updateTree["response"]?["data"]?["fields"]?["Abbr"] == "DEMO 2")
         let (meta, metaTree) = try await h.callXML("meta.get", "<a><class>Part</class></a>")
         #expect(meta.status == 200)
         #expect(metaTree["response"]?["data"]?["ClassName"] == "Part")
         let (run, runTree) = try await h.callXML(
-            "formation.run", "<a><folder>Special</folder><name>ExampleWS</name><parameters><ParamText>aaa</ParamText><ParamCislo>123</ParamCislo></parameters></a>")
+            "formation.run",
+            """
+            <a><folder>Special</folder><name>ExampleWS</name><parameters><ParamText>aaa</ParamText><ParamCislo>123<\
+            /ParamCislo></parameters></a>
+            """
+        )
         #expect(run.status == 200)
-        #expect(runTree["response"]?["data"]?["parameters"]?["Output"] == "Values were passed: ParamText=aaa, ParamCislo=123, Output=")
+        #expect(
+            runTree["response"]?["data"]?["parameters"]?["Output"]
+                == "Values were passed: ParamText=aaa, ParamCislo=123, Output=")
         let (malformed, _) = try await h.callXML("data.get", "<a>\n<class>Part</klass></a>")
         #expect(malformed.status == 400)
         #expect(malformed.errorCode == "bad_request")
         #expect(malformed.json["error"]?["message"]?.stringValue?.contains("line 2") == true)
-        let (xxe, _) = try await h.callXML("data.get", "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a><class>&x;</class></a>")
+        let (xxe, _) = try await h.callXML(
+            "data.get", "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a><class>&x;</class></a>")
         #expect(xxe.status == 400)
         #expect(!xxe.text.contains("root:"))
         await h.finish()
@@ -227,7 +279,8 @@ import Testing
         var simulator = K2Simulator.Configuration()
         simulator.threads = 5
         // A queue wait long enough for a loaded machine: this test is about the cap, not the timeout.
-        let h = try await K2Harness.start(options: "{ max_concurrency: 3, queue_timeout_ms: 120000 }", simulator: simulator)
+        let h = try await K2Harness.start(
+            options: "{ max_concurrency: 3, queue_timeout_ms: 120000 }", simulator: simulator)
         var mode = h.k2.state.mode
         mode.latencyMilliseconds = 40
         h.k2.state.mode = mode
@@ -252,15 +305,22 @@ import Testing
         func names(_ match: String, _ value: String) async throws -> [String] {
             let answer = try await h.call(
                 "data.list",
-                ["class": "Part", "fields": ["Name"], "page_size": 100, "filter": [["field": "Name", "op": "LIKE", "value": .string(value), "match": .string(match)]]])
+                [
+                    "class": "Part", "fields": ["Name"], "page_size": 100,
+                    "filter": [["field": "Name", "op": "LIKE", "value": .string(value), "match": .string(match)]],
+                ])
             #expect(answer.status == 200, "\(answer.text)")
             let url = h.k2.state.requests.last?.url ?? ""
             #expect(url.contains("LIKE%23") == (match == reading), "\(url)")
             return (answer.json["data"]?.arrayValue ?? []).compactMap { $0["fields"]?["Name"]?.stringValue }
         }
-        #expect(try await names("contains", "oil") == ["Shell Oil Company", "Shell Oil Products", "shell oil lowercase"])
+        #expect(
+            try await names("contains", "oil") == ["Shell Oil Company", "Shell Oil Products", "shell oil lowercase"])
         #expect(try await names("starts_with", "oil") == [])
-        #expect(try await names("starts_with", "shell oil") == ["Shell Oil Company", "Shell Oil Products", "shell oil lowercase"])
+        #expect(
+            try await names("starts_with", "shell oil") == [
+                "Shell Oil Company", "Shell Oil Products", "shell oil lowercase",
+            ])
         #expect(try await names("contains", "Products") == ["Shell Oil Products"])
         await h.finish()
 
@@ -269,9 +329,15 @@ import Testing
         other.likeHash = reading == "contains" ? "starts_with" : "contains"
         let mismatched = try await K2Harness.start(options: "{ like_hash: \(reading) }", simulator: other)
         let wrong = try await mismatched.call(
-            "data.list", ["class": "Part", "fields": ["Name"], "filter": [["field": "Name", "op": "LIKE", "value": "Products", "match": "contains"]]])
+            "data.list",
+            [
+                "class": "Part", "fields": ["Name"],
+                "filter": [["field": "Name", "op": "LIKE", "value": "Products", "match": "contains"]],
+            ])
         #expect(wrong.status == 200)
-        #expect(wrong.json["data"] == [], "a mismatched reading finds nothing where the matched one finds Shell Oil Products")
+        #expect(
+            wrong.json["data"] == [],
+            "a mismatched reading finds nothing where the matched one finds Shell Oil Products")
         await mismatched.finish()
     }
 
@@ -289,16 +355,22 @@ import Testing
             (answer.json["data"]?.arrayValue ?? []).compactMap { $0["keys"]?.arrayValue?.first?.stringValue }
         }
         let first = try await h.call(
-            "data.list", ["class": "Part", "fields": ["Name"], "page_size": 10, "filter": [["field": "PartnerId", "op": "LE", "value": 30]]])
+            "data.list",
+            [
+                "class": "Part", "fields": ["Name"], "page_size": 10,
+                "filter": [["field": "PartnerId", "op": "LE", "value": 30]],
+            ])
         #expect(keys(first) == (1...10).map(String.init))
         #expect(first.json["page"]?["prev"] == nil)
         let lastCursor = try #require(first.json["page"]?["last"]?.stringValue)
         let last = try await h.call("data.list", ["cursor": .string(lastCursor)])
         #expect(keys(last) == (21...30).map(String.init), "\(last.text)")
         #expect(last.json["page"]?["next"] == nil)
-        let prev = try await h.call("data.list", ["cursor": .string(try #require(last.json["page"]?["prev"]?.stringValue))])
+        let prev = try await h.call(
+            "data.list", ["cursor": .string(try #require(last.json["page"]?["prev"]?.stringValue))])
         #expect(keys(prev) == (11...20).map(String.init))
-        let back = try await h.call("data.list", ["cursor": .string(try #require(prev.json["page"]?["first"]?.stringValue))])
+        let back = try await h.call(
+            "data.list", ["cursor": .string(try #require(prev.json["page"]?["first"]?.stringValue))])
         #expect(keys(back) == (1...10).map(String.init))
         #expect(h.k2.state.requests.allSatisfy { $0.verified })
         await h.finish()
@@ -346,13 +418,20 @@ import Testing
         let h = try await K2Harness.start(options: options)
         let records = try await h.call(
             "formation.run",
-            ["folder": "Special", "name": "ExampleWS", "class": "Part", "records": [["PartnerId": 5], ["PartnerId": 6]], "parameters": ["ParamText": "x"]])
+            [
+                "folder": "Special", "name": "ExampleWS", "class": "Part",
+                "records": [["PartnerId": 5], ["PartnerId": 6]], "parameters": ["ParamText": "x"],
+            ])
         #expect(records.status == 200, "\(records.text)")
-        #expect(records.json["data"]?["parameters"]?["Output"]?.stringValue?.hasSuffix("Records=DEMO TRADE|P6") == true, "\(records.text)")
+        #expect(
+            records.json["data"]?["parameters"]?["Output"]?.stringValue?.hasSuffix("Records=DEMO TRADE|P6") == true,
+            "\(records.text)")
 
         let report: Value = ["folder": "Standard", "name": "TestDownload", "parameters": ["Rows": 3]]
         let byURL = try await h.call("formation.run", report)
-        #expect(byURL.json["data"]?["url"]?.stringValue?.contains("/Formation/download/Standard/TestDownload/pas") == true, "\(byURL.text)")
+        #expect(
+            byURL.json["data"]?["url"]?.stringValue?.contains("/Formation/download/Standard/TestDownload/pas") == true,
+            "\(byURL.text)")
         #expect(byURL.json["data"]?["bulk_data"] == nil)
         var withData = try #require(report.objectValue)
         withData["return_file_data"] = true
@@ -381,16 +460,21 @@ import Testing
         #expect(h.k2.state.requests.last?.method == "POST")
         #expect(h.k2.state.requests.last?.url.contains("/Formation/download/Standard/TestDownload/pas") == true)
 
-        let html = try await h.call("formation.html", ["folder": "Standard", "name": "Example127", "parameters": ["Title": "Partners"]])
+        let html = try await h.call(
+            "formation.html", ["folder": "Standard", "name": "Example127", "parameters": ["Title": "Partners"]])
         #expect(html.status == 200, "\(html.text)")
         #expect(html.headers[.contentType]?.hasPrefix("text/html") == true)
         #expect(html.text.contains("<h1>Partners</h1>"))
-        #expect(h.k2.state.requests.last?.url.contains("/Formation/html/Standard/Example127/pas?Title=Partners") == true)
+        #expect(
+            h.k2.state.requests.last?.url.contains("/Formation/html/Standard/Example127/pas?Title=Partners") == true)
 
         let definition = try await h.call("formation.definition", ["folder": "Special", "name": "ExampleWS"])
         #expect(definition.status == 200, "\(definition.text)")
         #expect(definition.json["data"]?["FormationID"] == "ExampleWS.PAS")
-        #expect(definition.json["data"]?["Parameters"]?.arrayValue?.compactMap { $0["Name"]?.stringValue } == ["ParamText", "ParamCislo", "Output"])
+        #expect(
+            definition.json["data"]?["Parameters"]?.arrayValue?.compactMap { $0["Name"]?.stringValue } == [
+                "ParamText", "ParamCislo", "Output",
+            ])
         #expect(h.k2.state.requests.allSatisfy { $0.verified })
         await h.finish()
     }

@@ -59,7 +59,9 @@ struct K2Harness {
     func callXML(_ operation: String, _ xml: String) async throws -> (TestClient.Answer, Value) {
         let answer = try await self.client.send(
             .post, self.gateway.baseURL + "/v1/k2/" + operation,
-            headers: ["Authorization": "Bearer \(self.key)", "Content-Type": "application/xml", "Accept": "application/xml"],
+            headers: [
+                "Authorization": "Bearer \(self.key)", "Content-Type": "application/xml", "Accept": "application/xml",
+            ],
             body: Array(xml.utf8))
         return (answer, (try? XML.parse(answer.body)) ?? .null)
     }

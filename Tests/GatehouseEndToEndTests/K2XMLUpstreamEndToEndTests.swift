@@ -24,18 +24,26 @@ import Testing
                 let fromJSON = try await json.call("data.list", arguments)
                 #expect(fromXML.json["data"] == fromJSON.json["data"])
                 #expect(fromXML.json["meta"]?["requested_fields"] == fromJSON.json["meta"]?["requested_fields"])
-                #expect(fromXML.json["data"]?.arrayValue?.first
-                    == ["class": "Part", "keys": ["1"], "fields": ["PartnerId": 1, "Name": "Shell Oil Company"], "no_permission": ["Credit"]])
+                #expect(
+                    fromXML.json["data"]?.arrayValue?.first
+                        == [
+                            "class": "Part", "keys": ["1"], "fields": ["PartnerId": 1, "Name": "Shell Oil Company"],
+                            "no_permission": ["Credit"],
+                        ])
             }
             pages += 1
-            for record in fromXML.json["data"]?.arrayValue ?? [] { ids.append(record["keys"]?.arrayValue?.first?.stringValue ?? "?") }
+            for record in fromXML.json["data"]?.arrayValue ?? [] {
+                ids.append(record["keys"]?.arrayValue?.first?.stringValue ?? "?")
+            }
             guard let cursor = fromXML.json["page"]?["next"]?.stringValue, pages < 5 else { break }
             arguments = ["cursor": .string(cursor)]
         }
         #expect(pages == 3)
         #expect(ids == (1...30).map(String.init))
 
-        let order: Value = ["class": "Order", "keys": ["OV", 1], "fields": ["Description", "PartnerId", "TimeStamp", "Items"]]
+        let order: Value = [
+            "class": "Order", "keys": ["OV", 1], "fields": ["Description", "PartnerId", "TimeStamp", "Items"],
+        ]
         let orderXML = try await xml.call("data.get", order)
         let orderJSON = try await json.call("data.get", order)
         #expect(orderXML.status == 200, "\(orderXML.text)")
@@ -45,7 +53,9 @@ import Testing
         let metaJSON = try await json.call("meta.get", ["class": "Part"])
         // Meta in the same shape (ItemURLs differ by the /xml/ path; empty texts come back as null).
         func summary(_ answer: TestClient.Answer) -> [Value] {
-            (answer.json["data"]?["FieldList"]?.arrayValue ?? []).map { [$0["Name"] ?? .null, $0["ValueType"] ?? .null, $0["IsReadOnly"] ?? .null, $0["KeyIndex"] ?? .null] }
+            (answer.json["data"]?["FieldList"]?.arrayValue ?? []).map {
+                [$0["Name"] ?? .null, $0["ValueType"] ?? .null, $0["IsReadOnly"] ?? .null, $0["KeyIndex"] ?? .null]
+            }
         }
         #expect(meta.json["data"]?["ClassName"] == "Part")
         #expect(meta.json["data"]?["IsHeader"] == true)
@@ -63,25 +73,36 @@ import Testing
         // Values arrive as text (as from an XML caller); the Meta types them: PartnerId and Quantity are Numeric.
         let created = try await h.call(
             "data.create",
-            ["class": "Order", "fields": ["Book": "OV", "Description": "Typed by Meta", "PartnerId": "5", "Items": [["Text": "bolt", "Quantity": "2"]]]])
+            [
+                "class": "Order",
+                "fields": [
+                    "Book": "OV", "Description": "Typed by Meta", "PartnerId": "5",
+                    "Items": [["Text": "bolt", "Quantity": "2"]],
+                ],
+            ])
         #expect(created.status == 200, "\(created.text)")
         let keys = try #require(created.json["data"]?["keys"])
-        let read = try await h.call("data.get", ["class": "Order", "keys": keys, "fields": ["PartnerId", "Items", "TimeStamp"]])
+        let read = try await h.call(
+            "data.get", ["class": "Order", "keys": keys, "fields": ["PartnerId", "Items", "TimeStamp"]])
         #expect(read.json["data"]?["fields"]?["PartnerId"] == 5)
         #expect(read.json["data"]?["fields"]?["Items"]?.arrayValue?.first?["fields"]?["Quantity"] == 2)
 
-        let part = try await h.call("data.get", ["class": "Part", "keys": [7], "fields": ["Name", "TimeStamp", "Credit"]])
+        let part = try await h.call(
+            "data.get", ["class": "Part", "keys": [7], "fields": ["Name", "TimeStamp", "Credit"]])
         let record = try #require(part.json["data"])
         var fields = try #require(record["fields"]?.objectValue)
         fields["Name"] = "Renamed over XML"
-        let updated = try await h.call("data.update", ["class": "Part", "keys": ["7"], "fields": .object(fields), "no_permission": record["no_permission"]!])
+        let updated = try await h.call(
+            "data.update",
+            ["class": "Part", "keys": ["7"], "fields": .object(fields), "no_permission": record["no_permission"]!])
         #expect(updated.status == 200, "\(updated.text)")
         #expect(updated.json["data"]?["fields"]?["Name"] == "Renamed over XML")
         fields["Name"] = "Lost update"
         let stale = try await h.call("data.update", ["class": "Part", "keys": ["7"], "fields": .object(fields)])
         #expect(stale.status == 409, "\(stale.text)")
         #expect(stale.errorCode == "conflict")
-        let notANumber = try await h.call("data.create", ["class": "Order", "fields": ["Book": "OV", "PartnerId": "five"]])
+        let notANumber = try await h.call(
+            "data.create", ["class": "Order", "fields": ["Book": "OV", "PartnerId": "five"]])
         #expect(notANumber.status == 400)
         #expect(notANumber.errorCode == "bad_request")
 
@@ -112,7 +133,9 @@ import Testing
         var broken = K2SimulatorState.Mode()
         broken.answer = "garbage-xml"
         h.k2.state.mode = broken
-        for (operation, arguments) in [("data.list", ["class": "Part"] as Value), ("data.get", ["class": "Part", "keys": [5]]), ("meta.list", [:])] {
+        for (operation, arguments) in [
+            ("data.list", ["class": "Part"] as Value), ("data.get", ["class": "Part", "keys": [5]]), ("meta.list", [:]),
+        ] {
             let result = try await h.call(operation, arguments)
             #expect(result.status == 502, "\(result.text)")
             #expect(result.errorCode == "upstream_error")
@@ -127,9 +150,14 @@ import Testing
 
     @Test func aLongFilterUsesASignedPostToGetListWithTheSameResults() async throws {
         // ~120 conditions that exclude nothing, then PartnerId <= 12: a URL far over 2000 characters.
-        var filter: [Value] = (0..<120).map { i in ["field": "Name", "op": "NE", "value": .string("No such partner name \(i)")] }
+        var filter: [Value] = (0..<120).map { i in
+            ["field": "Name", "op": "NE", "value": .string("No such partner name \(i)")]
+        }
         filter.append(["field": "PartnerId", "op": "LE", "value": 12])
-        let arguments: Value = ["class": "Part", "fields": ["PartnerId", "Name"], "order_by": ["PartnerId"], "page_size": 50, "filter": .array(filter)]
+        let arguments: Value = [
+            "class": "Part", "fields": ["PartnerId", "Name"], "order_by": ["PartnerId"], "page_size": 50,
+            "filter": .array(filter),
+        ]
 
         let viaGet = try await K2Harness.start(options: "{ get_list_threshold: 100000 }")
         let expected = try await viaGet.call("data.list", arguments)
@@ -168,7 +196,11 @@ import Testing
             #expect(ids == (1...12).map(String.init), "\(options)")
             let listing = h.k2.state.requests.dropFirst()
             #expect(listing.count == 3)
-            #expect(listing.allSatisfy { $0.method == "POST" && $0.url.contains("/Data/GetList/Part") && $0.url.utf8.count < 2000 && $0.verified }, "\(options)")
+            #expect(
+                listing.allSatisfy {
+                    $0.method == "POST" && $0.url.contains("/Data/GetList/Part") && $0.url.utf8.count < 2000
+                        && $0.verified
+                }, "\(options)")
             await h.finish()
         }
     }
@@ -178,23 +210,37 @@ import Testing
         // Through the adapter: CurrentPrimaryKey, Conditions and DataObjectName all reach K2.
         let selected = try await h.call(
             "formation.run",
-            ["folder": "Special", "name": "ExampleWS", "class": "TD_Part", "key": ["CisPart": 5], "or_operator": false,
-             "parameters": ["ParamText": "Zadaný text", "ParamCislo": 12345]])
+            [
+                "folder": "Special", "name": "ExampleWS", "class": "TD_Part", "key": ["CisPart": 5],
+                "or_operator": false,
+                "parameters": ["ParamText": "Zadaný text", "ParamCislo": 12345],
+            ])
         #expect(selected.status == 200, "\(selected.text)")
-        #expect(selected.json["data"]?["parameters"]?["Output"] == "Values were passed: ParamText=Zadaný text, ParamCislo=12345, Output=, AktDM=DEMO TRADE")
+        #expect(
+            selected.json["data"]?["parameters"]?["Output"]
+                == "Values were passed: ParamText=Zadaný text, ParamCislo=12345, Output=, AktDM=DEMO TRADE")
 
         // Straight to the simulator (signed by the gateway's proxy): a FormationInput with
         // DataObjectName before CurrentPrimaryKey loses the key, as .NET's DataContractSerializer drops it.
         func post(_ body: String) async throws -> String {
             let answer = try await h.client.send(
                 .post, h.gateway.baseURL + "/proxy/k2/xml/Formation/Special/ExampleWS/pas",
-                headers: ["Authorization": "Bearer \(h.key)", "Content-Type": "application/xml; charset=utf-8"], body: Array(body.utf8))
+                headers: ["Authorization": "Bearer \(h.key)", "Content-Type": "application/xml; charset=utf-8"],
+                body: Array(body.utf8))
             #expect(answer.status == 200, "\(answer.text)")
             return answer.text
         }
-        let key = "<CurrentPrimaryKey><Segment><Name>CisPart</Name><Value i:type=\"t:integer\">5</Value></Segment></CurrentPrimaryKey>"
+        let key =
+            """
+            <CurrentPrimaryKey><Segment><Name>CisPart</Name><Value \
+            i:type=\"t:integer\">5</Value></Segment></CurrentPrimaryKey>
+            """
         let name = "<DataObjectName>TD_Part</DataObjectName>"
-        let open = "<FormationInput xmlns=\"K2.Data\" xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:t=\"http://www.w3.org/2001/XMLSchema\">"
+        let open =
+            """
+            <FormationInput xmlns=\"K2.Data\" xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" \
+            xmlns:t=\"http://www.w3.org/2001/XMLSchema\">
+            """
         let inOrder = try await post(open + key + name + "</FormationInput>")
         #expect(inOrder.contains("AktDM=DEMO TRADE"), "\(inOrder)")
         let outOfOrder = try await post(open + name + key + "</FormationInput>")

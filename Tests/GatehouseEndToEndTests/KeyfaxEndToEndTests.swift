@@ -49,14 +49,16 @@ import Testing
             state.setWebHook(h.gateway.baseURL + "/hooks/kf/keyfax-keys/" + Self.hookSecret, for: hostName)
             let setup = Setup(h: h, vault: vault, state: state, simulatorPort: port, fixture: fixture)
             if bootstrap {
-                let answer = try await h.client.send(.post, h.adminURL("/admin/v1/connections/kf/keyfax/bootstrap"), headers: setup.admin)
+                let answer = try await h.client.send(
+                    .post, h.adminURL("/admin/v1/connections/kf/keyfax/bootstrap"), headers: setup.admin)
                 #expect(answer.status == 200, "\(answer.text)")
             }
             return setup
         }
 
         func operation(_ name: String, _ body: String = "{}") async throws -> TestClient.Answer {
-            try await self.h.client.send(.post, self.h.url("/v1/kf/\(name)"), headers: self.json, body: Array(body.utf8))
+            try await self.h.client.send(
+                .post, self.h.url("/v1/kf/\(name)"), headers: self.json, body: Array(body.utf8))
         }
 
         func simulator(_ path: String, post: Bool = false) async throws -> TestClient.Answer {
@@ -110,7 +112,8 @@ import Testing
         let example = try await setup.operation("startup.example")
         #expect(example.json["data"]?["mode"]?["value"] == "ROL")
         // Proxy mode: signed the same way.
-        let proxied = try await setup.h.client.send(.get, setup.h.url("/proxy/kf/api/v1/startup"), headers: setup.h.auth)
+        let proxied = try await setup.h.client.send(
+            .get, setup.h.url("/proxy/kf/api/v1/startup"), headers: setup.h.auth)
         #expect(proxied.status == 200)
         // The client-side flow: browser code gets a JWT and the host, never the signing key.
         let clientToken = try await setup.operation("client_token")
@@ -127,7 +130,8 @@ import Testing
         #expect(stats["rejections"]?.arrayValue?.isEmpty == true, "\(stats)")
 
         // Credential health: ok, with the JWT's expiry once one is held.
-        var health = try await setup.h.client.send(.get, setup.h.adminURL("/admin/v1/connections/kf"), headers: setup.admin)
+        var health = try await setup.h.client.send(
+            .get, setup.h.adminURL("/admin/v1/connections/kf"), headers: setup.admin)
         #expect(health.json["data"]?["state"] == "ok", "\(health.text)")
         #expect(health.json["data"]?["expiries"]?["jwt"]?.stringValue != nil)
         // Keys Keyfax no longer knows: the call fails as upstream_error and the health says so.
@@ -166,7 +170,8 @@ import Testing
         #expect(data?["GUID"]?.stringValue == guid)
         #expect(data?["Call"]?["@name"] == "Call1")
         #expect(data?["Call"]?["Repair"]?.arrayValue?.count == 2)
-        #expect(data?["Call"]?["ScriptPath"]?["#cdata-section"]?.stringValue?.contains("<b>in the bathroom</b>") == true)
+        #expect(
+            data?["Call"]?["ScriptPath"]?["#cdata-section"]?.stringValue?.contains("<b>in the bathroom</b>") == true)
         // And back to the caller as XML when it asks.
         let asXML = try await setup.h.client.send(
             .post,
@@ -196,7 +201,8 @@ import Testing
             }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(300))
-                let rotated = try await setup.h.client.send(.post, setup.h.adminURL("/admin/v1/connections/kf/keyfax/rotate"), headers: setup.admin)
+                let rotated = try await setup.h.client.send(
+                    .post, setup.h.adminURL("/admin/v1/connections/kf/keyfax/rotate"), headers: setup.admin)
                 #expect(rotated.status == 200, "\(rotated.text)")
                 #expect(rotated.json["data"]?["rotated"] == true)
                 try await Task.sleep(for: .milliseconds(400))
@@ -224,10 +230,13 @@ import Testing
 
     @Test(arguments: ["field", "body"])
     func startupXMLAsTheReferencesFieldOrAsTheBody(form: String) async throws {
-        let setup = try await Setup.start(auth: "basic", format: "xml", options: ["startup_xml: \(form)", "startup_xml_root: StartUpData", "results_xml_root: Results"])
+        let setup = try await Setup.start(
+            auth: "basic", format: "xml",
+            options: ["startup_xml: \(form)", "startup_xml_root: StartUpData", "results_xml_root: Results"])
         let xmlHeaders = setup.h.auth.merging(["Content-Type": "application/xml"]) { $1 }
         let launch = try await setup.h.client.send(
-            .post, setup.h.url("/v1/kf/startup"), headers: xmlHeaders, body: Array("<s><Mode>ROL</Mode><Company>OL3_Form</Company></s>".utf8))
+            .post, setup.h.url("/v1/kf/startup"), headers: xmlHeaders,
+            body: Array("<s><Mode>ROL</Mode><Company>OL3_Form</Company></s>".utf8))
         #expect(launch.status == 200, "\(launch.text)")
         #expect(launch.json["data"]?["company"] == "OL3_Form")
         let expected = form == "field" ? "startup_xml_field:StartUpData" : "xml_body:StartUpData"
@@ -239,9 +248,13 @@ import Testing
         #expect(results.json["meta"]?["state"] == "cancelled")
 
         // The simulator takes only what the documents allow (signed by the gateway's proxy).
-        for (contentType, body) in [("text/plain", "<KeyfaxData/>"), ("application/json", #"{"startUpXml":"not xml"}"#), ("application/xml", "<open>")] {
+        for (contentType, body) in [
+            ("text/plain", "<KeyfaxData/>"), ("application/json", #"{"startUpXml":"not xml"}"#),
+            ("application/xml", "<open>"),
+        ] {
             let refused = try await setup.h.client.send(
-                .post, setup.h.url("/proxy/kf/api/v1/startup"), headers: setup.h.auth.merging(["Content-Type": contentType]) { $1 }, body: Array(body.utf8))
+                .post, setup.h.url("/proxy/kf/api/v1/startup"),
+                headers: setup.h.auth.merging(["Content-Type": contentType]) { $1 }, body: Array(body.utf8))
             #expect(refused.status == 500, "\(contentType) \(body): \(refused.text)")
         }
         await setup.finish()
@@ -260,7 +273,9 @@ import Testing
         #expect(answer.errorCode == "upstream_error")
         #expect(answer.json["error"]?["upstream_status"] == 404)
         #expect(answer.json["error"]?["upstream_kind"] == "no_active_key")
-        #expect(answer.json["error"]?["message"]?.stringValue?.contains("no active key for host Dev") == true, "\(answer.text)")
+        #expect(
+            answer.json["error"]?["message"]?.stringValue?.contains("no active key for host Dev") == true,
+            "\(answer.text)")
         await setup.finish()
     }
 
@@ -269,14 +284,19 @@ import Testing
         // Default host's keys (seed 000), and its own keys are not in the Keyfax database.
         let setup = try await Setup.start(
             auth: "basic", hostName: "Branch7", simulator: .init(hosts: ["Default": nil]), bootstrap: false)
-        let issued = try await setup.h.client.send(.get, "http://127.0.0.1:\(setup.simulatorPort)/interview/api/v1/key?hostName=Default")
+        let issued = try await setup.h.client.send(
+            .get, "http://127.0.0.1:\(setup.simulatorPort)/interview/api/v1/key?hostName=Default")
         #expect(issued.status == 201)
         let imported = try await setup.h.client.send(
-            .post, setup.h.adminURL("/admin/v1/connections/kf/keyfax/import"), headers: setup.admin.merging(["Content-Type": "application/json"]) { $1 },
-            body: JSON.serializeBytes(["apiKey": issued.json["apiKey"] ?? .null, "signingKey": issued.json["signingKey"] ?? .null]))
+            .post, setup.h.adminURL("/admin/v1/connections/kf/keyfax/import"),
+            headers: setup.admin.merging(["Content-Type": "application/json"]) { $1 },
+            body: JSON.serializeBytes([
+                "apiKey": issued.json["apiKey"] ?? .null, "signingKey": issued.json["signingKey"] ?? .null,
+            ]))
         #expect(imported.status == 200, "\(imported.text)")
         #expect(try await setup.operation("startup.example").status == 200)
-        let deleted = try await setup.h.client.send(.post, setup.h.adminURL("/admin/v1/connections/kf/keyfax/delete"), headers: setup.admin)
+        let deleted = try await setup.h.client.send(
+            .post, setup.h.adminURL("/admin/v1/connections/kf/keyfax/delete"), headers: setup.admin)
         #expect(deleted.status == 200, "\(deleted.text)")
         #expect(deleted.json["data"]?["upstream_status"] == 304)
         #expect(deleted.json["data"]?["message"]?.stringValue?.contains("no keys for host Branch7") == true)
@@ -288,7 +308,8 @@ import Testing
         let dev = try await Setup.start(auth: "basic")
         dev.state.setWebHook(nil, for: "Dev")
         let keys = try #require(dev.state.currentKeys(host: "Dev"))
-        let rotated = try await dev.h.client.send(.post, dev.h.adminURL("/admin/v1/connections/kf/keyfax/rotate"), headers: dev.admin)
+        let rotated = try await dev.h.client.send(
+            .post, dev.h.adminURL("/admin/v1/connections/kf/keyfax/rotate"), headers: dev.admin)
         #expect(rotated.status == 502, "\(rotated.text)")
         #expect(rotated.errorCode == "upstream_error")
         #expect(rotated.json["error"]?["upstream_status"] == 500)
@@ -300,7 +321,8 @@ import Testing
 
     @Test func everySigningKnobIsMatchedByAServerThatUsesIt() async throws {
         let knobs = [
-            "signature_fields: [body, nonce, timestamp, url, method, identity]", "identity: host_name", "hash: sha512", "body_digest: none",
+            "signature_fields: [body, nonce, timestamp, url, method, identity]", "identity: host_name", "hash: sha512",
+            "body_digest: none",
             "url_case: as_sent", "url_encoding: none", "url_form: path_and_query", "signing_key: text",
         ]
         var recipe = KeyfaxSimulator.Configuration.Signing()

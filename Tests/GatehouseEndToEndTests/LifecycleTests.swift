@@ -20,7 +20,9 @@ import Testing
         #expect(answer.json["stalled_ms"] == 1500)
         #expect(status == 0)
         // After shutdown nothing listens any more.
-        await #expect(throws: (any Error).self) { _ = try await h.client.send(.get, h.url("/healthz"), timeoutMilliseconds: 2000) }
+        await #expect(throws: (any Error).self) {
+            _ = try await h.client.send(.get, h.url("/healthz"), timeoutMilliseconds: 2000)
+        }
         await h.finish()
     }
 

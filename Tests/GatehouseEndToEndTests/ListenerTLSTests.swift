@@ -32,13 +32,21 @@ import Testing
                       tls: { cert: "file:\(certificatePath)", key: "file:\(keyPath)" }
                     \(extra)
                     """)
-            return Listener(certificates: certificates, gateway: gateway, certificatePath: certificatePath, keyPath: keyPath)
+            return Listener(
+                certificates: certificates, gateway: gateway, certificatePath: certificatePath, keyPath: keyPath)
         }
 
         /// The subject `openssl s_client` sees on a new connection.
         func subjectOnANewConnection() async throws -> String {
             let (_, output) = try await TLSCertificates.run(
-                "/bin/sh", ["-c", "openssl s_client -connect 127.0.0.1:\(self.gateway.port) -servername localhost -CAfile \(self.certificates.ca) </dev/null 2>&1"])
+                "/bin/sh",
+                [
+                    "-c",
+                    """
+                    openssl s_client -connect 127.0.0.1:\(self.gateway.port) -servername localhost -CAfile \
+                    \(self.certificates.ca) </dev/null 2>&1
+                    """,
+                ])
             return output.split(separator: "\n").first { $0.hasPrefix("subject=") }.map(String.init) ?? output
         }
     }
@@ -60,14 +68,16 @@ import Testing
         #expect(answer.status == 200, "\(answer.text)")
         #expect(listener.gateway.log.contains("scheme=https"))
         // The proxy route tells the upstream the caller came over HTTPS.
-        let proxied = try await client.send(.get, listener.baseURL + "/proxy/echo/x", headers: ["Authorization": "Bearer \(key)"])
+        let proxied = try await client.send(
+            .get, listener.baseURL + "/proxy/echo/x", headers: ["Authorization": "Bearer \(key)"])
         #expect(proxied.status == 200, "\(proxied.text)")
         #expect(echo.recorder.all.last?.header("X-Forwarded-Proto") == "https")
         // TLS 1.1 is not offered; plain HTTP on the port gets no answer.
         let (old, oldOutput) = try await TLSCertificates.run(
             "/bin/sh", ["-c", "openssl s_client -connect 127.0.0.1:\(listener.gateway.port) -tls1_1 </dev/null 2>&1"])
         #expect(old != 0, "\(oldOutput)")
-        let plain = try? await TestClient().send(.get, "http://127.0.0.1:\(listener.gateway.port)/healthz", timeoutMilliseconds: 5_000)
+        let plain = try? await TestClient().send(
+            .get, "http://127.0.0.1:\(listener.gateway.port)/healthz", timeoutMilliseconds: 5_000)
         #expect(plain?.status != 200)
         await listener.gateway.stop()
     }
@@ -82,7 +92,9 @@ import Testing
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let client = Process()
         client.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        client.arguments = ["s_client", "-quiet", "-connect", "127.0.0.1:\(listener.gateway.port)", "-CAfile", listener.certificates.ca]
+        client.arguments = [
+            "s_client", "-quiet", "-connect", "127.0.0.1:\(listener.gateway.port)", "-CAfile", listener.certificates.ca,
+        ]
         let input = Pipe()
         client.standardInput = input
         let sink = FileHandle(forWritingAtPath: output)
@@ -91,12 +103,15 @@ import Testing
         try ChildProcesses.run(client)
         let owned = ChildProcesses.owned(client)
         let writer = input.fileHandleForWriting
-        try await Self.waitFor { (try? String(contentsOfFile: output, encoding: .utf8))?.contains("verify return:1") == true }
+        try await Self.waitFor {
+            (try? String(contentsOfFile: output, encoding: .utf8))?.contains("verify return:1") == true
+        }
 
         // Renew: new files in place, then SIGHUP.
         try FileManager.default.removeItem(atPath: listener.certificatePath)
         try FileManager.default.removeItem(atPath: listener.keyPath)
-        try FileManager.default.copyItem(atPath: listener.certificates.renewed.certificate, toPath: listener.certificatePath)
+        try FileManager.default.copyItem(
+            atPath: listener.certificates.renewed.certificate, toPath: listener.certificatePath)
         try FileManager.default.copyItem(atPath: listener.certificates.renewed.key, toPath: listener.keyPath)
         kill(listener.gateway.pid, SIGHUP)
         try await Self.waitFor { listener.gateway.log.contains("listener certificate reloaded") }
@@ -104,7 +119,9 @@ import Testing
 
         // The old connection still serves.
         writer.write(Data("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
-        try await Self.waitFor { (try? String(contentsOfFile: output, encoding: .utf8))?.contains("HTTP/1.1 200") == true }
+        try await Self.waitFor {
+            (try? String(contentsOfFile: output, encoding: .utf8))?.contains("HTTP/1.1 200") == true
+        }
         try writer.close()
         _ = owned
         // New connections get the renewed certificate.
@@ -126,21 +143,26 @@ import Testing
         let cases: [(cert: String, key: String, message: String)] = [
             (directory + "/missing.pem", certificates.server.key, "cannot read \(directory)/missing.pem"),
             (certificates.server.key, certificates.server.key, "the certificate file holds no PEM certificate"),
-            (certificates.server.certificate, certificates.server.certificate, "the key is not an unencrypted PEM private key"),
+            (
+                certificates.server.certificate, certificates.server.certificate,
+                "the key is not an unencrypted PEM private key"
+            ),
             (certificates.server.certificate, certificates.strayKey, "the key does not belong to the certificate"),
             (certificates.expired.certificate, certificates.expired.key, "the certificate expired at 2020-01-02"),
         ]
         for (index, entry) in cases.enumerated() {
             let path = directory + "/bad-\(index).yaml"
             try """
-                server:
-                  port: 0
-                  tls: { cert: "file:\(entry.cert)", key: "file:\(entry.key)" }
-                """.write(toFile: path, atomically: true, encoding: .utf8)
+            server:
+              port: 0
+              tls: { cert: "file:\(entry.cert)", key: "file:\(entry.key)" }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
             for command in [["check-config", "--config", path], ["serve", "--config", path]] {
                 let result = try await GatewayProcess.run(command)
                 #expect(result.status == 2, "\(command[0]) \(index): \(result.stderr)")
-                #expect(result.stderr.contains("bad-\(index).yaml:3: server.tls: \(entry.message)"), "\(command[0]) \(index): \(result.stderr)")
+                #expect(
+                    result.stderr.contains("bad-\(index).yaml:3: server.tls: \(entry.message)"),
+                    "\(command[0]) \(index): \(result.stderr)")
             }
         }
     }
@@ -159,7 +181,8 @@ import Testing
         #expect(gateway.log.contains("scheme=http scheme_admin=https"), "\(gateway.log)")
         let client = TestClient(caFile: certificates.ca)
         defer { client.shutdown() }
-        let admin = try await client.send(.get, "https://127.0.0.1:\(adminPort)/admin/v1/connections", headers: ["Authorization": "Bearer \(token)"])
+        let admin = try await client.send(
+            .get, "https://127.0.0.1:\(adminPort)/admin/v1/connections", headers: ["Authorization": "Bearer \(token)"])
         #expect(admin.status == 200, "\(admin.text)")
         // Over TLS the console's cookies are `Secure`.
         let login = try await client.send(.get, "https://127.0.0.1:\(adminPort)/")
@@ -167,12 +190,15 @@ import Testing
         #expect(!cookies.isEmpty && cookies.allSatisfy { $0.contains("; Secure") }, "\(cookies)")
         // The data plane stays plain HTTP; the admin port speaks only TLS.
         #expect(try await client.send(.get, gateway.baseURL + "/healthz").status == 200)
-        let plain = try? await client.send(.get, "http://127.0.0.1:\(adminPort)/admin/v1/connections", timeoutMilliseconds: 5_000)
+        let plain = try? await client.send(
+            .get, "http://127.0.0.1:\(adminPort)/admin/v1/connections", timeoutMilliseconds: 5_000)
         #expect(plain?.status != 200)
         // SIGHUP reloads the admin listener's files too.
         kill(gateway.pid, SIGHUP)
         try await Self.waitFor {
-            gateway.log.split(separator: "\n").contains { $0.contains("listener certificate reloaded") && $0.contains("listener=admin") }
+            gateway.log.split(separator: "\n").contains {
+                $0.contains("listener certificate reloaded") && $0.contains("listener=admin")
+            }
         }
         #expect(!gateway.log.contains(token))
         await gateway.stop()
@@ -181,7 +207,9 @@ import Testing
     static func waitFor(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while !condition() {
-            guard ContinuousClock.now < deadline else { throw GatewayProcessError(message: "condition not met within 30 s") }
+            guard ContinuousClock.now < deadline else {
+                throw GatewayProcessError(message: "condition not met within 30 s")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -45,7 +45,8 @@ struct MethodRefusalTests {
         #expect(try await h.client.send(.get, h.adminURL("/admin/v1/openapi.json")).status == 401)
         for (path, allow) in [
             ("/admin/v1/connections", "GET"), ("/admin/v1/connections/echo", "GET"), ("/admin/v1/secrets", "GET"),
-            ("/admin/v1/secrets/a/b", "GET, PUT, DELETE"), ("/admin/v1/openapi.json", "GET"), ("/admin/v1/connections/echo/rotate", "POST"),
+            ("/admin/v1/secrets/a/b", "GET, PUT, DELETE"), ("/admin/v1/openapi.json", "GET"),
+            ("/admin/v1/connections/echo/rotate", "POST"),
         ] {
             let method: HTTPRequest.Method = allow == "POST" ? .get : .trace
             let answer = try await h.client.send(method, h.adminURL(path), headers: admin)

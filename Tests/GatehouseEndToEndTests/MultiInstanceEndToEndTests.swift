@@ -18,7 +18,10 @@ import Testing
         let config: String
         let gateways: [GatewayProcess]
 
-        private init(vault: VaultSetup, simulator: GatewayProcess, echo: EchoFixture, key: String, config: String, gateways: [GatewayProcess]) {
+        private init(
+            vault: VaultSetup, simulator: GatewayProcess, echo: EchoFixture, key: String, config: String,
+            gateways: [GatewayProcess]
+        ) {
             self.vault = vault
             self.simulator = simulator
             self.echo = echo
@@ -28,7 +31,9 @@ import Testing
         }
 
         /// `instances` gateways; `environments[i]` is added to instance i's environment.
-        static func start(postgres: Bool, instances: Int, leaseSeconds: Int = 15, environments: [[String: String]] = []) async throws -> Rig {
+        static func start(postgres: Bool, instances: Int, leaseSeconds: Int = 15, environments: [[String: String]] = [])
+            async throws -> Rig
+        {
             let vault = try await VaultSetup.make(postgres: postgres, extra: "lease_seconds: \(leaseSeconds)")
             try await vault.put("cf/client_id", "DEMO-ONLY-checkfront-consumer-key")
             try await vault.put("cf/client_secret", CheckfrontEndToEndTests.consumerSecret)
@@ -56,7 +61,9 @@ import Testing
             var gateways: [GatewayProcess] = []
             for index in 0..<instances {
                 let extra = index < environments.count ? environments[index] : [:]
-                gateways.append(try await GatewayProcess.start(config: config, environment: vault.environment.merging(extra) { _, new in new }))
+                gateways.append(
+                    try await GatewayProcess.start(
+                        config: config, environment: vault.environment.merging(extra) { _, new in new }))
             }
             return Rig(vault: vault, simulator: simulator, echo: echo, key: key, config: config, gateways: gateways)
         }
@@ -73,18 +80,24 @@ import Testing
 
         /// The OAuth2 steps on `instance`: start, the simulator's approval, the callback.
         func authorize(on instance: Int) async throws {
-            let start = try await self.client.send(.get, self.gateways[instance].adminURL + "/oauth/cf/start", headers: self.admin)
+            let start = try await self.client.send(
+                .get, self.gateways[instance].adminURL + "/oauth/cf/start", headers: self.admin)
             #expect(start.status == 302)
             let authorize = try #require(start.headers[.location])
             let approved = try await self.client.send(.get, authorize + "&approve=yes")
             let back = try #require(approved.headers[.location])
             let query = String(back.split(separator: "?", maxSplits: 1)[1])
-            let callback = try await self.client.send(.get, self.gateways[instance].baseURL + "/oauth/cf/callback?" + query)
+            let callback = try await self.client.send(
+                .get, self.gateways[instance].baseURL + "/oauth/cf/callback?" + query)
             #expect(callback.status == 200, "\(callback.text)")
         }
 
-        func call(on instance: Int, _ operation: String = "item.get", _ body: String = #"{"id": 1}"#) async throws -> TestClient.Answer {
-            try await self.client.send(.post, self.gateways[instance].baseURL + "/v1/cf/\(operation)", headers: self.caller, body: Array(body.utf8))
+        func call(on instance: Int, _ operation: String = "item.get", _ body: String = #"{"id": 1}"#) async throws
+            -> TestClient.Answer
+        {
+            try await self.client.send(
+                .post, self.gateways[instance].baseURL + "/v1/cf/\(operation)", headers: self.caller,
+                body: Array(body.utf8))
         }
 
         /// Polls `instance` until a Checkfront call answers 200 (the grant reached it).
@@ -106,10 +119,13 @@ import Testing
             self.client.shutdown()
             for gateway in self.gateways {
                 let log = gateway.log
-                #expect(!log.contains(CheckfrontEndToEndTests.consumerSecret), "the consumer secret leaked into the log")
+                #expect(
+                    !log.contains(CheckfrontEndToEndTests.consumerSecret), "the consumer secret leaked into the log")
                 #expect(!log.contains("at-"), "an access token leaked into the log")
                 #expect(!log.contains("rt-"), "a refresh token leaked into the log")
-                if let url = self.vault.environment["GATEHOUSE_PG_URL"], let password = URLComponents(string: url)?.password {
+                if let url = self.vault.environment["GATEHOUSE_PG_URL"],
+                    let password = URLComponents(string: url)?.password
+                {
                     #expect(!log.contains(password), "the database password leaked into the log")
                 }
             }
@@ -131,9 +147,16 @@ import Testing
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            #expect(statuses.allSatisfy { $0 == 200 }, "round \(round): \(Dictionary(grouping: statuses) { $0 }.mapValues(\.count))")
+            #expect(
+                statuses.allSatisfy { $0 == 200 },
+                "round \(round): \(Dictionary(grouping: statuses) { $0 }.mapValues(\.count))")
             let stats = try await rig.stats()
-            print("multi-instance (\(postgres ? "postgres" : "sqlite"), \(instances) instances) round \(round): 90 callers -> \(stats["refreshes"]?.intValue ?? -1) refresh(es) in total")
+            print(
+                """
+                multi-instance (\(postgres ? "postgres" : "sqlite"), \(instances) instances) round \(round): 90 \
+                callers -> \(stats["refreshes"]?.intValue ?? -1) refresh(es) in total
+                """
+            )
             #expect(stats["refreshes"] == .int(round), "round \(round)")
             #expect(stats["revoked_grants"] == 0)
         }
@@ -174,7 +197,12 @@ import Testing
         let stats = try await rig.stats()
         #expect(stats["refreshes"] == 1)
         #expect(stats["revoked_grants"] == 0)
-        print("multi-instance: lease holder SIGKILLed mid-refresh; callers on the survivors served after \(takeover) (lease_seconds: 3)")
+        print(
+            """
+            multi-instance: lease holder SIGKILLed mid-refresh; callers on the survivors served after \(takeover) \
+            (lease_seconds: 3)
+            """
+        )
         await rig.finish()
     }
 
@@ -206,7 +234,8 @@ import Testing
         var stats = try await rig.stats()
         #expect(stats["revoked_grants"] == 1)
         let tokenCalls = stats["token_calls"]?.intValue
-        let health = try await rig.client.send(.get, rig.gateways[1].adminURL + "/admin/v1/connections/cf", headers: rig.admin)
+        let health = try await rig.client.send(
+            .get, rig.gateways[1].adminURL + "/admin/v1/connections/cf", headers: rig.admin)
         #expect(health.json["data"]?["state"] == "needs_reauthorization", "\(health.text)")
         #expect(health.json["data"]?["last_error"] == "invalid_grant", "\(health.text)")
         // Callers keep getting the same clear answer, without more token calls, and nothing crashes.
@@ -218,7 +247,12 @@ import Testing
 
         try await rig.authorize(on: 1)
         #expect(try await rig.call(on: 1).status == 200)
-        print("multi-instance: lease holder SIGKILLed after the token answer; survivor answered needs_reauthorization, re-authorized, served")
+        print(
+            """
+            multi-instance: lease holder SIGKILLed after the token answer; survivor answered \
+            needs_reauthorization, re-authorized, served
+            """
+        )
         await rig.finish()
     }
 
@@ -236,7 +270,8 @@ import Testing
         let put_at = ContinuousClock.now
         var seen = ""
         while ContinuousClock.now < put_at + .seconds(30) {
-            let answer = try await rig.client.send(.get, rig.gateways[1].baseURL + "/proxy/crm/orders", headers: rig.caller)
+            let answer = try await rig.client.send(
+                .get, rig.gateways[1].baseURL + "/proxy/crm/orders", headers: rig.caller)
             #expect(answer.status == 200)
             seen = rig.echo.recorder.all.last?.header("Authorization") ?? ""
             if seen == "Bearer \(canary)" { break }
@@ -261,7 +296,8 @@ import Testing
         let key: String
 
         private init(
-            state: KeyfaxSimulatorState, simulator: SimulatorFixture<KeyfaxSimulator>, port: Int, vault: VaultSetup, hookSecret: String, a: GatewayProcess,
+            state: KeyfaxSimulatorState, simulator: SimulatorFixture<KeyfaxSimulator>, port: Int, vault: VaultSetup,
+            hookSecret: String, a: GatewayProcess,
             b: GatewayProcess, key: String
         ) {
             self.state = state
@@ -298,7 +334,9 @@ import Testing
                 """
             let a = try await GatewayProcess.start(config: config, environment: vault.environment)
             let b = try await GatewayProcess.start(config: config, environment: vault.environment)
-            let pair = KeyfaxPair(state: state, simulator: simulator, port: port, vault: vault, hookSecret: hookSecret, a: a, b: b, key: key)
+            let pair = KeyfaxPair(
+                state: state, simulator: simulator, port: port, vault: vault, hookSecret: hookSecret, a: a, b: b,
+                key: key)
             let bootstrap = try await pair.rotate(on: a, "bootstrap")
             #expect(bootstrap.status == 200, "\(bootstrap.text)")
             return pair
@@ -307,10 +345,14 @@ import Testing
         var hookPath: String { "/hooks/kf/keyfax-keys/" + self.hookSecret }
 
         func rotate(on gateway: GatewayProcess, _ action: String = "rotate") async throws -> TestClient.Answer {
-            try await self.client.send(.post, gateway.adminURL + "/admin/v1/connections/kf/keyfax/\(action)", headers: ["Authorization": "Bearer \(self.vault.adminToken)"])
+            try await self.client.send(
+                .post, gateway.adminURL + "/admin/v1/connections/kf/keyfax/\(action)",
+                headers: ["Authorization": "Bearer \(self.vault.adminToken)"])
         }
 
-        func stats() async throws -> Value { try await self.client.send(.get, "http://127.0.0.1:\(self.port)/_sim/stats").json }
+        func stats() async throws -> Value {
+            try await self.client.send(.get, "http://127.0.0.1:\(self.port)/_sim/stats").json
+        }
 
         /// Polls until a signed call through `gateway` answers 200.
         func waitUntilServing(_ gateway: GatewayProcess) async throws {
@@ -318,7 +360,9 @@ import Testing
             let deadline = ContinuousClock.now + .seconds(30)
             var status = 0
             while status != 200, ContinuousClock.now < deadline {
-                status = try await self.client.send(.post, gateway.baseURL + "/v1/kf/startup.example", headers: caller, body: Array("{}".utf8)).status
+                status = try await self.client.send(
+                    .post, gateway.baseURL + "/v1/kf/startup.example", headers: caller, body: Array("{}".utf8)
+                ).status
                 if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(status == 200)
@@ -330,7 +374,8 @@ import Testing
             self.client.shutdown()
             self.simulator.stop()
             for secret in secrets + [self.hookSecret] {
-                #expect(!self.a.log.contains(secret) && !self.b.log.contains(secret), "a Keyfax key reached a gateway log")
+                #expect(
+                    !self.a.log.contains(secret) && !self.b.log.contains(secret), "a Keyfax key reached a gateway log")
             }
         }
     }
@@ -383,7 +428,8 @@ import Testing
         #expect(try await pair.stats()["key_rotations"] == 1)
 
         // Keyfax's delivery reaches instance B: the rotation A started completes.
-        let hook = try await pair.client.send(.post, pair.b.baseURL + pair.hookPath, headers: ["Content-Type": "application/json"], body: delivery)
+        let hook = try await pair.client.send(
+            .post, pair.b.baseURL + pair.hookPath, headers: ["Content-Type": "application/json"], body: delivery)
         #expect([200, 202].contains(hook.status), "\(hook.text)")
         let answers = [try await first.value, try await joined.value]
         for answer in answers {

@@ -24,13 +24,16 @@ import Testing
         #expect(h.validations.map(\.query) == ["token=\(token)&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla"])
         await h.gateway.stop()
         let access = try #require(
-            h.gateway.log.split(separator: "\n").first { $0.contains("request_id=okit-valid-1") && $0.contains("msg=access") }
+            h.gateway.log.split(separator: "\n").first {
+                $0.contains("request_id=okit-valid-1") && $0.contains("msg=access")
+            }
         )
         #expect(access.contains("client=BlaBla"))
         #expect(access.contains("status=200"))
         // Logged: the validator URL, with the token redacted.
         #expect(
-            h.gateway.log.contains("/OKIT.Operator.Api/api/tokenvalidator?token=<redacted>&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla")
+            h.gateway.log.contains(
+                "/OKIT.Operator.Api/api/tokenvalidator?token=<redacted>&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla")
         )
         await h.finish()
     }
@@ -56,7 +59,9 @@ import Testing
     @Test func aWrongOrMissingClientPrefixIs401WithoutAskingTheValidator() async throws {
         let h = try await OKITHarness.start()
         let token = h.issue()
-        for (token, prefix) in [(token, "Stranger"), (token, "blabla"), (token, ""), (nil, "BlaBla")] as [(String?, String?)] {
+        for (token, prefix) in [(token, "Stranger"), (token, "blabla"), (token, ""), (nil, "BlaBla")]
+            as [(String?, String?)]
+        {
             let answer = try await h.sendSMS(token: token, prefix: prefix)
             #expect(answer.status == 401, "prefix \(prefix ?? "-")")
             #expect(answer.errorCode == "unauthenticated")
@@ -81,8 +86,11 @@ import Testing
         #expect(h.echo.recorder.all.isEmpty)
         // Another prefix, granted `echo`, may call it on either route.
         let mailer = h.issue(client: "Mailer")
-        let headers = ["Authorization": "Bearer \(mailer)", "X-Client-Prefix": "Mailer", "Content-Type": "application/json"]
-        let operation = try await h.client.send(.post, h.url("/v1/echo/request"), headers: headers, body: Array(#"{"path":"/notes"}"#.utf8))
+        let headers = [
+            "Authorization": "Bearer \(mailer)", "X-Client-Prefix": "Mailer", "Content-Type": "application/json",
+        ]
+        let operation = try await h.client.send(
+            .post, h.url("/v1/echo/request"), headers: headers, body: Array(#"{"path":"/notes"}"#.utf8))
         #expect(operation.status == 200)
         #expect(operation.json["data"]?["path"] == "/notes")
         #expect(operation.json["data"]?["headers"]?["authorization"] == nil)
@@ -95,12 +103,16 @@ import Testing
         let h = try await OKITHarness.start()
         let mailToken = h.issue(client: "BlaBla", application: "MAILAPP")
         let smsToken = h.issue()
-        let sneaky = ["X-Application-Prefix": "MAILAPP", "applicaiontPrefix": "MAILAPP", "X-OKIT-Application": "MAILAPP"]
+        let sneaky = [
+            "X-Application-Prefix": "MAILAPP", "applicaiontPrefix": "MAILAPP", "X-OKIT-Application": "MAILAPP",
+        ]
         // A MAILAPP token stays refused however the caller names MAILAPP...
-        let refused = try await h.sendSMS(token: mailToken, prefix: "BlaBla", path: "?applicaiontPrefix=MAILAPP", headers: sneaky)
+        let refused = try await h.sendSMS(
+            token: mailToken, prefix: "BlaBla", path: "?applicaiontPrefix=MAILAPP", headers: sneaky)
         #expect(refused.status == 401)
         // ...and an SMSAPP token is judged for SMSAPP.
-        let accepted = try await h.sendSMS(token: smsToken, prefix: "BlaBla", path: "?applicaiontPrefix=MAILAPP", headers: sneaky)
+        let accepted = try await h.sendSMS(
+            token: smsToken, prefix: "BlaBla", path: "?applicaiontPrefix=MAILAPP", headers: sneaky)
         #expect(accepted.status == 200)
         #expect(h.validations.count == 2)
         for seen in h.validations {
@@ -184,7 +196,9 @@ import Testing
             let answer = try await h.sendSMS(token: token, prefix: "BlaBla")
             #expect(answer.status == test.status, "\(test.name)")
             #expect(answer.errorCode == test.code, "\(test.name)")
-            #expect(answer.json["error"]?["connection"] == nil, "\(test.name): the validator's connection is not the caller's business")
+            #expect(
+                answer.json["error"]?["connection"] == nil,
+                "\(test.name): the validator's connection is not the caller's business")
         }
         // A definite `valid: false` decides whatever the status.
         h.okit.state.mode = .init(status: 500)
@@ -202,7 +216,9 @@ import Testing
         h.okit.state.mode = .init()
         #expect(try await h.sendSMS(token: h.issue(), prefix: "BlaBla").status == 200)
         await h.gateway.stop()
-        let warnings = h.gateway.log.split(separator: "\n").filter { $0.contains("msg=\"okit validator gave no answer\"") }
+        let warnings = h.gateway.log.split(separator: "\n").filter {
+            $0.contains("msg=\"okit validator gave no answer\"")
+        }
         #expect(warnings.count == cases.count + 1)
         #expect(warnings.allSatisfy { $0.contains("token=<redacted>&applicaiontPrefix=SMSAPP") })
         #expect(warnings.contains { $0.contains("reason=upstream_timeout") })
@@ -216,7 +232,8 @@ import Testing
         let token = h.issue()
         let auth = ["Authorization": "Bearer \(h.key)", "Content-Type": "application/json"]
         func validate(_ connection: String, _ arguments: String) async throws -> TestClient.Answer {
-            try await h.client.send(.post, h.url("/v1/\(connection)/token.validate"), headers: auth, body: Array(arguments.utf8))
+            try await h.client.send(
+                .post, h.url("/v1/\(connection)/token.validate"), headers: auth, body: Array(arguments.utf8))
         }
         let valid = try await validate("okit", #"{"token":"\#(token)","client_prefix":"BlaBla"}"#)
         #expect(valid.status == 200)
@@ -231,7 +248,8 @@ import Testing
         #expect(invalid.json["data"] == ["valid": false, "message": "Token is not valid"])
         #expect(h.validations.map { $0.parameter("clientPrefix") } == ["BlaBla", "Acme"])
         // The application prefix is configuration: naming one is refused before anything is sent.
-        let named = try await validate("okit", #"{"token":"\#(token)","client_prefix":"BlaBla","application_prefix":"MAILAPP"}"#)
+        let named = try await validate(
+            "okit", #"{"token":"\#(token)","client_prefix":"BlaBla","application_prefix":"MAILAPP"}"#)
         #expect(named.status == 400)
         #expect(named.errorCode == "bad_request")
         #expect(h.validations.count == 2)

@@ -62,7 +62,8 @@ struct OKITHarness {
               okit:
                 adapter: okit
                 base_url: \(okit.baseURL)
-                options: { application_prefix: SMSAPP, cache_seconds: \(cacheSeconds), negative_cache_seconds: \(negativeCacheSeconds)\(maxPending.map { ", max_pending: \($0)" } ?? "") }
+                options: { application_prefix: SMSAPP, cache_seconds: \(cacheSeconds), negative_cache_seconds: \
+            \(negativeCacheSeconds)\(maxPending.map { ", max_pending: \($0)" } ?? "") }
                 timeout_ms: \(timeoutMilliseconds)
               okit-down:
                 adapter: okit

@@ -16,7 +16,10 @@ import Testing
         defer { caller.shutdown() }
         let answer = try await caller.send(
             .get,
-            "\(simulator.baseURL)/OKIT.Operator.Api/api/tokenvalidator?token=\(token)&applicaiontPrefix=SMSAPP&clientPrefix=\(client)"
+            """
+            \(simulator.baseURL)/OKIT.Operator.Api/api/tokenvalidator?token=\(token)&applicaiontPrefix=SMSAPP&clien\
+            tPrefix=\(client)
+            """
         )
         return answer.json
     }
@@ -28,7 +31,8 @@ import Testing
                 "valid": true, "message": "Token is valid",
             ]
         )
-        #expect(try await self.validate(simulator, token: "DEMO-ONLY-okit-token-BlaBla", client: "Acme")["valid"] == false)
+        #expect(
+            try await self.validate(simulator, token: "DEMO-ONLY-okit-token-BlaBla", client: "Acme")["valid"] == false)
         #expect(await simulator.stop() == 0)
     }
 
@@ -36,7 +40,9 @@ import Testing
         let path = try self.write("applications:\n  SMSAPP:\n    clients:\n      Acme: { tokens: [acme-token-1] }\n")
         let simulator = try await GatewayProcess.simulator("okit", arguments: ["--config", path])
         #expect(try await self.validate(simulator, token: "acme-token-1", client: "Acme")["valid"] == true)
-        #expect(try await self.validate(simulator, token: "DEMO-ONLY-okit-token-BlaBla", client: "BlaBla")["valid"] == false)
+        #expect(
+            try await self.validate(simulator, token: "DEMO-ONLY-okit-token-BlaBla", client: "BlaBla")["valid"] == false
+        )
         await simulator.stop()
     }
 
@@ -44,7 +50,8 @@ import Testing
         let path = try self.write("applications:\n  SMSAPP:\n    clients:\n      BlaBla: { token: [t1] }\n")
         let bad = try await GatewayProcess.run(["simulate", "okit", "--port", "0", "--config", path])
         #expect(bad.status == 2)
-        #expect(bad.stderr.contains("\(path):4: applications.SMSAPP.clients.BlaBla.token: unknown key"), "\(bad.stderr)")
+        #expect(
+            bad.stderr.contains("\(path):4: applications.SMSAPP.clients.BlaBla.token: unknown key"), "\(bad.stderr)")
         let missing = try await GatewayProcess.run(["simulate", "okit", "--port", "0", "--config", path + ".missing"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot read the configuration file"))

@@ -11,7 +11,8 @@ import Testing
         #expect(generated.count == 16)
         // The upstream sees the same id, so one request can be followed across systems.
         #expect(h.echo.recorder.all.last?.header("X-Request-Id") == generated)
-        let malformed = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: h.auth.merging(["X-Request-Id": "bad id!"]) { a, _ in a })
+        let malformed = try await h.client.send(
+            .get, h.url("/proxy/echo/x"), headers: h.auth.merging(["X-Request-Id": "bad id!"]) { a, _ in a })
         #expect(malformed.headers[.init("X-Request-Id")!] != "bad id!")
         _ = try await h.client.send(.get, h.url("/proxy/echo/x"))
         _ = try await h.client.send(.get, h.url("/proxy/down-for-metrics/x"), headers: h.auth)
@@ -37,10 +38,22 @@ import Testing
         // logfmt handler's format.
         let stamp = #"ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=info logger=\S+ msg=access "#
         let okLine = try Regex(
-            stamp + #"client=tester connection=echo duration_ms=\d+\.\d{3} method=GET queue_ms=\d+\.\d{3} request_id=\#(generated) route=proxy status=200 trace_id=[0-9a-f]{32} upstream_ms=\d+\.\d{3} upstream_status=200"#
+            stamp
+                + #"""
+                client=tester connection=echo duration_ms=\d+\.\d{3} method=GET queue_ms=\d+\.\d{3} \#
+                request_id=\#(generated) route=proxy status=200 trace_id=[0-9a-f]{32} upstream_ms=\d+\.\d{3} \#
+                upstream_status=200
+                """#
         )
         #expect(String(line).wholeMatch(of: okLine) != nil, "\(line)")
-        let rejected = try Regex(stamp + #"client=- connection=echo duration_ms=\d+\.\d{3} error=unauthenticated method=GET queue_ms=\d+\.\d{3} request_id=[0-9a-f]{16} route=proxy status=401 trace_id=[0-9a-f]{32} upstream_ms=\d+\.\d{3} upstream_status=-"#)
+        let rejected = try Regex(
+            stamp
+                + #"""
+                client=- connection=echo duration_ms=\d+\.\d{3} error=unauthenticated method=GET \#
+                queue_ms=\d+\.\d{3} request_id=[0-9a-f]{16} route=proxy status=401 trace_id=[0-9a-f]{32} \#
+                upstream_ms=\d+\.\d{3} upstream_status=-
+                """#
+        )
         #expect(lines.contains { String($0).wholeMatch(of: rejected) != nil }, "\(lines)")
         await h.finish()
     }
@@ -52,7 +65,8 @@ import Testing
         )
         _ = try await h.client.send(.get, h.url("/proxy/down/x"), headers: h.auth)
         let metrics = try await h.client.send(.get, h.url("/metrics"))
-        #expect(metrics.text.contains(#"gatehouse_upstream_errors_total{connection="down",kind="upstream_unreachable"} 1"#))
+        #expect(
+            metrics.text.contains(#"gatehouse_upstream_errors_total{connection="down",kind="upstream_unreachable"} 1"#))
         await h.finish()
     }
 

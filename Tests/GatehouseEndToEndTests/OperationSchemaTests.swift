@@ -8,25 +8,33 @@ import Testing
 struct OperationSchemaTests {
     @Test func aBadFilterOperatorIs400NamingTheMemberAndNothingIsSent() async throws {
         let h = try await K2Harness.start()
-        let bad = try await h.call("data.list", ["class": "Part", "filter": [["field": "Name", "op": "LIKES", "value": "x"]]])
+        let bad = try await h.call(
+            "data.list", ["class": "Part", "filter": [["field": "Name", "op": "LIKES", "value": "x"]]])
         #expect(bad.status == 400)
         #expect(bad.errorCode == "bad_request")
         #expect(bad.json["error"]?["connection"] == "k2")
         #expect(
             bad.json["error"]?["message"]?.stringValue
-                == "invalid arguments for data.list: /filter/0/op: must be one of LT, LE, GT, GE, EQ, NE, EMPTY, LIKE, IN, BETWEEN")
+                == """
+                invalid arguments for data.list: /filter/0/op: must be one of LT, LE, GT, GE, EQ, NE, EMPTY, LIKE, \
+                IN, BETWEEN
+                """
+        )
         let missing = try await h.call("data.get", ["class": "Part"])
         #expect(missing.json["error"]?["message"]?.stringValue == "invalid arguments for data.get: /keys: is required")
         let unknown = try await h.call("data.get", ["class": "Part", "keys": [5], "colour": "red"])
         #expect(unknown.status == 400)
         #expect(unknown.json["error"]?["message"]?.stringValue?.contains("/colour: is not allowed") == true)
         let range = try await h.call("data.list", ["class": "Part", "page_size": 10_001])
-        #expect(range.json["error"]?["message"]?.stringValue == "invalid arguments for data.list: /page_size: must be at most 10000")
+        #expect(
+            range.json["error"]?["message"]?.stringValue
+                == "invalid arguments for data.list: /page_size: must be at most 10000")
         #expect(h.k2.state.requests.isEmpty, "a call with invalid arguments reached K2")
         // The table lists the known names for an unknown one.
         let none = try await h.call("data.lists", [:])
         #expect(none.status == 404)
-        #expect(none.json["error"]?["message"]?.stringValue?.contains("known: data.list, data.get, data.create") == true)
+        #expect(
+            none.json["error"]?["message"]?.stringValue?.contains("known: data.list, data.get, data.create") == true)
         await h.finish()
     }
 
@@ -42,7 +50,9 @@ struct OperationSchemaTests {
         let (bad, _) = try await h.callXML("data.list", "<a><class>Part</class><page_size>lots</page_size></a>")
         #expect(bad.status == 400)
         // Refusals are the uniform JSON error body whatever Accept says.
-        #expect(bad.json["error"]?["message"]?.stringValue == "invalid arguments for data.list: /page_size: must be an integer")
+        #expect(
+            bad.json["error"]?["message"]?.stringValue
+                == "invalid arguments for data.list: /page_size: must be an integer")
         #expect(h.k2.state.requests.count == 1)
         await h.finish()
     }
@@ -59,11 +69,13 @@ struct OperationSchemaTests {
         #expect(paths.contains("/v1/echo/request"))
         #expect(paths.contains("/proxy/echo/{path}"))
         #expect(!paths.contains { $0.contains("other-echo") }, "the document lists a connection the caller may not use")
-        let schema = answer.json["paths"]?["/v1/echo/request"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]
+        let schema = answer.json["paths"]?["/v1/echo/request"]?["post"]?["requestBody"]?["content"]?[
+            "application/json"]?["schema"]
         #expect(schema?["required"] == ["path"])
         // The arguments are checked against that schema: nothing reaches the upstream.
         let bad = try await h.client.send(
-            .post, h.gateway.baseURL + "/v1/echo/request", headers: h.auth.merging(["Content-Type": "application/json"]) { $1 },
+            .post, h.gateway.baseURL + "/v1/echo/request",
+            headers: h.auth.merging(["Content-Type": "application/json"]) { $1 },
             body: Array(#"{"path": 42}"#.utf8))
         #expect(bad.status == 400)
         #expect(bad.json["error"]?["message"]?.stringValue == "invalid arguments for request: /path: must be a string")
@@ -72,23 +84,31 @@ struct OperationSchemaTests {
     }
 
     @Test func theCommandPrintsEveryConnectionOfTheDemoConfiguration() async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let config = root.appendingPathComponent("Config/gatehouse.yaml").path
         let result = try await GatewayProcess.run(["openapi", "--config", config])
         #expect(result.status == 0, "\(result.stderr)")
         let document = try JSON.parse(result.stdout)
         let paths = document["paths"]?.objectValue?.keys ?? []
         // Every operation of every adapter the demo configures, sms-demo (no client key may use it) included.
-        for path in ["/v1/k2-demo/data.list", "/v1/k2-demo/formation.download", "/v1/keyfax-demo/results", "/v1/checkfront-demo/booking.update",
-                     "/v1/okit-demo/token.validate", "/v1/sms-demo/request", "/proxy/sms-demo/{path}", "/healthz", "/readyz", "/metrics"] {
+        for path in [
+            "/v1/k2-demo/data.list", "/v1/k2-demo/formation.download", "/v1/keyfax-demo/results",
+            "/v1/checkfront-demo/booking.update",
+            "/v1/okit-demo/token.validate", "/v1/sms-demo/request", "/proxy/sms-demo/{path}", "/healthz", "/readyz",
+            "/metrics",
+        ] {
             #expect(paths.contains(path), "\(path)")
         }
-        let op = document["paths"]?["/v1/k2-demo/data.list"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?["properties"]?["filter"]?["items"]?["properties"]?["op"]
+        let op = document["paths"]?["/v1/k2-demo/data.list"]?["post"]?["requestBody"]?["content"]?["application/json"]?[
+            "schema"]?["properties"]?["filter"]?["items"]?["properties"]?["op"]
         #expect(op?["enum"] == ["LT", "LE", "GT", "GE", "EQ", "NE", "EMPTY", "LIKE", "IN", "BETWEEN"])
         let admin = try JSON.parse(try await GatewayProcess.run(["openapi", "--admin", "--config", config]).stdout)
         #expect(admin["paths"]?["/admin/v1/connections/keyfax-demo/keyfax/rotate"]?["post"] != nil)
         #expect(admin["paths"]?["/admin/v1/secrets/{path}"]?["put"] != nil)
-        let missing = try await GatewayProcess.run(["openapi", "--config", root.appendingPathComponent("Config/missing.yaml").path])
+        let missing = try await GatewayProcess.run([
+            "openapi", "--config", root.appendingPathComponent("Config/missing.yaml").path,
+        ])
         #expect(missing.status != 0)
         #expect(missing.stdout.isEmpty)
     }

@@ -8,7 +8,8 @@ import Testing
         let arguments = #"{"method":"POST","path":"/orders/a b","query":{"expand":"lines","n":2},"body":{"qty":3}}"#
         var headers = h.auth
         headers["Content-Type"] = "application/json"
-        let answer = try await h.client.send(.post, h.url("/v1/echo/request"), headers: headers, body: Array(arguments.utf8))
+        let answer = try await h.client.send(
+            .post, h.url("/v1/echo/request"), headers: headers, body: Array(arguments.utf8))
         #expect(answer.status == 200)
         #expect(answer.json["meta"] == ["connection": "echo", "adapter": "http", "upstream_status": 200])
         #expect(answer.json["data"]?["method"] == "POST")
@@ -25,8 +26,10 @@ import Testing
     /// forwarded by the request operation either, whoever's connection it is.
     @Test func requestOperationDropsInboundCredentialHeaders() async throws {
         let h = try await Harness.start()
-        let arguments = #"{"path":"/x","headers":{"X-Client-Prefix":"BlaBla","Authorization":"Bearer theirs","X-Kept":"1"}}"#
-        let answer = try await h.client.send(.post, h.url("/v1/echo/request"), headers: h.auth, body: Array(arguments.utf8))
+        let arguments =
+            #"{"path":"/x","headers":{"X-Client-Prefix":"BlaBla","Authorization":"Bearer theirs","X-Kept":"1"}}"#
+        let answer = try await h.client.send(
+            .post, h.url("/v1/echo/request"), headers: h.auth, body: Array(arguments.utf8))
         #expect(answer.status == 200)
         let seen = try #require(h.echo.recorder.all.last)
         #expect(seen.header("X-Client-Prefix") == nil)
@@ -37,7 +40,8 @@ import Testing
 
     @Test func upstreamErrorStatusBecomesTheUniformError() async throws {
         let h = try await Harness.start()
-        let answer = try await h.client.send(.post, h.url("/v1/echo/request"), headers: h.auth, body: Array(#"{"path":"/status/503"}"#.utf8))
+        let answer = try await h.client.send(
+            .post, h.url("/v1/echo/request"), headers: h.auth, body: Array(#"{"path":"/status/503"}"#.utf8))
         #expect(answer.status == 502)
         #expect(answer.errorCode == "upstream_error")
         #expect(answer.json["error"]?["upstream_status"] == 503)
@@ -51,15 +55,18 @@ import Testing
         #expect(unknown.status == 404)
         #expect(unknown.errorCode == "not_found")
         #expect(unknown.json["error"]?["message"]?.stringValue?.contains("data.list") == true)
-        let badJSON = try await h.client.send(.post, h.url("/v1/echo/request"), headers: h.auth, body: Array("{\"path\":".utf8))
+        let badJSON = try await h.client.send(
+            .post, h.url("/v1/echo/request"), headers: h.auth, body: Array("{\"path\":".utf8))
         #expect(badJSON.status == 400)
         #expect(badJSON.errorCode == "bad_request")
-        let badArgument = try await h.client.send(.post, h.url("/v1/echo/request"), headers: h.auth, body: Array(#"{"pth":"/x"}"#.utf8))
+        let badArgument = try await h.client.send(
+            .post, h.url("/v1/echo/request"), headers: h.auth, body: Array(#"{"pth":"/x"}"#.utf8))
         #expect(badArgument.status == 400)
         #expect(badArgument.json["error"]?["message"]?.stringValue?.contains("pth") == true)
         let get = try await h.client.send(.get, h.url("/v1/echo/request"), headers: h.auth)
         #expect(get.status == 405)
-        let unauthenticated = try await h.client.send(.post, h.url("/v1/echo/request"), body: Array(#"{"path":"/x"}"#.utf8))
+        let unauthenticated = try await h.client.send(
+            .post, h.url("/v1/echo/request"), body: Array(#"{"path":"/x"}"#.utf8))
         #expect(unauthenticated.status == 401)
         #expect(h.echo.recorder.all.isEmpty)
         await h.finish()

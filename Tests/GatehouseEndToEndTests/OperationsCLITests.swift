@@ -9,9 +9,11 @@ import Testing
         let result = try await GatewayProcess.run(["--version"])
         #expect(result.status == 0)
         let line = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let match = try #require(line.wholeMatch(of: /(\d+\.\d+\.\d+) \(commit ([0-9a-f]{40}(-dirty)?|unknown)\)/), "\(line)")
+        let match = try #require(
+            line.wholeMatch(of: /(\d+\.\d+\.\d+) \(commit ([0-9a-f]{40}(-dirty)?|unknown)\)/), "\(line)")
         // A stamped build (make build / make test: scripts/stamp-commit.sh) names the commit it was built from.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let stamp = root.appendingPathComponent("Sources/CGatehouseBuildInfo/generated_commit.h").path
         if let header = try? String(contentsOfFile: stamp, encoding: .utf8) {
             #expect(header.contains("\"\(match.2)\""), "binary says \(match.2), the stamp says \(header)")
@@ -21,7 +23,8 @@ import Testing
     }
 
     @Test func connectionsPrintsTheRunningGatewaysHealthTableAndJSON() async throws {
-        let h = try await Harness.start(environment: ["ADMIN_TOKEN": "cli-admin-token"], server: "admin: { token: env:ADMIN_TOKEN }")
+        let h = try await Harness.start(
+            environment: ["ADMIN_TOKEN": "cli-admin-token"], server: "admin: { token: env:ADMIN_TOKEN }")
         let environment = ["ADMIN_TOKEN": "cli-admin-token"]
         let arguments = ["--config", h.gateway.configPath, "--admin-url", h.gateway.adminURL]
         let table = try await GatewayProcess.run(["connections"] + arguments, environment: environment)
@@ -40,7 +43,8 @@ import Testing
         #expect(list.map { $0["name"]?.stringValue ?? "" } == ["echo", "other-echo"])
         #expect(list.first?["state"] == "ok")
         // A wrong token: the admin API's refusal, exit status 2, the token not echoed.
-        let refused = try await GatewayProcess.run(["connections"] + arguments, environment: ["ADMIN_TOKEN": "wrong-token"])
+        let refused = try await GatewayProcess.run(
+            ["connections"] + arguments, environment: ["ADMIN_TOKEN": "wrong-token"])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("refused"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("wrong-token"))

@@ -22,7 +22,9 @@ import Testing
         var auth: [String: String] { ["Authorization": "Bearer \(self.key)"] }
         var admin: [String: String] { ["Authorization": "Bearer \(self.adminToken)"] }
 
-        static func start(clientExtra: String = "", connections: String, grants: [String], server: String = "") async throws -> Rig {
+        static func start(clientExtra: String = "", connections: String, grants: [String], server: String = "")
+            async throws -> Rig
+        {
             let echo = try await EchoFixture.start()
             let (key, hash) = APIKey.generate()
             let adminToken = "admin-" + APIKey.generate().key.dropFirst(3)
@@ -64,15 +66,19 @@ import Testing
 
         /// `GET /admin/v1/connections/{name}` as a tree.
         func connectionStatus(_ name: String) async throws -> Value {
-            try await self.client.send(.get, self.gateway.adminURL + "/admin/v1/connections/\(name)", headers: self.admin).json["data"] ?? .null
+            try await self.client.send(
+                .get, self.gateway.adminURL + "/admin/v1/connections/\(name)", headers: self.admin
+            ).json["data"] ?? .null
         }
     }
 
     /// Runs `body` with a rig, stopping it on every path.
     static func with(
-        clientExtra: String = "", connections: String, grants: [String], server: String = "", _ body: (Rig) async throws -> Void
+        clientExtra: String = "", connections: String, grants: [String], server: String = "",
+        _ body: (Rig) async throws -> Void
     ) async throws {
-        let rig = try await Rig.start(clientExtra: clientExtra, connections: connections, grants: grants, server: server)
+        let rig = try await Rig.start(
+            clientExtra: clientExtra, connections: connections, grants: grants, server: server)
         do {
             try await body(rig)
         } catch {
@@ -92,7 +98,8 @@ import Testing
 
     @Test func aCallerOverItsRateLimitGets429AndNothingGoesUpstream() async throws {
         try await Self.with(
-            clientExtra: "    rate_limit: { requests_per_second: 0.01, burst: 2 }", connections: Self.echoConnection, grants: ["echo"]
+            clientExtra: "    rate_limit: { requests_per_second: 0.01, burst: 2 }", connections: Self.echoConnection,
+            grants: ["echo"]
         ) { rig in
             let first = try await rig.client.send(.get, rig.url("/proxy/echo/one"), headers: rig.auth)
             #expect(first.status == 200)
@@ -101,17 +108,21 @@ import Testing
             let second = try await rig.client.send(.get, rig.url("/proxy/echo/two"), headers: rig.auth)
             #expect(second.status == 200)
             #expect(second.headers[HTTPField.Name("RateLimit-Remaining")!] == "0")
-            let third = try await rig.client.send(.post, rig.url("/proxy/echo/three"), headers: rig.auth, body: Array("x".utf8))
+            let third = try await rig.client.send(
+                .post, rig.url("/proxy/echo/three"), headers: rig.auth, body: Array("x".utf8))
             #expect(third.status == 429)
             #expect(third.errorCode == "rate_limited")
             #expect(third.json["error"]?["request_id"]?.stringValue != nil)
             let retryAfter = third.headers[.retryAfter].flatMap { Int($0) }
-            #expect(retryAfter.map { $0 >= 1 && $0 <= 100 } == true, "Retry-After: \(String(describing: third.headers[.retryAfter]))")
+            #expect(
+                retryAfter.map { $0 >= 1 && $0 <= 100 } == true,
+                "Retry-After: \(String(describing: third.headers[.retryAfter]))")
             #expect(third.headers[HTTPField.Name("RateLimit-Limit")!] == "2")
             #expect(third.headers[HTTPField.Name("RateLimit-Remaining")!] == "0")
             #expect(third.headers[HTTPField.Name("RateLimit-Reset")!].flatMap { Int($0) } != nil)
             // Operations are limited by the same bucket.
-            let operation = try await rig.client.send(.post, rig.url("/v1/echo/request"), headers: rig.auth, body: Array("{}".utf8))
+            let operation = try await rig.client.send(
+                .post, rig.url("/v1/echo/request"), headers: rig.auth, body: Array("{}".utf8))
             #expect(operation.status == 429)
             #expect(rig.echo.recorder.all.map(\.path) == ["/one", "/two"], "a refused request reached the upstream")
             #expect(try await rig.metrics().contains(#"gatehouse_rate_limited_total{client="tester"} 2"#))
@@ -187,19 +198,23 @@ import Testing
             let held = Task { try await rig.client.send(.get, rig.url("/proxy/slow/stall?ms=1500"), headers: rig.auth) }
             try await Self.waitUntil { rig.echo.recorder.all.count == 1 }
             let queued = try await rig.client.send(
-                .get, rig.url("/proxy/slow/queued"), headers: rig.auth.merging(["X-Request-Id": "queued-one"]) { a, _ in a })
+                .get, rig.url("/proxy/slow/queued"),
+                headers: rig.auth.merging(["X-Request-Id": "queued-one"]) { a, _ in a })
             #expect(queued.status == 200)
             #expect(try await held.value.status == 200)
             // The log is written in batches: wait for the line.
             try await Self.waitUntil { rig.gateway.log.contains("request_id=queued-one") }
-            let line = try #require(rig.gateway.log.split(separator: "\n").first { $0.contains("request_id=queued-one") })
+            let line = try #require(
+                rig.gateway.log.split(separator: "\n").first { $0.contains("request_id=queued-one") })
             let queueMs = try #require(Self.field("queue_ms", in: String(line)).flatMap(Double.init))
             #expect(queueMs > 0, "the queued request's wait is not in its access line: \(line)")
             #expect(Self.field("upstream_ms", in: String(line)) != nil)
             #expect(try await rig.metrics().contains("gatehouse_queue_wait_seconds"))
 
             // A queue timeout is a 503 too.
-            let tightHeld = Task { try await rig.client.send(.get, rig.url("/proxy/tight/stall?ms=3000"), headers: rig.auth) }
+            let tightHeld = Task {
+                try await rig.client.send(.get, rig.url("/proxy/tight/stall?ms=3000"), headers: rig.auth)
+            }
             try await Self.waitUntil { rig.echo.recorder.all.count == 3 }
             let late = try await rig.client.send(.get, rig.url("/proxy/tight/late"), headers: rig.auth)
             #expect(late.status == 503)
@@ -219,7 +234,9 @@ import Testing
             """
         try await Self.with(connections: connections, grants: ["flaky"]) { rig in
             for _ in 0..<3 {
-                #expect(try await rig.client.send(.get, rig.url("/proxy/flaky/status/503"), headers: rig.auth).status == 503)
+                #expect(
+                    try await rig.client.send(.get, rig.url("/proxy/flaky/status/503"), headers: rig.auth).status == 503
+                )
             }
             let open = try await rig.client.send(.get, rig.url("/proxy/flaky/status/200"), headers: rig.auth)
             #expect(open.status == 503)
@@ -231,9 +248,11 @@ import Testing
             // After open_seconds (long enough that the checks above see it open on a loaded
             // machine) one probe goes through; its success closes the circuit.
             try await Self.waitUntil { try await rig.connectionStatus("flaky")["circuit"] == .string("half_open") }
-            #expect(try await rig.client.send(.get, rig.url("/proxy/flaky/status/200"), headers: rig.auth).status == 200)
+            #expect(
+                try await rig.client.send(.get, rig.url("/proxy/flaky/status/200"), headers: rig.auth).status == 200)
             #expect(try await rig.connectionStatus("flaky")["circuit"] == .string("closed"))
-            #expect(try await rig.client.send(.get, rig.url("/proxy/flaky/status/204"), headers: rig.auth).status == 204)
+            #expect(
+                try await rig.client.send(.get, rig.url("/proxy/flaky/status/204"), headers: rig.auth).status == 204)
             #expect(try await rig.metrics().contains(#"gatehouse_circuit_state{connection="flaky"} 0"#))
         }
     }
@@ -247,7 +266,9 @@ import Testing
             """
         try await Self.with(connections: connections, grants: ["dead"]) { rig in
             for _ in 0..<2 {
-                #expect(try await rig.client.send(.get, rig.url("/proxy/dead/x"), headers: rig.auth).errorCode == "upstream_unreachable")
+                #expect(
+                    try await rig.client.send(.get, rig.url("/proxy/dead/x"), headers: rig.auth).errorCode
+                        == "upstream_unreachable")
             }
             let open = try await rig.client.send(.get, rig.url("/proxy/dead/x"), headers: rig.auth)
             #expect(open.status == 503)
@@ -261,7 +282,14 @@ import Testing
     /// it (callers get 503 `unavailable` with the time left), whatever token they bring.
     @Test func anUpstreamRetryAfterOnACredentialCallHoldsTheNextOneBack() async throws {
         let okit = try HostileUpstream.start { _ in
-            .init([.send("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")])
+            .init([
+                .send(
+                    """
+                    HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Length: 0\r\nConnection: \
+                    close\r\n\r\n
+                    """
+                )
+            ])
         }
         defer { okit.stop() }
         let connections = """
@@ -282,11 +310,13 @@ import Testing
             """
         try await Self.with(clientExtra: callers, connections: connections, grants: ["echo"]) { rig in
             let first = try await rig.client.send(
-                .get, rig.url("/proxy/echo/x"), headers: ["Authorization": "Bearer token-one", "X-Client-Prefix": "Acme"])
+                .get, rig.url("/proxy/echo/x"),
+                headers: ["Authorization": "Bearer token-one", "X-Client-Prefix": "Acme"])
             #expect(first.status == 503)
             #expect(okit.seenPaths.count == 1)
             let second = try await rig.client.send(
-                .get, rig.url("/proxy/echo/x"), headers: ["Authorization": "Bearer token-two", "X-Client-Prefix": "Acme"])
+                .get, rig.url("/proxy/echo/x"),
+                headers: ["Authorization": "Bearer token-two", "X-Client-Prefix": "Acme"])
             #expect(second.status == 503)
             #expect(okit.seenPaths.count == 1, "a validation went out before the upstream's Retry-After")
             #expect(rig.echo.recorder.all.isEmpty)
@@ -296,9 +326,12 @@ import Testing
     // MARK: Inbound limits
 
     @Test func anOversizedRequestHeadGets431AndTheGatewayKeepsServing() async throws {
-        try await Self.with(connections: Self.echoConnection, grants: ["echo"], server: "  max_request_head_bytes: 2048") { rig in
+        try await Self.with(
+            connections: Self.echoConnection, grants: ["echo"], server: "  max_request_head_bytes: 2048"
+        ) { rig in
             let big = try await rig.client.send(
-                .get, rig.url("/proxy/echo/x"), headers: rig.auth.merging(["X-Padding": String(repeating: "p", count: 4096)]) { a, _ in a })
+                .get, rig.url("/proxy/echo/x"),
+                headers: rig.auth.merging(["X-Padding": String(repeating: "p", count: 4096)]) { a, _ in a })
             #expect(big.status == 431)
             #expect(big.errorCode == "header_too_large")
             #expect(rig.echo.recorder.all.isEmpty)
@@ -307,7 +340,9 @@ import Testing
     }
 
     @Test func aDrippedHeadIsClosedAfterTheHeadTimeoutWhileIdleKeepAliveIsNot() async throws {
-        try await Self.with(connections: Self.echoConnection, grants: ["echo"], server: "  request_head_timeout_seconds: 1") { rig in
+        try await Self.with(
+            connections: Self.echoConnection, grants: ["echo"], server: "  request_head_timeout_seconds: 1"
+        ) { rig in
             let port = rig.gateway.port
             // A head that never ends: closed by the gateway.
             let dripper = try RawConnection(port: port)

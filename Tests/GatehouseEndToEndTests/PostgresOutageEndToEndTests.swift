@@ -18,7 +18,8 @@ import Testing
         let vault = try await VaultSetup.make(cluster: cluster.url, extra: "poll_seconds: 2")
         try await vault.put("crm/token", "before-outage")
         let h = try await Harness.start(
-            extraConnections: Self.connection, grants: ["echo", "vaulted"], environment: vault.environment, server: vault.section)
+            extraConnections: Self.connection, grants: ["echo", "vaulted"], environment: vault.environment,
+            server: vault.section)
         let admin = ["Authorization": "Bearer \(vault.adminToken)", "Content-Type": "application/json"]
         #expect(try await h.client.send(.get, h.url("/proxy/vaulted/a"), headers: h.auth).status == 200)
         #expect(h.echo.recorder.all.last?.header("Authorization") == "Bearer before-outage")
@@ -29,10 +30,13 @@ import Testing
         #expect(try await h.client.send(.get, h.url("/proxy/vaulted/b"), headers: h.auth).status == 200)
         #expect(h.echo.recorder.all.last?.header("Authorization") == "Bearer before-outage")
         // Writes: 503 unavailable, and the old credential stays in use.
-        let put = try await h.client.send(.put, h.adminURL("/admin/v1/secrets/crm/token"), headers: admin, body: Array(#"{"value":"during-outage"}"#.utf8))
+        let put = try await h.client.send(
+            .put, h.adminURL("/admin/v1/secrets/crm/token"), headers: admin,
+            body: Array(#"{"value":"during-outage"}"#.utf8))
         #expect(put.status == 503, "\(put.text)")
         #expect(put.errorCode == "unavailable")
-        #expect(!put.text.contains(try #require(URLComponents(string: vault.environment["GATEHOUSE_PG_URL"]!)?.password)))
+        #expect(
+            !put.text.contains(try #require(URLComponents(string: vault.environment["GATEHOUSE_PG_URL"]!)?.password)))
         #expect(try await h.client.send(.get, h.url("/proxy/vaulted/c"), headers: h.auth).status == 200)
         #expect(h.echo.recorder.all.last?.header("Authorization") == "Bearer before-outage")
         // /readyz reports not ready once the watcher's store call gives up (its 10 s timeout, which
@@ -46,7 +50,12 @@ import Testing
             ready = try await h.client.send(.get, h.url("/readyz")).status
         }
         #expect(ready == 503)
-        print("postgres outage: /readyz not ready \(ContinuousClock.now - stopped) after the admin put's 503 (poll_seconds: 2)")
+        print(
+            """
+            postgres outage: /readyz not ready \(ContinuousClock.now - stopped) after the admin put's 503 \
+            (poll_seconds: 2)
+            """
+        )
 
         try await cluster.start()
         // Back without a restart: ready again, writes work and apply.
@@ -58,7 +67,10 @@ import Testing
         #expect(ready == 200)
         var status = 0
         while status != 200, ContinuousClock.now < recovered {
-            status = try await h.client.send(.put, h.adminURL("/admin/v1/secrets/crm/token"), headers: admin, body: Array(#"{"value":"after-outage"}"#.utf8)).status
+            status = try await h.client.send(
+                .put, h.adminURL("/admin/v1/secrets/crm/token"), headers: admin,
+                body: Array(#"{"value":"after-outage"}"#.utf8)
+            ).status
             if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(status == 200)

@@ -7,14 +7,17 @@ import Testing
     /// The redaction canaries run in both `server.log_format`s.
     static let logFormats = ["logfmt", "json"]
 
-    @Test(arguments: Self.logFormats) func upstreamReceivesTheCallersRequestWithTheInjectedCredential(format: String) async throws {
+    @Test(arguments: Self.logFormats) func upstreamReceivesTheCallersRequestWithTheInjectedCredential(format: String)
+        async throws
+    {
         let h = try await Harness.start(server: "  log_format: \(format)")
         let body = Array(#"{"order":42,"note":"ünïcode"}"#.utf8)
         var headers = h.auth
         headers["Content-Type"] = "application/json"
         headers["X-Custom"] = "kept as is"
         headers["X-Request-Id"] = "caller-id-1"
-        let answer = try await h.client.send(.put, h.url("/proxy/echo/orders/42%2F7?x=1&y=a%20b&y=2"), headers: headers, body: body)
+        let answer = try await h.client.send(
+            .put, h.url("/proxy/echo/orders/42%2F7?x=1&y=a%20b&y=2"), headers: headers, body: body)
         #expect(answer.status == 200)
         let seen = try #require(h.echo.recorder.all.last)
         #expect(seen.method == "PUT")
@@ -31,7 +34,9 @@ import Testing
         #expect(answer.json["body"]?.stringValue == String(decoding: body, as: UTF8.self))
         // The access line in the chosen format.
         let deadline = ContinuousClock.now + .seconds(30)
-        while !h.gateway.log.contains("caller-id-1"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while !h.gateway.log.contains("caller-id-1"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let access = try #require(h.gateway.log.split(separator: "\n").first { $0.contains("caller-id-1") })
         if format == "json" {
             let line = try JSON.parse(String(access))
@@ -47,7 +52,9 @@ import Testing
             #expect(line["duration_ms"]?.stringValue == nil && line["duration_ms"] != nil)
             #expect(line["trace_id"]?.stringValue?.count == 32)
             // Every other line is one JSON object too.
-            for other in h.gateway.log.split(separator: "\n") { #expect((try? JSON.parse(String(other)))?.objectValue != nil, "\(other)") }
+            for other in h.gateway.log.split(separator: "\n") {
+                #expect((try? JSON.parse(String(other)))?.objectValue != nil, "\(other)")
+            }
         } else {
             #expect(access.contains("msg=access") && access.contains("status=200") && access.contains("client=tester"))
         }
@@ -87,7 +94,8 @@ import Testing
         #expect(none.json["error"]?["request_id"]?.stringValue?.isEmpty == false)
         let wrong = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: ["Authorization": "Bearer gh_wrong"])
         #expect(wrong.status == 401)
-        let basic = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: ["Authorization": "Basic Zm9vOmJhcg=="])
+        let basic = try await h.client.send(
+            .get, h.url("/proxy/echo/x"), headers: ["Authorization": "Basic Zm9vOmJhcg=="])
         #expect(basic.status == 401)
         #expect(h.echo.recorder.all.isEmpty)
         await h.finish()
@@ -118,7 +126,8 @@ import Testing
 
     @Test func redirectsAreReturnedNotFollowed() async throws {
         let h = try await Harness.start()
-        let answer = try await h.client.send(.get, h.url("/proxy/echo/redirect?to=http://127.0.0.1:1/steal"), headers: h.auth)
+        let answer = try await h.client.send(
+            .get, h.url("/proxy/echo/redirect?to=http://127.0.0.1:1/steal"), headers: h.auth)
         #expect(answer.status == 302)
         #expect(answer.headers[.location] == "http://127.0.0.1:1/steal")
         #expect(h.echo.recorder.all.count == 1)
@@ -144,7 +153,8 @@ import Testing
         #expect(h.echo.recorder.all.map(\.path) == ["/redirect", "/landed"])
         #expect(h.echo.recorder.all.allSatisfy { $0.header("Authorization") == "Bearer \(h.canary)" })
         // Another origin: followed, but the credential stays home.
-        let away = try await h.client.send(.get, h.url("/proxy/follow/redirect?to=\(other.baseURL)/landed"), headers: h.auth)
+        let away = try await h.client.send(
+            .get, h.url("/proxy/follow/redirect?to=\(other.baseURL)/landed"), headers: h.auth)
         #expect(away.status == 200)
         let landed = try #require(other.recorder.all.last)
         #expect(landed.path == "/landed")
@@ -185,7 +195,8 @@ import Testing
 
     @Test(arguments: Self.logFormats) func credentialWithLineBreakIsRefusedBeforeSending(format: String) async throws {
         let h = try await Harness.start(
-            environment: ["UPSTREAM_TOKEN": "linebreak-canary-7f3q\r\nX-Injected: yes"], server: "  log_format: \(format)")
+            environment: ["UPSTREAM_TOKEN": "linebreak-canary-7f3q\r\nX-Injected: yes"],
+            server: "  log_format: \(format)")
         let answer = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: h.auth)
         #expect(answer.status == 500)
         #expect(answer.text.contains("CR, LF or NUL"))
@@ -218,7 +229,8 @@ import Testing
         #expect(peak - baseline < 40 * 1024 * 1024, "gateway grew by \((peak - baseline) >> 20) MiB for a 60 MiB body")
         // And an upload larger than any buffer streams up the same way.
         let upload = [UInt8](repeating: 0x61, count: 24 << 20)
-        let up = try await h.client.send(.post, h.url("/proxy/echo/up"), headers: h.auth, body: upload, timeoutMilliseconds: 120_000)
+        let up = try await h.client.send(
+            .post, h.url("/proxy/echo/up"), headers: h.auth, body: upload, timeoutMilliseconds: 120_000)
         #expect(up.status == 200)
         #expect(up.json["body_bytes"]?.intValue == 24 << 20)
         await h.finish()
@@ -226,7 +238,8 @@ import Testing
 
     @Test func oversizedRequestBodyIs413() async throws {
         let h = try await Harness.start(server: "  max_body_bytes: 1000")
-        let answer = try await h.client.send(.post, h.url("/proxy/echo/x"), headers: h.auth, body: [UInt8](repeating: 1, count: 5000))
+        let answer = try await h.client.send(
+            .post, h.url("/proxy/echo/x"), headers: h.auth, body: [UInt8](repeating: 1, count: 5000))
         #expect(answer.status == 413)
         #expect(answer.errorCode == "payload_too_large")
         #expect(h.echo.recorder.all.isEmpty)

@@ -59,7 +59,8 @@ import Testing
         }
         try await self.with(K2Simulator(state: K2SimulatorState())) { sim, client in
             try await self.checkShared(sim, client, hasMode: true, hasClock: false)
-            #expect(try await client.send(.post, sim + "mode", body: Array(#"{"error_kind": "Nope"}"#.utf8)).status == 400)
+            #expect(
+                try await client.send(.post, sim + "mode", body: Array(#"{"error_kind": "Nope"}"#.utf8)).status == 400)
             let set = try await client.send(.post, sim + "mode", body: Array(#"{"latency_ms": 7}"#.utf8))
             #expect(set.json["latency_ms"] == 7)
             // A POST sets the whole mode: absent keys take their defaults.
@@ -71,18 +72,23 @@ import Testing
         var logger = Logger(label: "test.keyfax")
         logger.logLevel = .critical
         let keyfax = KeyfaxSimulator(state: KeyfaxSimulatorState(.init(hosts: ["Dev": nil])), logger: logger)
-        for simulator in [AnySimulatorStart(keyfax), AnySimulatorStart(CheckfrontSimulator(state: CheckfrontSimulatorState()))] {
+        for simulator in [
+            AnySimulatorStart(keyfax), AnySimulatorStart(CheckfrontSimulator(state: CheckfrontSimulatorState())),
+        ] {
             try await simulator.run(self) { sim, client in
                 try await self.checkShared(sim, client, hasMode: false, hasClock: true)
                 #expect(try await client.send(.get, sim + "clock").json["offset_seconds"] == 0)
-                let advanced = try await client.send(.post, sim + "clock", body: Array(#"{"advance_seconds": 60}"#.utf8))
+                let advanced = try await client.send(
+                    .post, sim + "clock", body: Array(#"{"advance_seconds": 60}"#.utf8))
                 #expect(advanced.json["offset_seconds"] == 60)
                 let again = try await client.send(.post, sim + "clock", body: Array(#"{"advance_seconds": 30}"#.utf8))
                 #expect(again.json["offset_seconds"] == 90)
                 let set = try await client.send(.post, sim + "clock", body: Array(#"{"offset_seconds": -5}"#.utf8))
                 #expect(set.json["offset_seconds"] == -5)
                 #expect(try await client.send(.post, sim + "clock", body: Array(#"{"advance": 1}"#.utf8)).status == 400)
-                #expect(try await client.send(.post, sim + "clock", body: Array(#"{"advance_seconds": 1e300}"#.utf8)).status == 400)
+                #expect(
+                    try await client.send(.post, sim + "clock", body: Array(#"{"advance_seconds": 1e300}"#.utf8)).status
+                        == 400)
                 // A reset puts the clock back.
                 _ = try await client.send(.post, sim + "reset")
                 #expect(try await client.send(.get, sim + "clock").json["offset_seconds"] == 0)

@@ -11,7 +11,9 @@ import Testing
 
     /// `(trace id, parent id, flags)` of a well-formed `traceparent`.
     static func parts(_ header: String?) -> (String, String, String)? {
-        guard let header, let match = header.wholeMatch(of: /00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/) else { return nil }
+        guard let header, let match = header.wholeMatch(of: /00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/) else {
+            return nil
+        }
         return (String(match.1), String(match.2), String(match.3))
     }
 
@@ -35,9 +37,11 @@ import Testing
         #expect(returned.1 != "00f067aa0ba902b7")
 
         // Malformed (uppercase hex, an all-zero id, garbage): replaced, never forwarded; its tracestate dropped.
-        for (index, bad) in ["00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01", "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
-            "ff-\(Self.trace)-00f067aa0ba902b7-01", "not a trace"].enumerated()
-        {
+        for (index, bad) in [
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "ff-\(Self.trace)-00f067aa0ba902b7-01", "not a trace",
+        ].enumerated() {
             var headers = h.auth
             headers["traceparent"] = bad
             headers["tracestate"] = "vendor=opaque"
@@ -57,7 +61,9 @@ import Testing
 
         // The access line names the trace.
         let deadline = ContinuousClock.now + .seconds(30)
-        while !h.gateway.log.contains("trace-kept"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while !h.gateway.log.contains("trace-kept"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let line = try #require(h.gateway.log.split(separator: "\n").first { $0.contains("trace-kept") })
         #expect(line.contains(format == "json" ? #""trace_id":"\#(Self.trace)""# : "trace_id=\(Self.trace)"), "\(line)")
         await h.finish()
@@ -71,7 +77,8 @@ import Testing
         try await rig.control("/_sim/clock", #"{"advance_seconds": 14001}"#)
         var headers = rig.caller
         headers["traceparent"] = Self.incoming
-        let answer = try await rig.client.send(.post, rig.url("/v1/cf/item.list"), headers: headers, body: Array("{}".utf8))
+        let answer = try await rig.client.send(
+            .post, rig.url("/v1/cf/item.list"), headers: headers, body: Array("{}".utf8))
         #expect(answer.status == 200, "\(answer.text)")
         let stats = try await rig.stats()
         let traces = stats["token_traceparents"]?.arrayValue?.compactMap(\.stringValue) ?? []

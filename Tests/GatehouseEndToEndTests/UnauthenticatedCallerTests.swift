@@ -30,18 +30,36 @@ import Testing
                 ("Bearer without a token", "/proxy/sms", ["Authorization": "Bearer "]),
                 ("malformed header", "/proxy/sms", ["Authorization": "gh_not-even-a-scheme"]),
                 ("unknown gateway key", "/proxy/sms", ["Authorization": "Bearer \(unknownKey)"]),
-                ("unknown key, unknown connection", "/proxy/no-such-connection/x", ["Authorization": "Bearer \(unknownKey)"]),
+                (
+                    "unknown key, unknown connection", "/proxy/no-such-connection/x",
+                    ["Authorization": "Bearer \(unknownKey)"]
+                ),
                 ("unknown key on an operation", "/v1/sms/request", ["Authorization": "Bearer \(unknownKey)"]),
                 ("a token without a prefix", "/proxy/sms", ["Authorization": "Bearer \(token)"]),
-                ("unknown client prefix", "/proxy/sms", ["Authorization": "Bearer \(token)", "X-Client-Prefix": "Stranger"]),
+                (
+                    "unknown client prefix", "/proxy/sms",
+                    ["Authorization": "Bearer \(token)", "X-Client-Prefix": "Stranger"]
+                ),
                 ("known prefix, no token", "/proxy/sms", ["X-Client-Prefix": "BlaBla"]),
-                ("known prefix, token refused by OKIT", "/proxy/sms", ["Authorization": "Bearer \(refusedToken)", "X-Client-Prefix": "BlaBla"]),
-                ("known prefix, oversized token", "/proxy/sms", ["Authorization": "Bearer " + String(repeating: "t", count: 5_000), "X-Client-Prefix": "BlaBla"]),
-                ("refused token on an operation", "/v1/sms/request", ["Authorization": "Bearer \(refusedToken)", "X-Client-Prefix": "BlaBla"]),
+                (
+                    "known prefix, token refused by OKIT", "/proxy/sms",
+                    ["Authorization": "Bearer \(refusedToken)", "X-Client-Prefix": "BlaBla"]
+                ),
+                (
+                    "known prefix, oversized token", "/proxy/sms",
+                    ["Authorization": "Bearer " + String(repeating: "t", count: 5_000), "X-Client-Prefix": "BlaBla"]
+                ),
+                (
+                    "refused token on an operation", "/v1/sms/request",
+                    ["Authorization": "Bearer \(refusedToken)", "X-Client-Prefix": "BlaBla"]
+                ),
             ]
             var bodies: [(String, Value)] = []
             for test in cases {
-                let answer = try await h.client.send(.post, h.url(test.path), headers: test.headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: Array("{}".utf8))
+                let answer = try await h.client.send(
+                    .post, h.url(test.path),
+                    headers: test.headers.merging(["Content-Type": "application/json"]) { a, _ in a },
+                    body: Array("{}".utf8))
                 #expect(answer.status == 401, "\(test.name): \(answer.status) \(answer.text)")
                 #expect(answer.json["error"]?["request_id"]?.stringValue?.isEmpty == false, "\(test.name)")
                 bodies.append((test.name, Self.errorWithoutRequestID(answer)))
@@ -67,10 +85,12 @@ import Testing
         // Stopped on every path: a failed #require or send must not leave processes behind.
         do {
             var answers: [(String, TestClient.Answer)] = []
-            answers.append(("validator port closed", try await h.sendSMS(token: h.issue(client: "Down"), prefix: "Down")))
-            for (name, mode) in [("500 page", OKITSimulator.Mode(failure: .serverError)), ("garbage", .init(failure: .garbage)),
-                ("slower than timeout_ms", .init(latencyMilliseconds: 2_000))] as [(String, OKITSimulator.Mode)]
-            {
+            answers.append(
+                ("validator port closed", try await h.sendSMS(token: h.issue(client: "Down"), prefix: "Down")))
+            for (name, mode) in [
+                ("500 page", OKITSimulator.Mode(failure: .serverError)), ("garbage", .init(failure: .garbage)),
+                ("slower than timeout_ms", .init(latencyMilliseconds: 2_000)),
+            ] as [(String, OKITSimulator.Mode)] {
                 h.okit.state.mode = mode
                 answers.append((name, try await h.sendSMS(token: h.issue(), prefix: "BlaBla")))
             }
@@ -134,10 +154,15 @@ import Testing
             for index in 0..<50 {
                 let name = "made-up-\(index)-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
                 names.append(name)
-                let routes: [(HTTPRequest.Method, String)] = [(.get, "/proxy/\(name)/x"), (.post, "/v1/\(name)/op"), (.get, "/oauth/\(name)/callback"), (.post, "/hooks/\(name)/x")]
+                let routes: [(HTTPRequest.Method, String)] = [
+                    (.get, "/proxy/\(name)/x"), (.post, "/v1/\(name)/op"), (.get, "/oauth/\(name)/callback"),
+                    (.post, "/hooks/\(name)/x"),
+                ]
                 let (method, path) = routes[index % routes.count]
                 // Half with a valid key (404 unknown connection), half without (401).
-                let answer = try await h.client.send(method, h.url(path), headers: index % 8 < 4 ? h.auth : [:], body: method == .post ? Array("{}".utf8) : nil)
+                let answer = try await h.client.send(
+                    method, h.url(path), headers: index % 8 < 4 ? h.auth : [:],
+                    body: method == .post ? Array("{}".utf8) : nil)
                 #expect([401, 404].contains(answer.status), "\(path): \(answer.status)")
             }
             #expect(try await h.client.send(.get, h.url("/proxy/echo/x"), headers: h.auth).status == 200)
@@ -163,20 +188,25 @@ import Testing
             func operation(bodyBytes: Int) -> [UInt8] {
                 let prefix = #"{"path":"/big","body":""#
                 let suffix = #""}"#
-                return Array((prefix + String(repeating: "x", count: bodyBytes - prefix.utf8.count - suffix.utf8.count) + suffix).utf8)
+                return Array(
+                    (prefix + String(repeating: "x", count: bodyBytes - prefix.utf8.count - suffix.utf8.count) + suffix)
+                        .utf8)
             }
             // Exactly the default cap (1 MiB) is accepted...
-            let atCap = try await h.client.send(.post, h.url("/v1/echo/request"), headers: headers, body: operation(bodyBytes: 1_048_576))
+            let atCap = try await h.client.send(
+                .post, h.url("/v1/echo/request"), headers: headers, body: operation(bodyBytes: 1_048_576))
             #expect(atCap.status == 200, "\(atCap.status) \(atCap.text.prefix(300))")
             #expect(h.echo.recorder.all.count == 1)
             // ...one byte more is 413 in the uniform body, and nothing reaches the upstream.
-            let over = try await h.client.send(.post, h.url("/v1/echo/request"), headers: headers, body: operation(bodyBytes: 1_048_577))
+            let over = try await h.client.send(
+                .post, h.url("/v1/echo/request"), headers: headers, body: operation(bodyBytes: 1_048_577))
             #expect(over.status == 413)
             #expect(over.errorCode == "payload_too_large")
             #expect(over.json["error"]?["message"]?.stringValue?.contains("1048576") == true, "\(over.text)")
             #expect(h.echo.recorder.all.count == 1)
             // Proxy bodies keep server.max_body_bytes (50 MiB by default): 3 MiB streams through.
-            let big = try await h.client.send(.post, h.url("/proxy/echo/upload"), headers: h.auth, body: [UInt8](repeating: 0x61, count: 3 << 20))
+            let big = try await h.client.send(
+                .post, h.url("/proxy/echo/upload"), headers: h.auth, body: [UInt8](repeating: 0x61, count: 3 << 20))
             #expect(big.status == 200)
             #expect(h.echo.recorder.all.last?.bodyBytes == 3 << 20)
             // The same process goes on serving.
@@ -193,7 +223,8 @@ import Testing
         // Stopped on every path: a failed #require or send must not leave processes behind.
         do {
             let headers = h.auth.merging(["Content-Type": "application/json"]) { a, _ in a }
-            let small = try await h.client.send(.post, h.url("/v1/echo/request"), headers: headers, body: Array(#"{"path":"/small"}"#.utf8))
+            let small = try await h.client.send(
+                .post, h.url("/v1/echo/request"), headers: headers, body: Array(#"{"path":"/small"}"#.utf8))
             #expect(small.status == 200)
             let body = Array((#"{"path":"/x","body":""# + String(repeating: "y", count: 5_000) + #""}"#).utf8)
             let over = try await h.client.send(.post, h.url("/v1/echo/request"), headers: headers, body: body)
@@ -219,9 +250,12 @@ import Testing
                 ("/hooks/kf/keyfax-keys/not-the-secret", [String: String]()),
                 ("/hooks/kf/keyfax-keys", ["X-Gatehouse-Hook-Secret": "not-the-secret"]),
             ] {
-                let hook = try await h.client.send(.post, h.url(path), headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: body)
+                let hook = try await h.client.send(
+                    .post, h.url(path), headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a },
+                    body: body)
                 #expect(hook.status == 401, "\(path)")
-                #expect(Self.errorWithoutRequestID(hook) == Self.errorWithoutRequestID(dataPlane), "\(path): \(hook.text)")
+                #expect(
+                    Self.errorWithoutRequestID(hook) == Self.errorWithoutRequestID(dataPlane), "\(path): \(hook.text)")
             }
         } catch {
             await setup.finish()
@@ -235,18 +269,24 @@ import Testing
         let h = try await Harness.start(server: vault.section)
         // Stopped on every path: a failed #require or send must not leave processes behind.
         do {
-            let dataPlane = try await h.client.send(.get, h.url("/proxy/echo/x"), headers: ["Authorization": "Bearer \(APIKey.generate().key)"])
+            let dataPlane = try await h.client.send(
+                .get, h.url("/proxy/echo/x"), headers: ["Authorization": "Bearer \(APIKey.generate().key)"])
             #expect(dataPlane.status == 401)
-            for headers in [[:], ["Authorization": "Bearer wrong-admin-token"], ["Authorization": "Basic YWRtaW46YWRtaW4="]] {
+            for headers in [
+                [:], ["Authorization": "Bearer wrong-admin-token"], ["Authorization": "Basic YWRtaW46YWRtaW4="],
+            ] {
                 let admin = try await h.client.send(.get, h.adminURL("/admin/v1/secrets"), headers: headers)
                 #expect(admin.status == 401)
                 #expect(Self.errorWithoutRequestID(admin) == Self.errorWithoutRequestID(dataPlane), "\(admin.text)")
             }
             // The admin token deleted from the vault: admin calls are refused (fail closed) with a
             // 503 that does not say where the token lives.
-            let deleted = try await h.client.send(.delete, h.adminURL("/admin/v1/secrets/admin/token"), headers: ["Authorization": "Bearer \(vault.adminToken)"])
+            let deleted = try await h.client.send(
+                .delete, h.adminURL("/admin/v1/secrets/admin/token"),
+                headers: ["Authorization": "Bearer \(vault.adminToken)"])
             #expect(deleted.status == 200, "\(deleted.text)")
-            let gone = try await h.client.send(.get, h.adminURL("/admin/v1/secrets"), headers: ["Authorization": "Bearer \(vault.adminToken)"])
+            let gone = try await h.client.send(
+                .get, h.adminURL("/admin/v1/secrets"), headers: ["Authorization": "Bearer \(vault.adminToken)"])
             #expect(gone.status == 503)
             #expect(gone.errorCode == "unavailable")
             for word in ["vault:", "admin/token", "env:"] {

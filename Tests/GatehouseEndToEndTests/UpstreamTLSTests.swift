@@ -37,16 +37,22 @@ import Testing
         ]
         let h = try await TLSHarness.start { nginx, certificates in
             cases.map { server, _ in
-                (server.rawValue, TLSHarness.connection(server.rawValue, nginx.baseURL(server), "ca_file: \(certificates.ca)"))
+                (
+                    server.rawValue,
+                    TLSHarness.connection(server.rawValue, nginx.baseURL(server), "ca_file: \(certificates.ca)")
+                )
             }
         }
         let body = Array("BODY-CANARY-\(UUID().uuidString)".utf8)
         for (server, reason) in cases {
-            let answer = try await h.client.send(.post, h.url("/proxy/\(server.rawValue)/upload"), headers: h.auth, body: body)
+            let answer = try await h.client.send(
+                .post, h.url("/proxy/\(server.rawValue)/upload"), headers: h.auth, body: body)
             #expect(answer.status == 502, "\(server): \(answer.text)")
             #expect(answer.errorCode == "upstream_error", "\(server): \(answer.text)")
-            #expect(answer.json["error"]?["upstream_kind"]?.stringValue == "tls_verification", "\(server): \(answer.text)")
-            #expect(answer.json["error"]?["message"]?.stringValue?.contains(reason) == true, "\(server): \(answer.text)")
+            #expect(
+                answer.json["error"]?["upstream_kind"]?.stringValue == "tls_verification", "\(server): \(answer.text)")
+            #expect(
+                answer.json["error"]?["message"]?.stringValue?.contains(reason) == true, "\(server): \(answer.text)")
             #expect(h.nginx.requests(to: server).isEmpty, "\(server): a request reached HTTP: \(h.nginx.accessLog)")
         }
         // Nothing of any request (body or credential) reached nginx at all.
@@ -68,8 +74,15 @@ import Testing
     @Test func caModeAddAndReplaceBothTrustTheFile() async throws {
         let h = try await TLSHarness.start { nginx, certificates in
             [
-                ("add", TLSHarness.connection("add", nginx.baseURL(.trusted), "ca_file: \(certificates.ca)\nca_mode: add")),
-                ("replace", TLSHarness.connection("replace", nginx.baseURL(.trusted), "ca_file: \(certificates.ca)\nca_mode: replace")),
+                (
+                    "add",
+                    TLSHarness.connection("add", nginx.baseURL(.trusted), "ca_file: \(certificates.ca)\nca_mode: add")
+                ),
+                (
+                    "replace",
+                    TLSHarness.connection(
+                        "replace", nginx.baseURL(.trusted), "ca_file: \(certificates.ca)\nca_mode: replace")
+                ),
             ]
         }
         for name in ["add", "replace"] {
@@ -82,8 +95,16 @@ import Testing
     @Test func tlsMinVersionRefusesAServerBelowIt() async throws {
         let h = try await TLSHarness.start { nginx, certificates in
             [
-                ("v12", TLSHarness.connection("v12", nginx.baseURL(.tls12Only), "ca_file: \(certificates.ca)\ntls_min_version: \"1.2\"")),
-                ("v13", TLSHarness.connection("v13", nginx.baseURL(.tls12Only), "ca_file: \(certificates.ca)\ntls_min_version: \"1.3\"")),
+                (
+                    "v12",
+                    TLSHarness.connection(
+                        "v12", nginx.baseURL(.tls12Only), "ca_file: \(certificates.ca)\ntls_min_version: \"1.2\"")
+                ),
+                (
+                    "v13",
+                    TLSHarness.connection(
+                        "v13", nginx.baseURL(.tls12Only), "ca_file: \(certificates.ca)\ntls_min_version: \"1.3\"")
+                ),
             ]
         }
         let ok = try await h.client.send(.get, h.url("/proxy/v12/items"), headers: h.auth)

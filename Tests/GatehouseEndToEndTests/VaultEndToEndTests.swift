@@ -44,10 +44,13 @@ struct VaultSetup {
 
     @discardableResult
     func cli(_ arguments: [String], stdin: String? = nil) async throws -> String {
-        let withConfig = arguments.first == "vault" && arguments.dropFirst().first != "generate-key"
+        let withConfig =
+            arguments.first == "vault" && arguments.dropFirst().first != "generate-key"
             ? arguments + ["--config", self.configPath] : arguments
         let result = try await GatewayProcess.run(withConfig, environment: self.environment, stdin: stdin)
-        guard result.status == 0 else { throw GatewayProcessError(message: "gatehouse \(arguments.joined(separator: " ")): \(result.stderr)") }
+        guard result.status == 0 else {
+            throw GatewayProcessError(message: "gatehouse \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
         return result.stdout
     }
 
@@ -77,7 +80,8 @@ struct VaultSetup {
         let vault = try await VaultSetup.make()
         let canaries = (1...3).map { "VAULT-CANARY-\($0)-" + UUID().uuidString }
         try await vault.put("crm/token", canaries[0])
-        let h = try await Harness.start(extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
+        let h = try await Harness.start(
+            extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
 
         var answer = try await h.client.send(.get, h.url("/proxy/vaulted/orders"), headers: h.auth)
         #expect(answer.status == 200)
@@ -121,13 +125,15 @@ struct VaultSetup {
     @Test func theAdminAPIWritesListsAndDeletesButNeverShowsValues() async throws {
         let vault = try await VaultSetup.make()
         try await vault.put("crm/token", "initial")
-        let h = try await Harness.start(extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
+        let h = try await Harness.start(
+            extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
         let admin = ["Authorization": "Bearer \(vault.adminToken)"]
         let canary = "ADMIN-CANARY-" + UUID().uuidString
 
         // Without or with a wrong token: 401 in the uniform body, nothing written.
         for headers in [[:], ["Authorization": "Bearer wrong"], ["Authorization": "Bearer \(h.key)"]] {
-            let refused = try await h.client.send(.put, h.adminURL("/admin/v1/secrets/x/y"), headers: headers, body: Array(#"{"value":"v"}"#.utf8))
+            let refused = try await h.client.send(
+                .put, h.adminURL("/admin/v1/secrets/x/y"), headers: headers, body: Array(#"{"value":"v"}"#.utf8))
             #expect(refused.status == 401)
             #expect(refused.errorCode == "unauthenticated")
             #expect(try await h.client.send(.get, h.adminURL("/admin/v1/secrets"), headers: headers).status == 401)
@@ -151,24 +157,35 @@ struct VaultSetup {
         let one = try await h.client.send(.get, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin)
         #expect(one.json["data"]?["version"] == 1)
         for answer in [created, list, one] {
-            #expect(!answer.text.contains(canary) && !answer.text.contains("initial") && !answer.text.contains(vault.adminToken))
+            #expect(
+                !answer.text.contains(canary) && !answer.text.contains("initial")
+                    && !answer.text.contains(vault.adminToken))
         }
 
         // Bad input: the uniform error, nothing stored.
-        for body in [#"{"value": 5}"#, #"not json"#, #"{"value":"v","extra":1}"#, #"{"value":""}"#, #"{"value":"v","expires_at":"soon"}"#] {
-            let bad = try await h.client.send(.put, h.adminURL("/admin/v1/secrets/bad/one"), headers: admin, body: Array(body.utf8))
+        for body in [
+            #"{"value": 5}"#, #"not json"#, #"{"value":"v","extra":1}"#, #"{"value":""}"#,
+            #"{"value":"v","expires_at":"soon"}"#,
+        ] {
+            let bad = try await h.client.send(
+                .put, h.adminURL("/admin/v1/secrets/bad/one"), headers: admin, body: Array(body.utf8))
             #expect(bad.status == 400, "\(body)")
             #expect(bad.errorCode == "bad_request")
         }
         for path in ["bad/%2e%2e/x", "bad/a%20b", "bad//x"] {
-            let badPath = try await h.client.send(.put, h.adminURL("/admin/v1/secrets/" + path), headers: admin, body: Array(#"{"value":"v"}"#.utf8))
+            let badPath = try await h.client.send(
+                .put, h.adminURL("/admin/v1/secrets/" + path), headers: admin, body: Array(#"{"value":"v"}"#.utf8))
             #expect(badPath.status == 400, "\(path)")
         }
 
         let deleted = try await h.client.send(.delete, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin)
         #expect(deleted.status == 200)
-        #expect(try await h.client.send(.get, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin).status == 404)
-        #expect(try await h.client.send(.delete, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin).status == 404)
+        #expect(
+            try await h.client.send(.get, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin).status == 404
+        )
+        #expect(
+            try await h.client.send(.delete, h.adminURL("/admin/v1/secrets/billing/api_key"), headers: admin).status
+                == 404)
         #expect(try await h.client.send(.post, h.adminURL("/admin/v1/secrets"), headers: admin).status == 405)
 
         await h.finish()
@@ -187,10 +204,13 @@ struct VaultSetup {
     @Test func serveExplainsASealedVaultAMissingSecretAndAWrongKey() async throws {
         let vault = try await VaultSetup.make()
         let directory = vault.directory
-        func serve(_ config: String, environment: [String: String] = [:]) async throws -> (status: Int32, stderr: String) {
+        func serve(_ config: String, environment: [String: String] = [:]) async throws -> (
+            status: Int32, stderr: String
+        ) {
             let path = directory + "/serve-\(UUID().uuidString).yaml"
             try config.write(toFile: path, atomically: true, encoding: .utf8)
-            let result = try await GatewayProcess.run(["serve", "--config", path, "--port", "0"], environment: environment)
+            let result = try await GatewayProcess.run(
+                ["serve", "--config", path, "--port", "0"], environment: environment)
             return (result.status, result.stderr)
         }
         let connection = """
@@ -202,7 +222,8 @@ struct VaultSetup {
                 options: { template: "Bearer {token}" }
             """
         // No key in the environment: sealed, and the message says how to provide one.
-        var result = try await serve("vault: { path: \(vault.dbPath), master_key: env:GH_TEST_UNSET_MASTER_KEY }\n" + connection)
+        var result = try await serve(
+            "vault: { path: \(vault.dbPath), master_key: env:GH_TEST_UNSET_MASTER_KEY }\n" + connection)
         #expect(result.status != 0)
         #expect(result.stderr.contains("is sealed: no master key was given"), "\(result.stderr)")
         #expect(result.stderr.contains("GH_TEST_UNSET_MASTER_KEY"))
@@ -217,14 +238,21 @@ struct VaultSetup {
         #expect(result.stderr.contains("does not open the vault"), "\(result.stderr)")
         #expect(!result.stderr.contains(wrongKey))
         // The right key but a secret that is not there: connection and key are named.
-        result = try await serve("vault: { path: \(vault.dbPath), master_key: \"file:\(directory)/master.key\" }\n" + connection)
+        result = try await serve(
+            "vault: { path: \(vault.dbPath), master_key: \"file:\(directory)/master.key\" }\n" + connection)
         #expect(result.status != 0)
         #expect(
-            result.stderr.contains("connection crm: credential token (vault:crm/token) is not set (store it with `gatehouse vault put crm/token`)"),
+            result.stderr.contains(
+                """
+                connection crm: credential token (vault:crm/token) is not set (store it with `gatehouse vault put \
+                crm/token`)
+                """
+            ),
             "\(result.stderr)"
         )
         // No vault created yet.
-        result = try await serve("vault: { path: \(directory)/none.db, master_key: \"file:\(directory)/master.key\" }\n" + connection)
+        result = try await serve(
+            "vault: { path: \(directory)/none.db, master_key: \"file:\(directory)/master.key\" }\n" + connection)
         #expect(result.stderr.contains("gatehouse vault init"), "\(result.stderr)")
     }
 
@@ -258,7 +286,9 @@ struct VaultSetup {
     @Test func theCLITakesValuesOnlyFromStdinOrAFileAndRotatesTheMasterKey() async throws {
         let vault = try await VaultSetup.make()
         // A value on the command line is refused (it would land in shell history and ps).
-        let argv = try await GatewayProcess.run(["vault", "put", "crm/token", "s3cr3t-in-argv", "--config", vault.configPath])
+        let argv = try await GatewayProcess.run([
+            "vault", "put", "crm/token", "s3cr3t-in-argv", "--config", vault.configPath,
+        ])
         #expect(argv.status != 0)
         #expect(!(try await vault.cli(["vault", "list"])).contains("crm/token"))
         let file = vault.directory + "/value.txt"
@@ -271,7 +301,9 @@ struct VaultSetup {
         let loose = vault.directory + "/loose.key"
         try await vault.cli(["vault", "generate-key", "--out", loose])
         chmod(loose, 0o644)
-        let refused = try await GatewayProcess.run(["vault", "rotate-master", "--new-key-file", loose, "--config", vault.configPath])
+        let refused = try await GatewayProcess.run([
+            "vault", "rotate-master", "--new-key-file", loose, "--config", vault.configPath,
+        ])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("must be 0600 or stricter"))
 
@@ -287,6 +319,8 @@ struct VaultSetup {
         #expect(old.stderr.contains("does not open the vault"))
         try FileManager.default.removeItem(atPath: vault.directory + "/master.key")
         try FileManager.default.copyItem(atPath: newKey, toPath: vault.directory + "/master.key")
-        for index in 0..<10 { #expect(try await vault.cli(["vault", "reveal", "many/secret-\(index)"]) == "value-\(index)\n") }
+        for index in 0..<10 {
+            #expect(try await vault.cli(["vault", "reveal", "many/secret-\(index)"]) == "value-\(index)\n")
+        }
     }
 }

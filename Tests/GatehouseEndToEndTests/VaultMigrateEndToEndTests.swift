@@ -10,8 +10,8 @@ import Testing
         let directory = try TemporaryDirectory.make()
         let path = directory + "/target.yaml"
         try """
-            vault: { backend: postgres, url: env:GATEHOUSE_PG_URL, master_key: "file:\(key)" }
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        vault: { backend: postgres, url: env:GATEHOUSE_PG_URL, master_key: "file:\(key)" }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return (path, ["GATEHOUSE_PG_URL": try await TestPostgres.freshDatabase()])
     }
 
@@ -31,12 +31,15 @@ import Testing
         #expect(!migrated.stdout.contains("crm-3") && !migrated.stderr.contains("crm-3"))
 
         // The copy serves: current values, older versions and the audit trail.
-        let reveal = try await GatewayProcess.run(["vault", "reveal", "crm/token", "--config", target.path], environment: target.environment)
+        let reveal = try await GatewayProcess.run(
+            ["vault", "reveal", "crm/token", "--config", target.path], environment: target.environment)
         #expect(reveal.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "crm-3", "\(reveal.stderr)")
         let old = try await GatewayProcess.run(
-            ["vault", "reveal", "crm/token", "--version", "2", "--config", target.path], environment: target.environment)
+            ["vault", "reveal", "crm/token", "--version", "2", "--config", target.path], environment: target.environment
+        )
         #expect(old.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "crm-2", "\(old.stderr)")
-        let audit = try await GatewayProcess.run(["vault", "audit", "--config", target.path], environment: target.environment)
+        let audit = try await GatewayProcess.run(
+            ["vault", "audit", "--config", target.path], environment: target.environment)
         #expect(audit.stdout.contains("reveal"), "\(audit.stdout)")
 
         // Running it again: the target is not empty, nothing is copied.
@@ -48,8 +51,8 @@ import Testing
         // And back to a new SQLite file.
         let back = try TemporaryDirectory.make()
         try """
-            vault: { path: \(back)/vault.db, master_key: "file:\(source.directory)/master.key" }
-            """.write(toFile: back + "/back.yaml", atomically: true, encoding: .utf8)
+        vault: { path: \(back)/vault.db, master_key: "file:\(source.directory)/master.key" }
+        """.write(toFile: back + "/back.yaml", atomically: true, encoding: .utf8)
         let returned = try await GatewayProcess.run(
             ["vault", "migrate", "--config", target.path, "--to", back + "/back.yaml"], environment: target.environment)
         #expect(returned.status == 0, "\(returned.stderr)")

@@ -33,7 +33,12 @@ import Testing
 
     @Test func everyCorpusFolderIsATarget() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.corpusRoot.path)
-            .filter { var isFolder: ObjCBool = false; return FileManager.default.fileExists(atPath: Self.corpusRoot.appendingPathComponent($0).path, isDirectory: &isFolder) && isFolder.boolValue }
+            .filter {
+                var isFolder: ObjCBool = false;
+                return FileManager.default.fileExists(
+                    atPath: Self.corpusRoot.appendingPathComponent($0).path, isDirectory: &isFolder)
+                    && isFolder.boolValue
+            }
         #expect(Set(folders) == Set(FuzzTargets.all.map(\.name)))
     }
 
@@ -52,11 +57,20 @@ import Testing
         ("base64-hex", "base64.txt", "ok base64 5 bytes"),
         ("base64-hex", "noncanonical.txt", "refused"),
         ("k2-conditions", "filter.json", #"ok Name;LIKE*;"Shell*",PartnerId;GT;10,Abbr;IN;"A";"B""#),
-        ("k2-conditions", "quote-injection.json", #"refused: bad_request: filter[0]: a value cannot contain '"': K2 has no escape for it inside a quoted value"#),
+        (
+            "k2-conditions", "quote-injection.json",
+            #"""
+            refused: bad_request: filter[0]: a value cannot contain '"': K2 has no escape for it inside a quoted \#
+            value
+            """#
+        ),
         (
             "k2-cursor", "page-url.txt",
             // Not "xml page URL ok": an XML connection's pages live below /K2API/xml/Data/.
-            "json cursor ok https://k2.example:8443/K2API/Data/Partner?page=2; json page URL ok https://k2.example:8443/K2API/Data/Partner?page=2"
+            """
+            json cursor ok https://k2.example:8443/K2API/Data/Partner?page=2; json page URL ok \
+            https://k2.example:8443/K2API/Data/Partner?page=2
+            """
         ),
         ("k2-cursor", "other-origin-xml.txt", "xml page URL ok https://k2.example:8443/K2API/xml/Data/Partner?page=2"),
         ("k2-cursor", "garbage.txt", "refused"),
@@ -79,7 +93,10 @@ import Testing
         ("curl-status-line", "continue-then-201.txt", "complete 201, 1 headers [Location=/k/1], 2 trailer lines"),
         ("curl-status-line", "control-values.txt", "complete 200, 2 headers [X-Tab=a\tb,X-Ok=fine], 0 trailer lines"),
         ("curl-status-line", "status-1000.txt", "refused: the upstream's status is not a three-digit number"),
-        ("curl-status-line", "too-many-headers.txt", "refused: the upstream's answer has more than max_response_headers headers"),
+        (
+            "curl-status-line", "too-many-headers.txt",
+            "refused: the upstream's answer has more than max_response_headers headers"
+        ),
         ("curl-status-line", "garbage.txt", "refused: the upstream's answer does not start with an HTTP status line"),
     ])
     func knownSeedReadsAsExpected(target name: String, file: String, expected: String) throws {

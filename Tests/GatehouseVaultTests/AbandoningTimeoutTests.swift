@@ -48,13 +48,17 @@ import Testing
         let value = try await AbandoningTimeout.run(.seconds(30), onTimeout: { Late() }) { 7 }
         #expect(value == 7)
         await #expect(throws: Late.self) {
-            try await AbandoningTimeout.run(.seconds(30), onTimeout: { Late() }) { () async throws -> Int in throw Late() }
+            try await AbandoningTimeout.run(.seconds(30), onTimeout: { Late() }) { () async throws -> Int in
+                throw Late()
+            }
         }
     }
 
     @Test func theCallersCancellationEndsTheWait() async throws {
         let stuck = Stuck()
-        let waiting = Task { try await AbandoningTimeout.run(.seconds(30), onTimeout: { Late() }) { await stuck.run() } }
+        let waiting = Task {
+            try await AbandoningTimeout.run(.seconds(30), onTimeout: { Late() }) { await stuck.run() }
+        }
         try await Task.sleep(for: .milliseconds(20))
         waiting.cancel()
         await #expect(throws: CancellationError.self) { try await waiting.value }

@@ -7,7 +7,9 @@ import Testing
 /// A writer killed with SIGKILL at random moments never leaves a torn or lost commit behind.
 @Suite(.timeLimit(.minutes(5))) struct CrashTests {
     static var writer: String {
-        URL(fileURLWithPath: BinaryLocator.gatehouse).deletingLastPathComponent().appendingPathComponent("gatehouse-vault-writer").path
+        URL(fileURLWithPath: BinaryLocator.gatehouse).deletingLastPathComponent().appendingPathComponent(
+            "gatehouse-vault-writer"
+        ).path
     }
 
     @Test func aWriterKilledTwentyTimesLeavesEverySecretOldOrNew() async throws {
@@ -30,7 +32,9 @@ import Testing
             let writer = ChildProcesses.owned(process)
             // Wait until it writes, then kill it somewhere in the middle of a write.
             let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline, !(try String(contentsOfFile: output, encoding: .utf8)).contains("committed") {
+            while ContinuousClock.now < deadline,
+                !(try String(contentsOfFile: output, encoding: .utf8)).contains("committed")
+            {
                 try await Task.sleep(for: .milliseconds(5))
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 5...150)))
@@ -56,7 +60,9 @@ import Testing
                 let value = try vault.secret(for: .vault(path))?.reveal()
                 let generation = value.map { Int($0.split(separator: "-")[1]) ?? -1 } ?? 0
                 // Acknowledged commits survive; at most the one in flight also landed.
-                #expect(generation == last || generation == last + 1, "\(path): read generation \(generation), last acknowledged \(last)")
+                #expect(
+                    generation == last || generation == last + 1,
+                    "\(path): read generation \(generation), last acknowledged \(last)")
                 // An unacknowledged commit that landed is the baseline for the next writer: that
                 // one may land its own in-flight commit on top of it.
                 committed[path] = Swift.max(last, generation)

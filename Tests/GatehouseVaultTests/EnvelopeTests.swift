@@ -6,10 +6,13 @@ import GatehouseTestSupport
 import Testing
 
 @Suite struct EnvelopeTests {
-    @Test(arguments: StoreKind.allCases) func aValueReadsBackAndNothingIsPlaintextAtRest(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func aValueReadsBackAndNothingIsPlaintextAtRest(_ kind: StoreKind) async throws
+    {
         let test = try await TestVault.make(kind)
         let canary = "CANARY-" + UUID().uuidString
-        for round in 0..<20 { try await test.vault.put("canary/secret", Secret("\(canary)-\(round)"), by: TestVault.actor) }
+        for round in 0..<20 {
+            try await test.vault.put("canary/secret", Secret("\(canary)-\(round)"), by: TestVault.actor)
+        }
         try await test.vault.put("canary/other", Secret(canary), by: TestVault.actor)
         #expect(try test.vault.secret(for: .vault("canary/secret"))?.reveal() == "\(canary)-19")
         let reopened = try await test.reopen()
@@ -20,11 +23,14 @@ import Testing
         #expect(search.found.isEmpty, "plaintext found in \(search.found)")
     }
 
-    @Test(arguments: StoreKind.allCases) func everyFlippedByteOfASealedValueFailsThatRead(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func everyFlippedByteOfASealedValueFailsThatRead(_ kind: StoreKind)
+        async throws
+    {
         let test = try await TestVault.make(kind)
         try await test.vault.put("k2/password", Secret("correct horse battery staple"), by: TestVault.actor)
         try await test.vault.put("k2/username", Secret("AN1"), by: TestVault.actor)
-        let sealed = try #require(try await test.sql("SELECT sealed FROM secret_versions WHERE path = 'k2/password'").first?.first?.blob)
+        let sealed = try #require(
+            try await test.sql("SELECT sealed FROM secret_versions WHERE path = 'k2/password'").first?.first?.blob)
         let expectedLength = 1 + 12 + 28 + 16  // format, nonce, ciphertext, tag
         #expect(sealed.count == expectedLength)
         for index in sealed.indices {
@@ -45,20 +51,28 @@ import Testing
         #expect(try await test.reopen().secret(for: .vault("k2/password"))?.reveal() == "correct horse battery staple")
     }
 
-    @Test(arguments: StoreKind.allCases) func aCiphertextCopiedToAnotherPathOrVersionDoesNotOpen(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func aCiphertextCopiedToAnotherPathOrVersionDoesNotOpen(_ kind: StoreKind)
+        async throws
+    {
         let test = try await TestVault.make(kind)
         try await test.vault.put("crm/token", Secret("token-value"), by: TestVault.actor)
         try await test.vault.put("crm/token", Secret("token-value-2"), by: TestVault.actor)
         try await test.vault.put("billing/token", Secret("billing-value"), by: TestVault.actor)
         // Copy crm/token v2's ciphertext onto billing/token v1.
         try await test.sql(
-            "UPDATE secret_versions SET sealed = (SELECT sealed FROM secret_versions WHERE path = 'crm/token' AND version = 2) WHERE path = 'billing/token'"
+            """
+            UPDATE secret_versions SET sealed = (SELECT sealed FROM secret_versions WHERE path = 'crm/token' AND \
+            version = 2) WHERE path = 'billing/token'
+            """
         )
         let vault = try await test.reopen()
         #expect(throws: VaultError.tampered(path: "billing/token", version: 1)) { try vault.entry("billing/token") }
         // Copy crm/token v1's ciphertext onto its own v2 (a rollback attempt).
         try await test.sql(
-            "UPDATE secret_versions SET sealed = (SELECT sealed FROM secret_versions WHERE path = 'crm/token' AND version = 1) WHERE path = 'crm/token' AND version = 2"
+            """
+            UPDATE secret_versions SET sealed = (SELECT sealed FROM secret_versions WHERE path = 'crm/token' AND \
+            version = 1) WHERE path = 'crm/token' AND version = 2
+            """
         )
         let again = try await test.reopen()
         #expect(throws: VaultError.tampered(path: "crm/token", version: 2)) { try again.entry("crm/token") }
@@ -68,7 +82,9 @@ import Testing
         let test = try await TestVault.make(kind)
         try await test.vault.put("a/b", Secret("value"), by: TestVault.actor)
         let other = MasterKey.generate()
-        await #expect(throws: VaultError.wrongMasterKey(location: test.location, expected: test.key.id, given: other.id)) {
+        await #expect(
+            throws: VaultError.wrongMasterKey(location: test.location, expected: test.key.id, given: other.id)
+        ) {
             try await test.reopen(key: other)
         }
         await #expect(throws: VaultError.sealed(location: test.location)) {
@@ -98,7 +114,8 @@ import Testing
         let test = try await TestVault.make()
         try await test.vault.put("a/b", Secret("value"), by: TestVault.actor)
         for suffix in ["", "-wal", "-shm"] {
-            let mode = try #require(try FileManager.default.attributesOfItem(atPath: test.path + suffix)[.posixPermissions] as? Int)
+            let mode = try #require(
+                try FileManager.default.attributesOfItem(atPath: test.path + suffix)[.posixPermissions] as? Int)
             #expect(mode & 0o077 == 0, "\(suffix) has mode \(String(mode, radix: 8))")
         }
         let directoryMode = try #require(
@@ -109,7 +126,9 @@ import Testing
 
     @Test func theSchemaIsVersionedAndANewerOneIsRefused() async throws {
         let test = try await TestVault.make()
-        #expect(try await test.sql("PRAGMA user_version").first?.first?.integer == Int64(SQLiteCredentialStore.schemaVersion))
+        #expect(
+            try await test.sql("PRAGMA user_version").first?.first?.integer
+                == Int64(SQLiteCredentialStore.schemaVersion))
         #expect(try await test.sql("PRAGMA journal_mode").first?.first?.text == "wal")
         try await test.sql("PRAGMA user_version = 99")
         #expect(throws: VaultError.schemaTooNew(found: 99, supported: SQLiteCredentialStore.schemaVersion)) {
@@ -133,7 +152,9 @@ import Testing
 
     @Test func postgresSchemaIsVersionedAndANewerOneIsRefused() async throws {
         let test = try await TestVault.make(.postgres)
-        #expect(try await test.sql("SELECT version FROM gatehouse_schema").first?.first?.integer == Int64(PostgresCredentialStore.schemaVersion))
+        #expect(
+            try await test.sql("SELECT version FROM gatehouse_schema").first?.first?.integer
+                == Int64(PostgresCredentialStore.schemaVersion))
         // Connecting again (another instance starting) migrates nothing and keeps the data.
         try await test.vault.put("a/b", Secret("kept"), by: TestVault.actor)
         #expect(try await test.reopen().secret(for: .vault("a/b"))?.reveal() == "kept")
@@ -144,7 +165,8 @@ import Testing
     }
 
     @Test func postgresURLsAreParsedAndNeverShowThePassword() throws {
-        let url = try PostgresURL("postgres://gate%40house:p%2Fss@db.example:6543/vault?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        let url = try PostgresURL(
+            "postgres://gate%40house:p%2Fss@db.example:6543/vault?sslmode=verify-full&sslrootcert=/etc/ca.pem")
         #expect(url.username == "gate@house")
         #expect(url.password == "p/ss")
         #expect(url.host == "db.example")
@@ -155,7 +177,10 @@ import Testing
         #expect(!url.redacted.contains("p/ss") && !url.redacted.contains("p%2Fss"))
         #expect(try PostgresURL("postgresql://u@h").sslMode == .prefer)
         #expect(try PostgresURL("postgresql://u@h").database == "u")
-        for bad in ["mysql://u@h/db", "postgres://h/db", "postgres://u@h/db?sslmode=sometimes", "postgres://u@h/db?options=x", "postgres://u@h:0/db"] {
+        for bad in [
+            "mysql://u@h/db", "postgres://h/db", "postgres://u@h/db?sslmode=sometimes", "postgres://u@h/db?options=x",
+            "postgres://u@h:0/db",
+        ] {
             #expect(throws: VaultError.self, "\(bad)") { try PostgresURL(bad) }
         }
     }

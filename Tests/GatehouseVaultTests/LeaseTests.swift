@@ -9,11 +9,17 @@ import Testing
     @Test(arguments: StoreKind.allCases) func aLeaseIsExclusiveUntilReleasedOrExpired(_ kind: StoreKind) async throws {
         let test = try await TestVault.make(kind)
         let other = try await test.openStore()
-        guard case .acquired(let first) = try await test.store.acquireLease("crm/oauth", holder: "a", milliseconds: 60_000) else {
+        guard
+            case .acquired(let first) = try await test.store.acquireLease(
+                "crm/oauth", holder: "a", milliseconds: 60_000)
+        else {
             Issue.record("a free lease was not granted")
             return
         }
-        guard case .held(let holder, let remaining) = try await other.acquireLease("crm/oauth", holder: "b", milliseconds: 60_000) else {
+        guard
+            case .held(let holder, let remaining) = try await other.acquireLease(
+                "crm/oauth", holder: "b", milliseconds: 60_000)
+        else {
             Issue.record("a held lease was granted twice")
             return
         }
@@ -25,21 +31,26 @@ import Testing
             return
         }
         try await test.store.releaseLease(first)
-        guard case .acquired(let second) = try await other.acquireLease("crm/oauth", holder: "b", milliseconds: 300) else {
+        guard case .acquired(let second) = try await other.acquireLease("crm/oauth", holder: "b", milliseconds: 300)
+        else {
             Issue.record("a released lease was not granted")
             return
         }
         #expect(second.fence > first.fence)
         // Expired: taken over without a release, with a newer fence.
         try await Task.sleep(for: .milliseconds(400))
-        guard case .acquired(let third) = try await test.store.acquireLease("crm/oauth", holder: "a", milliseconds: 60_000) else {
+        guard
+            case .acquired(let third) = try await test.store.acquireLease(
+                "crm/oauth", holder: "a", milliseconds: 60_000)
+        else {
             Issue.record("an expired lease was not taken over")
             return
         }
         #expect(third.fence > second.fence)
         // Releasing a lease that passed on changes nothing.
         try await other.releaseLease(second)
-        guard case .held(by: "a", _) = try await other.acquireLease("crm/oauth", holder: "b", milliseconds: 60_000) else {
+        guard case .held(by: "a", _) = try await other.acquireLease("crm/oauth", holder: "b", milliseconds: 60_000)
+        else {
             Issue.record("a stale release freed the successor's lease")
             return
         }
@@ -48,20 +59,27 @@ import Testing
     @Test(arguments: StoreKind.allCases) func aWriteUnderALeaseThatPassedOnIsRefused(_ kind: StoreKind) async throws {
         let test = try await TestVault.make(kind)
         let other = try await test.reopen()
-        guard case .acquired(let slow) = try await test.store.acquireLease("crm/oauth", holder: "a", milliseconds: 200) else {
+        guard case .acquired(let slow) = try await test.store.acquireLease("crm/oauth", holder: "a", milliseconds: 200)
+        else {
             Issue.record("a free lease was not granted")
             return
         }
         // Late but not replaced: the write still lands.
         try await Task.sleep(for: .milliseconds(300))
-        try await test.vault.put([.init(path: "crm/access_token", value: Secret("from-a"))], by: TestVault.actor, under: slow)
-        guard case .acquired(let successor) = try await other.store.acquireLease("crm/oauth", holder: "b", milliseconds: 60_000) else {
+        try await test.vault.put(
+            [.init(path: "crm/access_token", value: Secret("from-a"))], by: TestVault.actor, under: slow)
+        guard
+            case .acquired(let successor) = try await other.store.acquireLease(
+                "crm/oauth", holder: "b", milliseconds: 60_000)
+        else {
             Issue.record("an expired lease was not taken over")
             return
         }
-        try await other.put([.init(path: "crm/access_token", value: Secret("from-b"))], by: TestVault.actor, under: successor)
+        try await other.put(
+            [.init(path: "crm/access_token", value: Secret("from-b"))], by: TestVault.actor, under: successor)
         await #expect(throws: VaultError.leaseLost("crm/oauth")) {
-            try await test.vault.put([.init(path: "crm/access_token", value: Secret("late-a"))], by: TestVault.actor, under: slow)
+            try await test.vault.put(
+                [.init(path: "crm/access_token", value: Secret("late-a"))], by: TestVault.actor, under: slow)
         }
         try await test.vault.reload()
         #expect(try test.vault.secret(for: .vault("crm/access_token"))?.reveal() == "from-b")
@@ -85,13 +103,17 @@ import Testing
                         let vault = credential.vault
                         let secret = try await credential.obtain(
                             usable: {
-                                guard let entry = try vault.entry("crm/token"), entry.secret.reveal() == "round-\(round)" else { return nil }
+                                guard let entry = try vault.entry("crm/token"),
+                                    entry.secret.reveal() == "round-\(round)"
+                                else { return nil }
                                 return entry.secret
                             },
                             renew: { lease in
                                 renewals.update { $0 += 1 }
                                 try await Task.sleep(for: .milliseconds(100))  // the token endpoint's round trip
-                                try await vault.put([.init(path: "crm/token", value: Secret("round-\(round)"))], by: TestVault.actor, under: lease)
+                                try await vault.put(
+                                    [.init(path: "crm/token", value: Secret("round-\(round)"))], by: TestVault.actor,
+                                    under: lease)
                                 return Secret("round-\(round)")
                             }
                         )
@@ -107,18 +129,24 @@ import Testing
     }
 
     /// A holder that never writes (killed mid-renewal) delays the others by one lease at most.
-    @Test(arguments: StoreKind.allCases) func aDeadHoldersLeaseIsTakenOverAfterItExpires(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func aDeadHoldersLeaseIsTakenOverAfterItExpires(_ kind: StoreKind) async throws
+    {
         let test = try await TestVault.make(kind)
-        guard case .acquired(let dead) = try await test.store.acquireLease("crm/oauth", holder: "dead", milliseconds: 1_000) else {
+        guard
+            case .acquired(let dead) = try await test.store.acquireLease(
+                "crm/oauth", holder: "dead", milliseconds: 1_000)
+        else {
             Issue.record("a free lease was not granted")
             return
         }
         let second = try await test.reopen()
-        let credential = RenewableCredential(name: "crm/oauth", vault: second, holder: "survivor", leaseMilliseconds: 10_000)
+        let credential = RenewableCredential(
+            name: "crm/oauth", vault: second, holder: "survivor", leaseMilliseconds: 10_000)
         let taken = Box<Lease?>(nil)
         let value = try await credential.obtain(usable: { try second.entry("crm/token")?.secret }) { lease in
             taken.update { $0 = lease }
-            try await second.put([.init(path: "crm/token", value: Secret("renewed"))], by: TestVault.actor, under: lease)
+            try await second.put(
+                [.init(path: "crm/token", value: Secret("renewed"))], by: TestVault.actor, under: lease)
             return Secret("renewed")
         }
         #expect(value.reveal() == "renewed")
@@ -126,7 +154,8 @@ import Testing
         #expect(taken.value == Lease(name: "crm/oauth", holder: "survivor", fence: dead.fence + 1))
         // The dead holder's late write is refused.
         await #expect(throws: VaultError.leaseLost("crm/oauth")) {
-            try await test.vault.put([.init(path: "crm/token", value: Secret("zombie"))], by: TestVault.actor, under: dead)
+            try await test.vault.put(
+                [.init(path: "crm/token", value: Secret("zombie"))], by: TestVault.actor, under: dead)
         }
     }
 }

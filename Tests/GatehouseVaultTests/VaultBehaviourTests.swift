@@ -13,7 +13,9 @@ import Testing
             #expect(metadata.version == round)
             #expect(metadata.versionsKept == min(round, 3))
         }
-        let versions = try await test.sql("SELECT version FROM secret_versions WHERE path = 'crm/token' ORDER BY version").compactMap { $0.first?.integer }
+        let versions = try await test.sql(
+            "SELECT version FROM secret_versions WHERE path = 'crm/token' ORDER BY version"
+        ).compactMap { $0.first?.integer }
         #expect(versions == [3, 4, 5])
         #expect(try await test.vault.version("crm/token", 4)?.secret.reveal() == "v4")
         #expect(try await test.vault.version("crm/token", 1) == nil)
@@ -29,7 +31,8 @@ import Testing
     @Test(arguments: StoreKind.allCases) func expiredValuesAreNotServed(_ kind: StoreKind) async throws {
         let clock = TestClock()
         let test = try await TestVault.make(kind, now: { clock.now })
-        try await test.vault.put("oauth/access_token", Secret("tok"), expiresAt: clock.now.adding(seconds: 100), by: TestVault.actor)
+        try await test.vault.put(
+            "oauth/access_token", Secret("tok"), expiresAt: clock.now.adding(seconds: 100), by: TestVault.actor)
         #expect(try test.vault.secret(for: .vault("oauth/access_token"))?.reveal() == "tok")
         clock.advance(100)
         #expect(throws: VaultError.expired(path: "oauth/access_token", at: Timestamp(seconds: 1_800_000_100))) {
@@ -42,16 +45,23 @@ import Testing
     @Test(arguments: StoreKind.allCases) func badInputIsRefusedAndNothingIsWritten(_ kind: StoreKind) async throws {
         let test = try await TestVault.make(kind)
         for path in ["", "a//b", "../x", "a/./b", "a b", "a/é", String(repeating: "a", count: 300)] {
-            await #expect(throws: VaultError.invalidPath(path)) { try await test.vault.put(path, Secret("v"), by: TestVault.actor) }
+            await #expect(throws: VaultError.invalidPath(path)) {
+                try await test.vault.put(path, Secret("v"), by: TestVault.actor)
+            }
         }
-        await #expect(throws: VaultError.emptyValue) { try await test.vault.put("a/b", Secret(""), by: TestVault.actor) }
+        await #expect(throws: VaultError.emptyValue) {
+            try await test.vault.put("a/b", Secret(""), by: TestVault.actor)
+        }
         await #expect(throws: VaultError.tooLarge(limit: 65_536)) {
             try await test.vault.put("a/b", Secret(String(repeating: "x", count: 65_537)), by: TestVault.actor)
         }
         await #expect(throws: VaultError.duplicatePath("a/b")) {
-            try await test.vault.put([.init(path: "a/b", value: Secret("1")), .init(path: "a/b", value: Secret("2"))], by: TestVault.actor)
+            try await test.vault.put(
+                [.init(path: "a/b", value: Secret("1")), .init(path: "a/b", value: Secret("2"))], by: TestVault.actor)
         }
-        await #expect(throws: VaultError.notFound(path: "a/b")) { try await test.vault.delete("a/b", by: TestVault.actor) }
+        await #expect(throws: VaultError.notFound(path: "a/b")) {
+            try await test.vault.delete("a/b", by: TestVault.actor)
+        }
         #expect(try await test.vault.list().isEmpty)
     }
 
@@ -61,13 +71,19 @@ import Testing
         // The second path is invalid: the whole batch is refused before anything is written.
         await #expect(throws: VaultError.self) {
             try await test.vault.put(
-                [.init(path: "keyfax/api_key", value: Secret("new-api")), .init(path: "keyfax/signing key", value: Secret("new-sign"))],
+                [
+                    .init(path: "keyfax/api_key", value: Secret("new-api")),
+                    .init(path: "keyfax/signing key", value: Secret("new-sign")),
+                ],
                 by: TestVault.actor
             )
         }
         #expect(try test.vault.secret(for: .vault("keyfax/api_key"))?.reveal() == "old-api")
         try await test.vault.put(
-            [.init(path: "keyfax/api_key", value: Secret("new-api")), .init(path: "keyfax/signing_key", value: Secret("new-sign"))],
+            [
+                .init(path: "keyfax/api_key", value: Secret("new-api")),
+                .init(path: "keyfax/signing_key", value: Secret("new-sign")),
+            ],
             by: TestVault.actor
         )
         let other = try await test.reopen()
@@ -75,19 +91,29 @@ import Testing
         #expect(try other.secret(for: .vault("keyfax/signing_key"))?.reveal() == "new-sign")
     }
 
-    @Test(arguments: StoreKind.allCases) func rotateMasterKeepsEverySecretAndCanRunAgain(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func rotateMasterKeepsEverySecretAndCanRunAgain(_ kind: StoreKind) async throws
+    {
         let test = try await TestVault.make(kind)
-        for index in 0..<25 { try await test.vault.put("app/secret-\(index)", Secret("value-\(index)"), by: TestVault.actor) }
+        for index in 0..<25 {
+            try await test.vault.put("app/secret-\(index)", Secret("value-\(index)"), by: TestVault.actor)
+        }
         let newKey = MasterKey.generate()
-        let outcome = try await Vault.rotateMasterKey(store: test.store, from: test.key, to: newKey, by: TestVault.actor)
+        let outcome = try await Vault.rotateMasterKey(
+            store: test.store, from: test.key, to: newKey, by: TestVault.actor)
         #expect(outcome == .rotated)
         let rotated = try await test.reopen(key: newKey)
-        for index in 0..<25 { #expect(try rotated.secret(for: .vault("app/secret-\(index)"))?.reveal() == "value-\(index)") }
+        for index in 0..<25 {
+            #expect(try rotated.secret(for: .vault("app/secret-\(index)"))?.reveal() == "value-\(index)")
+        }
         #expect(rotated.problems.isEmpty)
         // The old key no longer opens the vault; a second run is a no-op that still succeeds.
         await #expect(throws: VaultError.self) { try await test.reopen(key: test.key) }
-        #expect(try await Vault.rotateMasterKey(store: test.store, from: test.key, to: newKey, by: TestVault.actor) == .alreadyRotated)
-        #expect(try await Vault.rotateMasterKey(store: test.store, from: nil, to: newKey, by: TestVault.actor) == .alreadyRotated)
+        #expect(
+            try await Vault.rotateMasterKey(store: test.store, from: test.key, to: newKey, by: TestVault.actor)
+                == .alreadyRotated)
+        #expect(
+            try await Vault.rotateMasterKey(store: test.store, from: nil, to: newKey, by: TestVault.actor)
+                == .alreadyRotated)
         // The running vault (data key in memory) keeps working and writing.
         try await test.vault.put("app/after", Secret("after"), by: TestVault.actor)
         #expect(try await test.reopen(key: newKey).secret(for: .vault("app/after"))?.reveal() == "after")
@@ -113,12 +139,15 @@ import Testing
         let test = try await TestVault.make()
         _ = try await test.vault.reloadIfChanged()
         try FileManager.default.moveItem(atPath: test.path, toPath: test.path + ".moved")
-        await #expect(throws: VaultError.storeUnreachable("\(test.path) was removed")) { try await test.vault.reloadIfChanged() }
+        await #expect(throws: VaultError.storeUnreachable("\(test.path) was removed")) {
+            try await test.vault.reloadIfChanged()
+        }
         try FileManager.default.moveItem(atPath: test.path + ".moved", toPath: test.path)
         _ = try await test.vault.reloadIfChanged()
     }
 
-    @Test(arguments: StoreKind.allCases) func concurrentPutsAndReadsSeeOnlyWrittenValues(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func concurrentPutsAndReadsSeeOnlyWrittenValues(_ kind: StoreKind) async throws
+    {
         let test = try await TestVault.make(kind, keepVersions: 1000)
         let writers = 8
         let rounds = 25
@@ -159,7 +188,9 @@ import Testing
         if let sqlite = test.store as? SQLiteCredentialStore { #expect(try await sqlite.integrityCheck() == "ok") }
     }
 
-    @Test(arguments: StoreKind.allCases) func theAuditTableRecordsWhoDidWhatButNeverValues(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func theAuditTableRecordsWhoDidWhatButNeverValues(_ kind: StoreKind)
+        async throws
+    {
         let test = try await TestVault.make(kind)
         let canary = "AUDIT-CANARY-" + UUID().uuidString
         let admin = VaultActor(name: "admin-api from 10.0.0.1", origin: .admin)

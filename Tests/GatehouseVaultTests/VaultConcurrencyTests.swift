@@ -12,11 +12,15 @@ struct JitteryStore: CredentialStore {
     private func jitter() async { try? await Task.sleep(for: .microseconds(Int.random(in: 0...3_000))) }
 
     func keyring() async throws -> VaultKeyring? { try await self.inner.keyring() }
-    func createKeyring(_ keyring: VaultKeyring, audit: AuditRecord) async throws { try await self.inner.createKeyring(keyring, audit: audit) }
+    func createKeyring(_ keyring: VaultKeyring, audit: AuditRecord) async throws {
+        try await self.inner.createKeyring(keyring, audit: audit)
+    }
     func replaceKeyring(_ keyring: VaultKeyring, expectedMasterKeyID: String, audit: AuditRecord) async throws -> Bool {
         try await self.inner.replaceKeyring(keyring, expectedMasterKeyID: expectedMasterKeyID, audit: audit)
     }
-    func write(_ writes: [SecretWrite], by actor: VaultActor, at time: Timestamp, keepVersions: Int, under lease: Lease?) async throws -> [SecretMetadata] {
+    func write(
+        _ writes: [SecretWrite], by actor: VaultActor, at time: Timestamp, keepVersions: Int, under lease: Lease?
+    ) async throws -> [SecretMetadata] {
         let written = try await self.inner.write(writes, by: actor, at: time, keepVersions: keepVersions, under: lease)
         await self.jitter()
         return written
@@ -31,7 +35,9 @@ struct JitteryStore: CredentialStore {
         await self.jitter()
         return secrets
     }
-    func secret(_ path: String, version: Int?) async throws -> StoredSecret? { try await self.inner.secret(path, version: version) }
+    func secret(_ path: String, version: Int?) async throws -> StoredSecret? {
+        try await self.inner.secret(path, version: version)
+    }
     func list() async throws -> [SecretMetadata] { try await self.inner.list() }
     func appendAudit(_ record: AuditRecord) async throws { try await self.inner.appendAudit(record) }
     func auditLog(limit: Int) async throws -> [AuditRecord] { try await self.inner.auditLog(limit: limit) }
@@ -47,7 +53,9 @@ struct JitteryStore: CredentialStore {
 @Suite(.timeLimit(.minutes(2))) struct VaultConcurrencyTests {
     /// Puts on one path from several tasks, with reloads racing them: afterwards the cached
     /// value is the store's newest version, never one a slower put left behind.
-    @Test(arguments: StoreKind.allCases) func concurrentPutsAndReloadsLeaveTheNewestVersionCached(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func concurrentPutsAndReloadsLeaveTheNewestVersionCached(_ kind: StoreKind)
+        async throws
+    {
         let test = try await TestVault.make(kind, keepVersions: 3)
         let vault = try await Vault.open(store: JitteryStore(inner: test.store), masterKey: test.key)
         for round in 0..<8 {
@@ -55,7 +63,8 @@ struct JitteryStore: CredentialStore {
                 for writer in 0..<6 {
                     group.addTask {
                         for n in 0..<4 {
-                            try await vault.put("crm/token", Secret("round \(round) writer \(writer) put \(n)"), by: TestVault.actor)
+                            try await vault.put(
+                                "crm/token", Secret("round \(round) writer \(writer) put \(n)"), by: TestVault.actor)
                         }
                     }
                 }
@@ -73,14 +82,17 @@ struct JitteryStore: CredentialStore {
     }
 
     /// A delete racing puts: the cache holds a value exactly when the store does.
-    @Test(arguments: StoreKind.allCases) func aDeleteRacingPutsLeavesTheCacheAsTheStore(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func aDeleteRacingPutsLeavesTheCacheAsTheStore(_ kind: StoreKind) async throws
+    {
         let test = try await TestVault.make(kind)
         let vault = try await Vault.open(store: JitteryStore(inner: test.store), masterKey: test.key)
         for round in 0..<10 {
             try await vault.put("crm/token", Secret("seed \(round)"), by: TestVault.actor)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for writer in 0..<3 {
-                    group.addTask { try await vault.put("crm/token", Secret("round \(round) writer \(writer)"), by: TestVault.actor) }
+                    group.addTask {
+                        try await vault.put("crm/token", Secret("round \(round) writer \(writer)"), by: TestVault.actor)
+                    }
                 }
                 group.addTask { try? await vault.delete("crm/token", by: TestVault.actor) }
                 try await group.waitForAll()

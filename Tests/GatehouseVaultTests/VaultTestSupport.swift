@@ -45,7 +45,8 @@ struct TestVault {
         }
         var configuration = Vault.Configuration()
         configuration.keepVersions = keepVersions
-        let vault = try await Vault.initialize(store: store, masterKey: key, by: Self.actor, configuration: configuration, now: now)
+        let vault = try await Vault.initialize(
+            store: store, masterKey: key, by: Self.actor, configuration: configuration, now: now)
         return TestVault(kind: kind, directory: directory, path: path, url: url, key: key, store: store, vault: vault)
     }
 
@@ -66,7 +67,9 @@ struct TestVault {
     }
 
     /// A vault on a second, independent connection to the same store.
-    func reopen(key: MasterKey? = nil, now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) async throws -> Vault {
+    func reopen(key: MasterKey? = nil, now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) async throws
+        -> Vault
+    {
         try await Vault.open(store: try await self.openStore(), masterKey: key ?? self.key, now: now)
     }
 
@@ -84,7 +87,9 @@ struct TestVault {
         }
     }
 
-    private static func postgresSQL(_ url: String, _ statement: String, _ bindings: [SQLiteValue]) async throws -> [[SQLiteValue]] {
+    private static func postgresSQL(_ url: String, _ statement: String, _ bindings: [SQLiteValue]) async throws
+        -> [[SQLiteValue]]
+    {
         var numbered = ""
         var index = 0
         for character in statement {
@@ -137,13 +142,17 @@ struct TestVault {
             files = ["", "-wal", "-shm"].map { self.path + $0 }.filter { FileManager.default.fileExists(atPath: $0) }
         case .postgres:
             try await self.sql("CHECKPOINT")
-            let oid = try #require(try await self.sql("SELECT oid::bigint FROM pg_database WHERE datname = current_database()").first?.first?.integer)
+            let oid = try #require(
+                try await self.sql("SELECT oid::bigint FROM pg_database WHERE datname = current_database()").first?
+                    .first?.integer)
             let data = try TestPostgres.dataDirectory()
             for directory in ["\(data)/base/\(oid)", "\(data)/pg_wal"] {
                 for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
                     var isDirectory: ObjCBool = false
                     let file = directory + "/" + name
-                    if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(file) }
+                    if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue {
+                        files.append(file)
+                    }
                 }
             }
         }

@@ -25,7 +25,8 @@ import Testing
     }
 
     @Test func charactersXMLCannotCarryAreDroppedFromTextAttributesAndCDATA() throws {
-        let (text, tree) = try self.written(##"{"a":"x\uFFFEy\uFFFF","b":{"@c":"1\u0001\uFFFE2","#cdata-section":"p\u0002q\uFFFF"}}"##)
+        let (text, tree) = try self.written(
+            ##"{"a":"x\uFFFEy\uFFFF","b":{"@c":"1\u0001\uFFFE2","#cdata-section":"p\u0002q\uFFFF"}}"##)
         #expect(!text.unicodeScalars.contains { $0.value == 0xFFFE || $0.value == 0xFFFF || $0.value < 0x09 })
         #expect(tree["arguments"]?["a"] == "xy")
         #expect(tree["arguments"]?["b"] == ["@c": "12", "#cdata-section": "pq"])

@@ -5,7 +5,8 @@ import Testing
 @Suite struct XMLTests {
     /// The seed's POST body for ExampleWS (FormationInput), verbatim.
     static let formationInput = """
-        <FormationInput xmlns="K2.Data" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns:t="http://www.w3.org/2001/XMLSchema">
+        <FormationInput xmlns="K2.Data" xmlns:i="http://www.w3.org/2001/XMLSchema-instance" \
+        xmlns:t="http://www.w3.org/2001/XMLSchema">
         <CurrentPrimaryKey>
         <Segment>
         <Name>CisPart</Name>
@@ -64,7 +65,10 @@ import Testing
         #expect(parameters[0]["Value"]?["#text"] == "Zadaný text")
     }
 
-    @Test(arguments: [formationInput, deleteItem, "<a x=\"1\">t<![CDATA[<b> & ]]]]><![CDATA[>]]></a>", "<r><e/><e>x</e><e a=\"&quot;\"/></r>"])
+    @Test(arguments: [
+        formationInput, deleteItem, "<a x=\"1\">t<![CDATA[<b> & ]]]]><![CDATA[>]]></a>",
+        "<r><e/><e>x</e><e a=\"&quot;\"/></r>",
+    ])
     func roundTripsKeepTheTree(_ document: String) throws {
         let tree = try XML.parse(document)
         let again = try XML.parse(try XML.serialize(tree))
@@ -126,7 +130,9 @@ import Testing
         let value = tree["DataObjectWrapper"]?["FieldValues"]?["NameValue"]?["Value"]
         #expect(value?["@i:type"] == "ChildDataObjectWrapper")
         #expect(value?["Items"]?["Item"]?["Deleted"] == "true")
-        #expect(value?["Items"]?["Item"]?["FieldValues"]?["NameValue"]?["Value"]?["@xmlns:a"] == "http://www.w3.org/2001/XMLSchema")
+        #expect(
+            value?["Items"]?["Item"]?["FieldValues"]?["NameValue"]?["Value"]?["@xmlns:a"]
+                == "http://www.w3.org/2001/XMLSchema")
     }
 
     @Test func cdataAndTextBesideAttributesFollowTheConvention() throws {
@@ -157,7 +163,9 @@ import Testing
 
     @Test func billionLaughsIsRefusedQuickly() {
         var doc = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
-        for i in 1...9 { doc += "<!ENTITY lol\(i) \"" + String(repeating: "&lol\(i == 1 ? "" : String(i - 1));", count: 10) + "\">" }
+        for i in 1...9 {
+            doc += "<!ENTITY lol\(i) \"" + String(repeating: "&lol\(i == 1 ? "" : String(i - 1));", count: 10) + "\">"
+        }
         doc += "]><lolz>&lol9;</lolz>"
         // Refused, not expanded: a parser that expanded it would run out of memory or time here.
         #expect(throws: XMLError.self) { try XML.parse(doc) }

@@ -27,8 +27,13 @@ public final class ForwardProxyFixture: Sendable {
 
     /// Starts tinyproxy in the foreground; `login` makes it require that Basic user and password;
     /// `tls` puts a TLS front with that certificate before it.
-    public static func start(login: (user: String, password: String)? = nil, tls: TLSCertificates.Pair? = nil) async throws -> ForwardProxyFixture {
-        guard let tinyproxy = ["/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+    public static func start(login: (user: String, password: String)? = nil, tls: TLSCertificates.Pair? = nil)
+        async throws -> ForwardProxyFixture
+    {
+        guard
+            let tinyproxy = ["/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"].first(
+                where: FileManager.default.isExecutableFile(atPath:))
+        else {
             throw GatewayProcessError(message: "tinyproxy is missing: make test installs it (scripts/install-deps.sh)")
         }
         let directory = try TemporaryDirectory.make()
@@ -62,13 +67,20 @@ public final class ForwardProxyFixture: Sendable {
     }
 
     /// nginx's stream module terminating TLS on `port` and passing the bytes to `target`.
-    private static func startFront(port: Int, target: Int, pair: TLSCertificates.Pair, directory: String) async throws -> OwnedProcess {
-        guard let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw GatewayProcessError(message: "nginx is missing: make test installs nginx-light (scripts/install-deps.sh)")
+    private static func startFront(port: Int, target: Int, pair: TLSCertificates.Pair, directory: String) async throws
+        -> OwnedProcess
+    {
+        guard
+            let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(
+                where: FileManager.default.isExecutableFile(atPath:))
+        else {
+            throw GatewayProcessError(
+                message: "nginx is missing: make test installs nginx-light (scripts/install-deps.sh)")
         }
         let module = "/usr/lib/nginx/modules/ngx_stream_module.so"
         guard FileManager.default.fileExists(atPath: module) else {
-            throw GatewayProcessError(message: "nginx's stream module is missing: make test installs libnginx-mod-stream")
+            throw GatewayProcessError(
+                message: "nginx's stream module is missing: make test installs libnginx-mod-stream")
         }
         let config = """
             load_module \(module);

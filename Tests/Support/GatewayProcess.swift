@@ -37,7 +37,8 @@ public final class GatewayProcess: Sendable {
         while ContinuousClock.now < deadline {
             if let port = Self.listeningPort(in: logPath) {
                 let adminPort = Self.listeningPort(in: logPath, key: " admin_port=")
-                return GatewayProcess(port: port, adminPort: adminPort, logPath: logPath, configPath: configPath, process: process)
+                return GatewayProcess(
+                    port: port, adminPort: adminPort, logPath: logPath, configPath: configPath, process: process)
             }
             if !process.value.isRunning {
                 ChildProcesses.end(process.value)
@@ -55,7 +56,8 @@ public final class GatewayProcess: Sendable {
     public static func simulator(_ name: String, arguments: [String] = []) async throws -> GatewayProcess {
         let directory = try TemporaryDirectory.make()
         let logPath = directory + "/simulator.log"
-        let (process, _) = try Self.launch(arguments: ["simulate", name, "--port", "0"] + arguments, environment: [:], logPath: logPath)
+        let (process, _) = try Self.launch(
+            arguments: ["simulate", name, "--port", "0"] + arguments, environment: [:], logPath: logPath)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let port = Self.listeningPort(in: logPath), port > 0 {
@@ -83,9 +85,11 @@ public final class GatewayProcess: Sendable {
     /// Async, and it waits without blocking a thread: the cooperative pool has one thread per
     /// core, and a command that calls a simulator served in this test process (a Keyfax
     /// bootstrap, say) would otherwise deadlock against the thread waiting for it.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> (
-        status: Int32, stdout: String, stderr: String
-    ) {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil)
+        async throws -> (
+            status: Int32, stdout: String, stderr: String
+        )
+    {
         let directory = try TemporaryDirectory.make()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BinaryLocator.gatehouse)
@@ -118,7 +122,9 @@ public final class GatewayProcess: Sendable {
         )
     }
 
-    static func launch(arguments: [String], environment: [String: String], logPath: String) throws -> (SendableProcess, Void) {
+    static func launch(arguments: [String], environment: [String: String], logPath: String) throws -> (
+        SendableProcess, Void
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BinaryLocator.gatehouse)
         process.arguments = arguments
@@ -138,7 +144,8 @@ public final class GatewayProcess: Sendable {
     /// listener.
     static func listeningPort(in logPath: String, key: String = " port=") -> Int? {
         guard let log = try? String(contentsOfFile: logPath, encoding: .utf8) else { return nil }
-        for line in log.split(separator: "\n") where line.contains("msg=listening") || line.contains("msg=\"simulator ready\"") {
+        for line in log.split(separator: "\n")
+        where line.contains("msg=listening") || line.contains("msg=\"simulator ready\"") {
             if let range = line.range(of: key) {
                 return Int(line[range.upperBound...].prefix { $0.isNumber })
             }
@@ -209,9 +216,12 @@ public enum BinaryLocator {
     /// Absolute path of the `gatehouse` executable.
     public static let gatehouse: String = {
         if let explicit = ProcessInfo.processInfo.environment["GATEHOUSE_BINARY"] { return explicit }
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gatehouse").path
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "gatehouse"
+        ).path
         if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/gatehouse").path
     }()
 }

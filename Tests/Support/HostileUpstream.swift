@@ -47,7 +47,14 @@ public final class HostileUpstream: Sendable {
 
         /// A valid `200` answer with `body` (text/plain, Content-Length).
         public static func ok(_ body: String) -> Script {
-            Script([.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")])
+            Script([
+                .send(
+                    """
+                    HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \
+                    \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
+                    """
+                )
+            ])
         }
     }
 
@@ -125,7 +132,9 @@ public final class HostileUpstream: Sendable {
             case .send(let bytes):
                 var offset = 0
                 while offset < bytes.count {
-                    let sent = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    let sent = bytes[offset...].withUnsafeBytes {
+                        send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                    }
                     guard sent > 0 else { break }
                     offset += sent
                 }

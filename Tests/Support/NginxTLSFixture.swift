@@ -41,7 +41,9 @@ public final class NginxTLSFixture: Sendable {
     public func baseURL(_ server: Server) -> String { "https://127.0.0.1:\(self.ports[server]!)" }
 
     /// The access log so far (one line per request that reached HTTP).
-    public var accessLog: String { (try? String(contentsOfFile: self.directory + "/access.log", encoding: .utf8)) ?? "" }
+    public var accessLog: String {
+        (try? String(contentsOfFile: self.directory + "/access.log", encoding: .utf8)) ?? ""
+    }
 
     /// The access log lines of `server`.
     public func requests(to server: Server) -> [String] {
@@ -51,8 +53,12 @@ public final class NginxTLSFixture: Sendable {
 
     /// Starts nginx in the foreground (one process, no workers) and returns once every port accepts.
     public static func start(_ certificates: TLSCertificates) async throws -> NginxTLSFixture {
-        guard let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw GatewayProcessError(message: "nginx is missing: make test installs nginx-light (scripts/install-deps.sh)")
+        guard
+            let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(
+                where: FileManager.default.isExecutableFile(atPath:))
+        else {
+            throw GatewayProcessError(
+                message: "nginx is missing: make test installs nginx-light (scripts/install-deps.sh)")
         }
         let directory = try TemporaryDirectory.make()
         var ports: [Server: Int] = [:]
@@ -65,12 +71,14 @@ public final class NginxTLSFixture: Sendable {
                 ssl_certificate_key \(pair.key);
                 ssl_protocols \(server == .tls12Only ? "TLSv1.2" : "TLSv1.2 TLSv1.3");
                 \(extra)
-                location / { default_type application/json; return 200 '{"server":"\(server.rawValue)","protocol":"$server_protocol"}'; }
+                location / { default_type application/json; return 200 \
+            '{"server":"\(server.rawValue)","protocol":"$server_protocol"}'; }
               }
             """
         }
         let clientCertificateBlock = block(
-            .clientCertificate, certificates.server, extra: "ssl_verify_client on; ssl_client_certificate \(certificates.ca);")
+            .clientCertificate, certificates.server,
+            extra: "ssl_verify_client on; ssl_client_certificate \(certificates.ca);")
         let config = """
             daemon off;
             master_process off;
@@ -78,7 +86,8 @@ public final class NginxTLSFixture: Sendable {
             error_log \(directory)/error.log info;
             events { worker_connections 256; }
             http {
-              log_format gatehouse '$server_port $server_protocol $ssl_protocol "$ssl_client_s_dn" "$request" "$http_authorization"';
+              log_format gatehouse '$server_port $server_protocol $ssl_protocol "$ssl_client_s_dn" "$request" \
+            "$http_authorization"';
               access_log \(directory)/access.log gatehouse;
               client_body_temp_path \(directory)/body;
               proxy_temp_path \(directory)/proxy;

@@ -17,7 +17,9 @@ public final class RawConnection: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(self.fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(self.fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             Glibc.close(self.fd)
@@ -35,7 +37,9 @@ public final class RawConnection: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard fd >= 0, bound else { throw GatewayProcessError(message: "could not bind a loopback port") }
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
@@ -46,7 +50,9 @@ public final class RawConnection: @unchecked Sendable {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(self.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = bytes[sent...].withUnsafeBytes {
+                Glibc.send(self.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard n > 0 else { throw GatewayProcessError(message: "send() failed") }
             sent += n
         }
@@ -67,8 +73,10 @@ public final class RawConnection: @unchecked Sendable {
             received.append(contentsOf: buffer[0..<n])
             // A complete small answer: stop waiting once its Content-Length is in.
             if let text = String(bytes: received, encoding: .utf8), let end = text.range(of: "\r\n\r\n"),
-                let length = text[..<end.lowerBound].split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") })
-                    .flatMap({ Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) }),
+                let length = text[..<end.lowerBound].split(separator: "\r\n").first(where: {
+                    $0.lowercased().hasPrefix("content-length:")
+                })
+                .flatMap({ Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) }),
                 text.utf8.count - text[..<end.upperBound].utf8.count >= length
             {
                 return (text, false)

@@ -38,10 +38,14 @@ public final class SimulatorFixture<S: Simulator>: Sendable {
         logger.logLevel = .critical
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
-            try await SimulatorServer.run(simulator, host: "127.0.0.1", port: 0, logger: logger) { port in continuation.yield(port) }
+            try await SimulatorServer.run(simulator, host: "127.0.0.1", port: 0, logger: logger) { port in
+                continuation.yield(port)
+            }
         }
         var iterator = stream.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw GatewayProcessError(message: "the \(S.name) simulator did not start") }
+        guard let port = await iterator.next() else {
+            throw GatewayProcessError(message: "the \(S.name) simulator did not start")
+        }
         return SimulatorFixture(port: port, simulator: simulator, task: task)
     }
 

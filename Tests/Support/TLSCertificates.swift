@@ -51,10 +51,15 @@ public struct TLSCertificates: Sendable {
 
     private func makeAll() async throws {
         let d = self.directory
-        try await Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/ca.key",
-            "-out", "\(d)/ca.pem", "-days", "30", "-subj", "/CN=Gatehouse Test CA"])
-        try await Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/other-ca.key",
-            "-out", "\(d)/other-ca.pem", "-days", "30", "-subj", "/CN=Untrusted Test CA"])
+        try await Self.openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/ca.key",
+            "-out", "\(d)/ca.pem", "-days", "30", "-subj", "/CN=Gatehouse Test CA",
+        ])
+        try await Self.openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+            "\(d)/other-ca.key",
+            "-out", "\(d)/other-ca.pem", "-days", "30", "-subj", "/CN=Untrusted Test CA",
+        ])
         let names = "subjectAltName=DNS:localhost,IP:127.0.0.1"
         try await self.issue("server", subject: "/CN=localhost", extensions: names)
         try await self.issue("renewed", subject: "/CN=localhost-renewed", extensions: names)
@@ -62,19 +67,27 @@ public struct TLSCertificates: Sendable {
         try await self.issue("untrusted", subject: "/CN=localhost", extensions: names, ca: "other-ca")
         try await self.issue("client", subject: "/CN=gatehouse-client", extensions: "extendedKeyUsage=clientAuth")
         try await self.issueExpired()
-        try await Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        try await Self.openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
             "-keyout", "\(d)/self-signed.key", "-out", "\(d)/self-signed.pem", "-days", "30", "-subj", "/CN=localhost",
-            "-addext", names])
-        try await Self.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "\(d)/stray.key"])
+            "-addext", names,
+        ])
+        try await Self.openssl([
+            "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "\(d)/stray.key",
+        ])
     }
 
     private func issue(_ name: String, subject: String, extensions: String, ca: String = "ca") async throws {
         let d = self.directory
-        try await Self.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/\(name).key",
-            "-out", "\(d)/\(name).csr", "-subj", subject])
+        try await Self.openssl([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/\(name).key",
+            "-out", "\(d)/\(name).csr", "-subj", subject,
+        ])
         try "\(extensions)\n".write(toFile: "\(d)/\(name).ext", atomically: true, encoding: .utf8)
-        try await Self.openssl(["x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/\(ca).pem", "-CAkey", "\(d)/\(ca).key",
-            "-CAcreateserial", "-out", "\(d)/\(name).pem", "-days", "30", "-extfile", "\(d)/\(name).ext"])
+        try await Self.openssl([
+            "x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/\(ca).pem", "-CAkey", "\(d)/\(ca).key",
+            "-CAcreateserial", "-out", "\(d)/\(name).pem", "-days", "30", "-extfile", "\(d)/\(name).ext",
+        ])
     }
 
     /// `openssl x509` cannot back-date; `openssl ca` takes explicit start and end dates.
@@ -100,17 +113,22 @@ public struct TLSCertificates: Sendable {
             subjectAltName = DNS:localhost,IP:127.0.0.1
             """
         try config.write(toFile: "\(d)/ca.cnf", atomically: true, encoding: .utf8)
-        try await Self.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/expired.key",
-            "-out", "\(d)/expired.csr", "-subj", "/CN=localhost"])
-        try await Self.openssl(["ca", "-batch", "-config", "\(d)/ca.cnf", "-extensions", "ext", "-notext", "-in", "\(d)/expired.csr",
-            "-out", "\(d)/expired.pem", "-startdate", "20200101000000Z", "-enddate", "20200102000000Z"])
+        try await Self.openssl([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/expired.key",
+            "-out", "\(d)/expired.csr", "-subj", "/CN=localhost",
+        ])
+        try await Self.openssl([
+            "ca", "-batch", "-config", "\(d)/ca.cnf", "-extensions", "ext", "-notext", "-in", "\(d)/expired.csr",
+            "-out", "\(d)/expired.pem", "-startdate", "20200101000000Z", "-enddate", "20200102000000Z",
+        ])
     }
 
     /// Runs `openssl` with `arguments`; throws with its output when it fails.
     public static func openssl(_ arguments: [String]) async throws {
         let (status, output) = try await Self.run("/usr/bin/openssl", arguments)
         guard status == 0 else {
-            throw GatewayProcessError(message: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(output)")
+            throw GatewayProcessError(
+                message: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(output)")
         }
     }
 

@@ -55,17 +55,22 @@ public final class TestClient: Sendable {
         )
         let response = try await self.transport.send(request)
         var collected = try await response.collectBody(upTo: 1 << 30)
-        return Answer(status: response.status, headers: response.headers, body: collected.readBytes(length: collected.readableBytes) ?? [])
+        return Answer(
+            status: response.status, headers: response.headers,
+            body: collected.readBytes(length: collected.readableBytes) ?? [])
     }
 
     /// Sends a request and returns the streamed response (for large bodies).
     /// The timeout is generous: a slow reader of a large body on a loaded machine must not hit it.
-    public func stream(_ url: String, headers: [String: String] = [:], timeoutMilliseconds: Int = 600_000) async throws -> UpstreamResponse {
+    public func stream(_ url: String, headers: [String: String] = [:], timeoutMilliseconds: Int = 600_000) async throws
+        -> UpstreamResponse
+    {
         var fields = HTTPFields()
         for (name, value) in headers { fields.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
         return try await self.transport.send(
             UpstreamRequest(
-                method: .get, url: url, headers: fields, options: TransportOptions(timeoutMilliseconds: timeoutMilliseconds, caFile: self.caFile)))
+                method: .get, url: url, headers: fields,
+                options: TransportOptions(timeoutMilliseconds: timeoutMilliseconds, caFile: self.caFile)))
     }
 
     /// Stops the transport.

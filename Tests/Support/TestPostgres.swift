@@ -16,7 +16,11 @@ public enum TestPostgres {
     public static func adminURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_PG_URL"], !url.isEmpty else {
             throw Unavailable(
-                description: "GATEHOUSE_TEST_PG_URL is not set: run the suite with `make test` or `scripts/with-postgres.sh swift test`"
+                description:
+                    """
+                    GATEHOUSE_TEST_PG_URL is not set: run the suite with `make test` or `scripts/with-postgres.sh \
+                    swift test`
+                    """
             )
         }
         return url
@@ -40,7 +44,9 @@ public enum TestPostgres {
     }
 
     /// Runs `body` with a client connected to `url`, closed afterwards.
-    public static func withClient<T: Sendable>(_ url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    public static func withClient<T: Sendable>(_ url: String, _ body: @Sendable (PostgresClient) async throws -> T)
+        async throws -> T
+    {
         let components = URLComponents(string: url)!
         let configuration = PostgresClient.Configuration(
             host: components.host!,
@@ -122,8 +128,10 @@ public final class PrivateCluster: Sendable {
         try process.run()
         await exited.wait()
         guard process.terminationStatus == 0 else {
-            throw TestPostgres.Unavailable(description: "pg-cluster.sh \(verb) exited with \(process.terminationStatus)")
+            throw TestPostgres.Unavailable(
+                description: "pg-cluster.sh \(verb) exited with \(process.terminationStatus)")
         }
-        return ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 }

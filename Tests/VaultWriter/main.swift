@@ -9,7 +9,7 @@ import GatehouseCore
 import GatehouseSQLite
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func emit(_ line: String) {

@@ -34,16 +34,23 @@ extension CheckfrontAdapter {
         public init() {}
 
         init(options: inout ConfigMap) throws(ConfigError) {
-            if let auth = try options.choice("auth", in: ["token_pair", "oauth2"]) { self.auth = Auth(rawValue: auth)! }
+            if let auth = try options.choice("auth", in: ["token_pair", "oauth2"]) {
+                self.auth = Auth(rawValue: auth)!
+            }
             if let uri = try options.string("redirect_uri") {
                 guard BaseURL(uri) != nil, uri.hasSuffix("/callback") else {
-                    throw options.node("redirect_uri")!.error("expected this gateway's http(s)://HOST/oauth/{connection}/callback URL")
+                    throw options.node("redirect_uri")!.error(
+                        "expected this gateway's http(s)://HOST/oauth/{connection}/callback URL")
                 }
                 self.redirectURI = uri
             }
-            if let mode = try options.choice("client_auth", in: ["basic", "basic_rfc6749", "post"]) { self.clientAuth = ClientAuth(rawValue: mode)! }
+            if let mode = try options.choice("client_auth", in: ["basic", "basic_rfc6749", "post"]) {
+                self.clientAuth = ClientAuth(rawValue: mode)!
+            }
             if let flag = try options.bool("require_state") { self.requireState = flag }
-            if let seconds = try options.int("refresh_margin_seconds", in: 0...13_000) { self.refreshMarginSeconds = Int64(seconds) }
+            if let seconds = try options.int("refresh_margin_seconds", in: 0...13_000) {
+                self.refreshMarginSeconds = Int64(seconds)
+            }
             if let days = try options.int("refresh_after_days", in: 1...13) { self.refreshAfterDays = Int64(days) }
             if let days = try options.int("warn_before_days", in: 1...13) { self.warnBeforeDays = Int64(days) }
         }

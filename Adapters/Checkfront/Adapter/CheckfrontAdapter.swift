@@ -33,7 +33,10 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
         try options.finish()
         if setup.connection.followRedirects {
             throw setup.connection.node.error(
-                "follow_redirects: true is not allowed for adapter checkfront: a moved account means updating base_url, never sending credentials elsewhere"
+                """
+                follow_redirects: true is not allowed for adapter checkfront: a moved account means updating \
+                base_url, never sending credentials elsewhere
+                """
             )
         }
         self.configuration = configuration
@@ -49,9 +52,15 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
             try setup.requireCredentials(["client_id", "client_secret"])
             try setup.requireVault(because: "auth: oauth2 (the tokens it obtains live in the vault)")
             guard let redirectURI = configuration.redirectURI else {
-                throw setup.connection.node.error("options.redirect_uri is required with auth: oauth2 (http://HOST/oauth/\(setup.connection.name)/callback)")
+                throw setup.connection.node.error(
+                    """
+                    options.redirect_uri is required with auth: oauth2 \
+                    (http://HOST/oauth/\(setup.connection.name)/callback)
+                    """
+                )
             }
-            let grant = CheckfrontOAuth.grant(setup: setup, configuration: configuration, redirectURI: redirectURI, now: now)
+            let grant = CheckfrontOAuth.grant(
+                setup: setup, configuration: configuration, redirectURI: redirectURI, now: now)
             self.grant = grant
             self.authorizer = grant.authorizer(client: setup.client)
         }
@@ -60,7 +69,9 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
     // MARK: Proxy and operations
 
     public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
-        let request = UpstreamRequest(method: call.method, url: self.client.url(path: call.path, query: call.query), headers: call.headers, body: call.body)
+        let request = UpstreamRequest(
+            method: call.method, url: self.client.url(path: call.path, query: call.query), headers: call.headers,
+            body: call.body)
         return try await self.send(request, apiCall: call.path.hasPrefix("/api/"))
     }
 
@@ -86,7 +97,9 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
         } catch let error as TransportError {
             throw GatewayError(error, connection: self.connection)
         }
-        return try CheckfrontEnvelope.translate(status: response.status, body: bytes, resource: operation.resource, list: operation.list, connection: self.connection)
+        return try CheckfrontEnvelope.translate(
+            status: response.status, body: bytes, resource: operation.resource, list: operation.list,
+            connection: self.connection)
     }
 
     /// Sends one request with the connection's API credential (API paths only), answering a
@@ -116,7 +129,10 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
         response.body.cancel()
         throw GatewayError(
             .upstreamError,
-            "Checkfront answered \(response.status) to \(target.scheme)://\(target.host): the account moved; update base_url of connection \(self.connection) (credentials are not sent to another host)",
+            """
+            Checkfront answered \(response.status) to \(target.scheme)://\(target.host): the account moved; update \
+            base_url of connection \(self.connection) (credentials are not sent to another host)
+            """,
             connection: self.connection,
             upstreamStatus: response.status,
             upstreamKind: "moved"
@@ -129,18 +145,25 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
 
     public func endpoint(_ request: EndpointRequest) async throws -> EndpointResponse {
         guard let grant else {
-            throw GatewayError(.notFound, "connection \(self.connection) uses token pairs; there is nothing to authorize", connection: self.connection)
+            throw GatewayError(
+                .notFound, "connection \(self.connection) uses token pairs; there is nothing to authorize",
+                connection: self.connection)
         }
         switch request.name {
         case "start": return .redirect(to: try grant.authorizeURL())
         case "callback": return try await grant.callback(request)
-        default: throw GatewayError(.notFound, "no endpoint /oauth/\(self.connection)/\(request.name.prefix(40))", connection: self.connection)
+        default:
+            throw GatewayError(
+                .notFound, "no endpoint /oauth/\(self.connection)/\(request.name.prefix(40))",
+                connection: self.connection)
         }
     }
 
     public func adminAction(_ action: String, arguments: Value) async throws -> Value {
         guard action == "authorize", let grant else {
-            throw GatewayError(.notFound, "no admin action \"\(action.prefix(40))\" (known: authorize, for auth: oauth2)", connection: self.connection)
+            throw GatewayError(
+                .notFound, "no admin action \"\(action.prefix(40))\" (known: authorize, for auth: oauth2)",
+                connection: self.connection)
         }
         return ["authorize_url": .string(try grant.authorizeURL())]
     }
@@ -151,7 +174,11 @@ public struct CheckfrontAdapter: Adapter, ConnectionEndpoints, ConnectionMainten
         return [
             ConnectionAction(
                 name: "authorize", title: "Authorize",
-                confirmation: "Open Checkfront's consent page to grant this connection access? The current grant stays in use until the new one arrives.",
+                confirmation:
+                    """
+                    Open Checkfront's consent page to grant this connection access? The current grant stays in use \
+                    until the new one arrives.
+                    """,
                 opensAuthorizationPage: true)
         ]
     }

@@ -8,13 +8,17 @@ package enum CheckfrontEnvelope {
     /// The members every answer carries besides the resource.
     static let envelopeKeys: Set<String> = ["version", "account_id", "host_id", "name", "locale", "request"]
 
-    package static func translate(status: Int, body: [UInt8], resource: String?, list: Bool, connection: String) throws -> Envelope {
+    package static func translate(status: Int, body: [UInt8], resource: String?, list: Bool, connection: String) throws
+        -> Envelope
+    {
         let json = try? JSON.parse(body)
         guard (200..<300).contains(status) else {
             throw Self.error(status: status, json: json, connection: connection)
         }
         guard let json, case .object(let root) = json else {
-            throw GatewayError(.upstreamError, "Checkfront answered something other than JSON", connection: connection, upstreamStatus: status)
+            throw GatewayError(
+                .upstreamError, "Checkfront answered something other than JSON", connection: connection,
+                upstreamStatus: status)
         }
         let request = root["request"]?.objectValue ?? [:]
         if let state = request["status"]?.stringValue, state.uppercased() != "OK" {
@@ -52,9 +56,14 @@ package enum CheckfrontEnvelope {
         let message = "Checkfront answered \(status)" + (title.map { ": \(String($0.prefix(200)))" } ?? "")
         let kind = oauthError.map(OAuth2TokenEndpoint.bounded)
         switch status {
-        case 404: return GatewayError(.notFound, message, connection: connection, upstreamStatus: status, upstreamKind: kind)
-        case 429: return GatewayError(.rateLimited, message, connection: connection, upstreamStatus: status, upstreamKind: kind)
-        default: return GatewayError(.upstreamError, message, connection: connection, upstreamStatus: status, upstreamKind: kind)
+        case 404:
+            return GatewayError(.notFound, message, connection: connection, upstreamStatus: status, upstreamKind: kind)
+        case 429:
+            return GatewayError(
+                .rateLimited, message, connection: connection, upstreamStatus: status, upstreamKind: kind)
+        default:
+            return GatewayError(
+                .upstreamError, message, connection: connection, upstreamStatus: status, upstreamKind: kind)
         }
     }
 }

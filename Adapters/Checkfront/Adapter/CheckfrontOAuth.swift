@@ -18,15 +18,22 @@ enum CheckfrontOAuth {
     }
 
     /// The token endpoint, the only place the consumer key and secret are sent.
-    static func tokenEndpoint(client: UpstreamClient, credentials: Credentials, clientAuth: CheckfrontAdapter.Configuration.ClientAuth) -> OAuth2TokenEndpoint {
+    static func tokenEndpoint(
+        client: UpstreamClient, credentials: Credentials, clientAuth: CheckfrontAdapter.Configuration.ClientAuth
+    ) -> OAuth2TokenEndpoint {
         OAuth2TokenEndpoint(
-            url: Self.origin(client) + "/oauth/token/", client: client, credentials: credentials, clientAuthentication: clientAuth,
+            url: Self.origin(client) + "/oauth/token/", client: client, credentials: credentials,
+            clientAuthentication: clientAuth,
             defaultLifetime: Self.defaultLifetime, rotatesRefreshTokens: true)
     }
 
     /// The grant of one `auth: oauth2` connection.
-    static func grant(setup: AdapterSetup, configuration: CheckfrontAdapter.Configuration, redirectURI: String, now: @escaping @Sendable () -> Timestamp) -> OAuth2Grant {
-        var grant = OAuth2Grant.Configuration(provider: "Checkfront", authorizeURL: Self.origin(setup.client) + "/oauth/", redirectURI: redirectURI)
+    static func grant(
+        setup: AdapterSetup, configuration: CheckfrontAdapter.Configuration, redirectURI: String,
+        now: @escaping @Sendable () -> Timestamp
+    ) -> OAuth2Grant {
+        var grant = OAuth2Grant.Configuration(
+            provider: "Checkfront", authorizeURL: Self.origin(setup.client) + "/oauth/", redirectURI: redirectURI)
         grant.requireState = configuration.requireState
         grant.refreshMarginSeconds = configuration.refreshMarginSeconds
         grant.refreshLifetimeSeconds = Self.refreshLifetime
@@ -35,7 +42,8 @@ enum CheckfrontOAuth {
         return OAuth2Grant(
             connection: setup.connection.name,
             configuration: grant,
-            tokenEndpoint: Self.tokenEndpoint(client: setup.client, credentials: setup.credentials, clientAuth: configuration.clientAuth),
+            tokenEndpoint: Self.tokenEndpoint(
+                client: setup.client, credentials: setup.credentials, clientAuth: configuration.clientAuth),
             vault: setup.vault,
             health: setup.health,
             logger: setup.logger,

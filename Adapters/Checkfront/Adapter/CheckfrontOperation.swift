@@ -30,22 +30,31 @@ struct CheckfrontOperation {
     static func bookingList(_ arguments: Value.Object, connection: String) throws -> Self {
         var query = Self.rest(arguments, without: ["cursor"])
         if let cursor = arguments["cursor"]?.stringValue {
-            guard let page = Int(cursor), page > 0 else { throw GatewayError(.badRequest, "\"cursor\" is not one this gateway gave", connection: connection) }
-            query = .object(Value.Object((query.objectValue?.members.filter { $0.key != "page" } ?? []) + [.init("page", .int(page))]))
+            guard let page = Int(cursor), page > 0 else {
+                throw GatewayError(.badRequest, "\"cursor\" is not one this gateway gave", connection: connection)
+            }
+            query = .object(
+                Value.Object(
+                    (query.objectValue?.members.filter { $0.key != "page" } ?? []) + [.init("page", .int(page))]))
         }
-        return Self(method: .get, path: "booking/index", query: CheckfrontForm.query(query), resource: "booking/index", list: true)
+        return Self(
+            method: .get, path: "booking/index", query: CheckfrontForm.query(query), resource: "booking/index",
+            list: true)
     }
 
     /// `booking.get`: `id`.
     static func bookingGet(_ arguments: Value.Object, connection: String) throws -> Self {
-        Self(method: .get, path: "booking/" + (try Self.id(arguments, "booking.get", connection: connection)), resource: "booking")
+        Self(
+            method: .get, path: "booking/" + (try Self.id(arguments, "booking.get", connection: connection)),
+            resource: "booking")
     }
 
     /// `booking.update`: `id`, the rest form fields of `POST booking/{id}/update`.
     static func bookingUpdate(_ arguments: Value.Object, connection: String) throws -> Self {
         let id = try Self.id(arguments, "booking.update", connection: connection)
         return Self(
-            method: .post, path: "booking/\(id)/update", form: CheckfrontForm.encode(Self.rest(arguments, without: ["id"])), resource: "booking")
+            method: .post, path: "booking/\(id)/update",
+            form: CheckfrontForm.encode(Self.rest(arguments, without: ["id"])), resource: "booking")
     }
 
     /// `request`: `method`, `path` below `/api/3.0/`, `query`, `body` (form fields).
@@ -55,7 +64,8 @@ struct CheckfrontOperation {
             throw GatewayError(.badRequest, "\"method\" must be GET, POST, PUT or DELETE", connection: connection)
         }
         guard var path = arguments["path"]?.stringValue, !path.isEmpty else {
-            throw GatewayError(.badRequest, "request needs \"path\" below /api/3.0/, e.g. \"booking/index\"", connection: connection)
+            throw GatewayError(
+                .badRequest, "request needs \"path\" below /api/3.0/, e.g. \"booking/index\"", connection: connection)
         }
         while path.hasPrefix("/") { path.removeFirst() }
         if path.hasPrefix("api/3.0/") { path.removeFirst(8) }
@@ -64,13 +74,20 @@ struct CheckfrontOperation {
         }
         let body = arguments["body"]
         let form = (body == nil || body == .null) ? nil : CheckfrontForm.encode(body!)
-        return Self(method: parsed, path: path, query: CheckfrontForm.query(arguments["query"]), form: form, resource: nil)
+        return Self(
+            method: parsed, path: path, query: CheckfrontForm.query(arguments["query"]), form: form, resource: nil)
     }
 
     static func id(_ arguments: Value.Object, _ operation: String, connection: String) throws -> String {
         guard let value = arguments["id"], let text = value.stringValue ?? value.intValue.map(String.init),
-            !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D })
-        else { throw GatewayError(.badRequest, "\(operation) needs \"id\": letters, digits and '-'", connection: connection) }
+            !text.isEmpty,
+            text.utf8.allSatisfy({
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D
+            })
+        else {
+            throw GatewayError(
+                .badRequest, "\(operation) needs \"id\": letters, digits and '-'", connection: connection)
+        }
         return text
     }
 
@@ -78,7 +95,10 @@ struct CheckfrontOperation {
         .object(Value.Object(arguments.members.filter { !keys.contains($0.key) }))
     }
 
-    init(method: HTTPRequest.Method, path: String, query: String? = nil, form: String? = nil, resource: String?, list: Bool = false) {
+    init(
+        method: HTTPRequest.Method, path: String, query: String? = nil, form: String? = nil, resource: String?,
+        list: Bool = false
+    ) {
         self.method = method
         self.path = path
         self.query = query

@@ -2,7 +2,8 @@ import GatehouseCore
 
 extension CheckfrontAdapter {
     /// A record id: letters, digits and '-' (a number is taken as its digits).
-    static let idSchema = Schema.types(["string", "integer"], ["minLength": 1, "minimum": 0], description: "The record's id: letters, digits and '-'")
+    static let idSchema = Schema.types(
+        ["string", "integer"], ["minLength": 1, "minimum": 0], description: "The record's id: letters, digits and '-'")
     /// A record as Checkfront answers it.
     static let record = Schema.map(description: "The record as Checkfront answers it")
     /// Parameters passed on as Checkfront's query or form fields (nested objects as `a[b]`).
@@ -20,29 +21,40 @@ extension CheckfrontAdapter {
                 "item.get", summary: "Reads one item (GET item/{id}); the other arguments are query parameters",
                 arguments: Schema.object(["id": Self.idSchema], required: ["id"], additional: Self.parameters),
                 data: Schema.types(["object", "null"], description: "The item"))
-        ) { adapter, arguments in try await adapter.perform(.itemGet(arguments.objectValue ?? [:], connection: adapter.connection)) },
+        ) { adapter, arguments in
+            try await adapter.perform(.itemGet(arguments.objectValue ?? [:], connection: adapter.connection))
+        },
         .init(
             OperationDescription(
                 "booking.list", summary: "Lists bookings (GET booking/index); page.next is the cursor of the next page",
                 arguments: Schema.object(
-                    ["cursor": Schema.string(description: "page.next of an earlier answer")], additional: Self.parameters),
+                    ["cursor": Schema.string(description: "page.next of an earlier answer")],
+                    additional: Self.parameters),
                 data: Schema.array(Self.record))
-        ) { adapter, arguments in try await adapter.perform(.bookingList(arguments.objectValue ?? [:], connection: adapter.connection)) },
+        ) { adapter, arguments in
+            try await adapter.perform(.bookingList(arguments.objectValue ?? [:], connection: adapter.connection))
+        },
         .init(
             OperationDescription(
                 "booking.get", summary: "Reads one booking (GET booking/{id})",
                 arguments: Schema.object(["id": Self.idSchema], required: ["id"]),
                 data: Schema.types(["object", "null"], description: "The booking"))
-        ) { adapter, arguments in try await adapter.perform(.bookingGet(arguments.objectValue ?? [:], connection: adapter.connection)) },
+        ) { adapter, arguments in
+            try await adapter.perform(.bookingGet(arguments.objectValue ?? [:], connection: adapter.connection))
+        },
         .init(
             OperationDescription(
-                "booking.update", summary: "Updates a booking (POST booking/{id}/update); the other arguments are its form fields",
+                "booking.update",
+                summary: "Updates a booking (POST booking/{id}/update); the other arguments are its form fields",
                 arguments: Schema.object(["id": Self.idSchema], required: ["id"], additional: Self.parameters),
                 data: Schema.types(["object", "null"], description: "The booking as updated"))
-        ) { adapter, arguments in try await adapter.perform(.bookingUpdate(arguments.objectValue ?? [:], connection: adapter.connection)) },
+        ) { adapter, arguments in
+            try await adapter.perform(.bookingUpdate(arguments.objectValue ?? [:], connection: adapter.connection))
+        },
         .init(
             OperationDescription(
-                "request", summary: "Any Checkfront API 3.0 call; data is the answer without Checkfront's envelope members",
+                "request",
+                summary: "Any Checkfront API 3.0 call; data is the answer without Checkfront's envelope members",
                 arguments: Schema.object(
                     [
                         "method": Schema.oneOf(["GET", "POST", "PUT", "DELETE"], description: "default GET"),
@@ -52,7 +64,9 @@ extension CheckfrontAdapter {
                     ],
                     required: ["path"]),
                 data: Schema.any)
-        ) { adapter, arguments in try await adapter.perform(.request(arguments.objectValue ?? [:], connection: adapter.connection)) },
+        ) { adapter, arguments in
+            try await adapter.perform(.request(arguments.objectValue ?? [:], connection: adapter.connection))
+        },
     ])
 
     public var operations: [OperationDescription] { Self.operationTable.descriptions }

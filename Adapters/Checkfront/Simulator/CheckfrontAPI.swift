@@ -12,19 +12,27 @@ enum CheckfrontAPI {
         let query = FormEncoding.pairs(request.uri.query ?? "")
         let authorization = request.headers[.authorization] ?? ""
         var basic: (id: String, secret: String)?
-        if authorization.lowercased().hasPrefix("basic "), let decoded = Base64.decode(String(authorization.dropFirst(6))) {
+        if authorization.lowercased().hasPrefix("basic "),
+            let decoded = Base64.decode(String(authorization.dropFirst(6)))
+        {
             let text = String(decoding: decoded, as: UTF8.self)
-            if let colon = text.firstIndex(of: ":") { basic = (String(text[..<colon]), String(text[text.index(after: colon)...])) }
+            if let colon = text.firstIndex(of: ":") {
+                basic = (String(text[..<colon]), String(text[text.index(after: colon)...]))
+            }
         }
         let secret = state.clientSecret
-        let carriesSecret = basic?.secret == secret || request.headers.contains { $0.value.contains(secret) }
+        let carriesSecret =
+            basic?.secret == secret || request.headers.contains { $0.value.contains(secret) }
             || (request.uri.query ?? "").contains(secret) || String(decoding: body, as: UTF8.self).contains(secret)
         let queryToken = query.first { $0.name == "access_token" }?.value
         if let redirect = state.recordAPI(carriesSecret: carriesSecret, tokenInURL: queryToken != nil) {
-            return Response(status: .movedPermanently, headers: [.location: redirect + request.uri.path], body: .init(byteBuffer: ByteBuffer(string: "Moved\n")))
+            return Response(
+                status: .movedPermanently, headers: [.location: redirect + request.uri.path],
+                body: .init(byteBuffer: ByteBuffer(string: "Moved\n")))
         }
         if let basic, basic.id == state.clientID {
-            return Self.unauthorized(state, "invalid_request", "Consumer credentials are only accepted at /oauth/token/")
+            return Self.unauthorized(
+                state, "invalid_request", "Consumer credentials are only accepted at /oauth/token/")
         }
         let authenticated: Bool
         if let basic {
@@ -36,7 +44,9 @@ enum CheckfrontAPI {
         } else {
             return Self.unauthorized(state, "invalid_request", "The request is missing credentials")
         }
-        guard authenticated else { return Self.unauthorized(state, "invalid_token", "The access token provided is invalid or has expired") }
+        guard authenticated else {
+            return Self.unauthorized(state, "invalid_token", "The access token provided is invalid or has expired")
+        }
 
         let parts = request.uri.path.split(separator: "/").map(String.init)
         guard parts.count >= 3, parts[1] == "3.0" else { return Self.notFound("unknown API version") }
@@ -50,10 +60,14 @@ enum CheckfrontAPI {
                 items = items.filter { $0["category_id"]?.idText == category }
             }
             // PHP's json_encode: an empty map is `[]`.
-            let map: Value = items.isEmpty ? .array([]) : .object(Value.Object(items.map { .init($0["item_id"]!.idText!, .object($0)) }))
+            let map: Value =
+                items.isEmpty
+                ? .array([]) : .object(Value.Object(items.map { .init($0["item_id"]!.idText!, .object($0)) }))
             return Self.ok(["resource": "item", "records": .int(items.count)], [("items", map)])
         case (.get, 2, "item"):
-            guard let item = CheckfrontData.items.first(where: { $0["item_id"]?.idText == resource[1] }) else { return Self.notFound("Item not found") }
+            guard let item = CheckfrontData.items.first(where: { $0["item_id"]?.idText == resource[1] }) else {
+                return Self.notFound("Item not found")
+            }
             return Self.ok(["resource": "item", "id": .string(resource[1])], [("item", .object(item))])
         case (.get, 2, "booking") where resource[1] == "index":
             let limit = max(1, Int(query.first { $0.name == "limit" }?.value ?? "") ?? 100)
@@ -61,22 +75,35 @@ enum CheckfrontAPI {
             let all = state.bookings
             let pages = max(1, (all.count + limit - 1) / limit)
             let slice = all.dropFirst((page - 1) * limit).prefix(limit)
-            let map: Value = slice.isEmpty ? .array([]) : .object(Value.Object(slice.map { .init($0["booking_id"]!.idText!, .object($0)) }))
+            let map: Value =
+                slice.isEmpty
+                ? .array([]) : .object(Value.Object(slice.map { .init($0["booking_id"]!.idText!, .object($0)) }))
             return Self.ok(
-                ["resource": "booking", "records": .int(all.count), "limit": .int(limit), "page": .int(page), "pages": .int(pages)],
+                [
+                    "resource": "booking", "records": .int(all.count), "limit": .int(limit), "page": .int(page),
+                    "pages": .int(pages),
+                ],
                 [("booking/index", map)]
             )
         case (.get, 2, "booking"):
-            guard let booking = state.bookings.first(where: { $0["booking_id"]?.idText == resource[1] }) else { return Self.notFound("Booking not found") }
+            guard let booking = state.bookings.first(where: { $0["booking_id"]?.idText == resource[1] }) else {
+                return Self.notFound("Booking not found")
+            }
             return Self.ok(["resource": "booking", "id": .string(resource[1])], [("booking", .object(booking))])
         case (.post, 3, "booking") where resource[2] == "update":
             guard (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded") else {
                 return CheckfrontRoutes.json(
-                    CheckfrontData.envelope(["status": "ERROR", "error": ["title": "Expected a form-encoded body"]], []), status: .badRequest)
+                    CheckfrontData.envelope(
+                        ["status": "ERROR", "error": ["title": "Expected a form-encoded body"]], []),
+                    status: .badRequest)
             }
             let form = FormEncoding.pairs(String(decoding: body, as: UTF8.self))
-            guard let booking = state.updateBooking(id: resource[1], form: form) else { return Self.notFound("Booking not found") }
-            return Self.ok(["resource": "booking", "method": "update", "id": .string(resource[1])], [("booking", .object(booking))])
+            guard let booking = state.updateBooking(id: resource[1], form: form) else {
+                return Self.notFound("Booking not found")
+            }
+            return Self.ok(
+                ["resource": "booking", "method": "update", "id": .string(resource[1])], [("booking", .object(booking))]
+            )
         default:
             return Self.notFound("Unknown resource")
         }
@@ -87,12 +114,14 @@ enum CheckfrontAPI {
     }
 
     static func notFound(_ title: String) -> Response {
-        CheckfrontRoutes.json(CheckfrontData.envelope(["status": "ERROR", "error": ["title": .string(title)]], []), status: .notFound)
+        CheckfrontRoutes.json(
+            CheckfrontData.envelope(["status": "ERROR", "error": ["title": .string(title)]], []), status: .notFound)
     }
 
     static func unauthorized(_ state: CheckfrontSimulatorState, _ error: String, _ description: String) -> Response {
         state.recordAPIUnauthorized()
-        var response = CheckfrontRoutes.json(["error": .string(error), "error_description": .string(description)], status: .unauthorized)
+        var response = CheckfrontRoutes.json(
+            ["error": .string(error), "error_description": .string(description)], status: .unauthorized)
         response.headers[.wwwAuthenticate] = "Bearer realm=\"Checkfront\", error=\"\(error)\""
         return response
     }

@@ -3,18 +3,27 @@ import GatehouseCore
 /// The simulator's demo account: a few items and bookings, shaped as Checkfront's API 3.0 answers them.
 enum CheckfrontData {
     static let items: [Value.Object] = [
-        ["item_id": 1, "sku": "kayak-tour", "name": "Sunset Kayak Tour", "status": "A", "category_id": 1, "unit": "P",
-         "rate": ["summary": ["price": ["total": "$45.00"]]]],
-        ["item_id": 2, "sku": "bike-rental", "name": "Bike Rental (Day)", "status": "A", "category_id": 2, "unit": "D",
-         "rate": ["summary": ["price": ["total": "$30.00"]]]],
-        ["item_id": 3, "sku": "cabin", "name": "Lakeside Cabin", "status": "A", "category_id": 3, "unit": "N",
-         "rate": ["summary": ["price": ["total": "$180.00"]]]],
+        [
+            "item_id": 1, "sku": "kayak-tour", "name": "Sunset Kayak Tour", "status": "A", "category_id": 1,
+            "unit": "P",
+            "rate": ["summary": ["price": ["total": "$45.00"]]],
+        ],
+        [
+            "item_id": 2, "sku": "bike-rental", "name": "Bike Rental (Day)", "status": "A", "category_id": 2,
+            "unit": "D",
+            "rate": ["summary": ["price": ["total": "$30.00"]]],
+        ],
+        [
+            "item_id": 3, "sku": "cabin", "name": "Lakeside Cabin", "status": "A", "category_id": 3, "unit": "N",
+            "rate": ["summary": ["price": ["total": "$180.00"]]],
+        ],
     ]
 
     static let bookings: [Value.Object] = (1...5).map { number in
         [
             "booking_id": .int(number), "code": .string("DEMO-\(1000 + number)"), "status_id": "PEND",
-            "status_name": "Pending", "customer_name": .string("Guest \(number)"), "total": .string("\(45 * number).00"),
+            "status_name": "Pending", "customer_name": .string("Guest \(number)"),
+            "total": .string("\(45 * number).00"),
             "created_date": .int(1_767_225_600 + number * 3600),
         ]
     }

@@ -9,14 +9,18 @@ import NIOCore
 enum CheckfrontRoutes {
     /// `fail` (the next token-endpoint calls fail or answer a hostile pair), `revoke` (every
     /// grant), `redirect` (the API answers 301 elsewhere).
-    static func control(_ route: String, method: HTTPRequest.Method, body: Value, state: CheckfrontSimulatorState) -> Response? {
+    static func control(_ route: String, method: HTTPRequest.Method, body: Value, state: CheckfrontSimulatorState)
+        -> Response?
+    {
         switch (method, route) {
         case (.post, "fail"):
             let times = max(0, min(body["token_endpoint"]?.intValue ?? 1, 1_000))
             if let lifetime = body["expires_in"] {
                 state.answerTokenEndpoint(expiresIn: lifetime, times: times)
             } else {
-                state.failTokenEndpoint(times: times, status: body["status"]?.intValue.flatMap { (100...599).contains($0) ? $0 : nil } ?? 503)
+                state.failTokenEndpoint(
+                    times: times,
+                    status: body["status"]?.intValue.flatMap { (100...599).contains($0) ? $0 : nil } ?? 503)
             }
             return Self.json(["ok": true])
         case (.post, "revoke"):
@@ -39,7 +43,8 @@ enum CheckfrontRoutes {
         case (.post, "/oauth/token/"):
             return try await Self.token(request, state: state)
         case (.post, "/oauth/token"):
-            var response = Self.json(["error": "invalid_request", "error_description": "use /oauth/token/"], status: .movedPermanently)
+            var response = Self.json(
+                ["error": "invalid_request", "error_description": "use /oauth/token/"], status: .movedPermanently)
             response.headers[.location] = "/oauth/token/"
             return response
         default:
@@ -53,10 +58,13 @@ enum CheckfrontRoutes {
         let query = FormEncoding.pairs(request.uri.query ?? "")
         func value(_ name: String) -> String? { query.first { $0.name == name }?.value }
         guard value("client_id") == state.clientID else {
-            return Self.json(["error": "invalid_client", "error_description": "unknown client_id"], status: .badRequest)
+            return Self.json(
+                ["error": "invalid_client", "error_description": "unknown client_id"], status: .badRequest)
         }
         guard value("response_type") == "code", let redirect = value("redirect_uri"), !redirect.isEmpty else {
-            return Self.json(["error": "invalid_request", "error_description": "response_type=code and redirect_uri are required"], status: .badRequest)
+            return Self.json(
+                ["error": "invalid_request", "error_description": "response_type=code and redirect_uri are required"],
+                status: .badRequest)
         }
         let echoState = value("state").map { "&state=" + FormEncoding.encode($0) } ?? ""
         let separator = redirect.contains("?") ? "&" : "?"
@@ -65,16 +73,20 @@ enum CheckfrontRoutes {
             let code = state.issueCode(redirectURI: redirect)
             return Self.redirect(redirect + separator + "code=" + code + echoState)
         case "no":
-            return Self.redirect(redirect + separator + "error=access_denied&error_description=The+user+denied+access" + echoState)
+            return Self.redirect(
+                redirect + separator + "error=access_denied&error_description=The+user+denied+access" + echoState)
         default:
             let base = "/oauth/?" + (request.uri.query ?? "")
             let html = """
                 <!doctype html><html><head><title>Checkfront: authorize application</title></head><body>
                 <h1>Authorize application</h1><p>Signed in as <b>demo.staff@demo.checkfront.test</b> (Demo Tours).</p>
-                <p><a href="\(FormEncoding.html(base + "&approve=yes"))">Approve</a> &middot; <a href="\(FormEncoding.html(base + "&approve=no"))">Deny</a></p>
+                <p><a href="\(FormEncoding.html(base + "&approve=yes"))">Approve</a> &middot; <a \
+                href="\(FormEncoding.html(base + "&approve=no"))">Deny</a></p>
                 </body></html>
                 """
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: html)))
         }
     }
 
@@ -83,19 +95,24 @@ enum CheckfrontRoutes {
         let form = FormEncoding.pairs(String(decoding: try await Self.bytes(of: request), as: UTF8.self))
         func value(_ name: String) -> String? { form.first { $0.name == name }?.value }
         if let status = state.tokenCall(traceparent: request.headers[HTTPField.Name("traceparent")!]) {
-            return Self.json(["error": "temporarily_unavailable", "error_description": "try again later"], status: .init(code: status))
+            return Self.json(
+                ["error": "temporarily_unavailable", "error_description": "try again later"],
+                status: .init(code: status))
         }
         let method = Self.clientAuthentication(request.headers[.authorization], form: form, state: state)
         state.recordClientAuthentication(
-            method, authorizationHeader: request.headers[.authorization] != nil, secretInBody: value("client_secret") != nil)
+            method, authorizationHeader: request.headers[.authorization] != nil,
+            secretInBody: value("client_secret") != nil)
         guard method != nil else {
-            var response = Self.json(["error": "invalid_client", "error_description": "Client authentication failed"], status: .unauthorized)
+            var response = Self.json(
+                ["error": "invalid_client", "error_description": "Client authentication failed"], status: .unauthorized)
             response.headers[.wwwAuthenticate] = "Basic realm=\"Checkfront\""
             return response
         }
         if let lifetime = state.hostileLifetime() {
             return Self.json([
-                "access_token": .string(CheckfrontSimulatorState.random("hostile")), "token_type": "Bearer", "expires_in": lifetime,
+                "access_token": .string(CheckfrontSimulatorState.random("hostile")), "token_type": "Bearer",
+                "expires_in": lifetime,
                 "refresh_token": .string(CheckfrontSimulatorState.random("hostile")),
             ])
         }
@@ -105,15 +122,19 @@ enum CheckfrontRoutes {
             guard let code = value("code") else { return Self.oauthError(.init("invalid_request", "code is required")) }
             result = state.exchange(code: code, redirectURI: value("redirect_uri"))
         case "refresh_token":
-            guard let token = value("refresh_token") else { return Self.oauthError(.init("invalid_request", "refresh_token is required")) }
+            guard let token = value("refresh_token") else {
+                return Self.oauthError(.init("invalid_request", "refresh_token is required"))
+            }
             result = state.refresh(token: token)
         default:
-            return Self.oauthError(.init("unsupported_grant_type", "grant_type must be authorization_code or refresh_token"))
+            return Self.oauthError(
+                .init("unsupported_grant_type", "grant_type must be authorization_code or refresh_token"))
         }
         switch result {
         case .success(let pair):
             return Self.json([
-                "access_token": .string(pair.access), "token_type": "Bearer", "expires_in": .number(String(CheckfrontSimulatorState.accessLifetime)),
+                "access_token": .string(pair.access), "token_type": "Bearer",
+                "expires_in": .number(String(CheckfrontSimulatorState.accessLifetime)),
                 "refresh_token": .string(pair.refresh), "scope": .null,
             ])
         case .failure(let failure):
@@ -124,14 +145,20 @@ enum CheckfrontRoutes {
     /// How the client authenticated: `basic` (`key:secret` as is), `basic_rfc6749` (each part
     /// form-urlencoded first, RFC 6749 §2.3.1, when only that reading matches) or `post` (body
     /// parameters, no `Authorization` header); `nil` when it did not.
-    static func clientAuthentication(_ authorization: String?, form: [(name: String, value: String)], state: CheckfrontSimulatorState) -> String? {
+    static func clientAuthentication(
+        _ authorization: String?, form: [(name: String, value: String)], state: CheckfrontSimulatorState
+    ) -> String? {
         if let authorization {
-            guard authorization.lowercased().hasPrefix("basic "), let decoded = Base64.decode(String(authorization.dropFirst(6))) else { return nil }
+            guard authorization.lowercased().hasPrefix("basic "),
+                let decoded = Base64.decode(String(authorization.dropFirst(6)))
+            else { return nil }
             let text = String(decoding: decoded, as: UTF8.self)
             guard let colon = text.firstIndex(of: ":") else { return nil }
             let (id, secret) = (String(text[..<colon]), String(text[text.index(after: colon)...]))
             if id == state.clientID, secret == state.clientSecret { return "basic" }
-            let encoded = FormEncoding.decode(Substring(id)) == state.clientID && FormEncoding.decode(Substring(secret)) == state.clientSecret
+            let encoded =
+                FormEncoding.decode(Substring(id)) == state.clientID
+                && FormEncoding.decode(Substring(secret)) == state.clientSecret
             return encoded ? "basic_rfc6749" : nil
         }
         let id = form.first { $0.name == "client_id" }?.value
@@ -140,11 +167,14 @@ enum CheckfrontRoutes {
     }
 
     static func oauthError(_ failure: OAuthFailure) -> Response {
-        Self.json(["error": .string(failure.error), "error_description": .string(failure.description)], status: .badRequest)
+        Self.json(
+            ["error": .string(failure.error), "error_description": .string(failure.description)], status: .badRequest)
     }
 
     static func redirect(_ location: String) -> Response {
-        Response(status: .found, headers: [.location: location, .contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "Redirecting\n")))
+        Response(
+            status: .found, headers: [.location: location, .contentType: "text/plain"],
+            body: .init(byteBuffer: ByteBuffer(string: "Redirecting\n")))
     }
 
     static func bytes(of request: Request) async throws -> [UInt8] {

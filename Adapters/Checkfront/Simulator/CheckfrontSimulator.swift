@@ -13,7 +13,9 @@ import Hummingbird
 /// own `POST /_sim/fail`, `/_sim/revoke`, `/_sim/redirect`.
 public struct CheckfrontSimulator: Simulator {
     /// Registration for the executable's simulator list.
-    public static let kind = SimulatorKind(CheckfrontSimulator.self) { _, _ in CheckfrontSimulator(state: CheckfrontSimulatorState()) }
+    public static let kind = SimulatorKind(CheckfrontSimulator.self) { _, _ in
+        CheckfrontSimulator(state: CheckfrontSimulatorState())
+    }
 
     public static let name = "checkfront"
     public static let defaultPort = 9103

@@ -116,7 +116,9 @@ public final class CheckfrontSimulatorState: Sendable {
     /// Revokes every grant (the staff user removed the app).
     public func revokeAll() {
         self.storage.withLock { storage in
-            for grant in 1..<storage.nextGrant where storage.revoked.insert(grant).inserted { storage.stats.revokedGrants += 1 }
+            for grant in 1..<storage.nextGrant where storage.revoked.insert(grant).inserted {
+                storage.stats.revokedGrants += 1
+            }
         }
     }
 
@@ -169,13 +171,20 @@ public final class CheckfrontSimulatorState: Sendable {
     func exchange(code: String, redirectURI: String?) -> Result<(access: String, refresh: String), OAuthFailure> {
         let now = self.now.seconds
         return self.storage.withLock { storage in
-            guard var entry = storage.codes[code] else { return .failure(.init("invalid_grant", "Authorization code doesn't exist or is invalid for the client")) }
-            guard !entry.used else { return .failure(.init("invalid_grant", "The authorization code has already been used")) }
+            guard var entry = storage.codes[code] else {
+                return .failure(.init("invalid_grant", "Authorization code doesn't exist or is invalid for the client"))
+            }
+            guard !entry.used else {
+                return .failure(.init("invalid_grant", "The authorization code has already been used"))
+            }
             entry.used = true
             storage.codes[code] = entry
-            guard now - entry.issuedAt <= Self.codeLifetime else { return .failure(.init("invalid_grant", "The authorization code has expired")) }
+            guard now - entry.issuedAt <= Self.codeLifetime else {
+                return .failure(.init("invalid_grant", "The authorization code has expired"))
+            }
             guard redirectURI == nil || redirectURI == entry.redirectURI else {
-                return .failure(.init("redirect_uri_mismatch", "The redirect URI provided is missing or does not match"))
+                return .failure(
+                    .init("redirect_uri_mismatch", "The redirect URI provided is missing or does not match"))
             }
             let grant = storage.nextGrant
             storage.nextGrant += 1
@@ -189,12 +198,16 @@ public final class CheckfrontSimulatorState: Sendable {
         let now = self.now.seconds
         return self.storage.withLock { storage in
             storage.stats.refreshTokensSeen.append(token)
-            guard var entry = storage.refresh[token] else { return .failure(.init("invalid_grant", "Invalid refresh token")) }
+            guard var entry = storage.refresh[token] else {
+                return .failure(.init("invalid_grant", "Invalid refresh token"))
+            }
             if entry.rotated {
                 if storage.revoked.insert(entry.grant).inserted { storage.stats.revokedGrants += 1 }
                 return .failure(.init("invalid_grant", "Refresh token has already been used; the grant is revoked"))
             }
-            guard !storage.revoked.contains(entry.grant) else { return .failure(.init("invalid_grant", "The grant has been revoked")) }
+            guard !storage.revoked.contains(entry.grant) else {
+                return .failure(.init("invalid_grant", "The grant has been revoked"))
+            }
             guard entry.expiresAt > now else { return .failure(.init("invalid_grant", "Refresh token has expired")) }
             entry.rotated = true
             storage.refresh[token] = entry
@@ -234,7 +247,8 @@ public final class CheckfrontSimulatorState: Sendable {
         }
     }
 
-    private static func issue(grant: Int, now: Int64, into storage: inout Storage) -> (access: String, refresh: String) {
+    private static func issue(grant: Int, now: Int64, into storage: inout Storage) -> (access: String, refresh: String)
+    {
         let access = Self.random("at")
         let refresh = Self.random("rt")
         storage.access[access] = Token(grant: grant, expiresAt: now + Self.accessLifetime, rotated: false)
@@ -264,7 +278,8 @@ extension CheckfrontSimulatorState: SimulatorState {
     public var statsJSON: Value {
         let stats = self.stats
         return [
-            "token_calls": .int(stats.tokenCalls), "code_exchanges": .int(stats.codeExchanges), "refreshes": .int(stats.refreshes),
+            "token_calls": .int(stats.tokenCalls), "code_exchanges": .int(stats.codeExchanges),
+            "refreshes": .int(stats.refreshes),
             "consumer_secret_on_api": .int(stats.consumerSecretOnAPI), "token_in_url": .int(stats.tokenInURL),
             "api_calls": .int(stats.apiCalls), "revoked_grants": .int(stats.revokedGrants),
             "refresh_tokens_seen": .array(stats.refreshTokensSeen.map(Value.string)),

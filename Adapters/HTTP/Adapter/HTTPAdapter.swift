@@ -30,7 +30,8 @@ public struct HTTPAdapter: Adapter {
     /// `request`: `{method?, path, query?: {..}, headers?: {..}, body?}` → the upstream's JSON
     /// answer as `data` (text when it is not JSON).
     func request(_ arguments: Value) async throws -> Envelope {
-        let request = try RequestArguments(arguments, connection: self.connection, credentialHeaders: self.credentialHeaders)
+        let request = try RequestArguments(
+            arguments, connection: self.connection, credentialHeaders: self.credentialHeaders)
         let (response, bytes) = try await self.client.sendCollecting(
             UpstreamRequest(
                 method: request.method,

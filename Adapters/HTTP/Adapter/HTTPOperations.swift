@@ -6,13 +6,21 @@ extension HTTPAdapter {
         .init(
             OperationDescription(
                 "request",
-                summary: "Sends one request below base_url with the connection's credential and answers with the upstream's JSON (or text) as data",
+                summary:
+                    """
+                    Sends one request below base_url with the connection's credential and answers with the \
+                    upstream's JSON (or text) as data
+                    """,
                 arguments: Schema.object(
                     [
                         "method": Schema.string(minLength: 1, maxLength: 32, description: "HTTP method, default GET"),
-                        "path": Schema.string(description: "Path below base_url, e.g. /orders/42; no '.'/'..' segments, '?' or '#'"),
-                        "query": Schema.map(Schema.scalar(), description: "Query parameters, each a string, number or boolean"),
-                        "headers": Schema.map(Schema.string(), description: "Extra request headers (hop-by-hop and credential headers are dropped)"),
+                        "path": Schema.string(
+                            description: "Path below base_url, e.g. /orders/42; no '.'/'..' segments, '?' or '#'"),
+                        "query": Schema.map(
+                            Schema.scalar(), description: "Query parameters, each a string, number or boolean"),
+                        "headers": Schema.map(
+                            Schema.string(),
+                            description: "Extra request headers (hop-by-hop and credential headers are dropped)"),
                         "body": Schema.any.described("The request body: a string as is, anything else as JSON"),
                     ],
                     required: ["path"]

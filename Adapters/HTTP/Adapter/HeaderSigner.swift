@@ -33,16 +33,21 @@ struct HeaderSigner: RequestSigner {
             return
         }
         guard let template else {
-            if headerName != nil { throw options.node.error("header needs a template, e.g. template: \"Bearer {token}\"") }
+            if headerName != nil {
+                throw options.node.error("header needs a template, e.g. template: \"Bearer {token}\"")
+            }
             if !names.isEmpty {
-                throw options.node.error("credentials are configured but never sent: set template (and header) or basic: true")
+                throw options.node.error(
+                    "credentials are configured but never sent: set template (and header) or basic: true")
             }
             self.header = nil
             self.parts = []
             return
         }
         let name = headerName ?? "Authorization"
-        guard let field = HTTPField.Name(name) else { throw options.node.error("\"\(name)\" is not a valid header name") }
+        guard let field = HTTPField.Name(name) else {
+            throw options.node.error("\"\(name)\" is not a valid header name")
+        }
         self.header = field
         self.parts = try Self.parse(template, credentials: names, node: options.node)
     }
@@ -58,7 +63,12 @@ struct HeaderSigner: RequestSigner {
             }
             let name = String(rest[rest.index(after: open)..<close])
             guard credentials.contains(name) else {
-                throw node.error("template refers to {\(name)}, which is not in credentials (have: \(credentials.joined(separator: ", ")))")
+                throw node.error(
+                    """
+                    template refers to {\(name)}, which is not in credentials (have: \
+                    \(credentials.joined(separator: ", ")))
+                    """
+                )
             }
             parts.append(.credential(name))
             rest = rest[rest.index(after: close)...]

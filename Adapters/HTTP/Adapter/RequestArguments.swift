@@ -26,8 +26,10 @@ struct RequestArguments {
         // Always below base_url: "orders" is "/orders", never base_url's last segment extended
         // ("/echo" + "0" would be "/echo0", outside it; found by schemathesis).
         let rooted = path.isEmpty || path.hasPrefix("/") ? path : "/" + path
-        self.path = rooted.split(separator: "/", omittingEmptySubsequences: false).map { PercentEncoding.encode(String($0)) }
-            .joined(separator: "/")
+        self.path = rooted.split(separator: "/", omittingEmptySubsequences: false).map {
+            PercentEncoding.encode(String($0))
+        }
+        .joined(separator: "/")
         switch object["query"] {
         case nil, .null?: self.query = nil
         case .object(let query)?:

@@ -12,11 +12,17 @@ enum EchoRoutes {
         var kept: [UInt8]? = []
         for try await chunk in request.body {
             bodyBytes += chunk.readableBytes
-            if bodyBytes <= SimulatorHTTP.maxBodyBytes { kept?.append(contentsOf: chunk.readableBytesView) } else { kept = nil }
+            if bodyBytes <= SimulatorHTTP.maxBodyBytes {
+                kept?.append(contentsOf: chunk.readableBytesView)
+            } else {
+                kept = nil
+            }
         }
         let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
         recorder.record(
-            .init(method: request.method.rawValue, path: path, query: request.uri.query, headers: headers, bodyBytes: bodyBytes, peerPort: peerPort, body: kept)
+            .init(
+                method: request.method.rawValue, path: path, query: request.uri.query, headers: headers,
+                bodyBytes: bodyBytes, peerPort: peerPort, body: kept)
         )
         // `/echo/...` is the demo's base path: `/echo/status/418` is `/status/418`.
         var segments = path.split(separator: "/")[...]
@@ -35,9 +41,12 @@ enum EchoRoutes {
             return Self.json(["stalled_ms": .int(milliseconds)])
         case "redirect":
             let target = parameters["to"].map(String.init) ?? "/echo/redirected"
-            return Response(status: .found, headers: [.location: target], body: .init(byteBuffer: ByteBuffer(string: "moved")))
+            return Response(
+                status: .found, headers: [.location: target], body: .init(byteBuffer: ByteBuffer(string: "moved")))
         case "sms":
-            guard request.method == .post else { return Self.json(["error": "POST a JSON {to, text}"], status: .methodNotAllowed) }
+            guard request.method == .post else {
+                return Self.json(["error": "POST a JSON {to, text}"], status: .methodNotAllowed)
+            }
             let message = (try? JSON.parse(kept ?? [])) ?? .null
             guard let to = message["to"]?.stringValue, let text = message["text"]?.stringValue else {
                 return Self.json(["error": "body must be {\"to\": \"...\", \"text\": \"...\"}"], status: .badRequest)

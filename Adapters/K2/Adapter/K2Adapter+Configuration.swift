@@ -35,7 +35,9 @@ extension K2Adapter {
 
         /// The bulkhead these keys give the connection when it sets none of its own.
         var bulkhead: BulkheadPolicy {
-            BulkheadPolicy(maxInFlight: self.maxConcurrency, maxQueue: self.queueLimit, queueTimeoutMilliseconds: self.queueTimeoutMilliseconds)
+            BulkheadPolicy(
+                maxInFlight: self.maxConcurrency, maxQueue: self.queueLimit,
+                queueTimeoutMilliseconds: self.queueTimeoutMilliseconds)
         }
         /// `rebase_page_urls` (knob, default false): rewrite a page URL on another origin onto base_url.
         public var rebasePageURLs = false
@@ -51,15 +53,23 @@ extension K2Adapter {
 
         /// Reads and validates `options`.
         public init(options: inout ConfigMap) throws(ConfigError) {
-            if let format = try options.choice("format", in: ["json", "xml"]) { self.format = Format(rawValue: format)! }
-            if let auth = try options.choice("auth", in: ["header", "x-auth"]) { self.auth = AuthMode(rawValue: auth)! }
+            if let format = try options.choice("format", in: ["json", "xml"]) {
+                self.format = Format(rawValue: format)!
+            }
+            if let auth = try options.choice("auth", in: ["header", "x-auth"]) {
+                self.auth = AuthMode(rawValue: auth)!
+            }
             if let decode = try options.bool("xauth_decode") { self.xAuthDecode = decode }
             if let value = try options.int("max_concurrency", in: 1...1000) { self.maxConcurrency = value }
             if let value = try options.int("queue_limit", in: 0...100_000) { self.queueLimit = value }
-            if let value = try options.int("queue_timeout_ms", in: 1...600_000) { self.queueTimeoutMilliseconds = value }
+            if let value = try options.int("queue_timeout_ms", in: 1...600_000) {
+                self.queueTimeoutMilliseconds = value
+            }
             if let value = try options.bool("rebase_page_urls") { self.rebasePageURLs = value }
             if let value = try options.int("page_size", in: -1...10_000) {
-                guard value != 0 else { throw options.node("page_size")!.error("page_size is 1...10000, or -1 for every record at once") }
+                guard value != 0 else {
+                    throw options.node("page_size")!.error("page_size is 1...10000, or -1 for every record at once")
+                }
                 self.pageSize = value
             }
             if let value = try options.int("get_list_threshold", in: 100...100_000) { self.getListThreshold = value }

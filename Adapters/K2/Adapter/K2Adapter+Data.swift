@@ -15,7 +15,8 @@ extension K2Adapter {
             case .getList(let className, let body):
                 getList = (className, body)
                 answer = try await self.exchange(
-                    .post, url: self.url(["Data", "GetList", className]), body: try self.body(.object(body), root: "DataParameterFields"))
+                    .post, url: self.url(["Data", "GetList", className]),
+                    body: try self.body(.object(body), root: "DataParameterFields"))
             }
         } else {
             let className = try K2Arguments.className(arguments)
@@ -26,8 +27,11 @@ extension K2Adapter {
             }
             if !fields.isEmpty { query.append(("fields", fields.joined(separator: ","))) }
             let order = try K2Arguments.names(arguments["order_by"], argument: "order_by")
-            for field in order where !K2Conditions.isFieldName(field.hasPrefix("-") ? String(field.dropFirst()) : field) {
-                throw GatewayError(.badRequest, "\"\(field.prefix(60))\" in order_by is not a field name (a leading - sorts descending)")
+            for field in order where !K2Conditions.isFieldName(field.hasPrefix("-") ? String(field.dropFirst()) : field)
+            {
+                throw GatewayError(
+                    .badRequest,
+                    "\"\(field.prefix(60))\" in order_by is not a field name (a leading - sorts descending)")
             }
             if !order.isEmpty { query.append(("orderBy", order.joined(separator: ","))) }
             let pageSize = try Self.pageSize(arguments) ?? self.configuration.pageSize
@@ -47,7 +51,8 @@ extension K2Adapter {
                 if or { body["orOperator"] = true }
                 getList = (className, body)
                 answer = try await self.exchange(
-                    .post, url: self.url(["Data", "GetList", className]), body: try self.body(.object(body), root: "DataParameterFields"))
+                    .post, url: self.url(["Data", "GetList", className]),
+                    body: try self.body(.object(body), root: "DataParameterFields"))
             } else {
                 answer = try await self.exchange(.get, url: url)
             }
@@ -56,16 +61,22 @@ extension K2Adapter {
             throw GatewayError(.upstreamError, "K2's list answer is not a PagedList", upstreamStatus: answer.status)
         }
         var records: [Value] = []
-        for item in K2Arguments.list(paged["Items"]) { records.append(try K2Record.record(from: item, connection: self.connection)) }
+        for item in K2Arguments.list(paged["Items"]) {
+            records.append(try K2Record.record(from: item, connection: self.connection))
+        }
         // NextPageURL becomes page.next; Prev/First/LastPageURL page.prev / first / last.
         var cursors: [(String, String)] = []
-        for (name, key) in [("next", "NextPageURL"), ("prev", "PrevPageURL"), ("first", "FirstPageURL"), ("last", "LastPageURL")] {
+        for (name, key) in [
+            ("next", "NextPageURL"), ("prev", "PrevPageURL"), ("first", "FirstPageURL"), ("last", "LastPageURL"),
+        ] {
             guard let url = paged[key]?.stringValue, !url.isEmpty, name != "next" || !records.isEmpty else { continue }
             cursors.append((name, try self.cursor(forPageURL: url, getList: getList)))
         }
         var meta: Value.Object = [:]
         if let requested = paged["RequestedFields"], requested != .null { meta["requested_fields"] = requested }
-        var envelope = Envelope(data: .array(records), nextCursor: cursors.first { $0.0 == "next" }?.1, meta: meta, upstreamStatus: answer.status)
+        var envelope = Envelope(
+            data: .array(records), nextCursor: cursors.first { $0.0 == "next" }?.1, meta: meta,
+            upstreamStatus: answer.status)
         for (name, cursor) in cursors where name != "next" { envelope.pageCursors[name] = .string(cursor) }
         return envelope
     }
@@ -74,7 +85,9 @@ extension K2Adapter {
     /// once, the answer still bounded by `max_response_bytes`).
     static func pageSize(_ arguments: Value) throws(GatewayError) -> Int? {
         let size = try K2Arguments.int(arguments, "page_size", in: -1...10_000)
-        guard size != 0 else { throw GatewayError(.badRequest, "\"page_size\" is an integer in 1...10000, or -1 for every record at once") }
+        guard size != 0 else {
+            throw GatewayError(.badRequest, "\"page_size\" is an integer in 1...10000, or -1 for every record at once")
+        }
         return size
     }
 
@@ -101,7 +114,10 @@ extension K2Adapter {
             }
         }
         guard let page, Self.pageVerbs.contains(page.lowercased()), let pageState, pageState.utf8.count <= 1000 else {
-            throw GatewayError(.upstreamError, "K2 reported a GetList page URL without page and pageState; the listing cannot continue", connection: self.connection)
+            throw GatewayError(
+                .upstreamError,
+                "K2 reported a GetList page URL without page and pageState; the listing cannot continue",
+                connection: self.connection)
         }
         var body = getList.body
         body["Page"] = .string(page)
@@ -112,7 +128,9 @@ extension K2Adapter {
 
     static let pageVerbs: Set<String> = ["next", "prev", "first", "last"]
     /// The members of DataParameterFields a GetList cursor may carry.
-    static let getListMembers: Set<String> = ["Conditions", "Fields", "OrderBy", "Page", "PageSize", "PageState", "orOperator"]
+    static let getListMembers: Set<String> = [
+        "Conditions", "Fields", "OrderBy", "Page", "PageSize", "PageState", "orOperator",
+    ]
 
     /// A caller's cursor back to what it stands for: a page URL below `base_url`'s Data service,
     /// without a dot segment that would climb out of it once curl or IIS resolved it; or a GetList
@@ -131,7 +149,9 @@ extension K2Adapter {
         return .url(url)
     }
 
-    static var badCursor: GatewayError { GatewayError(.badRequest, "\"cursor\" is not a cursor this connection issued") }
+    static var badCursor: GatewayError {
+        GatewayError(.badRequest, "\"cursor\" is not a cursor this connection issued")
+    }
 
     /// A caller's cursor back to the page URL it stands for (the URL form only).
     func pageURL(fromCursor cursor: String) throws -> String {
@@ -161,18 +181,24 @@ extension K2Adapter {
     func get(_ arguments: Value) async throws -> Envelope {
         let className = try K2Arguments.className(arguments)
         let keys = try K2Arguments.keys(arguments)
-        let answer = try await self.exchange(.get, url: self.url(["Data", className] + keys, query: try self.fieldsQuery(arguments, "fields")))
-        return Envelope(data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
+        let answer = try await self.exchange(
+            .get, url: self.url(["Data", className] + keys, query: try self.fieldsQuery(arguments, "fields")))
+        return Envelope(
+            data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
     }
 
     /// `data.create`: class, fields {name: value}, return_fields.
     func create(_ arguments: Value) async throws -> Envelope {
         let className = try K2Arguments.className(arguments)
-        guard let fields = arguments["fields"]?.objectValue else { throw GatewayError(.badRequest, "\"fields\" is required: {name: value}") }
+        guard let fields = arguments["fields"]?.objectValue else {
+            throw GatewayError(.badRequest, "\"fields\" is required: {name: value}")
+        }
         let body = try K2Record.wrapper(className: className, fields: fields)
         let answer = try await self.write(
-            .post, url: self.url(["Data", className], query: try self.fieldsQuery(arguments, "return_fields")), wrapper: body, isUpdate: false)
-        return Envelope(data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
+            .post, url: self.url(["Data", className], query: try self.fieldsQuery(arguments, "return_fields")),
+            wrapper: body, isUpdate: false)
+        return Envelope(
+            data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
     }
 
     /// `data.update`: a record as read (class, keys, fields with the system fields such as
@@ -181,13 +207,16 @@ extension K2Adapter {
         let className = try K2Arguments.className(arguments)
         let keys = try K2Arguments.keys(arguments)
         guard var fields = arguments["fields"]?.objectValue else {
-            throw GatewayError(.badRequest, "\"fields\" is required, including the system fields (TimeStamp) from an earlier read")
+            throw GatewayError(
+                .badRequest, "\"fields\" is required, including the system fields (TimeStamp) from an earlier read")
         }
         for name in try K2Arguments.names(arguments["no_permission"], argument: "no_permission") { fields[name] = nil }
         let body = try K2Record.wrapper(className: className, fields: fields)
         let answer = try await self.write(
-            .put, url: self.url(["Data", className] + keys, query: try self.fieldsQuery(arguments, "return_fields")), wrapper: body, isUpdate: true)
-        return Envelope(data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
+            .put, url: self.url(["Data", className] + keys, query: try self.fieldsQuery(arguments, "return_fields")),
+            wrapper: body, isUpdate: true)
+        return Envelope(
+            data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
     }
 
     /// `data.delete_items`: class, keys, fields (the system fields), collection, items (their key fields).
@@ -195,19 +224,27 @@ extension K2Adapter {
         let className = try K2Arguments.className(arguments)
         let keys = try K2Arguments.keys(arguments)
         let collection = try K2Arguments.string(arguments, "collection")
-        guard K2Conditions.isFieldName(collection) else { throw GatewayError(.badRequest, "\"collection\" is not a field name") }
+        guard K2Conditions.isFieldName(collection) else {
+            throw GatewayError(.badRequest, "\"collection\" is not a field name")
+        }
         var fields = arguments["fields"]?.objectValue ?? [:]
         var items: [Value] = []
         for item in K2Arguments.list(arguments["items"]) {
-            guard let object = item.objectValue else { throw GatewayError(.badRequest, "\"items\" are objects with the items' key fields") }
+            guard let object = item.objectValue else {
+                throw GatewayError(.badRequest, "\"items\" are objects with the items' key fields")
+            }
             let keyFields = object["fields"]?.objectValue ?? object
             items.append(["class": object["class"] ?? "", "fields": .object(keyFields), "deleted": true])
         }
-        guard !items.isEmpty else { throw GatewayError(.badRequest, "\"items\" is required: the items to delete, by key fields") }
+        guard !items.isEmpty else {
+            throw GatewayError(.badRequest, "\"items\" is required: the items to delete, by key fields")
+        }
         fields[collection] = .array(items)
         let body = try K2Record.wrapper(className: className, fields: fields)
-        let answer = try await self.write(.put, url: self.url(["Data", className] + keys), wrapper: body, isUpdate: true)
-        return Envelope(data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
+        let answer = try await self.write(
+            .put, url: self.url(["Data", className] + keys), wrapper: body, isUpdate: true)
+        return Envelope(
+            data: try K2Record.record(from: answer.value, connection: self.connection), upstreamStatus: answer.status)
     }
 
     func fieldsQuery(_ arguments: Value, _ name: String) throws(GatewayError) -> [(String, String)] {

@@ -34,10 +34,12 @@ extension K2Adapter {
         let answer: (status: Int, value: Value)
         if let input = try self.formationInput(arguments, parameters: parameters) {
             answer = try await self.exchange(
-                .post, url: self.url(["Formation"] + path, query: query), body: try self.body(.object(input), root: "FormationInput"))
+                .post, url: self.url(["Formation"] + path, query: query),
+                body: try self.body(.object(input), root: "FormationInput"))
         } else {
             answer = try await self.exchange(
-                .get, url: self.url(["Formation"] + path, query: parameters.map { ($0.0, K2Failure.text(of: $0.1)) } + query))
+                .get,
+                url: self.url(["Formation"] + path, query: parameters.map { ($0.0, K2Failure.text(of: $0.1)) } + query))
         }
         var outputs = Value.Object()
         for parameter in K2Arguments.list(answer.value["Parameters"]) {
@@ -45,7 +47,9 @@ extension K2Adapter {
         }
         var data: Value.Object = ["parameters": .object(outputs)]
         if let url = answer.value["URL"]?.stringValue, !url.isEmpty { data["url"] = .string(url) }
-        if let bulk = answer.value["BulkData"]?.stringValue, !bulk.isEmpty { data["bulk_data"] = .string(bulk.filter { !$0.isWhitespace }) }
+        if let bulk = answer.value["BulkData"]?.stringValue, !bulk.isEmpty {
+            data["bulk_data"] = .string(bulk.filter { !$0.isWhitespace })
+        }
         return Envelope(data: .object(data), upstreamStatus: answer.status)
     }
 
@@ -54,12 +58,18 @@ extension K2Adapter {
     func formationInput(_ arguments: Value, parameters: [(String, Value)]) throws -> Value.Object? {
         let returnURL = try K2Arguments.bool(arguments, "return_url")
         guard arguments["class"] != nil || returnURL != nil || arguments["records"] != nil else { return nil }
-        func segments(_ key: Value.Object) -> Value { .array(key.members.map { ["Name": .string($0.key), "Value": $0.value] }) }
+        func segments(_ key: Value.Object) -> Value {
+            .array(key.members.map { ["Name": .string($0.key), "Value": $0.value] })
+        }
         // Members are put in DataContract order when written (K2XML.contractOrder); JSON takes any order.
         var input: Value.Object = [:]
-        if let conditions = try K2Conditions.build(arguments["filter"], likeHash: self.configuration.likeHash) { input["Conditions"] = .string(conditions) }
+        if let conditions = try K2Conditions.build(arguments["filter"], likeHash: self.configuration.likeHash) {
+            input["Conditions"] = .string(conditions)
+        }
         if let key = arguments["key"] {
-            guard let object = key.objectValue else { throw GatewayError(.badRequest, "\"key\" is an object {field: value}") }
+            guard let object = key.objectValue else {
+                throw GatewayError(.badRequest, "\"key\" is an object {field: value}")
+            }
             input["CurrentPrimaryKey"] = segments(object)
         }
         if arguments["class"] != nil { input["DataObjectName"] = .string(try K2Arguments.className(arguments)) }
@@ -91,11 +101,14 @@ extension K2Adapter {
         if let input = try self.formationInput(arguments, parameters: parameters) {
             let body = try self.body(.object(input), root: "FormationInput")
             request = UpstreamRequest(
-                method: .post, url: self.url(["Formation", "download"] + path), headers: [.contentType: body.contentType],
+                method: .post, url: self.url(["Formation", "download"] + path),
+                headers: [.contentType: body.contentType],
                 body: .bytes(.init(bytes: body.bytes)))
         } else {
             request = UpstreamRequest(
-                method: .get, url: self.url(["Formation", "download"] + path, query: parameters.map { ($0.0, K2Failure.text(of: $0.1)) }))
+                method: .get,
+                url: self.url(
+                    ["Formation", "download"] + path, query: parameters.map { ($0.0, K2Failure.text(of: $0.1)) }))
         }
         return try await self.streamed(request)
     }
@@ -104,15 +117,21 @@ extension K2Adapter {
     /// generates, streamed back with its Content-Type.
     func formationHTML(_ arguments: Value) async throws -> Envelope {
         let path = try self.scriptPath(arguments)
-        guard path[2].lowercased() == "pas" else { throw GatewayError(.badRequest, "only scripts (ext pas) generate HTML") }
+        guard path[2].lowercased() == "pas" else {
+            throw GatewayError(.badRequest, "only scripts (ext pas) generate HTML")
+        }
         let parameters = try self.scriptParameters(arguments)
         return try await self.streamed(
-            UpstreamRequest(method: .get, url: self.url(["Formation", "html"] + path, query: parameters.map { ($0.0, K2Failure.text(of: $0.1)) })))
+            UpstreamRequest(
+                method: .get,
+                url: self.url(["Formation", "html"] + path, query: parameters.map { ($0.0, K2Failure.text(of: $0.1)) }))
+        )
     }
 
     /// `formation.definition`: `GET /FormationDefinition/{folder}/{name}/{ext}`, a script's or report's definition.
     func formationDefinition(_ arguments: Value) async throws -> Envelope {
-        let answer = try await self.exchange(.get, url: self.url(["FormationDefinition"] + (try self.scriptPath(arguments))))
+        let answer = try await self.exchange(
+            .get, url: self.url(["FormationDefinition"] + (try self.scriptPath(arguments))))
         return Envelope(data: answer.value, upstreamStatus: answer.status)
     }
 
@@ -124,7 +143,8 @@ extension K2Adapter {
             var buffer = (try? await response.collectBody(upTo: 64 * 1024)) ?? .init()
             throw K2Failure.error(
                 status: response.status, contentType: response.headers[.contentType],
-                body: buffer.readBytes(length: buffer.readableBytes) ?? [], connection: self.connection, isUpdate: false)
+                body: buffer.readBytes(length: buffer.readableBytes) ?? [], connection: self.connection, isUpdate: false
+            )
         }
         var envelope = Envelope(data: .null, upstreamStatus: response.status)
         envelope.stream = response
@@ -143,7 +163,9 @@ extension K2Adapter {
 
     func scriptParameters(_ arguments: Value) throws(GatewayError) -> [(String, Value)] {
         guard let parameters = arguments["parameters"] else { return [] }
-        guard let object = parameters.objectValue else { throw GatewayError(.badRequest, "\"parameters\" is an object {name: value}") }
+        guard let object = parameters.objectValue else {
+            throw GatewayError(.badRequest, "\"parameters\" is an object {name: value}")
+        }
         for name in object.keys where !K2Conditions.isFieldName(name) {
             throw GatewayError(.badRequest, "\"\(name.prefix(60))\" is not a script parameter name")
         }

@@ -35,7 +35,8 @@ public struct K2Adapter: Adapter {
         self.configuration = configuration
         self.connection = setup.connection.name
         self.client = setup.client.signed(
-            by: K2Signer(credentials: setup.credentials, mode: configuration.auth, xAuthDecode: configuration.xAuthDecode)
+            by: K2Signer(
+                credentials: setup.credentials, mode: configuration.auth, xAuthDecode: configuration.xAuthDecode)
         )
     }
 
@@ -43,7 +44,9 @@ public struct K2Adapter: Adapter {
     /// caller's query is sent as `%20` (K2 would otherwise hash a different text than it reads).
     public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
         var call = call
-        if let query = call.query, query.contains("+") { call.query = query.split(separator: "+", omittingEmptySubsequences: false).joined(separator: "%20") }
+        if let query = call.query, query.contains("+") {
+            call.query = query.split(separator: "+", omittingEmptySubsequences: false).joined(separator: "%20")
+        }
         return try await self.client.forward(call)
     }
 
@@ -57,7 +60,9 @@ public struct K2Adapter: Adapter {
 
     /// One signed call within a licensed thread, the answer read whole and parsed into K2's JSON
     /// shape (from XML when `format: xml`).
-    func exchange(_ method: HTTPRequest.Method, url: String, body: Body? = nil, isUpdate: Bool = false) async throws -> (status: Int, value: Value) {
+    func exchange(_ method: HTTPRequest.Method, url: String, body: Body? = nil, isUpdate: Bool = false) async throws
+        -> (status: Int, value: Value)
+    {
         let xml = self.configuration.format == .xml
         var headers: HTTPFields = [.accept: xml ? "application/xml" : "application/json"]
         var upstreamBody = UpstreamBody.empty
@@ -69,26 +74,35 @@ public struct K2Adapter: Adapter {
         let (response, bytes) = try await self.client.sendCollecting(request)
         guard (200..<300).contains(response.status) else {
             throw K2Failure.error(
-                status: response.status, contentType: response.headers[.contentType], body: bytes, connection: self.connection, isUpdate: isUpdate)
+                status: response.status, contentType: response.headers[.contentType], body: bytes,
+                connection: self.connection, isUpdate: isUpdate)
         }
         if xml {
             do {
                 return (response.status, K2XML.decode(document: try XML.parse(bytes)))
             } catch {
-                throw GatewayError(.upstreamError, "K2's answer is not valid XML (\(error))", connection: self.connection, upstreamStatus: response.status)
+                throw GatewayError(
+                    .upstreamError, "K2's answer is not valid XML (\(error))", connection: self.connection,
+                    upstreamStatus: response.status)
             }
         }
         do {
             return (response.status, try JSON.parse(bytes))
         } catch {
-            throw GatewayError(.upstreamError, "K2's answer is not valid JSON (\(error))", connection: self.connection, upstreamStatus: response.status)
+            throw GatewayError(
+                .upstreamError, "K2's answer is not valid JSON (\(error))", connection: self.connection,
+                upstreamStatus: response.status)
         }
     }
 
     /// A JSON-shaped body (DataParameterFields, FormationInput) in the connection's format.
     func body(_ value: Value, root: String) throws -> Body {
-        guard self.configuration.format == .xml else { return Body(bytes: JSON.serializeBytes(value), contentType: "application/json; charset=utf-8") }
-        return Body(bytes: Array(try XML.serialize(K2XML.element(value, root: root), root: root).utf8), contentType: "application/xml; charset=utf-8")
+        guard self.configuration.format == .xml else {
+            return Body(bytes: JSON.serializeBytes(value), contentType: "application/json; charset=utf-8")
+        }
+        return Body(
+            bytes: Array(try XML.serialize(K2XML.element(value, root: root), root: root).utf8),
+            contentType: "application/xml; charset=utf-8")
     }
 
     /// A DataObjectWrapper body; in XML mode every value typed from its class's Meta (read once per class).
@@ -103,7 +117,9 @@ public struct K2Adapter: Adapter {
             pending += types.fields.values.compactMap(\.childClass)
         }
         let element = try K2XML.wrapper(wrapper, meta: meta)
-        return Body(bytes: Array(try XML.serialize(element, root: "DataObjectWrapper").utf8), contentType: "application/xml; charset=utf-8")
+        return Body(
+            bytes: Array(try XML.serialize(element, root: "DataObjectWrapper").utf8),
+            contentType: "application/xml; charset=utf-8")
     }
 
     /// `className`'s field types, from the cache or `GET /Meta/{class}`.
@@ -117,22 +133,28 @@ public struct K2Adapter: Adapter {
 
     /// A write of `wrapper`: on a refusal other than a conflict, the cached Meta of its classes is
     /// dropped (a field or type K2 no longer accepts means the Meta changed).
-    func write(_ method: HTTPRequest.Method, url: String, wrapper: Value, isUpdate: Bool) async throws -> (status: Int, value: Value) {
+    func write(_ method: HTTPRequest.Method, url: String, wrapper: Value, isUpdate: Bool) async throws -> (
+        status: Int, value: Value
+    ) {
         let body = try await self.wrapperBody(wrapper)
         do {
             return try await self.exchange(method, url: url, body: body, isUpdate: isUpdate)
         } catch let error as GatewayError
-            where [.upstreamError, .badRequest].contains(error.code) && error.upstreamStatus.map({ (400..<500).contains($0) && $0 != 401 }) == true
+            where [.upstreamError, .badRequest].contains(error.code)
+            && error.upstreamStatus.map({ (400..<500).contains($0) && $0 != 401 }) == true
         {
             let className = wrapper["DOClassName"]?.stringValue ?? ""
-            self.meta.invalidate([className] + (self.meta.types(of: className)?.fields.values.compactMap(\.childClass) ?? []))
+            self.meta.invalidate(
+                [className] + (self.meta.types(of: className)?.fields.values.compactMap(\.childClass) ?? []))
             throw error
         }
     }
 
     /// `base_url` + `/{segments...}` (each percent-encoded) + `?query` (values encoded, spaces as `%20`).
     func url(_ segments: [String], query: [(String, String)] = []) -> String {
-        let path = (self.configuration.format == .xml ? "/xml" : "") + segments.map { "/" + PercentEncoding.encode($0) }.joined()
+        let path =
+            (self.configuration.format == .xml ? "/xml" : "")
+            + segments.map { "/" + PercentEncoding.encode($0) }.joined()
         let text = query.map { $0.0 + "=" + K2Signature.queryValue($0.1) }.joined(separator: "&")
         return self.client.url(path: path, query: text.isEmpty ? nil : text)
     }
@@ -143,7 +165,8 @@ public struct K2Adapter: Adapter {
         let url = try self.onOrigin(pageURL: text)
         guard self.isDataPageURL(url) else {
             throw GatewayError(
-                .upstreamError, "K2 reported a page URL outside base_url's Data service or with a dot segment; it is not followed",
+                .upstreamError,
+                "K2 reported a page URL outside base_url's Data service or with a dot segment; it is not followed",
                 connection: self.connection)
         }
         return url
@@ -152,14 +175,19 @@ public struct K2Adapter: Adapter {
     /// `text` on `base_url`'s origin: as it is, or rebased when `rebase_page_urls` allows.
     private func onOrigin(pageURL text: String) throws -> String {
         guard let target = BaseURL(text) else {
-            throw GatewayError(.upstreamError, "K2 reported a page URL that is not an absolute http(s) URL", connection: self.connection)
+            throw GatewayError(
+                .upstreamError, "K2 reported a page URL that is not an absolute http(s) URL",
+                connection: self.connection)
         }
         let base = self.client.baseURL
         if target.sameOrigin(as: base) { return text }
         guard self.configuration.rebasePageURLs else {
             throw GatewayError(
                 .upstreamError,
-                "K2 reported a page URL on \(target.origin), not on base_url's origin \(base.origin); it is neither signed nor followed (set options.rebase_page_urls when K2 sits behind a reverse proxy)",
+                """
+                K2 reported a page URL on \(target.origin), not on base_url's origin \(base.origin); it is neither \
+                signed nor followed (set options.rebase_page_urls when K2 sits behind a reverse proxy)
+                """,
                 connection: self.connection
             )
         }

@@ -25,7 +25,9 @@ enum K2Arguments {
         }
         var names: [String] = []
         for item in Self.list(value) {
-            guard let name = item.stringValue else { throw GatewayError(.badRequest, "\"\(argument)\" is a list of field names") }
+            guard let name = item.stringValue else {
+                throw GatewayError(.badRequest, "\"\(argument)\" is a list of field names")
+            }
             names.append(name)
         }
         return names
@@ -82,7 +84,9 @@ enum K2Arguments {
             default: throw GatewayError(.badRequest, "\"keys\" is a list of key parts (strings or numbers)")
             }
         }
-        guard !keys.isEmpty else { throw GatewayError(.badRequest, "\"keys\" is required: the parts of the primary key, in order") }
+        guard !keys.isEmpty else {
+            throw GatewayError(.badRequest, "\"keys\" is required: the parts of the primary key, in order")
+        }
         return keys
     }
 

@@ -41,10 +41,16 @@ public enum K2Conditions {
     }
 
     static func condition(_ condition: Value, index: Int, likeHash: LikeHash) throws(GatewayError) -> String {
-        guard let object = condition.objectValue else { throw Self.bad(index, "a condition is an object {\"field\", \"op\", ...}") }
-        let known: Set<String> = ["field", "op", "value", "values", "not", "other_field", "wildcards", "case_sensitive", "match", "starts_with"]
+        guard let object = condition.objectValue else {
+            throw Self.bad(index, "a condition is an object {\"field\", \"op\", ...}")
+        }
+        let known: Set<String> = [
+            "field", "op", "value", "values", "not", "other_field", "wildcards", "case_sensitive", "match",
+            "starts_with",
+        ]
         if let unknown = object.keys.first(where: { !known.contains($0) }) {
-            throw Self.bad(index, "unknown key \"\(unknown.prefix(40))\" (known: \(known.sorted().joined(separator: ", ")))")
+            throw Self.bad(
+                index, "unknown key \"\(unknown.prefix(40))\" (known: \(known.sorted().joined(separator: ", ")))")
         }
         guard let field = object["field"]?.stringValue else { throw Self.bad(index, "\"field\" is required") }
         try Self.checkField(field, index: index)
@@ -54,7 +60,9 @@ public enum K2Conditions {
         switch op {
         case _ where Self.comparisons.contains(op):
             if let other = object["other_field"] {
-                guard let otherField = other.stringValue else { throw Self.bad(index, "\"other_field\" is a field name") }
+                guard let otherField = other.stringValue else {
+                    throw Self.bad(index, "\"other_field\" is a field name")
+                }
                 try Self.checkField(otherField, index: index)
                 text += op + "@;" + otherField
             } else {
@@ -77,7 +85,9 @@ public enum K2Conditions {
         case "BETWEEN":
             let values = K2Arguments.list(object["values"])
             guard values.count == 2 else { throw Self.bad(index, "BETWEEN needs \"values\": [from, to]") }
-            text += "BETWEEN;" + (try Self.operand(values[0], index: index)) + ";" + (try Self.operand(values[1], index: index))
+            text +=
+                "BETWEEN;" + (try Self.operand(values[0], index: index)) + ";"
+                + (try Self.operand(values[1], index: index))
         default:
             throw Self.bad(index, "unknown op \"\(op.prefix(20))\" (LT LE GT GE EQ NE EMPTY LIKE IN BETWEEN)")
         }
@@ -124,8 +134,12 @@ public enum K2Conditions {
 
     /// `[A-Za-z_][A-Za-z0-9_.]*`.
     public static func isFieldName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, first == 95 || (first | 0x20 >= 97 && first | 0x20 <= 122) else { return false }
-        return name.utf8.allSatisfy { b in b == 95 || b == 46 || (b >= 48 && b <= 57) || (b | 0x20 >= 97 && b | 0x20 <= 122) }
+        guard let first = name.utf8.first, first == 95 || (first | 0x20 >= 97 && first | 0x20 <= 122) else {
+            return false
+        }
+        return name.utf8.allSatisfy { b in
+            b == 95 || b == 46 || (b >= 48 && b <= 57) || (b | 0x20 >= 97 && b | 0x20 <= 122)
+        }
     }
 
     static func checkField(_ name: String, index: Int) throws(GatewayError) {

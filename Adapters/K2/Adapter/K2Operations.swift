@@ -5,10 +5,12 @@ extension K2Adapter {
     static let name = Schema.string(minLength: 1, description: "A K2 name: [A-Za-z_][A-Za-z0-9_.]*")
     /// Field names: a list, or one comma-separated string.
     static let names = Schema.types(
-        ["array", "string"], ["items": Schema.string()], description: "Field names: a list, or one comma-separated string")
+        ["array", "string"], ["items": Schema.string()],
+        description: "Field names: a list, or one comma-separated string")
     /// The parts of a primary key, in order.
     static let keys = Schema.types(
-        ["array", "string", "integer"], ["items": Schema.types(["string", "number"], ["minLength": 1]), "minItems": 1, "minLength": 1],
+        ["array", "string", "integer"],
+        ["items": Schema.types(["string", "number"], ["minLength": 1]), "minItems": 1, "minLength": 1],
         description: "The parts of the primary key, in order (one part may stand alone)")
     static let scalar = Schema.scalar()
     /// One filter condition (see the K2 README, "Filters").
@@ -17,8 +19,10 @@ extension K2Adapter {
             "field": Schema.string(minLength: 1, description: "The field compared"),
             "op": Schema.oneOf(["LT", "LE", "GT", "GE", "EQ", "NE", "EMPTY", "LIKE", "IN", "BETWEEN"]),
             "value": Self.scalar.described("The operand of LT ... NE and LIKE; a JSON number is written unquoted"),
-            "values": Schema.array(Self.scalar, minItems: 1, description: "The operands of IN, or [from, to] of BETWEEN"),
-            "other_field": Schema.string(minLength: 1, description: "Compare with this field instead of a value (LT ... NE)"),
+            "values": Schema.array(
+                Self.scalar, minItems: 1, description: "The operands of IN, or [from, to] of BETWEEN"),
+            "other_field": Schema.string(
+                minLength: 1, description: "Compare with this field instead of a value (LT ... NE)"),
             "not": Schema.boolean(description: "Negates the condition"),
             "wildcards": Schema.boolean(description: "LIKE: * and ? are wildcards"),
             "case_sensitive": Schema.boolean(description: "LIKE: case-sensitive"),
@@ -27,7 +31,8 @@ extension K2Adapter {
         ],
         required: ["field", "op"]
     )
-    static let filter = Schema.array(Self.condition, description: "Conditions, all of which must hold (any with or_operator)")
+    static let filter = Schema.array(
+        Self.condition, description: "Conditions, all of which must hold (any with or_operator)")
     /// A record in Gatehouse's shape.
     static let record = Schema.object(
         [
@@ -39,12 +44,14 @@ extension K2Adapter {
     /// What a script or report runs with: parameters and an optional data selection.
     static let run = Schema.object(
         [
-            "folder": Self.name, "name": Self.name, "ext": Self.name.described("pas (a script, the default) or a report's extension"),
+            "folder": Self.name, "name": Self.name,
+            "ext": Self.name.described("pas (a script, the default) or a report's extension"),
             "parameters": Schema.map(Self.scalar, description: "The script's parameters by name"),
             "return_file_data": Schema.boolean(description: "The file's bytes in bulk_data instead of a download URL"),
             "class": Self.name.described("The class of the data selection"),
             "key": Schema.map(Self.scalar, description: "The current record's primary key {field: value}"),
-            "records": Schema.array(Schema.map(Self.scalar), description: "Selected records' primary keys, each {field: value}"),
+            "records": Schema.array(
+                Schema.map(Self.scalar), description: "Selected records' primary keys, each {field: value}"),
             "filter": Self.filter, "or_operator": Schema.boolean(),
             "return_url": Schema.boolean(),
         ],
@@ -59,33 +66,43 @@ extension K2Adapter {
                     [
                         "class": Self.name, "fields": Self.names,
                         "order_by": Self.names.described("Sort fields; a leading - sorts descending"),
-                        "page_size": Schema.integer(minimum: -1, maximum: 10_000, description: "1-10000, or -1 for every record at once"),
-                        "filter": Self.filter, "or_operator": Schema.boolean(description: "Any condition instead of all"),
-                        "cursor": Schema.string(description: "page.next (or prev, first, last) of an earlier answer; replaces the other arguments"),
+                        "page_size": Schema.integer(
+                            minimum: -1, maximum: 10_000, description: "1-10000, or -1 for every record at once"),
+                        "filter": Self.filter,
+                        "or_operator": Schema.boolean(description: "Any condition instead of all"),
+                        "cursor": Schema.string(
+                            description:
+                                "page.next (or prev, first, last) of an earlier answer; replaces the other arguments"),
                     ]),
                 data: Schema.array(Self.record))
         ) { adapter, arguments in try await adapter.list(arguments) },
         .init(
             OperationDescription(
                 "data.get", summary: "Reads one record by its primary key",
-                arguments: Schema.object(["class": Self.name, "keys": Self.keys, "fields": Self.names], required: ["class", "keys"]),
+                arguments: Schema.object(
+                    ["class": Self.name, "keys": Self.keys, "fields": Self.names], required: ["class", "keys"]),
                 data: Self.record)
         ) { adapter, arguments in try await adapter.get(arguments) },
         .init(
             OperationDescription(
                 "data.create", summary: "Creates a record",
                 arguments: Schema.object(
-                    ["class": Self.name, "fields": Schema.map(description: "Field values by name"), "return_fields": Self.names],
+                    [
+                        "class": Self.name, "fields": Schema.map(description: "Field values by name"),
+                        "return_fields": Self.names,
+                    ],
                     required: ["class", "fields"]),
                 data: Self.record)
         ) { adapter, arguments in try await adapter.create(arguments) },
         .init(
             OperationDescription(
-                "data.update", summary: "Updates a record; send the system fields (TimeStamp) you read, a stale one is 409 conflict",
+                "data.update",
+                summary: "Updates a record; send the system fields (TimeStamp) you read, a stale one is 409 conflict",
                 arguments: Schema.object(
                     [
                         "class": Self.name, "keys": Self.keys,
-                        "fields": Schema.map(description: "Field values by name, with the system fields from an earlier read"),
+                        "fields": Schema.map(
+                            description: "Field values by name, with the system fields from an earlier read"),
                         "no_permission": Self.names.described("Fields withheld on reading: never written back"),
                         "return_fields": Self.names,
                     ],
@@ -97,21 +114,25 @@ extension K2Adapter {
                 "data.delete_items", summary: "Deletes items of a record's child collection",
                 arguments: Schema.object(
                     [
-                        "class": Self.name, "keys": Self.keys, "collection": Self.name.described("The child collection"),
+                        "class": Self.name, "keys": Self.keys,
+                        "collection": Self.name.described("The child collection"),
                         "fields": Schema.map(description: "The record's system fields (TimeStamp)"),
-                        "items": Schema.array(Schema.map(), minItems: 1, description: "The items to delete, each by its key fields"),
+                        "items": Schema.array(
+                            Schema.map(), minItems: 1, description: "The items to delete, each by its key fields"),
                     ],
                     required: ["class", "keys", "collection", "items"]),
                 data: Self.record)
         ) { adapter, arguments in try await adapter.deleteItems(arguments) },
         .init(
             OperationDescription(
-                "meta.list", summary: "Lists the published classes", arguments: Schema.object(), data: Schema.any.described("K2's Meta answer"))
+                "meta.list", summary: "Lists the published classes", arguments: Schema.object(),
+                data: Schema.any.described("K2's Meta answer"))
         ) { adapter, _ in try await adapter.metaList() },
         .init(
             OperationDescription(
                 "meta.get", summary: "Describes one class: fields, keys, children and system fields",
-                arguments: Schema.object(["class": Self.name], required: ["class"]), data: Schema.any.described("K2's Meta answer for the class"))
+                arguments: Schema.object(["class": Self.name], required: ["class"]),
+                data: Schema.any.described("K2's Meta answer for the class"))
         ) { adapter, arguments in try await adapter.metaGet(arguments) },
         .init(
             OperationDescription(
@@ -131,7 +152,8 @@ extension K2Adapter {
         ) { adapter, arguments in try await adapter.formationRun(arguments) },
         .init(
             OperationDescription(
-                "formation.download", summary: "Runs a script or report and streams the file it made", arguments: Self.run, answer: .file)
+                "formation.download", summary: "Runs a script or report and streams the file it made",
+                arguments: Self.run, answer: .file)
         ) { adapter, arguments in try await adapter.formationDownload(arguments) },
         .init(
             OperationDescription(
@@ -148,7 +170,10 @@ extension K2Adapter {
             OperationDescription(
                 "formation.definition", summary: "Reads a script's or report's definition",
                 arguments: Schema.object(
-                    ["folder": Self.name, "name": Self.name, "ext": Self.name.described("pas (a script, the default) or a report's extension")],
+                    [
+                        "folder": Self.name, "name": Self.name,
+                        "ext": Self.name.described("pas (a script, the default) or a report's extension"),
+                    ],
                     required: ["folder", "name"]),
                 data: Schema.any.described("K2's FormationDefinition answer"))
         ) { adapter, arguments in try await adapter.formationDefinition(arguments) },

@@ -21,7 +21,9 @@ enum K2Record {
             fields[name] = try Self.fieldValue(pair["Value"] ?? .null, connection: connection)
         }
         var record: Value.Object = ["class": .string(className)]
-        if let url = object["ItemURL"]?.stringValue, !url.isEmpty { record["keys"] = .array(Self.keys(fromItemURL: url, className: className)) }
+        if let url = object["ItemURL"]?.stringValue, !url.isEmpty {
+            record["keys"] = .array(Self.keys(fromItemURL: url, className: className))
+        }
         record["fields"] = .object(fields)
         record["no_permission"] = .array(noPermission)
         return .object(record)
@@ -31,7 +33,9 @@ enum K2Record {
         if let object = value.objectValue, let type = object["__type"]?.stringValue {
             if type.hasPrefix("ChildDataObjectWrapper") {
                 var items: [Value] = []
-                for item in K2Arguments.list(object["Items"]) { items.append(try Self.record(from: item, connection: connection)) }
+                for item in K2Arguments.list(object["Items"]) {
+                    items.append(try Self.record(from: item, connection: connection))
+                }
                 return .array(items)
             }
             if type.hasPrefix("DataObjectWrapper") { return try Self.record(from: value, connection: connection) }
@@ -43,7 +47,9 @@ enum K2Record {
     static func keys(fromItemURL url: String, className: String) -> [Value] {
         let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard let data = parts.lastIndex(where: { $0.lowercased() == "data" }), data + 1 < parts.count else { return [] }
+        guard let data = parts.lastIndex(where: { $0.lowercased() == "data" }), data + 1 < parts.count else {
+            return []
+        }
         return parts[(data + 2)...].map { .string(PercentEncoding.decode($0)) }
     }
 

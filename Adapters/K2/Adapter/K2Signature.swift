@@ -6,7 +6,8 @@ import GatehouseCrypto
 /// upper case is .NET's (``uppercase(_:)``), as K2 computes it.
 ///
 /// ```swift
-/// let hash = K2Signature.hash(url: "https://k2.example.cz/SWSORI/Data/Customer?fields=Id%2CName&pageSize=250", password: "secret")
+/// let hash = K2Signature.hash(url: "https://k2.example.cz/SWSORI/Data/Customer?fields=Id%2CName&pageSize=250",
+/// password: "secret")
 /// // "B/NxxHvlPlQlHEBY54mUKQ=="
 /// ```
 public enum K2Signature {

@@ -13,10 +13,12 @@ struct K2Signer: RequestSigner {
         let password = try self.credentials.secret("password").reveal()
         switch self.mode {
         case .header:
-            request.headers[.authorization] = K2Signature.authorization(url: request.url, username: username, password: password)
+            request.headers[.authorization] = K2Signature.authorization(
+                url: request.url, username: username, password: password)
         case .xAuth:
             request.headers[.authorization] = nil
-            request.url = K2Signature.xAuthURL(url: request.url, username: username, password: password, decode: self.xAuthDecode)
+            request.url = K2Signature.xAuthURL(
+                url: request.url, username: username, password: password, decode: self.xAuthDecode)
         }
     }
 }

@@ -10,9 +10,12 @@ enum K2XML {
 
     /// Elements that hold a list, and the element name of their items when Gatehouse writes them.
     static let lists: [String: String] = [
-        "Items": "DataObjectWrapper", "FieldValues": "NameValue", "Parameters": "Parameter", "RequestedFields": "string",
-        "ChildList": "FieldMetaData", "FieldList": "FieldMetaData", "LinkList": "FieldMetaData", "PrimaryKeyFieldList": "FieldMetaData",
-        "SystemFields": "FieldMetaData", "CurrentPrimaryKey": "Segment", "PrimaryKeys": "PrimaryKey", "PrimaryKey": "Segment",
+        "Items": "DataObjectWrapper", "FieldValues": "NameValue", "Parameters": "Parameter",
+        "RequestedFields": "string",
+        "ChildList": "FieldMetaData", "FieldList": "FieldMetaData", "LinkList": "FieldMetaData",
+        "PrimaryKeyFieldList": "FieldMetaData",
+        "SystemFields": "FieldMetaData", "CurrentPrimaryKey": "Segment", "PrimaryKeys": "PrimaryKey",
+        "PrimaryKey": "Segment",
     ]
     /// Untyped elements whose JSON form is a boolean or an integer.
     static let booleans: Set<String> = ["IsHeader", "IsReadOnly", "NoPermission", "Deleted"]
@@ -32,20 +35,28 @@ enum K2XML {
         switch value {
         case .string(let text):
             if Self.booleans.contains(key) { return .bool(text.trimmingWhitespace() == "true") }
-            if Self.integers.contains(key), Int(text.trimmingWhitespace()) != nil { return .number(text.trimmingWhitespace()) }
+            if Self.integers.contains(key), Int(text.trimmingWhitespace()) != nil {
+                return .number(text.trimmingWhitespace())
+            }
             return value
         case .null:
             return Self.lists[key] != nil ? .array([]) : .null
         case .object(let object):
-            if object.members.contains(where: { Self.isAttribute($0.key, named: "nil") && $0.value.stringValue == "true" }) { return .null }
-            let type = object.members.first { Self.isAttribute($0.key, named: "type") }?.value.stringValue.map(Self.localName)
+            if object.members.contains(where: {
+                Self.isAttribute($0.key, named: "nil") && $0.value.stringValue == "true"
+            }) {
+                return .null
+            }
+            let type = object.members.first { Self.isAttribute($0.key, named: "type") }?.value.stringValue.map(
+                Self.localName)
             let content = object.members.filter { !$0.key.hasPrefix("@") }
             switch type {
             case "ChildDataObjectWrapper"?:
                 let items = Self.list(object["Items"]).map { Self.decode($0, key: "DataObjectWrapper") }
                 return ["__type": "ChildDataObjectWrapper:K2.Data", "Items": .array(items)]
             case "DataObjectWrapper"?:
-                guard case .object(var record) = Self.decode(.object(Value.Object(content)), key: "DataObjectWrapper") else { return .null }
+                guard case .object(var record) = Self.decode(.object(Value.Object(content)), key: "DataObjectWrapper")
+                else { return .null }
                 record.members.insert(.init("__type", "DataObjectWrapper:K2.Data"), at: 0)
                 return .object(record)
             case let type?:
@@ -118,7 +129,8 @@ enum K2XML {
         case .object(let object):
             var out = Value.Object()
             for member in Self.contractOrder(object.members) where member.key != "__type" {
-                out[member.key] = member.key == "Value" ? Self.typedByKind(member.value) : Self.convert(member.value, key: member.key)
+                out[member.key] =
+                    member.key == "Value" ? Self.typedByKind(member.value) : Self.convert(member.value, key: member.key)
             }
             return .object(out)
         case .bool(let b): return .string(b ? "true" : "false")
@@ -139,7 +151,8 @@ enum K2XML {
 
     static func typedByKind(_ value: Value) -> Value {
         switch value {
-        case .number(let n): Self.typed(n, "a:" + (n.contains(".") || n.lowercased().contains("e") ? "decimal" : "long"))
+        case .number(let n):
+            Self.typed(n, "a:" + (n.contains(".") || n.lowercased().contains("e") ? "decimal" : "long"))
         case .bool(let b): Self.typed(b ? "true" : "false", "a:boolean")
         case .string(let s): Self.typed(s, "a:string")
         case .null: ["@i:nil": "true"]
@@ -153,7 +166,8 @@ enum K2XML {
 
     /// A DataObjectWrapper (JSON shape, as ``K2Record/wrapper(className:fields:deleted:)`` builds
     /// it) as the XML element, every value typed from `meta` (by class, then field).
-    static func wrapper(_ wrapper: Value, meta: [String: K2FieldTypes], top: Bool = true) throws(GatewayError) -> Value {
+    static func wrapper(_ wrapper: Value, meta: [String: K2FieldTypes], top: Bool = true) throws(GatewayError) -> Value
+    {
         let className = wrapper["DOClassName"]?.stringValue ?? ""
         let types = meta[className.lowercased()]
         // DataContract order (ordinal): DOClassName, Deleted, FieldValues.
@@ -171,13 +185,17 @@ enum K2XML {
                 var items: [Value] = []
                 for item in value["Items"]?.arrayValue ?? [] {
                     var child = item
-                    if child["DOClassName"]?.stringValue?.isEmpty != false, let childClass = field?.childClass, case .object(var o) = child {
+                    if child["DOClassName"]?.stringValue?.isEmpty != false, let childClass = field?.childClass,
+                        case .object(var o) = child
+                    {
                         o["DOClassName"] = .string(childClass)
                         child = .object(o)
                     }
                     items.append(try Self.wrapper(child, meta: meta, top: false))
                 }
-                element = ["@i:type": "ChildDataObjectWrapper", "Items": .object(Value.Object([.init("Item", .array(items))]))]
+                element = [
+                    "@i:type": "ChildDataObjectWrapper", "Items": .object(Value.Object([.init("Item", .array(items))])),
+                ]
             } else if let field {
                 element = try Self.typed(value, valueType: field.valueType, field: name)
             } else {
@@ -204,7 +222,9 @@ enum K2XML {
         case "numeric":
             let literal = text.trimmingWhitespace()
             guard case .number = (try? JSON.parse(Array(literal.utf8))) ?? .null else {
-                throw GatewayError(.badRequest, "\"\(field.prefix(60))\" is a Numeric field; \"\(literal.prefix(40))\" is not a number")
+                throw GatewayError(
+                    .badRequest, "\"\(field.prefix(60))\" is a Numeric field; \"\(literal.prefix(40))\" is not a number"
+                )
             }
             let decimal = literal.contains(".") || literal.lowercased().contains("e")
             return Self.typed(literal, decimal ? "a:decimal" : "a:long")
@@ -212,7 +232,8 @@ enum K2XML {
             switch text.trimmingWhitespace().lowercased() {
             case "true", "1": return Self.typed("true", "a:boolean")
             case "false", "0": return Self.typed("false", "a:boolean")
-            default: throw GatewayError(.badRequest, "\"\(field.prefix(60))\" is a Boolean field; it takes true or false")
+            default:
+                throw GatewayError(.badRequest, "\"\(field.prefix(60))\" is a Boolean field; it takes true or false")
             }
         case "date", "time", "datetime": return Self.typed(text, "a:dateTime")
         case "bitmap": return Self.typed(text, "a:base64Binary")
@@ -236,7 +257,8 @@ struct K2FieldTypes: Sendable, Equatable {
             for field in meta[list]?.arrayValue ?? [] {
                 guard let name = (field["FieldName"] ?? field["Name"])?.stringValue else { continue }
                 let child = field["ChildClassName"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-                self.fields[name.lowercased()] = Field(valueType: field["ValueType"]?.stringValue ?? "String", childClass: child)
+                self.fields[name.lowercased()] = Field(
+                    valueType: field["ValueType"]?.stringValue ?? "String", childClass: child)
             }
         }
     }

@@ -48,7 +48,9 @@ struct K2Filter {
         guard let text, !text.isEmpty else { return }
         for part in try Self.split(text, on: ",") {
             let pieces = try Self.split(part.text, on: ";")
-            guard pieces.count >= 2 else { throw K2Error(.requestError, "Invalid condition '\(part.text)'.", status: 400) }
+            guard pieces.count >= 2 else {
+                throw K2Error(.requestError, "Invalid condition '\(part.text)'.", status: 400)
+            }
             var op = Substring(pieces[1].text)
             let negate = op.hasPrefix("!")
             if negate { op = op.dropFirst() }
@@ -58,10 +60,14 @@ struct K2Filter {
             let arity: ClosedRange<Int>
             switch name {
             case "LT", "LE", "GT", "GE", "EQ", "NE":
-                guard flags.isSubset(of: ["@"]) else { throw K2Error(.requestError, "Invalid operator '\(op)'.", status: 400) }
+                guard flags.isSubset(of: ["@"]) else {
+                    throw K2Error(.requestError, "Invalid operator '\(op)'.", status: 400)
+                }
                 arity = 1...1
             case "LIKE":
-                guard flags.isSubset(of: ["*", "^", "#"]) else { throw K2Error(.requestError, "Invalid operator '\(op)'.", status: 400) }
+                guard flags.isSubset(of: ["*", "^", "#"]) else {
+                    throw K2Error(.requestError, "Invalid operator '\(op)'.", status: 400)
+                }
                 arity = 1...1
             case "EMPTY": arity = 0...0
             case "IN": arity = 1...10_000
@@ -71,7 +77,8 @@ struct K2Filter {
             guard arity.contains(operands.count) else {
                 throw K2Error(.requestError, "Wrong number of operands in condition '\(part.text)'.", status: 400)
             }
-            self.conditions.append(Condition(field: pieces[0].text, negate: negate, op: name, flags: flags, operands: operands))
+            self.conditions.append(
+                Condition(field: pieces[0].text, negate: negate, op: name, flags: flags, operands: operands))
         }
     }
 
@@ -81,13 +88,15 @@ struct K2Filter {
         var results: [Bool] = []
         for condition in self.conditions {
             guard let field = dataClass.field(condition.field) else {
-                throw K2Error(.requestError, "Field '\(condition.field)' does not exist in class \(dataClass.name).", status: 400)
+                throw K2Error(
+                    .requestError, "Field '\(condition.field)' does not exist in class \(dataClass.name).", status: 400)
             }
             let value = record[field.name] ?? .null
             var operands = condition.operands
             if condition.flags.contains("@") {
                 guard let other = dataClass.field(operands[0]) else {
-                    throw K2Error(.requestError, "Field '\(operands[0])' does not exist in class \(dataClass.name).", status: 400)
+                    throw K2Error(
+                        .requestError, "Field '\(operands[0])' does not exist in class \(dataClass.name).", status: 400)
                 }
                 operands = [Self.text(record[other.name] ?? .null)]
             }
@@ -96,7 +105,9 @@ struct K2Filter {
             case "EMPTY": result = Self.text(value).isEmpty
             case "IN": result = operands.contains { Self.compare(value, $0) == 0 }
             case "BETWEEN": result = Self.compare(value, operands[0]) >= 0 && Self.compare(value, operands[1]) <= 0
-            case "LIKE": result = Self.like(Self.text(value), operands[0], flags: condition.flags, hashMeansContains: self.hashMeansContains)
+            case "LIKE":
+                result = Self.like(
+                    Self.text(value), operands[0], flags: condition.flags, hashMeansContains: self.hashMeansContains)
             default:
                 let c = Self.compare(value, operands[0])
                 switch condition.op {
@@ -124,7 +135,9 @@ struct K2Filter {
 
     /// Numbers compare numerically, everything else as text.
     static func compare(_ value: Value, _ operand: String) -> Int {
-        if case .number(let n) = value, let a = Double(n), let b = Double(operand) { return a < b ? -1 : (a > b ? 1 : 0) }
+        if case .number(let n) = value, let a = Double(n), let b = Double(operand) {
+            return a < b ? -1 : (a > b ? 1 : 0)
+        }
         let a = Self.text(value)
         return a < operand ? -1 : (a > operand ? 1 : 0)
     }

@@ -6,7 +6,9 @@ enum K2Percent {
         var bytes: [UInt8] = []
         var utf8 = Array(text.utf8)[...]
         while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2, let h = Self.hex(utf8[utf8.startIndex]), let l = Self.hex(utf8[utf8.startIndex + 1]) {
+            if byte == UInt8(ascii: "%"), utf8.count >= 2, let h = Self.hex(utf8[utf8.startIndex]),
+                let l = Self.hex(utf8[utf8.startIndex + 1])
+            {
                 bytes.append(h << 4 | l)
                 utf8 = utf8.dropFirst(2)
             } else {
@@ -27,9 +29,15 @@ enum K2Percent {
         let keep = Set(keeping.utf8)
         var out: [UInt8] = []
         for byte in text.utf8 {
-            let plain = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D || byte == 0x5F || byte == 0x2E
+            let plain =
+                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D
+                || byte == 0x5F || byte == 0x2E
                 || byte == 0x7E
-            if plain || keep.contains(byte) { out.append(byte) } else { out += [0x25, digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+            if plain || keep.contains(byte) {
+                out.append(byte)
+            } else {
+                out += [0x25, digits[Int(byte >> 4)], digits[Int(byte & 15)]]
+            }
         }
         return String(decoding: out, as: UTF8.self)
     }

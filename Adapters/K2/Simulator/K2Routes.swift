@@ -24,13 +24,19 @@ enum K2Routes {
         let fullURL = "http://\(host)\(request.uri.string)"
         let (verdict, query) = K2Authentication.verify(
             url: fullURL, authorization: request.headers[.authorization], configuration: state.configuration)
-        state.record(.init(method: request.method.rawValue, url: fullURL, auth: verdict.mode, user: verdict.user, verified: verdict.ok))
+        state.record(
+            .init(
+                method: request.method.rawValue, url: fullURL, auth: verdict.mode, user: verdict.user,
+                verified: verdict.ok))
         guard verdict.ok else {
             return Self.error(K2Error(.requestError, "Unauthorized. The request signature is not valid.", status: 401))
         }
         guard state.enter() else {
             return Self.error(
-                K2Error(.communicationError, "No free API thread: all \(state.configuration.threads) licensed shared users are busy.", status: 500))
+                K2Error(
+                    .communicationError,
+                    "No free API thread: all \(state.configuration.threads) licensed shared users are busy.",
+                    status: 500))
         }
         defer { state.leave() }
         let mode = state.mode
@@ -76,7 +82,11 @@ enum K2Routes {
     static func html(_ status: Int, _ title: String) -> Response {
         Self.raw(
             status, "text/html; charset=utf-8",
-            "<!DOCTYPE html><html><head><title>\(title)</title></head><body><h1>Server Error in '/restservice' Application.</h1><h2><i>\(title)</i></h2><p>Exception Details: System.Runtime.Serialization.SerializationException</p></body></html>"
+            """
+            <!DOCTYPE html><html><head><title>\(title)</title></head><body><h1>Server Error in '/restservice' \
+            Application.</h1><h2><i>\(title)</i></h2><p>Exception Details: \
+            System.Runtime.Serialization.SerializationException</p></body></html>
+            """
         )
     }
 
@@ -98,7 +108,9 @@ enum K2Authentication {
     }
 
     /// The verdict, and the query without the `x-auth` parameter.
-    static func verify(url: String, authorization: String?, configuration: K2Simulator.Configuration) -> (Verdict, String) {
+    static func verify(url: String, authorization: String?, configuration: K2Simulator.Configuration) -> (
+        Verdict, String
+    ) {
         let query = url.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
         for marker in ["&x-auth=", "?x-auth="] {
             guard let range = Self.lastRange(of: marker, in: url) else { continue }
@@ -106,17 +118,33 @@ enum K2Authentication {
             let credential = K2Percent.decode(String(url[range.upperBound...]))
             let parts = credential.split(separator: ":", maxSplits: 1).map(String.init)
             let message = K2Percent.uppercase(configuration.xAuthDecode ? K2Percent.decode(signed) : signed)
-            let remaining = signed.split(separator: "?", maxSplits: 1).dropFirst().first.map { String($0.dropLast(marker.hasPrefix("?") ? marker.count - 1 : marker.count)) } ?? ""
-            guard parts.count == 2, configuration.isUser(parts[0]) else { return (Verdict(ok: false, mode: "x-auth", user: parts.first), remaining) }
+            let remaining =
+                signed.split(separator: "?", maxSplits: 1).dropFirst().first.map {
+                    String($0.dropLast(marker.hasPrefix("?") ? marker.count - 1 : marker.count))
+                } ?? ""
+            guard parts.count == 2, configuration.isUser(parts[0]) else {
+                return (Verdict(ok: false, mode: "x-auth", user: parts.first), remaining)
+            }
             let expected = Self.mac(message, password: configuration.password)
-            return (Verdict(ok: ConstantTime.equals(Array(expected.utf8), Array(parts[1].utf8)), mode: "x-auth", user: parts[0]), remaining)
+            return (
+                Verdict(
+                    ok: ConstantTime.equals(Array(expected.utf8), Array(parts[1].utf8)),
+                    mode: """
+                        x-auth
+                        """, user: parts[0]),
+                remaining
+            )
         }
-        guard let authorization, let colon = authorization.firstIndex(of: ":") else { return (Verdict(ok: false, mode: "none"), query) }
+        guard let authorization, let colon = authorization.firstIndex(of: ":") else {
+            return (Verdict(ok: false, mode: "none"), query)
+        }
         let user = String(authorization[..<colon])
         let hash = String(authorization[authorization.index(after: colon)...])
         guard configuration.isUser(user) else { return (Verdict(ok: false, mode: "header", user: user), query) }
         let expected = Self.mac(K2Percent.uppercase(K2Percent.decode(url)), password: configuration.password)
-        return (Verdict(ok: ConstantTime.equals(Array(expected.utf8), Array(hash.utf8)), mode: "header", user: user), query)
+        return (
+            Verdict(ok: ConstantTime.equals(Array(expected.utf8), Array(hash.utf8)), mode: "header", user: user), query
+        )
     }
 
     static func mac(_ message: String, password: String) -> String {

@@ -19,7 +19,9 @@ enum K2Services {
         var apiBase: String
 
         var parameters: [(name: String, value: String)] { K2Percent.parameters(self.query) }
-        func parameter(_ name: String) -> String? { self.parameters.last { $0.name.lowercased() == name.lowercased() }?.value }
+        func parameter(_ name: String) -> String? {
+            self.parameters.last { $0.name.lowercased() == name.lowercased() }?.value
+        }
     }
 
     /// A body .NET could not deserialise: answered with an HTML page, as IIS does.
@@ -27,7 +29,10 @@ enum K2Services {
 
     static func handle(_ context: Context, state: K2SimulatorState) throws -> Response {
         let segments = context.path.split(separator: "/").map { K2Percent.decode(String($0)) }
-        guard let service = segments.first?.lowercased() else { return try Self.answer(["Services": ["Data", "Meta", "Formation", "FormationDefinition"]], root: "Help", context) }
+        guard let service = segments.first?.lowercased() else {
+            return try Self.answer(
+                ["Services": ["Data", "Meta", "Formation", "FormationDefinition"]], root: "Help", context)
+        }
         switch service {
         case "data": return try K2DataService.handle(Array(segments.dropFirst()), context, state: state)
         case "meta": return try K2MetaService.handle(Array(segments.dropFirst()), context, state: state)
@@ -40,7 +45,9 @@ enum K2Services {
     /// The request body as a JSON-shaped value (XML bodies are converted), or `Undeserialisable`.
     static func body(_ context: Context) throws -> Value {
         if context.xml {
-            guard let document = try? XML.parse(context.body), let root = document.objectValue?.members.first else { throw Undeserialisable() }
+            guard let document = try? XML.parse(context.body), let root = document.objectValue?.members.first else {
+                throw Undeserialisable()
+            }
             return K2XMLShape.fromXML(root.value, key: root.key)
         }
         guard let value = try? JSON.parse(context.body) else { throw Undeserialisable() }

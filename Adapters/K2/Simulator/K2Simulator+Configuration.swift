@@ -28,7 +28,9 @@ extension K2Simulator {
         public init(text: String, file: String) throws(ConfigError) {
             let root = try ConfigParser.parse(text, file: file)
             var map = try root.map()
-            if let value = try map.string("base_path") { self.basePath = value.hasSuffix("/") ? String(value.dropLast()) : value }
+            if let value = try map.string("base_path") {
+                self.basePath = value.hasSuffix("/") ? String(value.dropLast()) : value
+            }
             if let value = try map.string("user_prefix") { self.userPrefix = value }
             if let value = try map.string("password") { self.password = value }
             if let value = try map.int("threads", in: 1...1000) { self.threads = value }
@@ -40,7 +42,9 @@ extension K2Simulator {
 
         /// Whether `user` is one of the anonymous API users (prefix + 1...threads).
         func isUser(_ user: String) -> Bool {
-            guard user.hasPrefix(self.userPrefix), let n = Int(user.dropFirst(self.userPrefix.count)) else { return false }
+            guard user.hasPrefix(self.userPrefix), let n = Int(user.dropFirst(self.userPrefix.count)) else {
+                return false
+            }
             return (1...self.threads).contains(n)
         }
     }

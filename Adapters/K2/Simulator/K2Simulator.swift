@@ -16,13 +16,15 @@ public struct K2Simulator: Simulator {
     /// Registration for the executable's simulator list.
     public static let kind = SimulatorKind(K2Simulator.self, configurable: true) { file, _ in
         let configuration =
-            try file.map { file throws(ConfigError) in try Configuration(text: file.text, file: file.path) } ?? Configuration()
+            try file.map { file throws(ConfigError) in try Configuration(text: file.text, file: file.path) }
+            ?? Configuration()
         return K2Simulator(state: K2SimulatorState(configuration))
     }
 
     public static let name = "k2"
     public static let defaultPort = 9102
-    public static let summary = "K2 API: /restservice/{xml/}Data|Meta|Formation, signed requests; control routes under /_sim/"
+    public static let summary =
+        "K2 API: /restservice/{xml/}Data|Meta|Formation, signed requests; control routes under /_sim/"
     public static let serverName = "Microsoft-IIS/10.0"
 
     /// Data, mode and statistics; tests may read and change it while it runs.

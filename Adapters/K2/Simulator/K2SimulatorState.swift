@@ -100,7 +100,10 @@ extension K2SimulatorState: SimulatorState {
             "refused_busy": .int(self.refusedBusy),
             "log": .array(
                 seen.suffix(200).map {
-                    ["method": .string($0.method), "url": .string($0.url), "auth": .string($0.auth), "verified": .bool($0.verified)]
+                    [
+                        "method": .string($0.method), "url": .string($0.url), "auth": .string($0.auth),
+                        "verified": .bool($0.verified),
+                    ]
                 }),
         ]
     }
@@ -122,7 +125,8 @@ extension K2SimulatorState: SimulatorState {
         mode.answer = body["answer"]?.stringValue
         if let kind = body["error_kind"]?.stringValue {
             guard K2Error.Kind(rawValue: kind) != nil else {
-                throw SimulatorRefusal("error_kind is one of \(K2Error.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw SimulatorRefusal(
+                    "error_kind is one of \(K2Error.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             mode.errorKind = kind
             mode.errorStatus = max(400, min(body["error_status"]?.intValue ?? 500, 599))

@@ -24,7 +24,9 @@ struct K2Store: Sendable {
         var records: [Value.Object]
         var nextID = 1
 
-        var keyFields: [String] { self.fields.filter { $0.keyIndex != nil }.sorted { $0.keyIndex! < $1.keyIndex! }.map(\.name) }
+        var keyFields: [String] {
+            self.fields.filter { $0.keyIndex != nil }.sorted { $0.keyIndex! < $1.keyIndex! }.map(\.name)
+        }
         func field(_ name: String) -> Field? { self.fields.first { $0.name.lowercased() == name.lowercased() } }
     }
 
@@ -33,7 +35,9 @@ struct K2Store: Sendable {
 
     /// Matches a class by name or V3 name, case-insensitively.
     func classIndex(_ name: String) -> Int? {
-        self.classes.firstIndex { $0.name.lowercased() == name.lowercased() || $0.v3Name.lowercased() == name.lowercased() }
+        self.classes.firstIndex {
+            $0.name.lowercased() == name.lowercased() || $0.v3Name.lowercased() == name.lowercased()
+        }
     }
 
     mutating func nextTimestamp() -> String {
@@ -62,7 +66,8 @@ struct K2Store: Sendable {
             default: break
             }
             partRecords.append([
-                "PartnerId": .int(id), "Abbr": .string(abbr), "Name": .string(name), "ID_NO": .string(String(10_000_000 + id * 7)),
+                "PartnerId": .int(id), "Abbr": .string(abbr), "Name": .string(name),
+                "ID_NO": .string(String(10_000_000 + id * 7)),
                 "City": id % 17 == 0 ? .string("") : .string(cities[id % cities.count]), "Credit": .int(id * 100),
                 "TimeStamp": .string(store.nextTimestamp()),
             ])
@@ -72,20 +77,28 @@ struct K2Store: Sendable {
                 name: "Part", v3Name: "TD_Part", caption: "Partners",
                 fields: [
                     Field(name: "PartnerId", type: "Numeric", keyIndex: 0), Field(name: "Abbr", type: "String"),
-                    Field(name: "Name", type: "String"), Field(name: "ID_NO", type: "String"), Field(name: "City", type: "String"),
-                    Field(name: "Credit", type: "Numeric", noPermission: true), Field(name: "TimeStamp", type: "String", isSystem: true),
+                    Field(name: "Name", type: "String"), Field(name: "ID_NO", type: "String"),
+                    Field(name: "City", type: "String"),
+                    Field(name: "Credit", type: "Numeric", noPermission: true),
+                    Field(name: "TimeStamp", type: "String", isSystem: true),
                 ],
                 defaultFields: ["PartnerId", "Abbr", "Name"], records: partRecords, nextID: parts + 1))
         var orders: [Value.Object] = []
         var rid = 1
-        for (book, number, description) in [("OV", 1, "First order"), ("OV", 2, "Second order"), ("EX", 1, "Export order")] {
+        for (book, number, description) in [
+            ("OV", 1, "First order"), ("OV", 2, "Second order"), ("EX", 1, "Export order"),
+        ] {
             var items: [Value] = []
             for line in 1...3 {
-                items.append(.object(["RID": .int(rid), "Text": .string("\(description) line \(line)"), "Quantity": .int(line * 2)]))
+                items.append(
+                    .object([
+                        "RID": .int(rid), "Text": .string("\(description) line \(line)"), "Quantity": .int(line * 2),
+                    ]))
                 rid += 1
             }
             orders.append([
-                "Book": .string(book), "Number": .int(number), "Description": .string(description), "PartnerId": .int(5),
+                "Book": .string(book), "Number": .int(number), "Description": .string(description),
+                "PartnerId": .int(5),
                 "TimeStamp": .string(store.nextTimestamp()), "Items": .array(items),
             ])
         }
@@ -93,7 +106,8 @@ struct K2Store: Sendable {
             DataClass(
                 name: "Order", v3Name: "TD_Order", caption: "Orders",
                 fields: [
-                    Field(name: "Book", type: "String", keyIndex: 0), Field(name: "Number", type: "Numeric", keyIndex: 1),
+                    Field(name: "Book", type: "String", keyIndex: 0),
+                    Field(name: "Number", type: "Numeric", keyIndex: 1),
                     Field(name: "Description", type: "String"), Field(name: "PartnerId", type: "Numeric"),
                     Field(name: "TimeStamp", type: "String", isSystem: true),
                     Field(name: "Items", type: "Child", childClass: "OrderItem"),
@@ -102,7 +116,10 @@ struct K2Store: Sendable {
         store.classes.append(
             DataClass(
                 name: "OrderItem", v3Name: "TD_OrderItem", caption: "Order items",
-                fields: [Field(name: "RID", type: "Numeric", keyIndex: 0), Field(name: "Text", type: "String"), Field(name: "Quantity", type: "Numeric")],
+                fields: [
+                    Field(name: "RID", type: "Numeric", keyIndex: 0), Field(name: "Text", type: "String"),
+                    Field(name: "Quantity", type: "Numeric"),
+                ],
                 defaultFields: ["RID", "Text", "Quantity"], records: []))
         return store
     }

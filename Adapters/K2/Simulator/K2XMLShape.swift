@@ -8,9 +8,12 @@ enum K2XMLShape {
     static let xsd = "http://www.w3.org/2001/XMLSchema"
 
     static let itemNames: [String: String] = [
-        "Items": "DataObjectWrapper", "FieldValues": "NameValue", "Parameters": "Parameter", "RequestedFields": "string",
-        "ChildList": "FieldMetaData", "FieldList": "FieldMetaData", "LinkList": "FieldMetaData", "PrimaryKeyFieldList": "FieldMetaData",
-        "SystemFields": "FieldMetaData", "ArrayOfDataObjectMetaData": "DataObjectMetaData", "ArrayOfFormationId": "FormationId",
+        "Items": "DataObjectWrapper", "FieldValues": "NameValue", "Parameters": "Parameter",
+        "RequestedFields": "string",
+        "ChildList": "FieldMetaData", "FieldList": "FieldMetaData", "LinkList": "FieldMetaData",
+        "PrimaryKeyFieldList": "FieldMetaData",
+        "SystemFields": "FieldMetaData", "ArrayOfDataObjectMetaData": "DataObjectMetaData",
+        "ArrayOfFormationId": "FormationId",
         "CurrentPrimaryKey": "Segment", "PrimaryKeys": "PrimaryKey", "PrimaryKey": "Segment",
     ]
 
@@ -57,7 +60,8 @@ enum K2XMLShape {
         case .bool: type = "a:boolean"
         case .string: type = "a:string"
         case .null: return .null
-        case .object, .array: return Self.convert(value, key: "Value").objectValue.map { object in
+        case .object, .array:
+            return Self.convert(value, key: "Value").objectValue.map { object in
                 var o = object
                 if o["@i:type"] == nil { o.members.insert(.init("@i:type", "ChildDataObjectWrapper"), at: 0) }
                 if case .object(var items)? = o["Items"], let wrappers = items["DataObjectWrapper"] {
@@ -89,7 +93,11 @@ enum K2XMLShape {
         if object["@i:nil"]?.stringValue == "true" { return .null }
         let type = object["@i:type"]?.stringValue
         var text = object["#text"]
-        if text == nil, type != nil, type != "ChildDataObjectWrapper", object.members.allSatisfy({ $0.key.hasPrefix("@") }) { text = .string("") }
+        if text == nil, type != nil, type != "ChildDataObjectWrapper",
+            object.members.allSatisfy({ $0.key.hasPrefix("@") })
+        {
+            text = .string("")
+        }
         if let text {
             let literal = text.stringValue ?? ""
             switch type?.split(separator: ":").last {
@@ -144,7 +152,9 @@ extension K2XMLShape {
             case "Child": fits = local == "ChildDataObjectWrapper"
             default: fits = local == "string"
             }
-            guard fits else { return "the value of \(name) has i:type \(type), which does not fit its ValueType \(field.type)" }
+            guard fits else {
+                return "the value of \(name) has i:type \(type), which does not fit its ValueType \(field.type)"
+            }
             if field.type == "Child" {
                 for item in Self.list(value["Items"]) {
                     if let problem = Self.typeProblem(wrapper: item, store: store) { return problem }

@@ -38,17 +38,23 @@ extension KeyfaxAdapter {
             renew: { renewal in
                 // Renew with Bearer only a token of the current keys that was not rejected and has not expired.
                 let renewable = renewal.stale.flatMap { stale -> Secret? in
-                    guard stale.value != renewal.rejected, stale.expiresAt.map({ $0 > clock.local }) ?? true else { return nil }
+                    guard stale.value != renewal.rejected, stale.expiresAt.map({ $0 > clock.local }) ?? true else {
+                        return nil
+                    }
                     return stale.value
                 }
                 let value: String
                 do {
                     value = try await fetch(renewable)
                 } catch let error as GatewayError where Self.isTransient(error) {
-                    return .unavailable(error, kind: error.upstreamKind ?? error.upstreamStatus.map { "http_\($0)" } ?? error.code.rawValue)
+                    return .unavailable(
+                        error,
+                        kind: error.upstreamKind ?? error.upstreamStatus.map { "http_\($0)" } ?? error.code.rawValue)
                 }
                 let expiresAt = KeyfaxJWT.expiry(of: value, issuedAt: clock.local)
-                try await keys.openVault().put([.init(path: keys.jwtPath, value: Secret(value), expiresAt: expiresAt)], by: actor, under: renewal.lease)
+                try await keys.openVault().put(
+                    [.init(path: keys.jwtPath, value: Secret(value), expiresAt: expiresAt)], by: actor,
+                    under: renewal.lease)
                 return .renewed(Secret(value), expiries: ["jwt": expiresAt])
             }
         )
@@ -75,22 +81,34 @@ extension KeyfaxAdapter {
     ) async throws -> String {
         let url = client.url(path: "/api/v1/token", query: nil)
         if let renewing {
-            let renewal = client.signed(by: KeyfaxRequestSigner(credential: .bearer(renewing.reveal()), hostName: hostName, signer: signer, clock: clock))
-            let (response, body) = try await renewal.sendCollecting(UpstreamRequest(method: .post, url: url, headers: [.accept: "application/json"], purpose: .credential))
-            if response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue { return token }
+            let renewal = client.signed(
+                by: KeyfaxRequestSigner(
+                    credential: .bearer(renewing.reveal()), hostName: hostName, signer: signer, clock: clock))
+            let (response, body) = try await renewal.sendCollecting(
+                UpstreamRequest(method: .post, url: url, headers: [.accept: "application/json"], purpose: .credential))
+            if response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue {
+                return token
+            }
             if response.status == 404 {
                 // Seed 001: no active Basic key exists for the host; GET /api/v1/token cannot help.
                 throw GatewayError(
                     .upstreamError,
-                    "Keyfax has no active key for host \(hostName) (404 renewing the JWT): bootstrap or import the host's keys",
+                    """
+                    Keyfax has no active key for host \(hostName) (404 renewing the JWT): bootstrap or import the \
+                    host's keys
+                    """,
                     connection: connection, upstreamStatus: 404, upstreamKind: "no_active_key")
             }
         }
-        let basic = client.signed(by: KeyfaxRequestSigner(credential: .basic(try keys.current()), hostName: hostName, signer: signer, clock: clock))
-        let (response, body) = try await basic.sendCollecting(UpstreamRequest(method: .get, url: url, headers: [.accept: "application/json"], purpose: .credential))
+        let basic = client.signed(
+            by: KeyfaxRequestSigner(
+                credential: .basic(try keys.current()), hostName: hostName, signer: signer, clock: clock))
+        let (response, body) = try await basic.sendCollecting(
+            UpstreamRequest(method: .get, url: url, headers: [.accept: "application/json"], purpose: .credential))
         clock.learn(from: response.headers)
         guard response.status == 200, let token = ((try? JSON.parse(body)) ?? .null)["token"]?.stringValue else {
-            throw KeyfaxErrors.upstream(status: response.status, body: body, doing: "obtain a JWT", connection: connection)
+            throw KeyfaxErrors.upstream(
+                status: response.status, body: body, doing: "obtain a JWT", connection: connection)
         }
         return token
     }
@@ -99,7 +117,9 @@ extension KeyfaxAdapter {
     func clientToken() async throws -> (value: String, expiresAt: Timestamp) {
         let token = try await self.jwt.current()
         let stored = try? self.keys.vault?.entry(self.keys.jwtPath)
-        let expiresAt = stored.flatMap { $0.secret == token ? $0.metadata.expiresAt : nil } ?? KeyfaxJWT.expiry(of: token.reveal(), issuedAt: self.clock.local)
+        let expiresAt =
+            stored.flatMap { $0.secret == token ? $0.metadata.expiresAt : nil }
+            ?? KeyfaxJWT.expiry(of: token.reveal(), issuedAt: self.clock.local)
         return (token.reveal(), expiresAt)
     }
 }

@@ -28,7 +28,8 @@ extension KeyfaxAdapter {
         }
         var request: Value.Object = ["company": .string(company), "guid": .string(guid)]
         if let launchURL = arguments["launchUrl"]?.stringValue { request["launchUrl"] = .string(launchURL) }
-        let (status, body, xml) = try await self.call(.post, "/api/v1/results", body: .object(request), xmlRoot: self.configuration.resultsXMLRoot)
+        let (status, body, xml) = try await self.call(
+            .post, "/api/v1/results", body: .object(request), xmlRoot: self.configuration.resultsXMLRoot)
         if status == 202 || status == 422 {
             // Not ready yet: an answer, not a failure.
             var meta: Value.Object = ["state": "pending", "upstream_status": .int(status)]
@@ -44,7 +45,10 @@ extension KeyfaxAdapter {
     func clientTokenEnvelope() async throws -> Envelope {
         let token = try await self.clientToken()
         return Envelope(
-            data: ["token": .string(token.value), "host": .string(self.configuration.hostName), "expires_at": .string(token.expiresAt.iso8601)],
+            data: [
+                "token": .string(token.value), "host": .string(self.configuration.hostName),
+                "expires_at": .string(token.expiresAt.iso8601),
+            ],
             upstreamStatus: 200
         )
     }
@@ -65,7 +69,9 @@ extension KeyfaxAdapter {
     /// (`format: xml` sends `body` as the document element `xmlRoot` and asks for XML back; with
     /// `xmlField` the document travels as that string field of a JSON body, seed 001's `startUpXml`).
     /// Returns the status, the body and whether the answer is XML.
-    func call(_ method: HTTPRequest.Method, _ path: String, body: Value?, xmlRoot: String? = nil, xmlField: String? = nil) async throws -> (Int, [UInt8], Bool) {
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, body: Value?, xmlRoot: String? = nil, xmlField: String? = nil
+    ) async throws -> (Int, [UInt8], Bool) {
         let xml = self.configuration.format == .xml && xmlRoot != nil
         var headers: HTTPFields = [.accept: xml ? "application/xml" : "application/json"]
         var upstreamBody = UpstreamBody.empty
@@ -75,7 +81,9 @@ extension KeyfaxAdapter {
                 do {
                     document = try XML.serialize(body, root: xmlRoot)
                 } catch {
-                    throw GatewayError(.badRequest, "the arguments cannot be written as XML for Keyfax: \(error)", connection: self.connection)
+                    throw GatewayError(
+                        .badRequest, "the arguments cannot be written as XML for Keyfax: \(error)",
+                        connection: self.connection)
                 }
                 if let xmlField {
                     headers[.contentType] = "application/json"
@@ -89,7 +97,9 @@ extension KeyfaxAdapter {
                 upstreamBody = .bytes(ByteBuffer(bytes: JSON.serializeBytes(body)))
             }
         }
-        let response = try await self.send(UpstreamRequest(method: method, url: self.client.url(path: path, query: nil), headers: headers, body: upstreamBody))
+        let response = try await self.send(
+            UpstreamRequest(
+                method: method, url: self.client.url(path: path, query: nil), headers: headers, body: upstreamBody))
         let answeredXML = (response.headers[.contentType] ?? "").lowercased().contains("xml")
         do {
             var buffer = try await response.collectBody(upTo: self.client.maxResponseBytes)
@@ -99,19 +109,25 @@ extension KeyfaxAdapter {
         }
     }
 
-    private func answer(status: Int, body: [UInt8], xml: Bool, doing what: String, unwrapRoot: Bool = false) throws -> Envelope {
+    private func answer(status: Int, body: [UInt8], xml: Bool, doing what: String, unwrapRoot: Bool = false) throws
+        -> Envelope
+    {
         guard (200..<300).contains(status) else {
             throw KeyfaxErrors.upstream(status: status, body: body, doing: what, connection: self.connection)
         }
         if xml {
             guard let document = try? XML.parse(body) else {
-                throw GatewayError(.upstreamError, "Keyfax answered malformed XML while trying to \(what)", connection: self.connection, upstreamStatus: status)
+                throw GatewayError(
+                    .upstreamError, "Keyfax answered malformed XML while trying to \(what)",
+                    connection: self.connection, upstreamStatus: status)
             }
             let data = unwrapRoot ? (document.objectValue?.members.first?.value ?? .null) : document
             return Envelope(data: data, upstreamStatus: status)
         }
         guard let value = try? JSON.parse(body) else {
-            throw GatewayError(.upstreamError, "Keyfax answered something that is not JSON while trying to \(what)", connection: self.connection, upstreamStatus: status)
+            throw GatewayError(
+                .upstreamError, "Keyfax answered something that is not JSON while trying to \(what)",
+                connection: self.connection, upstreamStatus: status)
         }
         return Envelope(data: value, upstreamStatus: status)
     }

@@ -36,7 +36,12 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
         try options.finish()
         try setup.requireVault(because: "adapter keyfax (its keys and JWTs live in the vault)")
         for credential in setup.connection.credentials where credential.name != "hook_secret" {
-            throw credential.node.error("adapter keyfax takes only credentials.hook_secret; its keys live in the vault under \(setup.connection.name)/")
+            throw credential.node.error(
+                """
+                adapter keyfax takes only credentials.hook_secret; its keys live in the vault under \
+                \(setup.connection.name)/
+                """
+            )
         }
         if let credential = setup.connection.credentials.first(where: { $0.name == "hook_secret" }),
             let secret = try? setup.credentials.secret("hook_secret"), !Self.isStrongHookSecret(secret)
@@ -45,7 +50,8 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
             throw credential.node.error(Self.weakHookSecretMessage)
         }
         if setup.connection.followRedirects {
-            throw setup.connection.node.error("follow_redirects: true is not allowed for adapter keyfax: signed requests go to base_url only")
+            throw setup.connection.node.error(
+                "follow_redirects: true is not allowed for adapter keyfax: signed requests go to base_url only")
         }
         self.configuration = configuration
         self.connection = setup.connection.name
@@ -63,9 +69,14 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
         let signer = self.signer
         let hostName = configuration.hostName
         let connection = setup.connection.name
-        self.jwt = Self.jwtCredential(keys: keys, health: setup.health, margin: configuration.renewMarginSeconds, clock: clock, logger: setup.logger) {
+        self.jwt = Self.jwtCredential(
+            keys: keys, health: setup.health, margin: configuration.renewMarginSeconds, clock: clock,
+            logger: setup.logger
+        ) {
             renewing in
-            try await Self.obtainToken(renewing: renewing, client: client, keys: keys, signer: signer, hostName: hostName, clock: clock, connection: connection)
+            try await Self.obtainToken(
+                renewing: renewing, client: client, keys: keys, signer: signer, hostName: hostName, clock: clock,
+                connection: connection)
         }
         self.bearer = RequestAuthorizer(client: client, credential: self.jwt) { token in
             KeyfaxRequestSigner(credential: .bearer(token.reveal()), hostName: hostName, signer: signer, clock: clock)
@@ -76,7 +87,9 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
 
     public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
         let body = try await Self.buffer(call.body, limit: self.client.maxResponseBytes, connection: self.connection)
-        var request = UpstreamRequest(method: call.method, url: self.client.url(path: call.path, query: call.query), headers: call.headers, body: body)
+        var request = UpstreamRequest(
+            method: call.method, url: self.client.url(path: call.path, query: call.query), headers: call.headers,
+            body: body)
         request.headers[.authorization] = nil
         return try await self.send(request)
     }
@@ -99,7 +112,12 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
                 return response
             }
             response.body.cancel()
-            self.logger.notice("keyfax: retrying a refused request", metadata: ["connection": .string(self.connection), "reason": .string(switched ? "keys switched" : "clock skew")])
+            self.logger.notice(
+                "keyfax: retrying a refused request",
+                metadata: [
+                    "connection": .string(self.connection),
+                    "reason": .string(switched ? "keys switched" : "clock skew"),
+                ])
             let retry = try await self.signedClient(.basic(try self.keys.current())).send(request)
             self.clock.learn(from: retry.headers)
             self.report(retry.status)
@@ -119,7 +137,9 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
     }
 
     func signedClient(_ credential: KeyfaxRequestSigner.Credential) -> UpstreamClient {
-        self.client.signed(by: KeyfaxRequestSigner(credential: credential, hostName: self.configuration.hostName, signer: self.signer, clock: self.clock))
+        self.client.signed(
+            by: KeyfaxRequestSigner(
+                credential: credential, hostName: self.configuration.hostName, signer: self.signer, clock: self.clock))
     }
 
     static func buffer(_ body: UpstreamBody, limit: Int, connection: String) async throws -> UpstreamBody {
@@ -130,7 +150,9 @@ public struct KeyfaxAdapter: Adapter, ConnectionEndpoints {
             buffer.writeBuffer(&chunk)
             guard buffer.readableBytes <= limit else {
                 stream.cancel()
-                throw GatewayError(.payloadTooLarge, "Keyfax request bodies are signed whole and limited to \(limit) bytes", connection: connection)
+                throw GatewayError(
+                    .payloadTooLarge, "Keyfax request bodies are signed whole and limited to \(limit) bytes",
+                    connection: connection)
             }
         }
         return .bytes(buffer)

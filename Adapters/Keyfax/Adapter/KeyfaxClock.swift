@@ -38,12 +38,15 @@ enum HTTPDate {
     static func parse(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])),
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]),
+            let month = months.firstIndex(of: String(parts[2])),
             let year = Int(parts[3])
         else { return nil }
         let time = parts[4].split(separator: ":")
         guard time.count == 3 else { return nil }
-        let iso = self.padded(year, 4) + "-" + self.padded(month + 1, 2) + "-" + self.padded(day, 2) + "T" + time.joined(separator: ":") + "Z"
+        let iso =
+            self.padded(year, 4) + "-" + self.padded(month + 1, 2) + "-" + self.padded(day, 2) + "T"
+            + time.joined(separator: ":") + "Z"
         return Timestamp(iso8601: iso)?.seconds
     }
 

@@ -15,13 +15,17 @@ enum KeyfaxErrors {
                 upstreamKind: "unauthorized"
             )
         default:
-            return GatewayError(.upstreamError, "Keyfax answered \(status) while trying to \(what)\(detail)", connection: connection, upstreamStatus: status)
+            return GatewayError(
+                .upstreamError, "Keyfax answered \(status) while trying to \(what)\(detail)", connection: connection,
+                upstreamStatus: status)
         }
     }
 
     /// `message` (or `Message`) of a JSON body, bounded.
     static func message(_ body: [UInt8]) -> String? {
-        guard let value = try? JSON.parse(body), let text = (value["message"] ?? value["Message"])?.stringValue else { return nil }
+        guard let value = try? JSON.parse(body), let text = (value["message"] ?? value["Message"])?.stringValue else {
+            return nil
+        }
         return String(text.prefix(300))
     }
 }

@@ -18,7 +18,8 @@ package struct KeyfaxHookBody: Sendable {
             let apiKey = object["apiKey"]?.stringValue, let signingKey = object["signingKey"]?.stringValue,
             let hostName = object["hostName"]?.stringValue, !apiKey.isEmpty, Base64.decode(signingKey)?.isEmpty == false
         else {
-            throw GatewayError(.badRequest, "expected {\"apiKey\", \"signingKey\" (base64), \"schemaName\", \"hostName\"}")
+            throw GatewayError(
+                .badRequest, "expected {\"apiKey\", \"signingKey\" (base64), \"schemaName\", \"hostName\"}")
         }
         if let schema = object["schemaName"]?.stringValue, schema != "Basic" {
             throw GatewayError(.badRequest, "schemaName must be Basic")

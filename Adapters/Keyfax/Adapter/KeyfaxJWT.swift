@@ -11,7 +11,8 @@ public enum KeyfaxJWT {
         guard parts.count == 3, let payload = Base64.urlDecode(String(parts[1])),
             case .object(let claims) = (try? JSON.parse(payload)) ?? .null
         else { return nil }
-        guard case .number(let text)? = claims["exp"], let seconds = Double(text), seconds.isFinite, abs(seconds) < 1e15 else {
+        guard case .number(let text)? = claims["exp"], let seconds = Double(text), seconds.isFinite, abs(seconds) < 1e15
+        else {
             return nil
         }
         return Timestamp(seconds: Int64(seconds))

@@ -31,10 +31,15 @@ struct KeyfaxKeyStore: Sendable {
     func current() throws -> KeyfaxSigner.Keys {
         do {
             let vault = try self.openVault()
-            guard let apiKey = try vault.entry(self.apiKeyPath)?.secret, let signingKey = try vault.entry(self.signingKeyPath)?.secret else {
+            guard let apiKey = try vault.entry(self.apiKeyPath)?.secret,
+                let signingKey = try vault.entry(self.signingKeyPath)?.secret
+            else {
                 throw GatewayError(
                     .unavailable,
-                    "no Keyfax keys yet for connection \(self.connection): run `gatehouse keyfax bootstrap \(self.connection)` (or import emailed keys)",
+                    """
+                    no Keyfax keys yet for connection \(self.connection): run `gatehouse keyfax bootstrap \
+                    \(self.connection)` (or import emailed keys)
+                    """,
                     connection: self.connection
                 )
             }
@@ -47,10 +52,15 @@ struct KeyfaxKeyStore: Sendable {
     /// Stores a key pair as new versions of both secrets, atomically.
     func store(apiKey: String, signingKey: String, by actor: VaultActor) async throws {
         guard !apiKey.isEmpty, !apiKey.contains(":"), let decoded = Base64.decode(signingKey), !decoded.isEmpty else {
-            throw GatewayError(.badRequest, "a Keyfax key pair is an apiKey without ':' and a base64 signingKey", connection: self.connection)
+            throw GatewayError(
+                .badRequest, "a Keyfax key pair is an apiKey without ':' and a base64 signingKey",
+                connection: self.connection)
         }
         try await self.openVault().put(
-            [.init(path: self.apiKeyPath, value: Secret(apiKey)), .init(path: self.signingKeyPath, value: Secret(signingKey))],
+            [
+                .init(path: self.apiKeyPath, value: Secret(apiKey)),
+                .init(path: self.signingKeyPath, value: Secret(signingKey)),
+            ],
             by: actor
         )
     }
@@ -74,7 +84,8 @@ struct KeyfaxKeyStore: Sendable {
         // The record is read back from the vault, where an operator may have put anything:
         // the age is computed without overflow, and a time in the future is no rotation.
         guard let value = self.json(self.rotationPath), let requestedAt = value["requested_at"]?.intValue,
-            case let age = now.seconds(since: Timestamp(seconds: Int64(requestedAt))), (0...self.rotationWindowSeconds).contains(age)
+            case let age = now.seconds(since: Timestamp(seconds: Int64(requestedAt))),
+            (0...self.rotationWindowSeconds).contains(age)
         else { return nil }
         return Rotation(requestedAt: Int64(requestedAt), apiKey: value["api_key"]?.stringValue)
     }
@@ -92,7 +103,8 @@ struct KeyfaxKeyStore: Sendable {
 
     /// Keys delivered to the web hook before the rotation's `POST /api/v1/key` answered.
     func incoming() -> (apiKey: String, signingKey: String)? {
-        guard let value = self.json(self.incomingPath), let apiKey = value["apiKey"]?.stringValue, let signingKey = value["signingKey"]?.stringValue
+        guard let value = self.json(self.incomingPath), let apiKey = value["apiKey"]?.stringValue,
+            let signingKey = value["signingKey"]?.stringValue
         else { return nil }
         return (apiKey, signingKey)
     }

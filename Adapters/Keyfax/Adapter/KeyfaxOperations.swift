@@ -10,18 +10,27 @@ extension KeyfaxAdapter {
         ) { adapter, _ in try await adapter.startupExample() },
         .init(
             OperationDescription(
-                "startup", summary: "Starts a Keyfax session with the caller's start-up data and answers with its GUID and launch URL",
+                "startup",
+                summary:
+                    "Starts a Keyfax session with the caller's start-up data and answers with its GUID and launch URL",
                 arguments: Schema.types(
                     ["object"], ["minProperties": 1],
-                    description: "The start-up data, e.g. {\"mode\": {\"value\": \"ROL\"}, \"company\": {\"value\": \"OL3_Dev\"}}"),
+                    description:
+                        """
+                        The start-up data, e.g. {\"mode\": {\"value\": \"ROL\"}, \"company\": {\"value\": \
+                        \"OL3_Dev\"}}
+                        """
+                ),
                 data: Schema.object(
-                    ["guid": Schema.string(), "launchUrl": Schema.string(), "company": Schema.string()], additional: true,
+                    ["guid": Schema.string(), "launchUrl": Schema.string(), "company": Schema.string()],
+                    additional: true,
                     description: "Keyfax's launch data: the session's guid and the launchUrl to open")
             )
         ) { adapter, arguments in try await adapter.startup(arguments) },
         .init(
             OperationDescription(
-                "results", summary: "Reads a session's results; HTTP 202 with meta.state \"pending\" while it is not finished",
+                "results",
+                summary: "Reads a session's results; HTTP 202 with meta.state \"pending\" while it is not finished",
                 arguments: Schema.object(
                     [
                         "company": Schema.string(minLength: 1, description: "The company from the start-up answer"),
@@ -30,7 +39,9 @@ extension KeyfaxAdapter {
                     ],
                     required: ["company", "guid"]
                 ),
-                answer: .envelopeOrPending(data: Schema.map(description: "Keyfax's results (KeyfaxData); meta.state says completed or cancelled"))
+                answer: .envelopeOrPending(
+                    data: Schema.map(
+                        description: "Keyfax's results (KeyfaxData); meta.state says completed or cancelled"))
             )
         ) { adapter, arguments in try await adapter.results(arguments) },
         .init(
@@ -38,7 +49,10 @@ extension KeyfaxAdapter {
                 "client_token", summary: "Issues a short-lived token for Keyfax's client-side script",
                 arguments: Schema.object(),
                 data: Schema.object(
-                    ["token": Schema.string(), "host": Schema.string(), "expires_at": Schema.string(description: "ISO 8601")],
+                    [
+                        "token": Schema.string(), "host": Schema.string(),
+                        "expires_at": Schema.string(description: "ISO 8601"),
+                    ],
                     required: ["token", "host", "expires_at"])
             )
         ) { adapter, _ in try await adapter.clientTokenEnvelope() },

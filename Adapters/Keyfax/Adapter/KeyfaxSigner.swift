@@ -80,7 +80,8 @@ public struct KeyfaxSigner: Sendable {
         timestamp: Int64,
         nonce: String
     ) throws(SigningError) -> String {
-        let signature = try self.signature(method: method, url: url, body: body, hostName: hostName, keys: keys, timestamp: timestamp, nonce: nonce)
+        let signature = try self.signature(
+            method: method, url: url, body: body, hostName: hostName, keys: keys, timestamp: timestamp, nonce: nonce)
         return "Basic \(hostName):\(keys.apiKey):\(signature):\(nonce):\(timestamp)"
     }
 
@@ -96,7 +97,8 @@ public struct KeyfaxSigner: Sendable {
         nonce: String
     ) throws(SigningError) -> String {
         let decoded: [UInt8]? = keys.signingKey.withBytes { bytes in
-            self.configuration.signingKey == .base64 ? Base64.decode(String(decoding: bytes, as: UTF8.self)) : Array(bytes)
+            self.configuration.signingKey == .base64
+                ? Base64.decode(String(decoding: bytes, as: UTF8.self)) : Array(bytes)
         }
         guard let key = decoded, !key.isEmpty else {
             throw SigningError(description: "the Keyfax signing key is not base64")

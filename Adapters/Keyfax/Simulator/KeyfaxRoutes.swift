@@ -16,7 +16,9 @@ struct KeyfaxRoutes {
     func respond(to request: Request) async throws -> Response {
         let path = request.uri.path.lowercased()
         if path.hasSuffix("/main.aspx"), request.method == .get { return self.launch(request) }
-        guard let range = path.range(of: "/api/v1/") else { return Self.json(["message": "No HTTP resource was found that matches the request URI."], status: 404) }
+        guard let range = path.range(of: "/api/v1/") else {
+            return Self.json(["message": "No HTTP resource was found that matches the request URI."], status: 404)
+        }
         let endpoint = String(path[range.upperBound...])
         let bytes = try await SimulatorHTTP.body(of: request)
         let url = "http://\(request.head.authority ?? "127.0.0.1")\(request.uri.string)"
@@ -37,10 +39,16 @@ struct KeyfaxRoutes {
             case (.post, "token"):
                 // Seed 001: 404 when no active Basic key exists for the host named in the Bearer schema.
                 if let host = Self.bearerHost(request), self.state.data.withLock({ $0.hosts[host]?.current == nil }) {
-                    return Self.json(["message": .string("No active key for the Basic authorization schema exists for host \(host)")], status: 404)
+                    return Self.json(
+                        [
+                            "message": .string(
+                                "No active key for the Basic authorization schema exists for host \(host)")
+                        ], status: 404)
                 }
                 let caller = try self.verify(request, url: url, body: bytes, allowBearer: true)
-                guard caller.bearer else { return Self.json(["message": "Renewal needs the Bearer schema"], status: 401) }
+                guard caller.bearer else {
+                    return Self.json(["message": "Renewal needs the Bearer schema"], status: 401)
+                }
                 return self.token(caller, renewal: true)
             case (.get, "startup"):
                 _ = try self.verify(request, url: url, body: bytes, allowBearer: true)
@@ -60,7 +68,9 @@ struct KeyfaxRoutes {
         }
     }
 
-    private func verify(_ request: Request, url: String, body: [UInt8], allowBearer: Bool) throws(KeyfaxVerifier.Refusal) -> KeyfaxVerifier.Caller {
+    private func verify(_ request: Request, url: String, body: [UInt8], allowBearer: Bool) throws(KeyfaxVerifier
+        .Refusal) -> KeyfaxVerifier.Caller
+    {
         try KeyfaxVerifier.verify(
             authorization: request.headers[.authorization],
             method: request.method.rawValue,
@@ -84,10 +94,17 @@ struct KeyfaxRoutes {
             return true
         }
         guard issued else {
-            return Self.json(["message": .string("Keys already exist for host \(host), or the host is not configured for the Web API")], status: 400)
+            return Self.json(
+                [
+                    "message": .string(
+                        "Keys already exist for host \(host), or the host is not configured for the Web API")
+                ], status: 400)
         }
         return Self.json(
-            ["apiKey": .string(keys.apiKey), "signingKey": .string(keys.signingKey), "schemaName": "Basic", "hostName": .string(host)],
+            [
+                "apiKey": .string(keys.apiKey), "signingKey": .string(keys.signingKey), "schemaName": "Basic",
+                "hostName": .string(host),
+            ],
             status: 201
         )
     }
@@ -103,7 +120,10 @@ struct KeyfaxRoutes {
             data.stats.keyRotations += 1
         }
         let delivered = await self.webHook.deliver(
-            ["apiKey": .string(keys.apiKey), "signingKey": .string(keys.signingKey), "schemaName": "Basic", "hostName": .string(caller.host)],
+            [
+                "apiKey": .string(keys.apiKey), "signingKey": .string(keys.signingKey), "schemaName": "Basic",
+                "hostName": .string(caller.host),
+            ],
             to: hookURL
         )
         guard delivered else {
@@ -130,9 +150,15 @@ struct KeyfaxRoutes {
         let result: (String, Bool)? = self.state.data.withLock { data in
             guard let keys = data.hosts[caller.host]?.current else { return nil }
             if renewal { data.stats.tokensRenewed += 1 } else { data.stats.tokensIssued += 1 }
-            return (KeyfaxVerifier.issueToken(host: caller.host, keys: keys, now: now, lifetime: self.state.configuration.tokenLifetimeSeconds), true)
+            return (
+                KeyfaxVerifier.issueToken(
+                    host: caller.host, keys: keys, now: now, lifetime: self.state.configuration.tokenLifetimeSeconds),
+                true
+            )
         }
-        guard let (token, _) = result else { return Self.json(["message": .string("No active key exists for host \(caller.host)")], status: 404) }
+        guard let (token, _) = result else {
+            return Self.json(["message": .string("No active key exists for host \(caller.host)")], status: 404)
+        }
         return Self.json(["company": .string(self.state.configuration.company), "token": .string(token)])
     }
 
@@ -140,7 +166,8 @@ struct KeyfaxRoutes {
 
     static let exampleStartup: Value = [
         "mode": ["value": "ROL"], "userName": ["value": "administrator"], "company": ["value": "OL3_Dev"],
-        "scriptSet": ["value": "ROL"], "returnUrl": ["value": "https://hostsystem.com/KeyfaxComplete.aspx?status=0&co=1&guid=2&user=3"],
+        "scriptSet": ["value": "ROL"],
+        "returnUrl": ["value": "https://hostsystem.com/KeyfaxComplete.aspx?status=0&co=1&guid=2&user=3"],
     ]
 
     /// `POST /api/v1/startup` takes what the documents allow: a JSON start-up object (seed 000's
@@ -152,7 +179,9 @@ struct KeyfaxRoutes {
         var company = self.state.configuration.company
         let form: String
         if contentType.contains("xml") {
-            guard let document = try? XML.parse(body) else { return Self.json(["message": "The start-up data is not valid XML"], status: 500) }
+            guard let document = try? XML.parse(body) else {
+                return Self.json(["message": "The start-up data is not valid XML"], status: 500)
+            }
             if let value = Self.element("company", in: document) { company = value }
             form = "xml_body:" + (document.objectValue?.members.first?.key ?? "")
         } else if contentType.contains("json") {
@@ -175,10 +204,19 @@ struct KeyfaxRoutes {
         self.state.data.withLock { $0.stats.startupForms.append(form) }
         let guid = KeyfaxSimulatorState.Keys.uuid()
         self.state.data.withLock { $0.sessions[guid] = .init(company: company, state: .created) }
-        let launchURL = "http://\(request.head.authority ?? "127.0.0.1")/interview/InterView/OL3/Main.aspx?co=\(company)&guid=\(guid)"
+        let launchURL =
+            """
+            http://\(request.head.authority ?? "127.0.0.1")/interview/InterView/OL3/Main.aspx?co=\(company)&guid=\
+            \(guid)
+            """
         let launch: Value = ["guid": .string(guid), "launchUrl": .string(launchURL), "company": .string(company)]
         if wantsXML {
-            return Self.xml("<LaunchData><guid>\(guid)</guid><launchUrl>\(Self.escape(launchURL))</launchUrl><company>\(Self.escape(company))</company></LaunchData>")
+            return Self.xml(
+                """
+                <LaunchData><guid>\(guid)</guid><launchUrl>\(Self.escape(launchURL))</launchUrl><company>\
+                \(Self.escape(company))</company></LaunchData>
+                """
+            )
         }
         return Self.json(launch)
     }
@@ -186,20 +224,28 @@ struct KeyfaxRoutes {
     private func results(_ request: Request, body: [UInt8], wantsXML: Bool) -> Response {
         let guid: String?
         if (request.headers[.contentType] ?? "").lowercased().contains("xml") {
-            guard let document = try? XML.parse(body) else { return Self.json(["message": "The results request is not valid XML"], status: 500) }
+            guard let document = try? XML.parse(body) else {
+                return Self.json(["message": "The results request is not valid XML"], status: 500)
+            }
             guid = Self.element("guid", in: document)
         } else {
             guid = ((try? JSON.parse(body)) ?? .null)["guid"]?.stringValue
         }
         guard let guid else { return Self.json(["message": "The results request needs company and guid"], status: 500) }
         guard let session = self.state.data.withLock({ $0.sessions[guid] }) else {
-            return Self.json(["message": .string("No Keyfax session exists for guid \(guid)"), "status": "unknown"], status: 422)
+            return Self.json(
+                ["message": .string("No Keyfax session exists for guid \(guid)"), "status": "unknown"], status: 422)
         }
         switch session.state {
         case .created:
-            return Self.json(["message": "The Keyfax session has not been launched yet", "status": "created"], status: 422)
+            return Self.json(
+                ["message": "The Keyfax session has not been launched yet", "status": "created"], status: 422)
         case .launched:
-            return Self.json(["message": "The Keyfax session has been launched but not completed or cancelled", "status": "launched"], status: 202)
+            return Self.json(
+                [
+                    "message": "The Keyfax session has been launched but not completed or cancelled",
+                    "status": "launched",
+                ], status: 202)
         case .cancelled:
             // A cancelled session: the results shape with Status 0 and no Call.
             if wantsXML { return Self.xml("<KeyfaxData><Status>0</Status><GUID>\(guid)</GUID></KeyfaxData>") }
@@ -208,15 +254,28 @@ struct KeyfaxRoutes {
             let status = "1"
             if wantsXML {
                 return Self.xml(
-                    "<KeyfaxData><Call name=\"Call1\" type=\"ROL\"><Company>\(Self.escape(session.company))</Company><CategoryText>Baths, Basins, Sinks</CategoryText>"
-                        + "<ScriptPath><![CDATA[html|Where is it? <b>in the bathroom</b>|]]></ScriptPath><Repair name=\"Repair1\"><RepairCode>SYSS1</RepairCode></Repair>"
-                        + "<Repair name=\"Repair2\"><RepairCode>630713</RepairCode></Repair></Call><Status>\(status)</Status><GUID>\(guid)</GUID></KeyfaxData>"
+                    """
+                    <KeyfaxData><Call name=\"Call1\" \
+                    type=\"ROL\"><Company>\(Self.escape(session.company))</Company><CategoryText>Baths, Basins, \
+                    Sinks</CategoryText>
+                    """
+                        + """
+                        <ScriptPath><![CDATA[html|Where is it? <b>in the bathroom</b>|]]></ScriptPath><Repair \
+                        name=\"Repair1\"><RepairCode>SYSS1</RepairCode></Repair>
+                        """
+                            + """
+                            <Repair name=\"Repair2\"><RepairCode>630713</RepairCode></Repair></Call><Status>\(status)</\
+                            Status><GUID>\(guid)</GUID></KeyfaxData>
+                            """
                 )
             }
             let call: Value = [
-                "@name": "Call1", "@type": "ROL", "Company": .string(session.company), "CategoryText": "Baths, Basins, Sinks",
+                "@name": "Call1", "@type": "ROL", "Company": .string(session.company),
+                "CategoryText": "Baths, Basins, Sinks",
                 "ScriptPath": ["#cdata-section": "html|Where is it? <b>in the bathroom</b>|"],
-                "Repair": [["@name": "Repair1", "RepairCode": "SYSS1"], ["@name": "Repair2", "RepairCode": "630713"]],
+                "Repair": [
+                    ["@name": "Repair1", "RepairCode": "SYSS1"], ["@name": "Repair2", "RepairCode": "630713"],
+                ],
             ]
             return Self.json(["KeyfaxData": ["Call": call, "Status": .string(status), "GUID": .string(guid)]])
         }
@@ -233,7 +292,9 @@ struct KeyfaxRoutes {
         return Response(
             status: found ? .ok : .notFound,
             headers: [.contentType: "text/html"],
-            body: .init(byteBuffer: ByteBuffer(string: "<html><body>Keyfax simulator session \(Self.escape(guid))</body></html>"))
+            body: .init(
+                byteBuffer: ByteBuffer(
+                    string: "<html><body>Keyfax simulator session \(Self.escape(guid))</body></html>"))
         )
     }
 
@@ -246,7 +307,9 @@ struct KeyfaxRoutes {
         switch (method, segments.first ?? "") {
         case (.post, "sessions") where segments.count == 3:
             let guid = segments[1]
-            let next: KeyfaxSimulatorState.SessionState? = ["launch": .launched, "complete": .completed, "cancel": .cancelled][segments[2]]
+            let next: KeyfaxSimulatorState.SessionState? = [
+                "launch": .launched, "complete": .completed, "cancel": .cancelled,
+            ][segments[2]]
             guard let next else { return Self.json(["message": "launch, complete or cancel"], status: 400) }
             let found: Bool = self.state.data.withLock { data in
                 guard data.sessions[guid] != nil else { return false }
@@ -256,7 +319,9 @@ struct KeyfaxRoutes {
             return Self.json(["guid": .string(guid), "state": .string(next.rawValue)], status: found ? 200 : 404)
         case (.post, "webhook"):
             // {"host": "Dev", "url": "http://..."}: where POST /api/v1/key delivers new keys.
-            guard let host = body["host"]?.stringValue else { return Self.json(["message": "body must be {\"host\", \"url\"}"], status: 400) }
+            guard let host = body["host"]?.stringValue else {
+                return Self.json(["message": "body must be {\"host\", \"url\"}"], status: 400)
+            }
             self.state.setWebHook(body["url"]?.stringValue, for: host)
             return Self.json(["host": .string(host)])
         default:
@@ -289,12 +354,15 @@ struct KeyfaxRoutes {
 
     /// The host name of a `Bearer {hostName}:{token}` header.
     static func bearerHost(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "), let colon = header.firstIndex(of: ":") else { return nil }
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+            let colon = header.firstIndex(of: ":")
+        else { return nil }
         return String(header[header.index(header.startIndex, offsetBy: 7)..<colon])
     }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;")
     }
 
@@ -303,7 +371,9 @@ struct KeyfaxRoutes {
     }
 
     static func xml(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 

@@ -52,7 +52,10 @@ extension KeyfaxSimulator {
         public var tokenLifetimeSeconds: Int64 = 86_400
 
         /// Creates a configuration.
-        public init(company: String = "OL3_Dev", hosts: [String: String?], pastWindowSeconds: Int64 = 300, futureWindowSeconds: Int64 = 5) {
+        public init(
+            company: String = "OL3_Dev", hosts: [String: String?], pastWindowSeconds: Int64 = 300,
+            futureWindowSeconds: Int64 = 5
+        ) {
             self.company = company
             self.hosts = hosts
             self.pastWindowSeconds = pastWindowSeconds
@@ -65,7 +68,8 @@ extension KeyfaxSimulator {
             # Built-in demo data of `gatehouse simulate keyfax` (loopback only).
             company: OL3_Dev
             hosts:
-              Dev: { web_hook_url: "http://127.0.0.1:8080/hooks/keyfax-demo/keyfax-keys/DEMO-ONLY-keyfax-hook-secret-0123456789" }
+              Dev: { web_hook_url: \
+            "http://127.0.0.1:8080/hooks/keyfax-demo/keyfax-keys/DEMO-ONLY-keyfax-hook-secret-0123456789" }
             """
 
         /// ``demoText``, parsed.
@@ -93,13 +97,19 @@ extension KeyfaxSimulator {
             }
             guard !self.hosts.isEmpty else { throw hostsNode.error("at least one host is needed") }
             if let past = try map.int("past_window_seconds", in: 1...86_400) { self.pastWindowSeconds = Int64(past) }
-            if let future = try map.int("future_window_seconds", in: 0...86_400) { self.futureWindowSeconds = Int64(future) }
-            if let lifetime = try map.int("token_lifetime_seconds", in: 60...86_400) { self.tokenLifetimeSeconds = Int64(lifetime) }
+            if let future = try map.int("future_window_seconds", in: 0...86_400) {
+                self.futureWindowSeconds = Int64(future)
+            }
+            if let lifetime = try map.int("token_lifetime_seconds", in: 60...86_400) {
+                self.tokenLifetimeSeconds = Int64(lifetime)
+            }
             if let node = map.node("signing") {
                 var signing = try node.map()
                 if let fields = try signing.stringList("fields") {
                     let all = ["identity", "method", "url", "timestamp", "nonce", "body"]
-                    guard fields.sorted() == all.sorted() else { throw signing.node("fields")!.error("fields lists each of \(all.joined(separator: ", ")) once") }
+                    guard fields.sorted() == all.sorted() else {
+                        throw signing.node("fields")!.error("fields lists each of \(all.joined(separator: ", ")) once")
+                    }
                     self.signing.fields = fields
                 }
                 if let v = try signing.choice("identity", in: ["api_key", "host_name"]) { self.signing.identity = v }
@@ -107,7 +117,9 @@ extension KeyfaxSimulator {
                 if let v = try signing.choice("body_digest", in: ["md5", "none"]) { self.signing.bodyDigest = v }
                 if let v = try signing.choice("url_case", in: ["lower", "as_sent"]) { self.signing.urlCase = v }
                 if let v = try signing.choice("url_encoding", in: ["dotnet", "none"]) { self.signing.urlEncoding = v }
-                if let v = try signing.choice("url_form", in: ["absolute", "path_and_query"]) { self.signing.urlForm = v }
+                if let v = try signing.choice("url_form", in: ["absolute", "path_and_query"]) {
+                    self.signing.urlForm = v
+                }
                 if let v = try signing.choice("signing_key", in: ["base64", "text"]) { self.signing.signingKey = v }
                 try signing.finish()
             }

@@ -17,13 +17,15 @@ public struct KeyfaxSimulator: Simulator {
     /// Registration for the executable's simulator list.
     public static let kind = SimulatorKind(KeyfaxSimulator.self, configurable: true) { file, logger in
         let configuration =
-            try file.map { file throws(ConfigError) in try Configuration(text: file.text, file: file.path) } ?? Configuration.demo
+            try file.map { file throws(ConfigError) in try Configuration(text: file.text, file: file.path) }
+            ?? Configuration.demo
         return KeyfaxSimulator(state: KeyfaxSimulatorState(configuration), logger: logger)
     }
 
     public static let name = "keyfax"
     public static let defaultPort = 9101
-    public static let summary = "Keyfax Web API: /interview/api/v1/{key,token,startup,results}, control routes under /_sim/"
+    public static let summary =
+        "Keyfax Web API: /interview/api/v1/{key,token,startup,results}, control routes under /_sim/"
 
     /// Keys, sessions and counters; tests may read and change it while it runs.
     public let state: KeyfaxSimulatorState

@@ -94,7 +94,8 @@ extension KeyfaxSimulatorState: SimulatorState {
     public var statsJSON: Value {
         let stats = self.data.withLock { $0.stats }
         return [
-            "nonce_reuses": .int(stats.nonceReuses), "tokens_issued": .int(stats.tokensIssued), "tokens_renewed": .int(stats.tokensRenewed),
+            "nonce_reuses": .int(stats.nonceReuses), "tokens_issued": .int(stats.tokensIssued),
+            "tokens_renewed": .int(stats.tokensRenewed),
             "key_rotations": .int(stats.keyRotations), "web_hook_deliveries": .int(stats.webHookDeliveries),
             "accepted_by_api_key": .object(Value.Object(stats.acceptedByAPIKey.map { .init($0.key, .int($0.value)) })),
             "rejections": .array(stats.rejections.map { .string($0) }),

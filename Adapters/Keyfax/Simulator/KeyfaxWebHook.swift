@@ -22,7 +22,8 @@ struct KeyfaxWebHook: Sendable {
             let response = try await self.transport.send(request)
             _ = try? await response.collectBody(upTo: 1 << 16)
             if !(200..<300).contains(response.status) {
-                self.logger.notice("web hook refused the keys", metadata: ["status": .stringConvertible(response.status)])
+                self.logger.notice(
+                    "web hook refused the keys", metadata: ["status": .stringConvertible(response.status)])
             }
             return (200..<300).contains(response.status)
         } catch {

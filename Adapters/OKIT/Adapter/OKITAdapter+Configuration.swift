@@ -32,19 +32,25 @@ extension OKITAdapter {
             self.init(applicationPrefix: prefix)
             if let parameter = try options.string("application_prefix_parameter") {
                 let allowed = parameter.utf8.allSatisfy { byte in
-                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                        || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                         || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
                         || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
                 }
                 guard !parameter.isEmpty, allowed, !["token", "clientPrefix"].contains(parameter) else {
                     throw options.node("application_prefix_parameter")!.error(
-                        "expected a query parameter name of letters, digits, '_', '-', '.' other than token and clientPrefix"
+                        """
+                        expected a query parameter name of letters, digits, '_', '-', '.' other than token and \
+                        clientPrefix
+                        """
                     )
                 }
                 self.applicationPrefixParameter = parameter
             }
             if let seconds = try options.int("cache_seconds", in: 0...86_400) { self.cacheLifetime = .seconds(seconds) }
-            if let seconds = try options.int("negative_cache_seconds", in: 0...3_600) { self.negativeCacheLifetime = .seconds(seconds) }
+            if let seconds = try options.int("negative_cache_seconds", in: 0...3_600) {
+                self.negativeCacheLifetime = .seconds(seconds)
+            }
             if let pending = try options.int("max_pending", in: 1...100_000) { self.maxPending = pending }
         }
     }

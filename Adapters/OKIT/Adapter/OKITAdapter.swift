@@ -12,7 +12,8 @@ import Logging
 public struct OKITAdapter: Adapter, TokenValidator {
     /// The registration used by the executable's built-in list.
     /// Callers name themselves to OKIT in `X-Client-Prefix`, never forwarded.
-    public static let kind = AdapterKind(name: "okit", clientPrefixHeader: HTTPField.Name("X-Client-Prefix")!) { setup in
+    public static let kind = AdapterKind(name: "okit", clientPrefixHeader: HTTPField.Name("X-Client-Prefix")!) {
+        setup in
         try OKITAdapter(setup: setup)
     }
 
@@ -31,7 +32,8 @@ public struct OKITAdapter: Adapter, TokenValidator {
         self.configuration = try Configuration(options: &options)
         try options.finish()
         if let credential = setup.connection.credentials.first {
-            throw credential.node.error("the OKIT validator takes no credentials and adapter okit never sends them; remove credentials")
+            throw credential.node.error(
+                "the OKIT validator takes no credentials and adapter okit never sends them; remove credentials")
         }
         if setup.connection.followRedirects {
             throw setup.connection.node.error(
@@ -73,7 +75,9 @@ public struct OKITAdapter: Adapter, TokenValidator {
         let body: [UInt8]
         do {
             let response = try await self.client.send(
-                UpstreamRequest(method: .get, url: url.string(token: token), headers: [.accept: "application/json"], purpose: .credential)
+                UpstreamRequest(
+                    method: .get, url: url.string(token: token), headers: [.accept: "application/json"],
+                    purpose: .credential)
             )
             status = response.status
             if (300..<400).contains(status) {
@@ -94,7 +98,10 @@ public struct OKITAdapter: Adapter, TokenValidator {
             return (TokenVerdict(isValid: true, message: message, lifetime: self.configuration.cacheLifetime), status)
         case .invalid(let message):
             self.logDecision(url: url, status: status, valid: false, started: started)
-            return (TokenVerdict(isValid: false, message: message, lifetime: self.configuration.negativeCacheLifetime), status)
+            return (
+                TokenVerdict(isValid: false, message: message, lifetime: self.configuration.negativeCacheLifetime),
+                status
+            )
         case .undecided(let reason):
             throw self.unavailable(url: url, reason: reason, started: started, status: status)
         }
@@ -113,7 +120,9 @@ public struct OKITAdapter: Adapter, TokenValidator {
     }
 
     /// Logs why the validator gave no answer (never the token, never the body) and builds the error.
-    private func unavailable(url: ValidatorURL, reason: String, started: ContinuousClock.Instant, status: Int? = nil) -> GatewayError {
+    private func unavailable(url: ValidatorURL, reason: String, started: ContinuousClock.Instant, status: Int? = nil)
+        -> GatewayError
+    {
         var metadata: Logger.Metadata = [
             "url": .string(url.redacted),
             "reason": .string(reason),

@@ -16,19 +16,22 @@ extension OKITAdapter {
                         "token": Schema.string(
                             minLength: 1, maxLength: DelegatedTokenAuthenticator<ContinuousClock>.maximumTokenBytes,
                             description: "The caller's OKIT token"),
-                        "client_prefix": Schema.string(minLength: 1, description: "The caller's client prefix (X-Client-Prefix)"),
+                        "client_prefix": Schema.string(
+                            minLength: 1, description: "The caller's client prefix (X-Client-Prefix)"),
                         "application_prefix": Self.applicationPrefix, "applicaiontPrefix": Self.applicationPrefix,
                         "applicationPrefix": Self.applicationPrefix,
                     ],
                     required: ["token", "client_prefix"]
                 ),
                 data: Schema.object(
-                    ["valid": Schema.boolean(), "message": Schema.string(description: "OKIT's message")], required: ["valid", "message"])
+                    ["valid": Schema.boolean(), "message": Schema.string(description: "OKIT's message")],
+                    required: ["valid", "message"])
             )
         ) { adapter, arguments in
             let checked = try ValidationArguments(arguments, connection: adapter.connection)
             let (verdict, status) = try await adapter.ask(checked.token, clientPrefix: checked.clientPrefix)
-            return Envelope(data: ["valid": .bool(verdict.isValid), "message": .string(verdict.message)], upstreamStatus: status)
+            return Envelope(
+                data: ["valid": .bool(verdict.isValid), "message": .string(verdict.message)], upstreamStatus: status)
         }
     ])
 

@@ -15,7 +15,9 @@ struct ValidatorURL: Sendable {
     init(client: UpstreamClient, applicationPrefixParameter: String, applicationPrefix: String, clientPrefix: String) {
         // The seed's order: token, application prefix, client prefix.
         self.head = client.url(path: Self.path, query: "token=")
-        self.tail = "&" + applicationPrefixParameter + "=" + PercentEncoding.encode(applicationPrefix) + "&clientPrefix=" + PercentEncoding.encode(clientPrefix)
+        self.tail =
+            "&" + applicationPrefixParameter + "=" + PercentEncoding.encode(applicationPrefix) + "&clientPrefix="
+            + PercentEncoding.encode(clientPrefix)
     }
 
     /// The URL to send, carrying `token`.

@@ -19,11 +19,14 @@ enum OKITRoutes {
     }
 
     /// The OKIT simulator's own control routes: `tokens` issues, `revoke` revokes.
-    static func control(_ route: String, method: HTTPRequest.Method, body: Value, state: OKITSimulatorState) throws -> Response? {
+    static func control(_ route: String, method: HTTPRequest.Method, body: Value, state: OKITSimulatorState) throws
+        -> Response?
+    {
         switch (method, route) {
         case (.post, "tokens"):
             guard let application = body["application"]?.stringValue, let client = body["client"]?.stringValue else {
-                return Self.json(["error": "body must be {\"application\", \"client\", \"token\"?}"], status: .badRequest)
+                return Self.json(
+                    ["error": "body must be {\"application\", \"client\", \"token\"?}"], status: .badRequest)
             }
             let token = body["token"]?.stringValue ?? "okit-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
             state.issue(token: token, application: application, client: client)
@@ -42,7 +45,10 @@ enum OKITRoutes {
     static func validate(_ request: Request, state: OKITSimulatorState) async throws -> Response {
         guard request.method == .get else {
             return Self.json(
-                ["message": .string("The requested resource does not support http method '\(request.method.rawValue)'.")],
+                [
+                    "message": .string(
+                        "The requested resource does not support http method '\(request.method.rawValue)'.")
+                ],
                 status: .methodNotAllowed
             )
         }
@@ -58,7 +64,8 @@ enum OKITRoutes {
                 status: .internalServerError,
                 headers: [.contentType: "text/html"],
                 body: .init(
-                    byteBuffer: ByteBuffer(string: "<html><body><h1>Server Error in '/OKIT.Operator.Api' Application.</h1></body></html>")
+                    byteBuffer: ByteBuffer(
+                        string: "<html><body><h1>Server Error in '/OKIT.Operator.Api' Application.</h1></body></html>")
                 )
             )
         case .garbage:

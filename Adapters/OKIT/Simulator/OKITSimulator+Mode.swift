@@ -28,7 +28,9 @@ extension OKITSimulator {
         public var redirectTo = "http://127.0.0.1:1/OKIT.Operator.Api/Account/Login"
 
         /// Creates a mode; the defaults answer as the real validator does.
-        public init(latencyMilliseconds: Int = 0, failure: Failure = .none, status: Int? = nil, redirectTo: String? = nil) {
+        public init(
+            latencyMilliseconds: Int = 0, failure: Failure = .none, status: Int? = nil, redirectTo: String? = nil
+        ) {
             self.latencyMilliseconds = latencyMilliseconds
             self.failure = failure
             self.status = status
@@ -61,12 +63,15 @@ extension OKITSimulator {
             }
             if let failure = object["failure"], failure != .null {
                 guard let name = failure.stringValue, let value = Failure(rawValue: name) else {
-                    throw SimulatorRefusal("failure: one of \(Failure.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw SimulatorRefusal(
+                        "failure: one of \(Failure.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 self.failure = value
             }
             if let status = object["status"], status != .null {
-                guard let value = status.intValue, (100...599).contains(value) else { throw SimulatorRefusal("status: 100...599") }
+                guard let value = status.intValue, (100...599).contains(value) else {
+                    throw SimulatorRefusal("status: 100...599")
+                }
                 self.status = value
             }
             if let target = object["redirect_to"], target != .null {

@@ -16,13 +16,15 @@ public struct OKITSimulator: Simulator {
     /// Registration for the executable's simulator list.
     public static let kind = SimulatorKind(OKITSimulator.self, configurable: true) { file, _ in
         let configuration =
-            try file.map { file throws(ConfigError) in try Configuration(text: file.text, file: file.path) } ?? Configuration.demo
+            try file.map { file throws(ConfigError) in try Configuration(text: file.text, file: file.path) }
+            ?? Configuration.demo
         return OKITSimulator(state: OKITSimulatorState(configuration))
     }
 
     public static let name = "okit"
     public static let defaultPort = 9104
-    public static let summary = "OKIT token validator: /OKIT.Operator.Api/api/tokenvalidator, control routes under /_sim/"
+    public static let summary =
+        "OKIT token validator: /OKIT.Operator.Api/api/tokenvalidator, control routes under /_sim/"
 
     /// Tokens, mode and the record of validator calls; tests may change it while it runs.
     public let state: OKITSimulatorState

@@ -99,7 +99,9 @@ public final class OKITSimulatorState: Sendable {
         self.storage.withLock { storage in
             storage.validations += 1
             storage.recent.append(request)
-            if storage.recent.count > Self.keptRequests { storage.recent.removeFirst(storage.recent.count - Self.keptRequests) }
+            if storage.recent.count > Self.keptRequests {
+                storage.recent.removeFirst(storage.recent.count - Self.keptRequests)
+            }
         }
     }
 }

@@ -83,7 +83,8 @@ public struct AdapterSetup: Sendable {
     /// Fails with the connection's `file:line` unless the configuration has a vault.
     public func requireVault(because reason: String) throws(ConfigError) {
         guard self.vaultConfigured else {
-            throw self.connection.node.error("\(reason) needs the credential vault: add a vault: section to the configuration")
+            throw self.connection.node.error(
+                "\(reason) needs the credential vault: add a vault: section to the configuration")
         }
     }
 

@@ -6,8 +6,10 @@
 /// ```swift
 /// var adminActions: [ConnectionAction] {
 ///     [
-///         ConnectionAction(name: "keyfax/rotate", title: "Rotate keys", confirmation: "Ask Keyfax for a new key pair?"),
-///         ConnectionAction(name: "keyfax/import", title: "Import keys", input: #"{"apiKey": "...", "signingKey": "..."}"#),
+///         ConnectionAction(name: "keyfax/rotate", title: "Rotate keys", confirmation: "Ask Keyfax for a new key
+/// pair?"),
+///         ConnectionAction(name: "keyfax/import", title: "Import keys", input: #"{"apiKey": "...", "signingKey":
+/// "..."}"#),
 ///     ]
 /// }
 /// ```

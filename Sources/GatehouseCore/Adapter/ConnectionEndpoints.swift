@@ -111,12 +111,18 @@ public struct EndpointResponse: Sendable {
 
     /// A `302 Found` to `url`.
     public static func redirect(to url: String) -> EndpointResponse {
-        EndpointResponse(status: 302, contentType: "text/plain; charset=utf-8", body: Array("Redirecting to \(url)\n".utf8), location: url)
+        EndpointResponse(
+            status: 302, contentType: "text/plain; charset=utf-8", body: Array("Redirecting to \(url)\n".utf8),
+            location: url)
     }
 
     /// A small HTML page.
     public static func page(status: Int = 200, title: String, message: String) -> EndpointResponse {
-        let html = "<!doctype html><html><head><title>\(FormEncoding.html(title))</title></head><body><h1>\(FormEncoding.html(title))</h1><p>\(FormEncoding.html(message))</p></body></html>\n"
+        let html =
+            """
+            <!doctype html><html><head><title>\(FormEncoding.html(title))</title></head><body><h1>\
+            \(FormEncoding.html(title))</h1><p>\(FormEncoding.html(message))</p></body></html>\n
+            """
         return EndpointResponse(status: status, contentType: "text/html; charset=utf-8", body: Array(html.utf8))
     }
 }

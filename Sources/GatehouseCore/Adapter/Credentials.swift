@@ -26,12 +26,14 @@ public struct Credentials: Sendable {
             value = try self.source.secret(for: reference)
         } catch let error as VaultError {
             // Vault messages name paths, versions and times, never values.
-            throw GatewayError(.unavailable, "credential \"\(name)\" is not usable: \(error)", connection: self.connection)
+            throw GatewayError(
+                .unavailable, "credential \"\(name)\" is not usable: \(error)", connection: self.connection)
         } catch {
             throw GatewayError(.unavailable, "credential \"\(name)\" could not be read", connection: self.connection)
         }
         guard let value, !value.isEmpty else {
-            throw GatewayError(.unavailable, "credential \"\(name)\" (\(reference)) is not available", connection: self.connection)
+            throw GatewayError(
+                .unavailable, "credential \"\(name)\" (\(reference)) is not available", connection: self.connection)
         }
         return value
     }

@@ -16,7 +16,9 @@ public enum HeaderPolicy {
     /// Claims about earlier hops. A caller could write anything into them (an upstream that
     /// trusts `X-Forwarded-For` for allow-lists or audit would believe it), so they are never
     /// passed on; the gateway states its own (``forwardedHeaders(remoteAddress:)``).
-    static let forwarded: Set<String> = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "forwarded"]
+    static let forwarded: Set<String> = [
+        "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "forwarded",
+    ]
 
     /// Every name ``upstreamHeaders(from:)`` drops whatever `Connection` says: one hash per
     /// header instead of one per set.
@@ -31,7 +33,9 @@ public enum HeaderPolicy {
         result.reserveCapacity(inbound.count)
         for field in inbound {
             let name = field.name.canonicalName
-            if self.notForwarded.contains(name) || credentialHeaders.contains(name) || (!named.isEmpty && named.contains(name)) {
+            if self.notForwarded.contains(name) || credentialHeaders.contains(name)
+                || (!named.isEmpty && named.contains(name))
+            {
                 continue
             }
             result.append(field)
@@ -71,7 +75,8 @@ public enum HeaderPolicy {
         var named: Set<String> = []
         for value in fields[values: .connection] {
             for token in value.utf8.split(separator: UInt8(ascii: ",")) {
-                let trimmed = token.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+                let trimmed = token.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }
+                    .reversed()
                 if Self.equalsLowercased(trimmed, "keep-alive") || Self.equalsLowercased(trimmed, "close") { continue }
                 named.insert(String(decoding: trimmed, as: UTF8.self).lowercased())
             }
@@ -83,7 +88,8 @@ public enum HeaderPolicy {
     private static func equalsLowercased(_ bytes: some Collection<UInt8>, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         return lowercase.withUTF8Buffer { expected in
-            zip(bytes, expected).allSatisfy { byte, want in (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == want }
+            zip(bytes, expected).allSatisfy { byte, want in (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == want
+            }
         }
     }
 }

@@ -4,12 +4,14 @@
 /// ```swift
 /// extension EchoAdapter {
 ///     static let table = OperationTable<EchoAdapter>([
-///         .init(OperationDescription("echo", summary: "Echoes the arguments", arguments: Schema.map(), data: Schema.any)) {
+///         .init(OperationDescription("echo", summary: "Echoes the arguments", arguments: Schema.map(), data:
+/// Schema.any)) {
 ///             adapter, arguments in Envelope(data: arguments)
 ///         }
 ///     ])
 ///     public var operations: [OperationDescription] { Self.table.descriptions }
-///     public func perform(_ call: OperationCall) async throws -> Envelope { try await Self.table.perform(call, on: self) }
+///     public func perform(_ call: OperationCall) async throws -> Envelope { try await Self.table.perform(call, on:
+/// self) }
 /// }
 /// ```
 public struct OperationTable<Target: Sendable>: Sendable {
@@ -20,7 +22,9 @@ public struct OperationTable<Target: Sendable>: Sendable {
         public let perform: @Sendable (Target, Value) async throws -> Envelope
 
         /// Creates an entry.
-        public init(_ description: OperationDescription, perform: @escaping @Sendable (Target, Value) async throws -> Envelope) {
+        public init(
+            _ description: OperationDescription, perform: @escaping @Sendable (Target, Value) async throws -> Envelope
+        ) {
             self.description = description
             self.perform = perform
         }

@@ -102,7 +102,8 @@ public struct UpstreamClient: Sendable {
         var hops = 0
         while true {
             var attempt = request
-            let toOrigin = self.isOnBase(attempt.url) || BaseURL(attempt.url).map({ $0.sameOrigin(as: self.baseURL) }) == true
+            let toOrigin =
+                self.isOnBase(attempt.url) || BaseURL(attempt.url).map({ $0.sameOrigin(as: self.baseURL) }) == true
             // The caller's trace goes on every call the request causes (W3C trace context).
             if let trace = TraceContext.current { trace.stamp(&attempt.headers) }
             if toOrigin { try await self.signer.sign(&attempt) }
@@ -183,7 +184,8 @@ public struct UpstreamClient: Sendable {
         if location.hasPrefix("//") { return "\(current.scheme):\(location)" }
         if location.hasPrefix("/") { return origin + location }
         // Relative to the current path's directory.
-        let directory = current.path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let directory = current.path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(
+            separator: "/")
         return origin + directory + "/" + location
     }
 }

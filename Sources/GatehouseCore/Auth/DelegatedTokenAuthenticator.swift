@@ -43,7 +43,9 @@ public struct DelegatedTokenAuthenticator<C: Clock>: Authenticator where C.Durat
     public var clientPrefixes: [String] { self.principals.keys.sorted() }
 
     public func authenticate(_ credentials: InboundCredentials) async throws -> Principal? {
-        guard let prefix = credentials.headers[self.clientPrefixHeader], let principal = self.principals[prefix] else { return nil }
+        guard let prefix = credentials.headers[self.clientPrefixHeader], let principal = self.principals[prefix] else {
+            return nil
+        }
         guard let text = credentials.bearerToken, !text.isEmpty else {
             throw GatewayError.unauthenticatedCaller
         }

@@ -5,7 +5,10 @@ extension GatewayError {
     public static var unauthenticatedCaller: GatewayError {
         GatewayError(
             .unauthenticated,
-            "the request has no valid credentials: send Authorization: Bearer {key}, or a token with the client prefix header of its validator"
+            """
+            the request has no valid credentials: send Authorization: Bearer {key}, or a token with the client \
+            prefix header of its validator
+            """
         )
     }
 

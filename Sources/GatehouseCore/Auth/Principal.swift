@@ -33,7 +33,9 @@ public struct InboundCredentials: Sendable {
 
     /// The bearer token, when `Authorization` uses the Bearer scheme.
     public var bearerToken: String? {
-        guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else { return nil }
+        guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
+            return nil
+        }
         return String(authorization.dropFirst(7))
     }
 }

@@ -120,7 +120,8 @@ public final class TokenVerdictCache<C: Clock>: Sendable where C.Duration == Dur
     /// Makes room for `verdict` in a full cache: drops expired answers; if none were, and
     /// `verdict` is valid, drops one live not-valid answer. Whether there is room now.
     /// One pass over the entries, run only when the cache is full, once per validator answer.
-    private static func makeRoom(_ state: inout State, now: C.Instant, capacity: Int, for verdict: TokenVerdict) -> Bool {
+    private static func makeRoom(_ state: inout State, now: C.Instant, capacity: Int, for verdict: TokenVerdict) -> Bool
+    {
         var expired: [Key] = []
         var negative: Key?
         for (key, settled) in state.entries {

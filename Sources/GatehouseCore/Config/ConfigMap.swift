@@ -64,8 +64,11 @@ public struct ConfigMap: Sendable {
         guard let node = self.node(key) else { return nil }
         let text = try node.scalar(expecting: "a number")
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let isDigits: (Substring) -> Bool = { !$0.isEmpty && $0.count <= 12 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }
-        guard let whole = parts.first, isDigits(whole), parts.count == 1 || isDigits(parts[1]), let value = Double(text),
+        let isDigits: (Substring) -> Bool = {
+            !$0.isEmpty && $0.count <= 12 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) }
+        }
+        guard let whole = parts.first, isDigits(whole), parts.count == 1 || isDigits(parts[1]),
+            let value = Double(text),
             value.isFinite
         else {
             throw node.error("expected a number such as 10 or 0.5, found \"\(text)\"")
@@ -118,10 +121,12 @@ public struct ConfigMap: Sendable {
     public static func reference(_ node: ConfigNode) throws(ConfigError) -> SecretReference {
         let text = try node.scalar(expecting: "a secret reference")
         guard let reference = SecretReference(parsing: text) else {
-            throw node.error("expected a secret reference (env:NAME or vault:PATH); secrets are never written in config")
+            throw node.error(
+                "expected a secret reference (env:NAME or vault:PATH); secrets are never written in config")
         }
         if case .vault(let path) = reference, !VaultPath.isValid(path) {
-            throw node.error("\"\(path)\" is not a valid vault path: segments of letters, digits, '.', '_' and '-' joined by '/'")
+            throw node.error(
+                "\"\(path)\" is not a valid vault path: segments of letters, digits, '.', '_' and '-' joined by '/'")
         }
         return reference
     }

@@ -8,7 +8,8 @@ public enum ConfigParser {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ConfigError(file: file, line: Self.line(of: error), path: "", message: "invalid YAML: \(Self.summary(of: error))")
+            throw ConfigError(
+                file: file, line: Self.line(of: error), path: "", message: "invalid YAML: \(Self.summary(of: error))")
         } catch {
             throw ConfigError(file: file, line: nil, path: "", message: "invalid YAML")
         }
@@ -16,7 +17,8 @@ public enum ConfigParser {
         return try self.convert(root, file: file, path: "", line: root.mark?.line)
     }
 
-    private static func convert(_ node: Node, file: String, path: String, line: Int?) throws(ConfigError) -> ConfigNode {
+    private static func convert(_ node: Node, file: String, path: String, line: Int?) throws(ConfigError) -> ConfigNode
+    {
         let line = node.mark?.line ?? line
         switch node {
         case .scalar(let scalar):
@@ -34,7 +36,8 @@ public enum ConfigParser {
             var entries: [ConfigNode.Entry] = []
             for (keyNode, valueNode) in mapping {
                 guard case .scalar(let keyScalar) = keyNode else {
-                    throw ConfigError(file: file, line: keyNode.mark?.line ?? line, path: path, message: "keys must be plain strings")
+                    throw ConfigError(
+                        file: file, line: keyNode.mark?.line ?? line, path: path, message: "keys must be plain strings")
                 }
                 let key = keyScalar.string
                 let childPath = path.isEmpty ? key : "\(path).\(key)"

@@ -24,23 +24,29 @@ extension GatewayConfiguration {
         public var checkIntervalMilliseconds = 1_000
     }
 
-    /// `alerts: { webhook: { url, secret, max_attempts, retry_delay_ms, max_retry_delay_ms, timeout_ms }, check_interval_ms }`.
+    /// `alerts: { webhook: { url, secret, max_attempts, retry_delay_ms, max_retry_delay_ms, timeout_ms },
+    /// check_interval_ms }`.
     static func alerts(_ node: ConfigNode) throws(ConfigError) -> Alerts {
         var map = try node.map()
         var alerts = Alerts()
-        if let interval = try map.int("check_interval_ms", in: 50...600_000) { alerts.checkIntervalMilliseconds = interval }
+        if let interval = try map.int("check_interval_ms", in: 50...600_000) {
+            alerts.checkIntervalMilliseconds = interval
+        }
         if let webhookNode = map.node("webhook") {
             var hook = try webhookNode.map()
             let urlNode = try hook.required("url")
             let text = try urlNode.scalar(expecting: "a URL")
             guard let url = BaseURL(text) else {
-                throw urlNode.error("\"\(text)\" is not an absolute http:// or https:// URL without user info or fragment")
+                throw urlNode.error(
+                    "\"\(text)\" is not an absolute http:// or https:// URL without user info or fragment")
             }
             let secretNode = try hook.required("secret")
             var webhook = Alerts.Webhook(url: url, secret: try ConfigMap.reference(secretNode), secretNode: secretNode)
             if let attempts = try hook.int("max_attempts", in: 1...20) { webhook.maxAttempts = attempts }
             if let delay = try hook.int("retry_delay_ms", in: 10...600_000) { webhook.retryDelayMilliseconds = delay }
-            if let delay = try hook.int("max_retry_delay_ms", in: 10...3_600_000) { webhook.maxDelayMilliseconds = delay }
+            if let delay = try hook.int("max_retry_delay_ms", in: 10...3_600_000) {
+                webhook.maxDelayMilliseconds = delay
+            }
             if let timeout = try hook.int("timeout_ms", in: 100...600_000) { webhook.timeoutMilliseconds = timeout }
             if webhook.maxDelayMilliseconds < webhook.retryDelayMilliseconds {
                 throw webhookNode.error("max_retry_delay_ms must be at least retry_delay_ms")

@@ -5,14 +5,17 @@ extension GatewayConfiguration {
     static func validName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 64
             && name.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
                     || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
             }
     }
 
     /// Parses and validates a configuration. `adapterKinds` are the known adapter names.
-    public static func load(text: String, file: String, adapterKinds: [String]) throws(ConfigError) -> GatewayConfiguration {
+    public static func load(text: String, file: String, adapterKinds: [String]) throws(ConfigError)
+        -> GatewayConfiguration
+    {
         let root = try ConfigParser.parse(text, file: file)
         var map = try root.map()
         var config = GatewayConfiguration(file: file)
@@ -47,8 +50,12 @@ extension GatewayConfiguration {
         if let grace = try map.int("shutdown_grace_seconds", in: 0...3600) { server.shutdownGraceSeconds = grace }
         if let value = try map.int("max_connections", in: 1...1_000_000) { server.maxConnections = value }
         if let value = try map.int("idle_timeout_seconds", in: 1...86_400) { server.idleTimeoutSeconds = value }
-        if let value = try map.int("request_head_timeout_seconds", in: 1...3_600) { server.requestHeadTimeoutSeconds = value }
-        if let value = try map.int("max_request_head_bytes", in: 1_024...(1 << 20)) { server.maxRequestHeadBytes = value }
+        if let value = try map.int("request_head_timeout_seconds", in: 1...3_600) {
+            server.requestHeadTimeoutSeconds = value
+        }
+        if let value = try map.int("max_request_head_bytes", in: 1_024...(1 << 20)) {
+            server.maxRequestHeadBytes = value
+        }
         if let level = try map.choice("log_level", in: ["trace", "debug", "info", "notice", "warning", "error"]) {
             server.logLevel = level
         }
@@ -67,7 +74,8 @@ extension GatewayConfiguration {
         if let port = try map.int("port", in: 0...65535) {
             // Port 0 picks a free port, so two zeros never collide.
             if port != 0, port == server.port {
-                throw map.node("port")!.error("the admin listener needs its own port (server.port is \(server.port) too)")
+                throw map.node("port")!.error(
+                    "the admin listener needs its own port (server.port is \(server.port) too)")
             }
             admin.port = port
         } else if server.port == admin.port {
@@ -85,19 +93,25 @@ extension GatewayConfiguration {
         if let backend = try map.choice("backend", in: ["sqlite", "postgres"]) { vault.backend = backend }
         if let path = try map.string("path") {
             guard !path.isEmpty else { throw map.node("path")!.error("expected a file path") }
-            guard vault.backend == "sqlite" else { throw map.node("path")!.error("path is for backend: sqlite; postgres takes url") }
+            guard vault.backend == "sqlite" else {
+                throw map.node("path")!.error("path is for backend: sqlite; postgres takes url")
+            }
             vault.path = path
         }
         if let urlNode = map.node("url") {
-            guard vault.backend == "postgres" else { throw urlNode.error("url is for backend: postgres; sqlite takes path") }
+            guard vault.backend == "postgres" else {
+                throw urlNode.error("url is for backend: postgres; sqlite takes path")
+            }
             // The URL carries a password, so it never sits in the file: only where to find it.
             guard case .environment(let name) = try ConfigMap.reference(urlNode) else {
-                throw urlNode.error("expected env:NAME holding a postgres:// URL (it carries a password, so never the URL itself)")
+                throw urlNode.error(
+                    "expected env:NAME holding a postgres:// URL (it carries a password, so never the URL itself)")
             }
             vault.urlVariable = name
             vault.urlNode = urlNode
         } else if vault.backend == "postgres" {
-            throw map.node("backend")!.error("backend: postgres needs url: env:NAME (a postgres://user:password@host:port/db URL)")
+            throw map.node("backend")!.error(
+                "backend: postgres needs url: env:NAME (a postgres://user:password@host:port/db URL)")
         }
         if let lease = try map.int("lease_seconds", in: 2...3600) { vault.leaseSeconds = lease }
         if let poll = try map.int("poll_seconds", in: 1...3600) { vault.pollSeconds = poll }
@@ -116,7 +130,8 @@ extension GatewayConfiguration {
         return vault
     }
 
-    private static func connection(_ entry: ConfigNode.Entry, adapterKinds: [String]) throws(ConfigError) -> Connection {
+    private static func connection(_ entry: ConfigNode.Entry, adapterKinds: [String]) throws(ConfigError) -> Connection
+    {
         let node = entry.value
         guard self.validName(entry.key) else {
             throw node.error("connection names may use letters, digits, '-', '_' and '.' (at most 64)")
@@ -130,7 +145,8 @@ extension GatewayConfiguration {
         let urlNode = try map.required("base_url")
         let urlText = try urlNode.scalar(expecting: "a URL")
         guard let baseURL = BaseURL(urlText) else {
-            throw urlNode.error("\"\(urlText)\" is not an absolute http:// or https:// URL without user info or fragment")
+            throw urlNode.error(
+                "\"\(urlText)\" is not an absolute http:// or https:// URL without user info or fragment")
         }
         var credentials: [(name: String, reference: SecretReference, node: ConfigNode)] = []
         if let credentialNode = map.node("credentials") {
@@ -140,9 +156,13 @@ extension GatewayConfiguration {
         }
         var transport = TransportOptions()
         if let timeout = try map.int("timeout_ms", in: 1...3_600_000) { transport.timeoutMilliseconds = timeout }
-        if let connect = try map.int("connect_timeout_ms", in: 1...600_000) { transport.connectTimeoutMilliseconds = connect }
+        if let connect = try map.int("connect_timeout_ms", in: 1...600_000) {
+            transport.connectTimeoutMilliseconds = connect
+        }
         if let headers = try map.int("max_response_headers", in: 1...10_000) { transport.maxResponseHeaders = headers }
-        if let bytes = try map.int("max_response_header_bytes", in: 1_024...(16 << 20)) { transport.maxResponseHeaderBytes = bytes }
+        if let bytes = try map.int("max_response_header_bytes", in: 1_024...(16 << 20)) {
+            transport.maxResponseHeaderBytes = bytes
+        }
         transport.caFile = try map.string("ca_file")
         if let mode = try map.choice("ca_mode", in: CAMode.allCases.map(\.rawValue)) {
             guard transport.caFile != nil else { throw map.node("ca_mode")!.error("ca_mode needs ca_file") }
@@ -152,11 +172,17 @@ extension GatewayConfiguration {
             transport.tlsMinimumVersion = TLSVersion(rawValue: version) ?? .v1_2
         }
         if let proxy = try map.string("proxy") {
-            guard BaseURL(proxy) != nil else { throw map.node("proxy")!.error("\"\(proxy)\" is not an http(s) proxy URL") }
+            guard BaseURL(proxy) != nil else {
+                throw map.node("proxy")!.error("\"\(proxy)\" is not an http(s) proxy URL")
+            }
             transport.proxy = proxy
         }
-        let clientCertificate = try map.node("client_certificate").map { node throws(ConfigError) in try self.clientCertificate(node) }
-        let proxyCredentials = try map.node("proxy_credentials").map { node throws(ConfigError) in try self.proxyCredentials(node) }
+        let clientCertificate = try map.node("client_certificate").map { node throws(ConfigError) in
+            try self.clientCertificate(node)
+        }
+        let proxyCredentials = try map.node("proxy_credentials").map { node throws(ConfigError) in
+            try self.proxyCredentials(node)
+        }
         if proxyCredentials != nil, transport.proxy == nil {
             throw map.node("proxy_credentials")!.error("proxy_credentials needs proxy")
         }
@@ -211,7 +237,9 @@ extension GatewayConfiguration {
         return RateLimitPolicy(requestsPerSecond: rate, burst: burst)
     }
 
-    private static func client(_ entry: ConfigNode.Entry, connections: [Connection], earlier: [Client]) throws(ConfigError) -> Client {
+    private static func client(_ entry: ConfigNode.Entry, connections: [Connection], earlier: [Client])
+        throws(ConfigError) -> Client
+    {
         let node = entry.value
         guard self.validName(entry.key) else {
             throw node.error("client names may use letters, digits, '-', '_' and '.' (at most 64)")
@@ -222,12 +250,14 @@ extension GatewayConfiguration {
         if kind != "api_key" {
             // `okit` is the first spelling of `token`, naming its validator `okit_connection`.
             let key = kind == "okit" ? "okit_connection" : "validator"
-            authenticator = try self.tokenAuthenticator(&map, validatorKey: key, connections: connections, earlier: earlier)
+            authenticator = try self.tokenAuthenticator(
+                &map, validatorKey: key, connections: connections, earlier: earlier)
         } else {
             let hashNode = try map.required("key_sha256")
             let hashText = try hashNode.scalar(expecting: "64 lowercase hex digits")
             guard hashText.count == 64, let hash = Hex.decode(hashText), hashText == hashText.lowercased() else {
-                throw hashNode.error("expected the lowercase hex SHA-256 of the key (64 digits); `gatehouse clients add` prints it")
+                throw hashNode.error(
+                    "expected the lowercase hex SHA-256 of the key (64 digits); `gatehouse clients add` prints it")
             }
             authenticator = .apiKey(sha256: hash)
         }
@@ -239,6 +269,7 @@ extension GatewayConfiguration {
         }
         let rateLimit = try self.rateLimit(&map)
         try map.finish()
-        return Client(name: entry.key, authenticator: authenticator, connections: names, rateLimit: rateLimit, line: node.line)
+        return Client(
+            name: entry.key, authenticator: authenticator, connections: names, rateLimit: rateLimit, line: node.line)
     }
 }

@@ -52,7 +52,9 @@ extension GatewayConfiguration {
             if let path = tls.key.filePath { files.append((path, tls.node)) }
         }
         for connection in self.connections {
-            if let path = connection.clientCertificate?.certificate.filePath, let node = connection.clientCertificate?.node {
+            if let path = connection.clientCertificate?.certificate.filePath,
+                let node = connection.clientCertificate?.node
+            {
                 files.append((path, node))
             }
         }

@@ -29,7 +29,10 @@ extension GatewayConfiguration {
             for client in earlier {
                 if case .token(_, let theirs, _) = client.authenticator, theirs.contains(prefix) {
                     throw element.error(
-                        "client prefix \"\(prefix)\" is already listed by client \(client.name); a prefix identifies one client"
+                        """
+                        client prefix \"\(prefix)\" is already listed by client \(client.name); a prefix \
+                        identifies one client
+                        """
                     )
                 }
             }

@@ -81,7 +81,8 @@ public final class ObtainedCredential: Sendable {
         self.obtainNew = renew
         self.renewable = vault.map { vault in
             let lifecycle = vault.configuration.lifecycle
-            return RenewableCredential(name: name, vault: vault, holder: lifecycle.instanceID, leaseMilliseconds: lifecycle.leaseMilliseconds)
+            return RenewableCredential(
+                name: name, vault: vault, holder: lifecycle.instanceID, leaseMilliseconds: lifecycle.leaseMilliseconds)
         }
     }
 
@@ -93,14 +94,20 @@ public final class ObtainedCredential: Sendable {
         if let stored, stored.value != rejected, self.isFresh(stored) { return stored.value }
         if let until = self.backoff.withLock({ $0.pausedUntil(self.now()) }) {
             if let usable = self.unexpired(stored, rejected: rejected) { return usable }
-            throw GatewayError(.unavailable, "\(self.describedAs) is failing; retrying after \(until.iso8601)", connection: self.connection)
+            throw GatewayError(
+                .unavailable, "\(self.describedAs) is failing; retrying after \(until.iso8601)",
+                connection: self.connection)
         }
-        guard let renewable else { throw GatewayError(.unavailable, "no vault is configured", connection: self.connection) }
+        guard let renewable else {
+            throw GatewayError(.unavailable, "no vault is configured", connection: self.connection)
+        }
         do {
             return try await renewable.obtain(
                 usable: { [self] in
                     // Another instance's new credential (or ours from before) is as good as a renewal.
-                    guard let stored = try? self.readStored(), stored.value != rejected, self.isFresh(stored) else { return nil }
+                    guard let stored = try? self.readStored(), stored.value != rejected, self.isFresh(stored) else {
+                        return nil
+                    }
                     return stored.value
                 },
                 renew: { [self] lease in try await self.renew(under: lease, rejecting: rejected) }
@@ -108,8 +115,13 @@ public final class ObtainedCredential: Sendable {
         } catch let error as VaultError {
             // The store cannot be reached to take the lease: nothing was sent, what is stored is kept.
             self.health.fail(.failing, error: "vault_unreachable", at: self.now())
-            self.logger.error("credential renewal could not take its lease", metadata: ["lease": .string(self.name), "reason": .string(error.description)])
-            throw GatewayError(.unavailable, "the vault store is unreachable; the stored credentials are kept and the renewal is retried", connection: self.connection)
+            self.logger.error(
+                "credential renewal could not take its lease",
+                metadata: ["lease": .string(self.name), "reason": .string(error.description)])
+            throw GatewayError(
+                .unavailable,
+                "the vault store is unreachable; the stored credentials are kept and the renewal is retried",
+                connection: self.connection)
         }
     }
 
@@ -158,7 +170,9 @@ public final class ObtainedCredential: Sendable {
             self.health.fail(.failing, error: kind, at: self.now())
             self.logger.warning(
                 "credential renewal failed; keeping what is stored",
-                metadata: ["lease": .string(self.name), "error": .string(kind), "retry_in_s": .stringConvertible(delay)])
+                metadata: [
+                    "lease": .string(self.name), "error": .string(kind), "retry_in_s": .stringConvertible(delay),
+                ])
             if let usable = self.unexpired(stale, rejected: rejected) { return usable }
             throw error
         }

@@ -54,7 +54,9 @@ public struct RenewableCredential: Sendable {
     ) async throws -> Secret {
         while true {
             if let value = try usable() { return value }
-            switch try await self.vault.store.acquireLease(self.name, holder: self.holder, milliseconds: self.leaseMilliseconds) {
+            switch try await self.vault.store.acquireLease(
+                self.name, holder: self.holder, milliseconds: self.leaseMilliseconds)
+            {
             case .acquired(let lease):
                 do {
                     // Another instance may have renewed just before the lease passed to us.

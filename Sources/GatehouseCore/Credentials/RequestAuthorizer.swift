@@ -20,7 +20,10 @@ public struct RequestAuthorizer: Sendable {
     private let signer: @Sendable (Secret) -> any RequestSigner
 
     /// Creates an authorizer signing each call with `signer(credential)`.
-    public init(client: UpstreamClient, credential: ObtainedCredential, signer: @escaping @Sendable (Secret) -> any RequestSigner) {
+    public init(
+        client: UpstreamClient, credential: ObtainedCredential,
+        signer: @escaping @Sendable (Secret) -> any RequestSigner
+    ) {
         self.client = client
         self.credential = credential
         self.signer = signer

@@ -24,7 +24,9 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
     /// Joins the operation running for `key`, or starts `body` as it when fewer than `limit`
     /// operations (for other keys) run now; `nil`, without calling `body`, when as many already
     /// do. Joining is never refused: it costs no upstream call.
-    public func run(_ key: Key, whileFewerThan limit: Int, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value? {
+    public func run(_ key: Key, whileFewerThan limit: Int, _ body: @escaping @Sendable () async throws -> Value)
+        async throws -> Value?
+    {
         let task = self.flights.withLock { flights -> Task<Value, any Error>? in
             if let running = flights[key] { return running }
             guard flights.count < limit else { return nil }

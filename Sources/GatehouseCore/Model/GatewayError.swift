@@ -109,7 +109,8 @@ extension GatewayError {
     public init(_ transport: TransportError, connection: String?) {
         switch transport.kind {
         case .unreachable:
-            self.init(.upstreamUnreachable, "the upstream could not be reached: \(transport.message)", connection: connection)
+            self.init(
+                .upstreamUnreachable, "the upstream could not be reached: \(transport.message)", connection: connection)
         case .tlsVerification, .tlsHandshake, .tlsConfiguration:
             // The upstream was reached but no HTTP exchange happened: nothing of the request was sent.
             self.init(
@@ -120,7 +121,8 @@ extension GatewayError {
         case .responseTooLarge:
             self.init(.upstreamError, "the upstream's answer exceeds max_response_bytes", connection: connection)
         case .invalidResponse:
-            self.init(.upstreamError, "the upstream's answer is not acceptable: \(transport.message)", connection: connection)
+            self.init(
+                .upstreamError, "the upstream's answer is not acceptable: \(transport.message)", connection: connection)
         case .invalidRequest:
             self.init(.badRequest, "the request cannot be sent: \(transport.message)", connection: connection)
         case .cancelled:

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A wall-clock instant in whole Unix seconds, written as ISO 8601 UTC (`2026-11-23T09:30:00Z`).
@@ -45,7 +45,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let yearText = String(year)
         let paddedYear = String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText
-        return "\(paddedYear)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+        return
+            """
+            \(paddedYear)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\
+            \(two(secondOfDay % 60))Z
+            """
     }
 
     public var description: String { self.iso8601 }
@@ -75,14 +79,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             let start = index
-            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                index += 1
+            }
             guard index > start else { return nil }
         }
         var offset: Int64 = 0
         if index == bytes.count - 1, bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") {
             offset = 0
         } else if index == bytes.count - 6, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"),
-            bytes[index + 3] == UInt8(ascii: ":"), let hours = number(index + 1..<index + 3), let minutes = number(index + 4..<index + 6),
+            bytes[index + 3] == UInt8(ascii: ":"), let hours = number(index + 1..<index + 3),
+            let minutes = number(index + 4..<index + 6),
             hours < 24, minutes < 60
         {
             offset = (hours * 3600 + minutes * 60) * (bytes[index] == UInt8(ascii: "+") ? 1 : -1)

@@ -24,7 +24,8 @@ extension OAuth2Grant {
         let separator = context.configuration.authorizeURL.contains("?") ? "&" : "?"
         return context.configuration.authorizeURL + separator
             + FormEncoding.body([
-                ("client_id", clientID), ("response_type", "code"), ("redirect_uri", context.configuration.redirectURI), ("state", state),
+                ("client_id", clientID), ("response_type", "code"), ("redirect_uri", context.configuration.redirectURI),
+                ("state", state),
             ])
     }
 
@@ -35,12 +36,16 @@ extension OAuth2Grant {
         let connection = context.connection
         let provider = context.configuration.provider
         if let given = request.parameter("state") {
-            let issued = request.count("state") == 1 ? context.state.values.withLock({ $0.states.removeValue(forKey: given) }) : nil
+            let issued =
+                request.count("state") == 1
+                ? context.state.values.withLock({ $0.states.removeValue(forKey: given) }) : nil
             guard let issued else {
-                throw GatewayError(.badRequest, "unknown or already used state: start again at /oauth/\(connection)/start")
+                throw GatewayError(
+                    .badRequest, "unknown or already used state: start again at /oauth/\(connection)/start")
             }
             guard context.now().seconds - issued.seconds <= Self.stateLifetime else {
-                throw GatewayError(.badRequest, "the state has expired (10 minutes): start again at /oauth/\(connection)/start")
+                throw GatewayError(
+                    .badRequest, "the state has expired (10 minutes): start again at /oauth/\(connection)/start")
             }
         } else if context.configuration.requireState {
             throw GatewayError(.badRequest, "the callback has no state: start again at /oauth/\(connection)/start")
@@ -49,14 +54,20 @@ extension OAuth2Grant {
             // bring a code of their own account. It may set up a grant, never replace one.
             throw GatewayError(
                 .conflict,
-                "connection \(connection) already holds a working grant; a callback without state cannot replace it (start at /oauth/\(connection)/start, or delete \(context.refreshPath) first)",
+                """
+                connection \(connection) already holds a working grant; a callback without state cannot replace it \
+                (start at /oauth/\(connection)/start, or delete \(context.refreshPath) first)
+                """,
                 connection: connection)
         }
         if let error = request.parameter("error") {
             let kind = OAuth2TokenEndpoint.bounded(error)
-            let reason = kind == "access_denied" ? "the \(provider) user denied access" : "\(provider) did not authorize the connection"
+            let reason =
+                kind == "access_denied"
+                ? "the \(provider) user denied access" : "\(provider) did not authorize the connection"
             throw GatewayError(
-                .badRequest, "\(reason) (\(kind)); nothing was stored: start again at /oauth/\(connection)/start", upstreamKind: kind)
+                .badRequest, "\(reason) (\(kind)); nothing was stored: start again at /oauth/\(connection)/start",
+                upstreamKind: kind)
         }
         guard let code = request.parameter("code"), !code.isEmpty else {
             throw GatewayError(.badRequest, "the callback has no code")
@@ -70,10 +81,12 @@ extension OAuth2Grant {
         case .granted(let answer): grant = answer
         case .refused(let kind, let status):
             throw GatewayError(
-                .badRequest, "\(provider) refused the authorization code (\(kind)): start again at /oauth/\(connection)/start",
+                .badRequest,
+                "\(provider) refused the authorization code (\(kind)): start again at /oauth/\(connection)/start",
                 upstreamStatus: status, upstreamKind: kind)
         case .unavailable(let kind, let status):
-            throw GatewayError(.upstreamError, "the token endpoint could not exchange the code (\(kind))", upstreamStatus: status)
+            throw GatewayError(
+                .upstreamError, "the token endpoint could not exchange the code (\(kind))", upstreamStatus: status)
         }
         let (_, expiries) = try await context.store(grant, under: lease)
         context.state.values.withLock { values in
@@ -89,7 +102,8 @@ extension OAuth2Grant {
         }
         context.logger.notice("\(context.logName) connection authorized")
         return .page(
-            title: "Connection \(connection) authorized", message: "Gatehouse holds the \(provider) tokens now. You can close this window.")
+            title: "Connection \(connection) authorized",
+            message: "Gatehouse holds the \(provider) tokens now. You can close this window.")
     }
 
     /// Takes the grant's lease for a one-off operation (the code exchange); `nil` without a vault.
@@ -98,13 +112,16 @@ extension OAuth2Grant {
         let lifecycle = vault.configuration.lifecycle
         let acquisition: LeaseAcquisition
         do {
-            acquisition = try await vault.store.acquireLease(self.access.name, holder: lifecycle.instanceID, milliseconds: lifecycle.leaseMilliseconds)
+            acquisition = try await vault.store.acquireLease(
+                self.access.name, holder: lifecycle.instanceID, milliseconds: lifecycle.leaseMilliseconds)
         } catch {
-            throw GatewayError(.unavailable, "the vault store is unreachable; cannot \(what) now", connection: self.context.connection)
+            throw GatewayError(
+                .unavailable, "the vault store is unreachable; cannot \(what) now", connection: self.context.connection)
         }
         guard case .acquired(let lease) = acquisition else {
             throw GatewayError(
-                .unavailable, "another instance is renewing this connection's tokens; try again in a few seconds", connection: self.context.connection)
+                .unavailable, "another instance is renewing this connection's tokens; try again in a few seconds",
+                connection: self.context.connection)
         }
         return lease
     }

@@ -40,7 +40,11 @@ extension OAuth2Grant {
                 return .refused(await self.markRefused(kind), kind: kind)
             case .unavailable(let kind, let status):
                 let error = GatewayError(
-                    .unavailable, "the \(self.configuration.provider) token endpoint is failing (\(kind)); the tokens are kept and retried",
+                    .unavailable,
+                    """
+                    the \(self.configuration.provider) token endpoint is failing (\(kind)); the tokens are kept \
+                    and retried
+                    """,
                     connection: self.connection, upstreamStatus: status)
                 return .unavailable(error, kind: kind)
             }
@@ -48,8 +52,12 @@ extension OAuth2Grant {
 
         /// Stores the pair in one atomic vault write (a refresh answer without a refresh token
         /// keeps the stored one); the access token and the expiries to report.
-        func store(_ grant: OAuth2TokenEndpoint.Grant, under lease: Lease?) async throws -> (Secret, [String: Timestamp]) {
-            guard let vault = self.vault else { throw GatewayError(.unavailable, "no vault is configured", connection: self.connection) }
+        func store(_ grant: OAuth2TokenEndpoint.Grant, under lease: Lease?) async throws -> (
+            Secret, [String: Timestamp]
+        ) {
+            guard let vault = self.vault else {
+                throw GatewayError(.unavailable, "no vault is configured", connection: self.connection)
+            }
             let received = self.now()
             let accessExpiry = received.adding(seconds: grant.expiresIn)
             var items = [Vault.Item(path: self.accessPath, value: grant.accessToken, expiresAt: accessExpiry)]
@@ -63,8 +71,10 @@ extension OAuth2Grant {
                 try await vault.put(items, by: self.actor, under: lease)
             } catch {
                 self.health.fail(.failing, error: "vault_write", at: received)
-                self.logger.error("\(self.logName) tokens could not be stored", metadata: ["reason": .string("\(error)")])
-                throw GatewayError(.unavailable, "the new tokens could not be stored in the vault", connection: self.connection)
+                self.logger.error(
+                    "\(self.logName) tokens could not be stored", metadata: ["reason": .string("\(error)")])
+                throw GatewayError(
+                    .unavailable, "the new tokens could not be stored in the vault", connection: self.connection)
             }
             return (grant.accessToken, expiries)
         }
@@ -75,8 +85,12 @@ extension OAuth2Grant {
             let stored = try? self.vault?.entry(self.refreshPath)
             let health = self.health
             let (dead, revived) = self.state.values.withLock { values -> (Bool, Bool) in
-                guard values.reauthorizationNeeded || health.current.state == .needsReauthorization else { return (false, false) }
-                guard let stored, stored.metadata.version != (values.deadRefreshVersion ?? 0) else { return (true, false) }
+                guard values.reauthorizationNeeded || health.current.state == .needsReauthorization else {
+                    return (false, false)
+                }
+                guard let stored, stored.metadata.version != (values.deadRefreshVersion ?? 0) else {
+                    return (true, false)
+                }
                 values.reauthorizationNeeded = false
                 values.deadRefreshVersion = nil
                 return (false, true)
@@ -91,7 +105,10 @@ extension OAuth2Grant {
             if dead {
                 throw GatewayError(
                     .needsReauthorization,
-                    "the \(self.configuration.provider) grant is gone: an operator must re-authorize at /oauth/\(self.connection)/start",
+                    """
+                    the \(self.configuration.provider) grant is gone: an operator must re-authorize at \
+                    /oauth/\(self.connection)/start
+                    """,
                     connection: self.connection)
             }
         }
@@ -109,18 +126,25 @@ extension OAuth2Grant {
             try? await self.vault?.delete(self.accessPath, by: self.actor)
             return GatewayError(
                 .needsReauthorization,
-                "\(self.configuration.provider) refused the grant (\(kind)): an operator must re-authorize at /oauth/\(self.connection)/start",
+                """
+                \(self.configuration.provider) refused the grant (\(kind)): an operator must re-authorize at \
+                /oauth/\(self.connection)/start
+                """,
                 connection: self.connection)
         }
 
         /// Whether a grant is in place and not known to be dead.
         func holdsWorkingGrant() -> Bool {
-            guard !self.state.reauthorizationNeeded, self.health.current.state != .needsReauthorization else { return false }
+            guard !self.state.reauthorizationNeeded, self.health.current.state != .needsReauthorization else {
+                return false
+            }
             return (try? self.entry(self.refreshPath)) != nil
         }
 
         func entry(_ path: String) throws -> Vault.Entry? {
-            guard let vault = self.vault else { throw GatewayError(.unavailable, "no vault is configured", connection: self.connection) }
+            guard let vault = self.vault else {
+                throw GatewayError(.unavailable, "no vault is configured", connection: self.connection)
+            }
             do {
                 return try vault.entry(path)
             } catch {

@@ -11,7 +11,8 @@ import Synchronization
 /// ``Configuration`` (authorize URL, lifetimes), and sends with ``authorizer(client:)``.
 ///
 /// ```swift
-/// let grant = OAuth2Grant(connection: "crm", configuration: .init(provider: "CRM", authorizeURL: origin + "/authorize",
+/// let grant = OAuth2Grant(connection: "crm", configuration: .init(provider: "CRM", authorizeURL: origin +
+/// "/authorize",
 ///     redirectURI: redirect), tokenEndpoint: endpoint, vault: setup.vault, health: setup.health, logger: setup.logger)
 /// let response = try await grant.authorizer(client: setup.client).send(request)
 /// ```
@@ -32,7 +33,8 @@ public final class OAuth2Grant: Sendable {
         now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
     ) {
         let context = Context(
-            connection: connection, configuration: configuration, tokenEndpoint: tokenEndpoint, vault: vault, health: health,
+            connection: connection, configuration: configuration, tokenEndpoint: tokenEndpoint, vault: vault,
+            health: health,
             logger: logger, now: now, state: GrantState())
         self.context = context
         self.access = ObtainedCredential(
@@ -47,7 +49,9 @@ public final class OAuth2Grant: Sendable {
             stored: {
                 // A grant known dead is not renewed (until a newer one is stored).
                 try context.requireGrant()
-                return try context.entry(context.accessPath).map { .init(value: $0.secret, expiresAt: $0.metadata.expiresAt) }
+                return try context.entry(context.accessPath).map {
+                    .init(value: $0.secret, expiresAt: $0.metadata.expiresAt)
+                }
             },
             renew: { renewal in try await context.refresh(under: renewal.lease) }
         )
@@ -87,12 +91,18 @@ public final class OAuth2Grant: Sendable {
         if age >= context.configuration.refreshAfterDays * 86_400 {
             _ = try? await self.access.current(rejecting: try? context.entry(context.accessPath)?.secret)
         }
-        guard let current = try? context.entry(context.refreshPath), let lapse = current.metadata.expiresAt else { return }
+        guard let current = try? context.entry(context.refreshPath), let lapse = current.metadata.expiresAt else {
+            return
+        }
         if lapse.seconds - context.now().seconds <= context.configuration.warnBeforeDays * 86_400 {
             let warning =
-                "the refresh token lapses at \(lapse.iso8601); refreshes keep failing, re-authorize at /oauth/\(context.connection)/start if it does"
+                """
+                the refresh token lapses at \(lapse.iso8601); refreshes keep failing, re-authorize at \
+                /oauth/\(context.connection)/start if it does
+                """
             if context.health.current.warning == nil {
-                context.logger.warning("\(context.logName) refresh token lapses soon", metadata: ["expires_at": .string(lapse.iso8601)])
+                context.logger.warning(
+                    "\(context.logName) refresh token lapses soon", metadata: ["expires_at": .string(lapse.iso8601)])
             }
             context.health.update { $0.warning = warning }
         } else {

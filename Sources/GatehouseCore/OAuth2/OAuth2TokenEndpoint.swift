@@ -8,7 +8,8 @@ import NIOCore
 /// built by ``request(_:)``, the one place to add what such calls carry.
 ///
 /// ```swift
-/// let endpoint = OAuth2TokenEndpoint(url: origin + "/oauth/token", client: setup.client, credentials: setup.credentials)
+/// let endpoint = OAuth2TokenEndpoint(url: origin + "/oauth/token", client: setup.client, credentials:
+/// setup.credentials)
 /// switch await endpoint.refresh(token: refreshToken) { case .granted(let grant): ... }
 /// ```
 public struct OAuth2TokenEndpoint: Sendable {
@@ -76,7 +77,8 @@ public struct OAuth2TokenEndpoint: Sendable {
 
     /// Exchanges an authorization code (`grant_type=authorization_code`).
     public func exchange(code: String, redirectURI: String) async -> Outcome {
-        await self.post([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI)], refreshing: false)
+        await self.post(
+            [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI)], refreshing: false)
     }
 
     /// Refreshes (`grant_type=refresh_token`).
@@ -85,10 +87,12 @@ public struct OAuth2TokenEndpoint: Sendable {
     }
 
     /// The `Authorization` value carrying the client credentials, or `nil` when they go in the body.
-    public static func authorization(clientID id: String, secret: String, using method: ClientAuthentication) -> String? {
+    public static func authorization(clientID id: String, secret: String, using method: ClientAuthentication) -> String?
+    {
         switch method {
         case .basic: "Basic " + Base64.encode(Array("\(id):\(secret)".utf8))
-        case .basicRFC6749: "Basic " + Base64.encode(Array((FormEncoding.encode(id) + ":" + FormEncoding.encode(secret)).utf8))
+        case .basicRFC6749:
+            "Basic " + Base64.encode(Array((FormEncoding.encode(id) + ":" + FormEncoding.encode(secret)).utf8))
         case .post: nil
         }
     }
@@ -106,7 +110,8 @@ public struct OAuth2TokenEndpoint: Sendable {
             parameters += [("client_id", id), ("client_secret", secret)]
         }
         return UpstreamRequest(
-            method: .post, url: self.url, headers: headers, body: .bytes(.init(bytes: Array(FormEncoding.body(parameters).utf8))), purpose: .credential)
+            method: .post, url: self.url, headers: headers,
+            body: .bytes(.init(bytes: Array(FormEncoding.body(parameters).utf8))), purpose: .credential)
     }
 
     private func post(_ parameters: [(String, String)], refreshing: Bool) async -> Outcome {
@@ -140,12 +145,16 @@ public struct OAuth2TokenEndpoint: Sendable {
         case .string(let string): text = string
         default: return nil
         }
-        guard let seconds = UnsignedDecimal.parse(text), (1...Int(Self.maximumLifetime)).contains(seconds) else { return nil }
+        guard let seconds = UnsignedDecimal.parse(text), (1...Int(Self.maximumLifetime)).contains(seconds) else {
+            return nil
+        }
         return Int64(seconds)
     }
 
     /// What one token endpoint answer means: a grant, a refusal or nothing usable.
-    public static func outcome(response: UpstreamResponse, body: [UInt8], defaultLifetime: Int64, requireRefreshToken: Bool = true) -> Outcome {
+    public static func outcome(
+        response: UpstreamResponse, body: [UInt8], defaultLifetime: Int64, requireRefreshToken: Bool = true
+    ) -> Outcome {
         let json = try? JSON.parse(body)
         switch response.status {
         case 200..<300:
@@ -153,7 +162,9 @@ public struct OAuth2TokenEndpoint: Sendable {
                 return .unavailable(kind: "malformed_token_answer", status: response.status)
             }
             let refresh = json?["refresh_token"]?.stringValue.flatMap { $0.isEmpty ? nil : Secret($0) }
-            if requireRefreshToken, refresh == nil { return .unavailable(kind: "malformed_token_answer", status: response.status) }
+            if requireRefreshToken, refresh == nil {
+                return .unavailable(kind: "malformed_token_answer", status: response.status)
+            }
             guard let expiresIn = Self.lifetime(json?["expires_in"], default: defaultLifetime) else {
                 // A lifetime that is no number of seconds (Int64.max, -1, 1.5, "soon") is not
                 // trusted: the answer is refused and the tokens held so far stay in use.
@@ -161,7 +172,8 @@ public struct OAuth2TokenEndpoint: Sendable {
             }
             return .granted(Grant(accessToken: Secret(access), refreshToken: refresh, expiresIn: expiresIn))
         case 400, 401:
-            return .refused(kind: Self.bounded(json?["error"]?.stringValue ?? "http_\(response.status)"), status: response.status)
+            return .refused(
+                kind: Self.bounded(json?["error"]?.stringValue ?? "http_\(response.status)"), status: response.status)
         default:
             return .unavailable(kind: "http_\(response.status)", status: response.status)
         }

@@ -49,16 +49,26 @@ public final class Bulkhead: Sendable {
             return .zero
         case .full:
             throw GatewayError(
-                .unavailable, "all \(limit) upstream slots are busy and \(self.policy.maxQueue) callers already wait; try again later",
+                .unavailable,
+                """
+                all \(limit) upstream slots are busy and \(self.policy.maxQueue) callers already wait; try again \
+                later
+                """,
                 connection: self.connection, retryAfterSeconds: Self.retryAfterSeconds)
         case .wait(let ticket):
             let started = ContinuousClock.now
             let timeout = Duration.milliseconds(self.policy.queueTimeoutMilliseconds)
             let timer = Task {
                 try await Task.sleep(for: timeout)
-                self.abandon(ticket, error: GatewayError(
-                    .unavailable, "no upstream slot became free within \(self.policy.queueTimeoutMilliseconds) ms (max_in_flight \(limit))",
-                    connection: self.connection, retryAfterSeconds: Self.retryAfterSeconds))
+                self.abandon(
+                    ticket,
+                    error: GatewayError(
+                        .unavailable,
+                        """
+                        no upstream slot became free within \(self.policy.queueTimeoutMilliseconds) ms \
+                        (max_in_flight \(limit))
+                        """,
+                        connection: self.connection, retryAfterSeconds: Self.retryAfterSeconds))
             }
             defer { timer.cancel() }
             try await withTaskCancellationHandler {

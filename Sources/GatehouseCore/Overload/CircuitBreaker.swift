@@ -59,7 +59,9 @@ public final class CircuitBreaker: Sendable {
     /// The current state (an open circuit whose time is up reads as half-open).
     public func state(now: ContinuousClock.Instant = .now) -> State {
         self.inner.withLock { inner in
-            if inner.state == .open, let opened = inner.openedAt, now - opened >= .seconds(self.policy.openSeconds) { return .halfOpen }
+            if inner.state == .open, let opened = inner.openedAt, now - opened >= .seconds(self.policy.openSeconds) {
+                return .halfOpen
+            }
             return inner.state
         }
     }
@@ -108,7 +110,9 @@ public final class CircuitBreaker: Sendable {
             let window = Duration.seconds(self.policy.windowSeconds)
             inner.failures.removeAll { now - $0 > window }
             inner.failures.append(now)
-            if inner.failures.count > self.policy.failures { inner.failures.removeFirst(inner.failures.count - self.policy.failures) }
+            if inner.failures.count > self.policy.failures {
+                inner.failures.removeFirst(inner.failures.count - self.policy.failures)
+            }
             if inner.failures.count >= self.policy.failures {
                 inner.state = .open
                 inner.openedAt = now

@@ -14,10 +14,14 @@ public final class RequestTimings: Sendable {
     public init() {}
 
     /// Adds time spent waiting for a slot.
-    public func addQueueWait(_ duration: Duration) { self.queueNanoseconds.add(Self.nanoseconds(duration), ordering: .relaxed) }
+    public func addQueueWait(_ duration: Duration) {
+        self.queueNanoseconds.add(Self.nanoseconds(duration), ordering: .relaxed)
+    }
 
     /// Adds time spent on an upstream call.
-    public func addUpstream(_ duration: Duration) { self.upstreamNanoseconds.add(Self.nanoseconds(duration), ordering: .relaxed) }
+    public func addUpstream(_ duration: Duration) {
+        self.upstreamNanoseconds.add(Self.nanoseconds(duration), ordering: .relaxed)
+    }
 
     /// Total queue wait so far.
     public var queueWait: Int64 { self.queueNanoseconds.load(ordering: .relaxed) }

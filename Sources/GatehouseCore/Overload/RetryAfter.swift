@@ -32,7 +32,9 @@ public enum RetryAfter {
             let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
             (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
         else { return nil }
-        return Timestamp(iso8601: String(year) + "-" + two(month + 1) + "-" + two(day) + "T" + two(hour) + ":" + two(minute) + ":" + two(second) + "Z")
+        return Timestamp(
+            iso8601: String(year) + "-" + two(month + 1) + "-" + two(day) + "T" + two(hour) + ":" + two(minute) + ":"
+                + two(second) + "Z")
     }
 
     private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -15,7 +15,9 @@ public struct UpstreamGuard: Sendable {
     let connection: String
 
     /// A guard that lets everything through.
-    public static func none(connection: String) -> UpstreamGuard { UpstreamGuard(bulkhead: nil, breaker: nil, connection: connection) }
+    public static func none(connection: String) -> UpstreamGuard {
+        UpstreamGuard(bulkhead: nil, breaker: nil, connection: connection)
+    }
 
     /// Creates a guard.
     public init(bulkhead: Bulkhead?, breaker: CircuitBreaker?, connection: String) {
@@ -35,10 +37,13 @@ public struct UpstreamGuard: Sendable {
     }
 
     /// Runs one upstream call under the guard.
-    func send(purpose: UpstreamRequest.Purpose = .caller, _ call: () async throws -> UpstreamResponse) async throws -> UpstreamResponse {
+    func send(purpose: UpstreamRequest.Purpose = .caller, _ call: () async throws -> UpstreamResponse) async throws
+        -> UpstreamResponse
+    {
         if purpose == .credential, let seconds = self.credentialBackoff.remainingSeconds() {
             throw GatewayError(
-                .unavailable, "the upstream asked to wait before the next credential call (Retry-After); try again later",
+                .unavailable,
+                "the upstream asked to wait before the next credential call (Retry-After); try again later",
                 connection: self.connection, retryAfterSeconds: seconds)
         }
         var probe = false
@@ -48,7 +53,8 @@ public struct UpstreamGuard: Sendable {
                 probe = isProbe
             case .rejected(let seconds):
                 throw GatewayError(
-                    .unavailable, "the upstream failed repeatedly, so calls to it are paused (circuit open); try again later",
+                    .unavailable,
+                    "the upstream failed repeatedly, so calls to it are paused (circuit open); try again later",
                     connection: self.connection, retryAfterSeconds: seconds)
             }
         }

@@ -8,7 +8,9 @@ extension Gateway {
         configuration: GatewayConfiguration,
         registry: AdapterRegistry,
         connections: [String: ConnectionRuntime]
-    ) throws(ConfigError) -> [(header: HTTPField.Name, byPrefix: [String: DelegatedTokenAuthenticator<ContinuousClock>])] {
+    ) throws(ConfigError) -> [(
+        header: HTTPField.Name, byPrefix: [String: DelegatedTokenAuthenticator<ContinuousClock>]
+    )] {
         var principalsByValidator: [String: [String: Principal]] = [:]
         for client in configuration.clients {
             guard case .token(let validator, let prefixes, let key) = client.authenticator else { continue }
@@ -20,12 +22,17 @@ extension Gateway {
                     file: configuration.file,
                     line: client.line,
                     path: "clients.\(client.name).\(key)",
-                    message: "connection \"\(validator)\"\(adapter) cannot validate tokens; \(key) must name a connection whose adapter is a token validator"
+                    message:
+                        """
+                        connection \"\(validator)\"\(adapter) cannot validate tokens; \(key) must name a \
+                        connection whose adapter is a token validator
+                        """
                 )
             }
             for prefix in prefixes {
                 // The principal is the client prefix: the caller's identity as its validator knows it.
-                principalsByValidator[validator, default: [:]][prefix] = Principal(name: prefix, connections: Set(client.connections))
+                principalsByValidator[validator, default: [:]][prefix] = Principal(
+                    name: prefix, connections: Set(client.connections))
             }
         }
         var result: [(header: HTTPField.Name, byPrefix: [String: DelegatedTokenAuthenticator<ContinuousClock>])] = []

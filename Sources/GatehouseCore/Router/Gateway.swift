@@ -42,7 +42,8 @@ public struct Gateway: Sendable {
     private let apiKeys: APIKeyAuthenticator
     /// `authenticator: token` clients: client prefix header → client prefix → the authenticator
     /// of its validator connection.
-    private let tokenAuthenticators: [(header: HTTPField.Name, byPrefix: [String: DelegatedTokenAuthenticator<ContinuousClock>])]
+    private let tokenAuthenticators:
+        [(header: HTTPField.Name, byPrefix: [String: DelegatedTokenAuthenticator<ContinuousClock>])]
     /// The inbound headers the registered adapter kinds read as credentials (lowercased), never
     /// forwarded (``HeaderPolicy/upstreamHeaders(from:credentialHeaders:)``).
     public let inboundCredentialHeaders: Set<String>
@@ -81,11 +82,13 @@ public struct Gateway: Sendable {
             }
             let credentials = Credentials(
                 connection: connection.name,
-                references: Dictionary(connection.credentials.map { ($0.name, $0.reference) }, uniquingKeysWith: { a, _ in a }),
+                references: Dictionary(
+                    connection.credentials.map { ($0.name, $0.reference) }, uniquingKeysWith: { a, _ in a }),
                 source: secrets
             )
             let upstreamGuard = UpstreamGuard(
-                limits: connection.limits, defaults: try kind.bulkheadDefaults(connection.options), connection: connection.name)
+                limits: connection.limits, defaults: try kind.bulkheadDefaults(connection.options),
+                connection: connection.name)
             let client = UpstreamClient(
                 connection: connection.name,
                 baseURL: connection.baseURL,
@@ -100,8 +103,11 @@ public struct Gateway: Sendable {
             adapterLogger[metadataKey: "connection"] = .string(connection.name)
             let health = ConnectionHealth()
             let adapter = try kind.make(
-                AdapterSetup(connection: connection, client: client, credentials: credentials, logger: adapterLogger, vault: vault,
-                    vaultConfigured: configuration.usesVault, health: health, inboundCredentialHeaders: inboundCredentialHeaders)
+                AdapterSetup(
+                    connection: connection, client: client, credentials: credentials, logger: adapterLogger,
+                    vault: vault,
+                    vaultConfigured: configuration.usesVault, health: health,
+                    inboundCredentialHeaders: inboundCredentialHeaders)
             )
             connections[connection.name] = ConnectionRuntime(
                 name: connection.name, adapterName: kind.name, adapter: adapter, health: health,
@@ -122,7 +128,9 @@ public struct Gateway: Sendable {
         var policies: [String: RateLimitPolicy] = [:]
         for client in configuration.clients {
             guard let policy = client.rateLimit, limiters[client.name] == nil else { continue }
-            if let previous, previous.clientRatePolicies[client.name] == policy, let kept = previous.clientRateLimiters[client.name] {
+            if let previous, previous.clientRatePolicies[client.name] == policy,
+                let kept = previous.clientRateLimiters[client.name]
+            {
                 limiters[client.name] = kept
             } else {
                 limiters[client.name] = RateLimiter(policy: policy)
@@ -140,7 +148,10 @@ public struct Gateway: Sendable {
     public func admit(_ principal: Principal, to connection: ConnectionRuntime) throws -> RateLimitedAdmission? {
         var tightest: RateLimitStatus?
         let limiters: [(RateLimiter, RateLimitedAdmission.Scope)] =
-            [self.clientRateLimiters[principal.name].map { ($0, .client) }, connection.rateLimiter.map { ($0, .connection) }]
+            [
+                self.clientRateLimiters[principal.name].map { ($0, .client) },
+                connection.rateLimiter.map { ($0, .connection) },
+            ]
             .compactMap { $0 }
         for (limiter, scope) in limiters {
             switch limiter.take() {
@@ -186,7 +197,8 @@ public struct Gateway: Sendable {
             throw GatewayError(.notFound, "unknown connection \"\(name)\"")
         }
         guard principal.mayUse(name) else {
-            throw GatewayError(.forbidden, "client \"\(principal.name)\" may not use connection \"\(name)\"", connection: name)
+            throw GatewayError(
+                .forbidden, "client \"\(principal.name)\" may not use connection \"\(name)\"", connection: name)
         }
         return connection
     }

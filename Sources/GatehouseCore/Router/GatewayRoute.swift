@@ -49,7 +49,8 @@ public enum GatewayRoute: Sendable, Equatable {
             let connection = String(segments[segments.startIndex + 1])
             let name = segments.dropFirst(2).joined(separator: "/")
             guard !connection.isEmpty, !name.isEmpty else { return .notFound }
-            return segments.first == "oauth" ? .endpoint(connection: connection, name: name) : .hook(connection: connection, name: name)
+            return segments.first == "oauth"
+                ? .endpoint(connection: connection, name: name) : .hook(connection: connection, name: name)
         }
         if segments.count >= 2, segments.first == "admin", segments[segments.startIndex + 1] == "v1" {
             return .admin(segments.dropFirst(2).map(String.init))

@@ -33,7 +33,9 @@ extension Schema {
         case .object(let object) where wants("array") && !wants("object"):
             // A wrapper element: its one child (repeated or not) is the list.
             if object.members.count == 1 {
-                if case .array(let elements) = object.members[0].value { return .array(elements.map { Self.conformingXML($0, to: items) }) }
+                if case .array(let elements) = object.members[0].value {
+                    return .array(elements.map { Self.conformingXML($0, to: items) })
+                }
                 return .array([Self.conformingXML(object.members[0].value, to: items)])
             }
             return .array([Self.conformingXML(value, to: items)])
@@ -46,14 +48,18 @@ extension Schema {
             }
             return .object(object)
         default:
-            if wants("array"), !wants(Self.typeName(of: value)) { return .array([Self.conformingXML(value, to: items)]) }
+            if wants("array"), !wants(Self.typeName(of: value)) {
+                return .array([Self.conformingXML(value, to: items)])
+            }
             return value
         }
     }
 
     /// Whether `text` is a JSON number literal.
     static func isNumberLiteral(_ text: String) -> Bool {
-        guard !text.isEmpty, text.utf8.count <= 64, let parsed = try? JSON.parse(Array(text.utf8)), case .number = parsed else { return false }
+        guard !text.isEmpty, text.utf8.count <= 64, let parsed = try? JSON.parse(Array(text.utf8)),
+            case .number = parsed
+        else { return false }
         return true
     }
 

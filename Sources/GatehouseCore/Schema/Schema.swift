@@ -66,7 +66,9 @@ public enum Schema {
     }
 
     /// A list of `items`.
-    public static func array(_ items: Value, minItems: Int? = nil, maxItems: Int? = nil, description: String? = nil) -> Value {
+    public static func array(_ items: Value, minItems: Int? = nil, maxItems: Int? = nil, description: String? = nil)
+        -> Value
+    {
         var schema: Value.Object = ["type": "array", "items": items]
         schema["description"] = description.map(Value.string)
         schema["minItems"] = minItems.map(Value.int)
@@ -75,7 +77,9 @@ public enum Schema {
     }
 
     /// A value of any of the JSON types `types` (`"string"`, `"number"`, ...), with further keywords.
-    public static func types(_ types: [String], _ keywords: KeyValuePairs<String, Value> = [:], description: String? = nil) -> Value {
+    public static func types(
+        _ types: [String], _ keywords: KeyValuePairs<String, Value> = [:], description: String? = nil
+    ) -> Value {
         var schema: Value.Object = ["type": .array(types.map(Value.string))]
         for (key, value) in keywords { schema[key] = value }
         schema["description"] = description.map(Value.string)

@@ -35,20 +35,31 @@ public enum SchemaValidator {
             if let minimum = keywords["minLength"]?.intValue, length < minimum {
                 return fail(minimum == 1 ? "must not be empty" : "must be at least \(minimum) characters long")
             }
-            if let maximum = keywords["maxLength"]?.intValue, length > maximum { return fail("must be at most \(maximum) characters long") }
+            if let maximum = keywords["maxLength"]?.intValue, length > maximum {
+                return fail("must be at most \(maximum) characters long")
+            }
         case .number(let text):
             // Bounds are compared as doubles: schema bounds are small integers, well inside their precision.
             guard let number = Double(text) else { return fail("must be a number") }
-            if let minimum = keywords["minimum"].flatMap(Self.double), number < minimum { return fail("must be at least \(Self.shown(keywords["minimum"]!))") }
-            if let maximum = keywords["maximum"].flatMap(Self.double), number > maximum { return fail("must be at most \(Self.shown(keywords["maximum"]!))") }
+            if let minimum = keywords["minimum"].flatMap(Self.double), number < minimum {
+                return fail("must be at least \(Self.shown(keywords["minimum"]!))")
+            }
+            if let maximum = keywords["maximum"].flatMap(Self.double), number > maximum {
+                return fail("must be at most \(Self.shown(keywords["maximum"]!))")
+            }
         case .array(let items):
             if let minimum = keywords["minItems"]?.intValue, items.count < minimum {
                 return fail(minimum == 1 ? "must not be empty" : "must have at least \(minimum) items")
             }
-            if let maximum = keywords["maxItems"]?.intValue, items.count > maximum { return fail("must have at most \(maximum) items") }
+            if let maximum = keywords["maxItems"]?.intValue, items.count > maximum {
+                return fail("must have at most \(maximum) items")
+            }
             if let itemSchema = keywords["items"] {
                 for (index, item) in items.enumerated() {
-                    if let violation = Self.violation(of: item, against: itemSchema, at: pointer + "/" + String(index)) { return violation }
+                    if let violation = Self.violation(of: item, against: itemSchema, at: pointer + "/" + String(index))
+                    {
+                        return violation
+                    }
                 }
             }
         case .object(let object):
@@ -60,11 +71,15 @@ public enum SchemaValidator {
             for member in object.members {
                 let place = pointer + "/" + Self.escaped(member.key)
                 if let propertySchema = properties[member.key] {
-                    if let violation = Self.violation(of: member.value, against: propertySchema, at: place) { return violation }
+                    if let violation = Self.violation(of: member.value, against: propertySchema, at: place) {
+                        return violation
+                    }
                 } else if additional == .bool(false) {
                     let known = properties.members.filter { $0.value["not"] == nil }.map(\.key)
                     return SchemaViolation(
-                        pointer: place, message: known.isEmpty ? "is not allowed" : "is not allowed (known: \(known.joined(separator: ", ")))")
+                        pointer: place,
+                        message: known.isEmpty
+                            ? "is not allowed" : "is not allowed (known: \(known.joined(separator: ", ")))")
                 } else if let violation = Self.violation(of: member.value, against: additional, at: place) {
                     return violation
                 }
@@ -93,7 +108,9 @@ public enum SchemaValidator {
     /// Whether `value` is of the JSON Schema type `type`.
     static func matches(_ value: Value, type: String) -> Bool {
         switch (type, value) {
-        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object), ("number", .number): true
+        case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object),
+            ("number", .number):
+            true
         case ("integer", .number(let text)): Self.isInteger(text)
         default: false
         }
@@ -101,14 +118,18 @@ public enum SchemaValidator {
 
     /// Whether a JSON number literal is a whole number (`5`, `-3`, `2.0`, `1e3`).
     static func isInteger(_ text: String) -> Bool {
-        if !text.isEmpty, text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) }) { return true }
+        if !text.isEmpty, text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) }) {
+            return true
+        }
         guard let number = Double(text), number.isFinite else { return false }
         return number.rounded(.towardZero) == number
     }
 
     /// Equality as JSON Schema means it: numbers by value, everything else structurally.
     static func equal(_ a: Value, _ b: Value) -> Bool {
-        if case .number(let x) = a, case .number(let y) = b { return x == y || (Double(x) != nil && Double(x) == Double(y)) }
+        if case .number(let x) = a, case .number(let y) = b {
+            return x == y || (Double(x) != nil && Double(x) == Double(y))
+        }
         return a == b
     }
 

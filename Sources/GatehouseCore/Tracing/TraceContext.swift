@@ -32,7 +32,9 @@ public struct TraceContext: Sendable, Equatable {
             self.traceID = trace
             self.flags = flags
             // Longer than the W3C limit of 32 members × 256 bytes, or with controls: dropped.
-            self.state = tracestate.flatMap { $0.utf8.count <= 8_192 && !$0.utf8.contains { $0 < 0x20 || $0 == 0x7F } ? $0 : nil }
+            self.state = tracestate.flatMap {
+                $0.utf8.count <= 8_192 && !$0.utf8.contains { $0 < 0x20 || $0 == 0x7F } ? $0 : nil
+            }
             self.continued = true
         } else {
             self.traceID = Self.randomHex(UInt64.self, count: 2)
@@ -56,7 +58,8 @@ public struct TraceContext: Sendable, Equatable {
 
     /// The same trace with a new span id: one upstream call.
     public func child() -> TraceContext {
-        TraceContext(traceID: self.traceID, spanID: Self.randomHex(UInt64.self, count: 1), flags: self.flags, state: self.state)
+        TraceContext(
+            traceID: self.traceID, spanID: Self.randomHex(UInt64.self, count: 1), flags: self.flags, state: self.state)
     }
 
     /// Sets `traceparent` (a new child span) and `tracestate` (or removes the caller's) on an upstream call's headers.
@@ -72,18 +75,28 @@ public struct TraceContext: Sendable, Equatable {
         let bytes = Array(text.utf8)
         guard bytes.count >= 55 else { return nil }
         func isHex(_ range: Range<Int>) -> Bool {
-            bytes[range].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+            bytes[range].allSatisfy {
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            }
         }
-        guard isHex(0..<2), bytes[2] == UInt8(ascii: "-"), isHex(3..<35), bytes[35] == UInt8(ascii: "-"), isHex(36..<52),
+        guard isHex(0..<2), bytes[2] == UInt8(ascii: "-"), isHex(3..<35), bytes[35] == UInt8(ascii: "-"),
+            isHex(36..<52),
             bytes[52] == UInt8(ascii: "-"), isHex(53..<55)
         else { return nil }
         let version = String(decoding: bytes[0..<2], as: UTF8.self)
         guard version != "ff" else { return nil }
         // Version 00 has exactly these fields; later versions may append `-...`.
-        if version == "00" { guard bytes.count == 55 else { return nil } } else if bytes.count > 55, bytes[55] != UInt8(ascii: "-") { return nil }
+        if version == "00" {
+            guard bytes.count == 55 else { return nil }
+        } else if bytes.count > 55, bytes[55] != UInt8(ascii: "-") {
+            return nil
+        }
         let trace = String(decoding: bytes[3..<35], as: UTF8.self)
         let parent = bytes[36..<52]
-        guard trace.utf8.contains(where: { $0 != UInt8(ascii: "0") }), parent.contains(where: { $0 != UInt8(ascii: "0") }) else { return nil }
+        guard trace.utf8.contains(where: { $0 != UInt8(ascii: "0") }),
+            parent.contains(where: { $0 != UInt8(ascii: "0") })
+        else { return nil }
         return (trace, String(decoding: bytes[53..<55], as: UTF8.self))
     }
 

@@ -265,7 +265,10 @@ public final class ByteStream: AsyncSequence, Sendable {
         var ended: (@Sendable () -> Void)?
         let (consumer, producer, hook) = self.state.withLock { state in
             guard !state.cancelled else {
-                return (CheckedContinuation<ByteBuffer?, any Error>?.none, CheckedContinuation<Void, any Error>?.none, (@Sendable () -> Void)?.none)
+                return (
+                    CheckedContinuation<ByteBuffer?, any Error>?.none, CheckedContinuation<Void, any Error>?.none,
+                    (@Sendable () -> Void)?.none
+                )
             }
             state.cancelled = true
             ended = Self.markEnded(&state)

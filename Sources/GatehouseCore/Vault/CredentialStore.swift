@@ -78,7 +78,9 @@ public protocol CredentialStore: Sendable {
 
 extension CredentialStore {
     /// Writes without a lease.
-    public func write(_ writes: [SecretWrite], by actor: VaultActor, at time: Timestamp, keepVersions: Int) async throws -> [SecretMetadata] {
+    public func write(_ writes: [SecretWrite], by actor: VaultActor, at time: Timestamp, keepVersions: Int) async throws
+        -> [SecretMetadata]
+    {
         try await self.write(writes, by: actor, at: time, keepVersions: keepVersions, under: nil)
     }
 

@@ -54,7 +54,8 @@ public struct EnvelopeCipher: Sendable {
     /// authenticate under this path and version.
     public func open(_ sealed: [UInt8], path: String, version: Int) throws(VaultError) -> Secret {
         guard sealed.first == Self.format, let box = try? AESGCM.SealedBox(combined: Array(sealed.dropFirst())),
-            let bytes = try? AESGCM.open(box, key: self.dataKey, authenticating: Self.context(path: path, version: version))
+            let bytes = try? AESGCM.open(
+                box, key: self.dataKey, authenticating: Self.context(path: path, version: version))
         else { throw .tampered(path: path, version: version) }
         return Secret(bytes: bytes)
     }

@@ -23,7 +23,9 @@ public actor LeaseKeeper {
     /// that cannot be reached changes nothing (the lease then runs out at its time).
     public func keepAlive() async {
         guard ContinuousClock.now - self.renewedAt >= .milliseconds(self.milliseconds / 3) else { return }
-        if case .acquired(let renewed)? = try? await self.store.acquireLease(self.lease.name, holder: self.lease.holder, milliseconds: self.milliseconds) {
+        if case .acquired(let renewed)? = try? await self.store.acquireLease(
+            self.lease.name, holder: self.lease.holder, milliseconds: self.milliseconds)
+        {
             self.lease = renewed
             self.renewedAt = ContinuousClock.now
         }

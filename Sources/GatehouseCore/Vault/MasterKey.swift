@@ -25,7 +25,8 @@ public struct MasterKey: Sendable, CustomStringConvertible {
             throw .invalidMasterKey("it decodes to \(bytes.count) bytes; a master key is 32 bytes")
         }
         self.bytes = bytes
-        self.id = Hex.encode(HMAC.authenticationCode(.sha256, key: bytes, message: Array("gatehouse master key id".utf8)).prefix(8))
+        self.id = Hex.encode(
+            HMAC.authenticationCode(.sha256, key: bytes, message: Array("gatehouse master key id".utf8)).prefix(8))
     }
 
     /// A new random key.

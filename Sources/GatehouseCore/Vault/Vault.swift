@@ -85,7 +85,10 @@ public final class Vault: SecretSource, Sendable {
     /// version cached than the store holds.
     private let writes = WriteLock()
 
-    private init(store: any CredentialStore, cipher: EnvelopeCipher, configuration: Configuration, now: @escaping @Sendable () -> Timestamp) {
+    private init(
+        store: any CredentialStore, cipher: EnvelopeCipher, configuration: Configuration,
+        now: @escaping @Sendable () -> Timestamp
+    ) {
         self.store = store
         self.cipher = cipher
         self.configuration = configuration
@@ -104,7 +107,8 @@ public final class Vault: SecretSource, Sendable {
         guard let keyring = try await store.keyring() else { throw VaultError.notInitialized(location: store.location) }
         guard let masterKey else { throw VaultError.sealed(location: store.location) }
         guard let cipher = EnvelopeCipher.unwrap(keyring.wrappedDataKey, with: masterKey) else {
-            throw VaultError.wrongMasterKey(location: store.location, expected: keyring.masterKeyID, given: masterKey.id)
+            throw VaultError.wrongMasterKey(
+                location: store.location, expected: keyring.masterKeyID, given: masterKey.id)
         }
         let vault = Vault(store: store, cipher: cipher, configuration: configuration, now: now)
         try await vault.reload()
@@ -142,7 +146,8 @@ public final class Vault: SecretSource, Sendable {
         if EnvelopeCipher.unwrap(keyring.wrappedDataKey, with: newKey) != nil { return .alreadyRotated }
         guard let currentKey else { throw VaultError.sealed(location: store.location) }
         guard let cipher = EnvelopeCipher.unwrap(keyring.wrappedDataKey, with: currentKey) else {
-            throw VaultError.wrongMasterKey(location: store.location, expected: keyring.masterKeyID, given: currentKey.id)
+            throw VaultError.wrongMasterKey(
+                location: store.location, expected: keyring.masterKeyID, given: currentKey.id)
         }
         let time = now()
         let replacement = VaultKeyring(
@@ -158,7 +163,9 @@ public final class Vault: SecretSource, Sendable {
         )
         if !replaced {
             // Another rotation won the race; succeed only if it rotated to the same key.
-            guard let current = try await store.keyring(), EnvelopeCipher.unwrap(current.wrappedDataKey, with: newKey) != nil else {
+            guard let current = try await store.keyring(),
+                EnvelopeCipher.unwrap(current.wrappedDataKey, with: newKey) != nil
+            else {
                 throw VaultError.storeFailure("the keyring changed during the rotation; run it again")
             }
             return .alreadyRotated
@@ -195,7 +202,9 @@ public final class Vault: SecretSource, Sendable {
 
     /// Writes a new version of `path`.
     @discardableResult
-    public func put(_ path: String, _ value: Secret, expiresAt: Timestamp? = nil, by actor: VaultActor) async throws -> SecretMetadata {
+    public func put(_ path: String, _ value: Secret, expiresAt: Timestamp? = nil, by actor: VaultActor) async throws
+        -> SecretMetadata
+    {
         try await self.put([Item(path: path, value: value, expiresAt: expiresAt)], by: actor)[0]
     }
 
@@ -257,7 +266,9 @@ public final class Vault: SecretSource, Sendable {
     /// Reads a value from the store for an operator, recording the reveal in the audit table first.
     public func reveal(_ path: String, version: Int? = nil, by actor: VaultActor) async throws -> Entry {
         _ = try VaultPath.validated(path)
-        guard let stored = try await self.store.secret(path, version: version) else { throw VaultError.notFound(path: path) }
+        guard let stored = try await self.store.secret(path, version: version) else {
+            throw VaultError.notFound(path: path)
+        }
         let secret = try self.cipher.open(stored.sealed, path: path, version: stored.metadata.version)
         try await self.store.appendAudit(
             AuditRecord(at: self.now(), actor: actor, action: .reveal, path: path, version: stored.metadata.version)
@@ -268,7 +279,8 @@ public final class Vault: SecretSource, Sendable {
     /// A kept version of `path` for internal use (e.g. keys being rotated out); not audited.
     public func version(_ path: String, _ version: Int) async throws -> Entry? {
         guard let stored = try await self.store.secret(path, version: version) else { return nil }
-        return Entry(secret: try self.cipher.open(stored.sealed, path: path, version: version), metadata: stored.metadata)
+        return Entry(
+            secret: try self.cipher.open(stored.sealed, path: path, version: version), metadata: stored.metadata)
     }
 
     /// The newest audit records first.

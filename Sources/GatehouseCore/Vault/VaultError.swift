@@ -28,17 +28,25 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         VaultError(kind: .wrongMasterKey(location: location, expected: expected, given: given))
     }
     /// The store holds no vault yet.
-    public static func notInitialized(location: String) -> VaultError { VaultError(kind: .notInitialized(location: location)) }
+    public static func notInitialized(location: String) -> VaultError {
+        VaultError(kind: .notInitialized(location: location))
+    }
     /// `vault init` on a store that already holds a vault.
-    public static func alreadyInitialized(location: String) -> VaultError { VaultError(kind: .alreadyInitialized(location: location)) }
+    public static func alreadyInitialized(location: String) -> VaultError {
+        VaultError(kind: .alreadyInitialized(location: location))
+    }
     /// A sealed value did not authenticate: tampered, or copied from another path or version.
-    public static func tampered(path: String, version: Int) -> VaultError { VaultError(kind: .tampered(path: path, version: version)) }
+    public static func tampered(path: String, version: Int) -> VaultError {
+        VaultError(kind: .tampered(path: path, version: version))
+    }
     /// A path that is not `segment/segment...` of `[A-Za-z0-9._-]`.
     public static func invalidPath(_ path: String) -> VaultError { VaultError(kind: .invalidPath(path)) }
     /// No secret at `path`.
     public static func notFound(path: String) -> VaultError { VaultError(kind: .notFound(path: path)) }
     /// The secret's `expires_at` has passed.
-    public static func expired(path: String, at: Timestamp) -> VaultError { VaultError(kind: .expired(path: path, at: at)) }
+    public static func expired(path: String, at: Timestamp) -> VaultError {
+        VaultError(kind: .expired(path: path, at: at))
+    }
     /// A value larger than the vault accepts.
     public static func tooLarge(limit: Int) -> VaultError { VaultError(kind: .tooLarge(limit: limit)) }
     /// An empty value (an empty credential is never stored or sent).
@@ -50,7 +58,9 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The store failed (I/O, corruption, constraint); the message comes from the store, never a value.
     public static func storeFailure(_ message: String) -> VaultError { VaultError(kind: .storeFailure(message)) }
     /// The store can no longer be reached (file removed or replaced, connection lost).
-    public static func storeUnreachable(_ message: String) -> VaultError { VaultError(kind: .storeUnreachable(message)) }
+    public static func storeUnreachable(_ message: String) -> VaultError {
+        VaultError(kind: .storeUnreachable(message))
+    }
     /// The store was written by a newer Gatehouse.
     public static func schemaTooNew(found: Int, supported: Int) -> VaultError {
         VaultError(kind: .schemaTooNew(found: found, supported: supported))
@@ -95,18 +105,33 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self.kind {
         case .sealed(let location):
-            "the vault at \(location) is sealed: no master key was given. Set GATEHOUSE_MASTER_KEY to the base64 of the "
-                + "32-byte master key, or point vault.master_key at file:PATH (mode 0600); `gatehouse vault generate-key` makes one"
+            """
+            the vault at \(location) is sealed: no master key was given. Set GATEHOUSE_MASTER_KEY to the base64 of \
+            the 
+            """
+                + """
+                32-byte master key, or point vault.master_key at file:PATH (mode 0600); `gatehouse vault \
+                generate-key` makes one
+                """
         case .wrongMasterKey(let location, let expected, let given):
-            "the master key (id \(given)) does not open the vault at \(location), which is sealed with master key id \(expected)"
+            """
+            the master key (id \(given)) does not open the vault at \(location), which is sealed with master key \
+            id \(expected)
+            """
         case .notInitialized(let location):
             "there is no vault at \(location) yet: create it with `gatehouse vault init`"
         case .alreadyInitialized(let location):
             "a vault already exists at \(location); refusing to overwrite it"
         case .tampered(let path, let version):
-            "secret \(path) version \(version) failed authentication: it was altered, or copied from another path or version"
+            """
+            secret \(path) version \(version) failed authentication: it was altered, or copied from another path \
+            or version
+            """
         case .invalidPath(let path):
-            "\"\(path.prefix(80))\" is not a valid secret path: segments of letters, digits, '.', '_' and '-' joined by '/'"
+            """
+            \"\(path.prefix(80))\" is not a valid secret path: segments of letters, digits, '.', '_' and '-' \
+            joined by '/'
+            """
         case .notFound(let path):
             "no secret at \(path)"
         case .expired(let path, let at):
@@ -124,7 +149,10 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         case .storeUnreachable(let message):
             "vault store unreachable: \(message)"
         case .schemaTooNew(let found, let supported):
-            "the vault's schema version \(found) is newer than this Gatehouse supports (\(supported)); upgrade Gatehouse"
+            """
+            the vault's schema version \(found) is newer than this Gatehouse supports (\(supported)); upgrade \
+            Gatehouse
+            """
         case .leaseLost(let name):
             "the lease \(name) expired or passed to another instance before the write; nothing was written"
         }

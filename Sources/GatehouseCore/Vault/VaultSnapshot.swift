@@ -26,7 +26,10 @@ public struct VaultSnapshot: Sendable {
         public var origin: SecretOrigin
 
         /// Creates a row.
-        public init(path: String, version: Int, sealed: [UInt8], createdAt: Timestamp, expiresAt: Timestamp?, origin: SecretOrigin) {
+        public init(
+            path: String, version: Int, sealed: [UInt8], createdAt: Timestamp, expiresAt: Timestamp?,
+            origin: SecretOrigin
+        ) {
             self.path = path
             self.version = version
             self.sealed = sealed
@@ -51,5 +54,7 @@ public struct VaultSnapshot: Sendable {
     }
 
     /// `secrets N, versions N, audit rows N`, for the migration's report and its check.
-    public var counts: String { "\(self.secrets.count) secrets, \(self.versions.count) versions, \(self.audit.count) audit rows" }
+    public var counts: String {
+        "\(self.secrets.count) secrets, \(self.versions.count) versions, \(self.audit.count) audit rows"
+    }
 }

@@ -64,7 +64,8 @@ public struct AlertService: Service {
     }
 
     private func emit(_ kind: AlertEvent.Kind, runtime: ConnectionRuntime, report: ConnectionHealth.Report) {
-        let event = AlertEvent(kind: kind, connection: runtime.name, adapter: runtime.adapterName, report: report, at: .now())
+        let event = AlertEvent(
+            kind: kind, connection: runtime.name, adapter: runtime.adapterName, report: report, at: .now())
         var metadata: Logger.Metadata = [
             "event": .string(event.name), "connection": .string(runtime.name), "state": .string(report.state.rawValue),
             "delivery": .string(event.id),

@@ -35,20 +35,26 @@ public final class WebhookSender: Sendable {
     static let deliveryField = HTTPField.Name("X-Gatehouse-Delivery")!
 
     /// A sender for `settings`, its secret read from `secrets` at every try (a rotated secret applies at once).
-    public init(settings: GatewayConfiguration.Alerts.Webhook, secrets: any SecretSource, transport: any UpstreamTransport, logger: Logger) {
+    public init(
+        settings: GatewayConfiguration.Alerts.Webhook, secrets: any SecretSource, transport: any UpstreamTransport,
+        logger: Logger
+    ) {
         self.settings = settings
         self.url = settings.url.description
         self.secret = settings.secret
         self.secrets = secrets
         self.transport = transport
         self.logger = logger
-        (self.queue, self.input) = AsyncStream.makeStream(of: AlertEvent.self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
+        (self.queue, self.input) = AsyncStream.makeStream(
+            of: AlertEvent.self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
     }
 
     /// Queues `event`; drops it (logged) when the queue is full.
     func enqueue(_ event: AlertEvent) {
         if case .dropped = self.input.yield(event) {
-            self.logger.error("alert dropped: the web hook queue is full", metadata: ["event": .string(event.name), "delivery": .string(event.id)])
+            self.logger.error(
+                "alert dropped: the web hook queue is full",
+                metadata: ["event": .string(event.name), "delivery": .string(event.id)])
         }
     }
 
@@ -65,7 +71,10 @@ public final class WebhookSender: Sendable {
 
     /// The signature header's value for `body` signed at `timestamp`.
     public static func signature(secret: some Collection<UInt8>, timestamp: String, body: [UInt8]) -> String {
-        "sha256=" + Hex.encode(HMAC.authenticationCode(.sha256, key: secret, message: Array(timestamp.utf8) + [UInt8(ascii: ".")] + body))
+        "sha256="
+            + Hex.encode(
+                HMAC.authenticationCode(
+                    .sha256, key: secret, message: Array(timestamp.utf8) + [UInt8(ascii: ".")] + body))
     }
 
     private func deliver(_ event: AlertEvent) async {
@@ -79,7 +88,9 @@ public final class WebhookSender: Sendable {
             }
             let secret: Secret
             do {
-                guard let value = try self.secrets.secret(for: self.secret), !value.isEmpty else { throw GatewayError(.internal, "unset") }
+                guard let value = try self.secrets.secret(for: self.secret), !value.isEmpty else {
+                    throw GatewayError(.internal, "unset")
+                }
                 secret = value
             } catch {
                 // Never sent unsigned.
@@ -89,18 +100,26 @@ public final class WebhookSender: Sendable {
             let timestamp = String(Timestamp.now().seconds)
             var headers: HTTPFields = [.contentType: "application/json"]
             headers[Self.timestampField] = timestamp
-            headers[Self.signatureField] = secret.withBytes { Self.signature(secret: $0, timestamp: timestamp, body: body) }
+            headers[Self.signatureField] = secret.withBytes {
+                Self.signature(secret: $0, timestamp: timestamp, body: body)
+            }
             headers[Self.eventField] = event.name
             headers[Self.deliveryField] = event.id
             var options = TransportOptions()
             options.timeoutMilliseconds = self.settings.timeoutMilliseconds
             do {
                 let response = try await self.transport.send(
-                    UpstreamRequest(method: .post, url: self.url, headers: headers, body: .bytes(ByteBuffer(bytes: body)), options: options))
+                    UpstreamRequest(
+                        method: .post, url: self.url, headers: headers, body: .bytes(ByteBuffer(bytes: body)),
+                        options: options))
                 response.body.cancel()
                 if (200..<300).contains(response.status) {
                     self.logger.info(
-                        "alert delivered", metadata: ["event": .string(event.name), "delivery": .string(event.id), "attempt": .stringConvertible(attempt)])
+                        "alert delivered",
+                        metadata: [
+                            "event": .string(event.name), "delivery": .string(event.id),
+                            "attempt": .stringConvertible(attempt),
+                        ])
                     return
                 }
                 outcome = "HTTP \(response.status)"
@@ -113,10 +132,16 @@ public final class WebhookSender: Sendable {
             guard attempt < self.settings.maxAttempts else { break }
             self.logger.warning(
                 "alert not delivered; retrying",
-                metadata: ["event": .string(event.name), "delivery": .string(event.id), "attempt": .stringConvertible(attempt), "reason": .string(outcome)])
+                metadata: [
+                    "event": .string(event.name), "delivery": .string(event.id), "attempt": .stringConvertible(attempt),
+                    "reason": .string(outcome),
+                ])
         }
         self.logger.error(
             "alert dropped after its tries",
-            metadata: ["event": .string(event.name), "delivery": .string(event.id), "connection": .string(event.connection), "reason": .string(outcome)])
+            metadata: [
+                "event": .string(event.name), "delivery": .string(event.id), "connection": .string(event.connection),
+                "reason": .string(outcome),
+            ])
     }
 }

@@ -18,9 +18,12 @@ enum AdminDocument {
 
     static func data(_ schema: Value) -> Value { Schema.object(["data": schema], required: ["data"]) }
 
-    static func operation(_ id: String, _ summary: String, _ responses: Value.Object, extra: Value.Object = [:]) -> Value {
+    static func operation(_ id: String, _ summary: String, _ responses: Value.Object, extra: Value.Object = [:])
+        -> Value
+    {
         var operation: Value.Object = [
-            "operationId": .string(id), "summary": .string(summary), "tags": ["admin"], "responses": OpenAPIParts.withErrors(responses),
+            "operationId": .string(id), "summary": .string(summary), "tags": ["admin"],
+            "responses": OpenAPIParts.withErrors(responses),
         ]
         for member in extra.members { operation[member.key] = member.value }
         return .object(operation)
@@ -30,10 +33,15 @@ enum AdminDocument {
     static func build(connections: [ConnectionRuntime], vault: Bool) -> Value {
         var paths = Value.Object()
         let connectionParameter: Value = [
-            ["name": "connection", "in": "path", "required": true, "schema": Schema.string(), "description": "A connection's name"]
+            [
+                "name": "connection", "in": "path", "required": true, "schema": Schema.string(),
+                "description": "A connection's name",
+            ]
         ]
         paths["/admin/v1/openapi.json"] = [
-            "get": Self.operation("admin_openapi", "This document", ["200": OpenAPIParts.json("The OpenAPI document", Schema.types(["object"]))])
+            "get": Self.operation(
+                "admin_openapi", "This document",
+                ["200": OpenAPIParts.json("The OpenAPI document", Schema.types(["object"]))])
         ]
         paths["/admin/v1/connections"] = [
             "get": Self.operation(
@@ -57,7 +65,8 @@ enum AdminDocument {
                                 "required": .bool(action.input != nil),
                                 "content": [
                                     "application/json": [
-                                        "schema": Schema.map(description: action.input.map { "Takes \($0)" } ?? "Takes no arguments")
+                                        "schema": Schema.map(
+                                            description: action.input.map { "Takes \($0)" } ?? "Takes no arguments")
                                     ]
                                 ],
                             ]
@@ -67,7 +76,10 @@ enum AdminDocument {
         }
         if vault {
             let pathParameter: Value = [
-                ["name": "path", "in": "path", "required": true, "schema": Schema.string(), "description": "A vault path such as echo-demo/token"]
+                [
+                    "name": "path", "in": "path", "required": true, "schema": Schema.string(),
+                    "description": "A vault path such as echo-demo/token",
+                ]
             ]
             paths["/admin/v1/secrets"] = [
                 "get": Self.operation(
@@ -93,7 +105,8 @@ enum AdminDocument {
                                     "schema": Schema.object(
                                         [
                                             "value": Schema.string(),
-                                            "expires_at": Schema.types(["string", "null"], description: "ISO 8601, e.g. 2026-12-01T00:00:00Z"),
+                                            "expires_at": Schema.types(
+                                                ["string", "null"], description: "ISO 8601, e.g. 2026-12-01T00:00:00Z"),
                                         ],
                                         required: ["value"])
                                 ]
@@ -105,7 +118,10 @@ enum AdminDocument {
                     [
                         "200": OpenAPIParts.json(
                             "Deleted",
-                            Self.data(Schema.object(["path": Schema.string(), "deleted": Schema.boolean()], required: ["path", "deleted"])))
+                            Self.data(
+                                Schema.object(
+                                    ["path": Schema.string(), "deleted": Schema.boolean()],
+                                    required: ["path", "deleted"])))
                     ]),
             ]
         }
@@ -113,7 +129,8 @@ enum AdminDocument {
             "openapi": "3.1.0",
             "info": [
                 "title": "Gatehouse admin API", "version": "1",
-                "description": "The admin listener's API. Every route needs the admin token (admin.token) as a bearer token.",
+                "description":
+                    "The admin listener's API. Every route needs the admin token (admin.token) as a bearer token.",
             ],
             "security": [["adminToken": []]],
             "paths": .object(paths),

@@ -9,8 +9,11 @@ enum DataPlaneDocument {
         var paths = Value.Object()
         paths["/v1/openapi.json"] = [
             "get": [
-                "operationId": "openapi", "summary": "This document, listing the connections the caller may use", "tags": ["gateway"],
-                "responses": OpenAPIParts.withErrors(["200": OpenAPIParts.json("The OpenAPI document", Schema.types(["object"]))]),
+                "operationId": "openapi", "summary": "This document, listing the connections the caller may use",
+                "tags": ["gateway"],
+                "responses": OpenAPIParts.withErrors([
+                    "200": OpenAPIParts.json("The OpenAPI document", Schema.types(["object"]))
+                ]),
             ]
         ]
         for connection in connections.sorted(by: { $0.name < $1.name }) {
@@ -23,13 +26,15 @@ enum DataPlaneDocument {
             "get": [
                 "operationId": "healthz", "summary": "The process is up", "tags": ["gateway"], "security": [],
                 "responses": OpenAPIParts.withErrors([
-                    "200": OpenAPIParts.json("Up", Schema.object(["status": Schema.oneOf(["ok"])], required: ["status"]))
+                    "200": OpenAPIParts.json(
+                        "Up", Schema.object(["status": Schema.oneOf(["ok"])], required: ["status"]))
                 ]),
             ]
         ]
         paths["/readyz"] = [
             "get": [
-                "operationId": "readyz", "summary": "The gateway can serve (vault open and reachable); 503 unavailable when not",
+                "operationId": "readyz",
+                "summary": "The gateway can serve (vault open and reachable); 503 unavailable when not",
                 "tags": ["gateway"], "security": [],
                 "responses": OpenAPIParts.withErrors(["200": OpenAPIParts.json("Ready", Schema.types(["object"]))]),
             ]
@@ -38,7 +43,9 @@ enum DataPlaneDocument {
             "get": [
                 "operationId": "metrics", "summary": "Prometheus metrics", "tags": ["gateway"], "security": [],
                 "responses": OpenAPIParts.withErrors([
-                    "200": ["description": "Prometheus text format", "content": ["text/plain": ["schema": Schema.string()]]]
+                    "200": [
+                        "description": "Prometheus text format", "content": ["text/plain": ["schema": Schema.string()]],
+                    ]
                 ]),
             ]
         ]
@@ -48,16 +55,19 @@ enum DataPlaneDocument {
                 "title": "Gatehouse data plane",
                 "version": "1",
                 "description": """
-                    Operations (POST /v1/{connection}/{operation}) take their arguments as JSON, or as XML with \
-                    Content-Type: application/xml (the value-tree convention: every scalar as text, lists wrapped, \
-                    e.g. <keys><key>5</key></keys>), and answer with the uniform envelope {data, page?, meta} \
-                    (as XML, root <response>, with Accept: application/xml). Every refusal is the uniform error body.
-                    """,
+                Operations (POST /v1/{connection}/{operation}) take their arguments as JSON, or as XML with \
+                Content-Type: application/xml (the value-tree convention: every scalar as text, lists wrapped, \
+                e.g. <keys><key>5</key></keys>), and answer with the uniform envelope {data, page?, meta} \
+                (as XML, root <response>, with Accept: application/xml). Every refusal is the uniform error body.
+                """,
             ],
             "security": [["gatewayKey": []]],
             "paths": .object(paths),
             "components": [
-                "securitySchemes": ["gatewayKey": OpenAPIParts.bearer("A gateway client key (gh_...), or an OKIT token with X-Client-Prefix")],
+                "securitySchemes": [
+                    "gatewayKey": OpenAPIParts.bearer(
+                        "A gateway client key (gh_...), or an OKIT token with X-Client-Prefix")
+                ],
                 "schemas": ["Error": OpenAPIParts.error, "Page": Self.page],
             ],
         ]
@@ -66,7 +76,8 @@ enum DataPlaneDocument {
     /// `page`: cursors of the neighbouring pages and the total when the upstream says.
     static let page = Schema.object(
         [
-            "next": Schema.string(description: "Pass as cursor for the next page"), "prev": Schema.string(), "first": Schema.string(),
+            "next": Schema.string(description: "Pass as cursor for the next page"), "prev": Schema.string(),
+            "first": Schema.string(),
             "last": Schema.string(), "total": Schema.integer(),
         ], additional: true)
 
@@ -78,7 +89,8 @@ enum DataPlaneDocument {
     /// The uniform envelope with `data` matching `data`.
     static func envelope(_ data: Value) -> Value {
         Schema.object(
-            ["data": data, "page": ["$ref": "#/components/schemas/Page"], "meta": Self.meta], required: ["data", "meta"])
+            ["data": data, "page": ["$ref": "#/components/schemas/Page"], "meta": Self.meta],
+            required: ["data", "meta"])
     }
 
     static func operation(_ operation: OperationDescription, on connection: ConnectionRuntime) -> Value {
@@ -93,15 +105,25 @@ enum DataPlaneDocument {
                 Schema.object(
                     ["data": Schema.types(["null"]), "meta": Self.meta], required: ["data", "meta"]))
         case .file:
-            responses["200"] = ["description": "The file, streamed with the upstream's Content-Type", "content": ["*/*": ["schema": Schema.any]]]
+            responses["200"] = [
+                "description": "The file, streamed with the upstream's Content-Type",
+                "content": ["*/*": ["schema": Schema.any]],
+            ]
         }
         return [
             "operationId": .string(OpenAPIParts.operationID(connection.name, operation.name)),
             "summary": .string(operation.summary),
             "tags": [.string(connection.name)],
             "description": .string(
-                "Connection \(connection.name) (adapter \(connection.adapterName)). The arguments may also be sent as XML "
-                    + "(Content-Type: application/xml) in the value-tree convention; they are read into this JSON form and checked against it."),
+                """
+                Connection \(connection.name) (adapter \(connection.adapterName)). The arguments may also be sent \
+                as XML 
+                """
+                    + """
+                    (Content-Type: application/xml) in the value-tree convention; they are read into this JSON \
+                    form and checked against it.
+                    """
+            ),
             "requestBody": [
                 "required": false,
                 "description": "The arguments; no body is the same as {}",
@@ -113,7 +135,8 @@ enum DataPlaneDocument {
         ]
     }
 
-    /// `/proxy/{connection}/{path}`: the methods `/proxy` forwards (not TRACE or CONNECT), to `base_url + path` with credentials added.
+    /// `/proxy/{connection}/{path}`: the methods `/proxy` forwards (not TRACE or CONNECT), to `base_url + path` with
+    /// credentials added.
     static func proxy(_ connection: ConnectionRuntime) -> Value.Object {
         var item: Value.Object = [
             "parameters": [
@@ -129,7 +152,13 @@ enum DataPlaneDocument {
                 "summary": .string("Forwards to \(connection.name)'s base_url with the connection's credentials added"),
                 "tags": [.string(connection.name)],
                 "responses": [
-                    "default": ["description": "The upstream's answer as it sent it, or the uniform error body for the gateway's own refusals"]
+                    "default": [
+                        "description":
+                            """
+                        The upstream's answer as it sent it, or the uniform error body for the gateway's own \
+                        refusals
+                        """
+                    ]
                 ],
             ]
         }

@@ -31,7 +31,8 @@ extension HTTPServerBuilder {
     /// TLS from `certificate`: the TLS handler sits next to the socket, everything else as without it.
     static func eventLoopBoundHTTP1(limits: InboundLimits, tls certificate: ListenerCertificate) -> HTTPServerBuilder {
         .init { responder in
-            TLSListenerChannel(base: EventLoopBoundChannel(responder: responder, limits: limits), certificate: certificate)
+            TLSListenerChannel(
+                base: EventLoopBoundChannel(responder: responder, limits: limits), certificate: certificate)
         }
     }
 }

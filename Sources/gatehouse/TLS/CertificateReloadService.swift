@@ -26,7 +26,9 @@ struct CertificateReloadService {
         do {
             let (chain, key) = try TLSFiles.listenerMaterial(entry.settings, secrets: self.secrets)
             guard let key else { return }
-            try chain.withBytes { chain in try key.withBytes { key in try entry.certificate.replace(chainPEM: chain, keyPEM: key) } }
+            try chain.withBytes { chain in
+                try key.withBytes { key in try entry.certificate.replace(chainPEM: chain, keyPEM: key) }
+            }
             self.logger.notice(
                 "listener certificate reloaded",
                 metadata: [

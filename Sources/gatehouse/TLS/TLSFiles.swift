@@ -24,7 +24,9 @@ enum TLSFiles {
     }
 
     /// The listener's chain and key as they are now (files re-read, vault key resolved).
-    static func listenerMaterial(_ tls: GatewayConfiguration.ListenerTLS, secrets: (any SecretSource)?) throws -> (chain: Secret, key: Secret?) {
+    static func listenerMaterial(_ tls: GatewayConfiguration.ListenerTLS, secrets: (any SecretSource)?) throws -> (
+        chain: Secret, key: Secret?
+    ) {
         let chain = try self.read(tls.certificatePath, node: tls.node)
         switch tls.key {
         case .file(let path):
@@ -40,14 +42,18 @@ enum TLSFiles {
 
     /// The listener's certificate, checked: readable, PEM, unexpired, key matching. Without
     /// `secrets` (check-config) a vault key is not checked and `nil` comes back.
-    static func listenerCertificate(_ tls: GatewayConfiguration.ListenerTLS, secrets: (any SecretSource)?) throws -> ListenerCertificate? {
+    static func listenerCertificate(_ tls: GatewayConfiguration.ListenerTLS, secrets: (any SecretSource)?) throws
+        -> ListenerCertificate?
+    {
         let (chain, key) = try self.listenerMaterial(tls, secrets: secrets)
         guard let key else {
             try self.checkChain(chain, node: tls.node)
             return nil
         }
         do {
-            return try chain.withBytes { chain in try key.withBytes { key in try ListenerCertificate(chainPEM: chain, keyPEM: key) } }
+            return try chain.withBytes { chain in
+                try key.withBytes { key in try ListenerCertificate(chainPEM: chain, keyPEM: key) }
+            }
         } catch let problem as ListenerCertificate.Problem {
             throw ExitMessage(tls.node.error(problem.description).description)
         }
@@ -74,7 +80,10 @@ enum TLSFiles {
                 if connection.transport.caMode == .add, trust.directory == nil {
                     throw ExitMessage(
                         connection.node.error(
-                            "ca_mode: add needs libcurl's CA directory and this libcurl has none; use ca_mode: replace with a bundle that includes the system CAs"
+                            """
+                            ca_mode: add needs libcurl's CA directory and this libcurl has none; use ca_mode: \
+                            replace with a bundle that includes the system CAs
+                            """
                         ).description)
                 }
             }
@@ -89,16 +98,27 @@ enum TLSFiles {
                 continue
             }
             guard let certificate, !certificate.isEmpty else {
-                throw ExitMessage(settings.node.error("connection \(connection.name): the client certificate (\(settings.certificate)) is not available").description)
+                throw ExitMessage(
+                    settings.node.error(
+                        """
+                        connection \(connection.name): the client certificate (\(settings.certificate)) is not \
+                        available
+                        """
+                    ).description)
             }
             if let problem = Serve.problem(with: settings.key, in: secrets) {
-                throw ExitMessage(settings.node.error("connection \(connection.name): the client key (\(settings.key)) \(problem)").description)
+                throw ExitMessage(
+                    settings.node.error("connection \(connection.name): the client key (\(settings.key)) \(problem)")
+                        .description)
             }
             let key = try secrets.secret(for: settings.key) ?? Secret(bytes: [])
             do {
-                _ = try certificate.withBytes { chain in try key.withBytes { key in try ListenerCertificate(chainPEM: chain, keyPEM: key) } }
+                _ = try certificate.withBytes { chain in
+                    try key.withBytes { key in try ListenerCertificate(chainPEM: chain, keyPEM: key) }
+                }
             } catch let problem as ListenerCertificate.Problem {
-                throw ExitMessage(settings.node.error("connection \(connection.name): client certificate: \(problem)").description)
+                throw ExitMessage(
+                    settings.node.error("connection \(connection.name): client certificate: \(problem)").description)
             }
         }
     }

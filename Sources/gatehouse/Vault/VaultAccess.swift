@@ -8,7 +8,9 @@ import GatehouseSQLite
 enum VaultAccess {
     /// The configured store: the SQLite file, or the PostgreSQL database (connected and
     /// migrated; `create` only matters for SQLite, whose file `vault init` creates).
-    static func store(_ settings: GatewayConfiguration.VaultSettings, create: Bool = false) async throws -> any CredentialStore {
+    static func store(_ settings: GatewayConfiguration.VaultSettings, create: Bool = false) async throws
+        -> any CredentialStore
+    {
         do {
             switch settings.backend {
             case "postgres":
@@ -28,7 +30,8 @@ enum VaultAccess {
             ExitMessage(settings.urlNode.map { "\($0.error(text))" } ?? "vault.url: \(text)")
         }
         guard let text = ProcessInfo.processInfo.environment[name], !text.isEmpty else {
-            throw message("environment variable \(name) is not set (expected postgres://user:password@host:port/database)")
+            throw message(
+                "environment variable \(name) is not set (expected postgres://user:password@host:port/database)")
         }
         do {
             return try PostgresURL(text)
@@ -40,7 +43,8 @@ enum VaultAccess {
     /// Where the configured store is, for messages before it is opened.
     static func location(_ settings: GatewayConfiguration.VaultSettings) -> String {
         switch settings.backend {
-        case "postgres": (try? self.postgresURL(settings).redacted) ?? "postgres (\(settings.urlVariable ?? "url unset"))"
+        case "postgres":
+            (try? self.postgresURL(settings).redacted) ?? "postgres (\(settings.urlVariable ?? "url unset"))"
         default: "sqlite:" + settings.path
         }
     }
@@ -69,7 +73,10 @@ enum VaultAccess {
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
             throw ExitMessage(
-                "master key file \(path) has mode \(String(mode, radix: 8)); it must be 0600 or stricter (chmod 600 \(path))"
+                """
+                master key file \(path) has mode \(String(mode, radix: 8)); it must be 0600 or stricter (chmod 600 \
+                \(path))
+                """
             )
         }
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -93,7 +100,8 @@ enum VaultAccess {
         configuration.lifecycle.leaseMilliseconds = Int64(config.vault.leaseSeconds) * 1000
         if let text = ProcessInfo.processInfo.environment["GATEHOUSE_FAILPOINTS"], !text.isEmpty {
             guard let failpoints = Failpoints(parsing: text) else {
-                throw ExitMessage("GATEHOUSE_FAILPOINTS: expected NAME=kill[,NAME=kill], e.g. refresh.after_request=kill")
+                throw ExitMessage(
+                    "GATEHOUSE_FAILPOINTS: expected NAME=kill[,NAME=kill], e.g. refresh.after_request=kill")
             }
             configuration.lifecycle.failpoints = failpoints
         }
@@ -115,7 +123,9 @@ enum VaultAccess {
 
     /// Who is at the keyboard, for the audit table.
     static var cliActor: VaultActor {
-        let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "uid \(getuid())"
+        let user =
+            ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"]
+            ?? "uid \(getuid())"
         return VaultActor(name: "\(user) (cli)", origin: .cli)
     }
 }

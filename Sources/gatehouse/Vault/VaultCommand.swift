@@ -8,7 +8,8 @@ struct VaultCommand: AsyncParsableCommand {
         commandName: "vault",
         abstract: "Manage the credential vault (values are read from stdin or a file, never from arguments).",
         subcommands: [
-            Init.self, Put.self, List.self, Delete.self, Reveal.self, Audit.self, RotateMaster.self, GenerateKey.self, VaultMigrateCommand.self,
+            Init.self, Put.self, List.self, Delete.self, Reveal.self, Audit.self, RotateMaster.self, GenerateKey.self,
+            VaultMigrateCommand.self,
         ]
     )
 
@@ -23,7 +24,9 @@ struct VaultCommand: AsyncParsableCommand {
             try await ExitMessage.reporting {
                 let config = try ConfigLoading.load(self.options.config)
                 guard let key = try VaultAccess.masterKey(config.vault.masterKey) else {
-                    throw ExitMessage(VaultAccess.explain(.sealed(location: VaultAccess.location(config.vault)), source: config.vault.masterKey))
+                    throw ExitMessage(
+                        VaultAccess.explain(
+                            .sealed(location: VaultAccess.location(config.vault)), source: config.vault.masterKey))
                 }
                 let store = try await VaultAccess.store(config.vault, create: true)
                 do {
@@ -39,28 +42,40 @@ struct VaultCommand: AsyncParsableCommand {
     /// `vault put PATH`.
     struct Put: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a new version of a secret, read from stdin or --from-file (one trailing newline is dropped)."
+            abstract:
+                "Write a new version of a secret, read from stdin or --from-file (one trailing newline is dropped)."
         )
         @OptionGroup var options: ConfigOption
         @Argument(help: "Secret path, e.g. crm/token.") var path: String
-        @Option(name: .customLong("from-file"), help: "Read the value from this file instead of stdin.") var fromFile: String?
-        @Option(name: .customLong("expires-at"), help: "ISO 8601 time after which the value is not used.") var expiresAt: String?
+        @Option(name: .customLong("from-file"), help: "Read the value from this file instead of stdin.") var fromFile:
+            String?
+        @Option(name: .customLong("expires-at"), help: "ISO 8601 time after which the value is not used.")
+        var expiresAt: String?
         @Flag(help: "Keep the value byte for byte (no trailing newline removed).") var raw = false
 
         func run() async throws {
             try await ExitMessage.reporting {
-                guard VaultPath.isValid(self.path) else { throw ExitMessage(VaultError.invalidPath(self.path).description) }
+                guard VaultPath.isValid(self.path) else {
+                    throw ExitMessage(VaultError.invalidPath(self.path).description)
+                }
                 var expiry: Timestamp?
                 if let text = self.expiresAt {
-                    guard let time = Timestamp(iso8601: text) else { throw ExitMessage("--expires-at: expected ISO 8601, e.g. 2026-12-01T00:00:00Z") }
+                    guard let time = Timestamp(iso8601: text) else {
+                        throw ExitMessage("--expires-at: expected ISO 8601, e.g. 2026-12-01T00:00:00Z")
+                    }
                     expiry = time
                 }
                 let data: Data
                 if let file = self.fromFile {
-                    guard let contents = FileManager.default.contents(atPath: file) else { throw ExitMessage("cannot read \(file)") }
+                    guard let contents = FileManager.default.contents(atPath: file) else {
+                        throw ExitMessage("cannot read \(file)")
+                    }
                     data = contents
                 } else {
-                    data = isatty(0) == 1 ? Self.promptHidden("Value for \(self.path) (input hidden): ") : FileHandle.standardInput.readDataToEndOfFile()
+                    data =
+                        isatty(0) == 1
+                        ? Self.promptHidden("Value for \(self.path) (input hidden): ")
+                        : FileHandle.standardInput.readDataToEndOfFile()
                 }
                 var bytes = [UInt8](data)
                 if !self.raw {
@@ -108,8 +123,14 @@ struct VaultCommand: AsyncParsableCommand {
                     print(JSON.serialize(.array(secrets.map(\.value))))
                     return
                 }
-                let rows = [["PATH", "VERSION", "UPDATED", "EXPIRES", "SOURCE"]]
-                    + secrets.map { [$0.path, String($0.version), $0.updatedAt.iso8601, $0.expiresAt?.iso8601 ?? "-", $0.origin.rawValue] }
+                let rows =
+                    [["PATH", "VERSION", "UPDATED", "EXPIRES", "SOURCE"]]
+                    + secrets.map {
+                        [
+                            $0.path, String($0.version), $0.updatedAt.iso8601, $0.expiresAt?.iso8601 ?? "-",
+                            $0.origin.rawValue,
+                        ]
+                    }
                 print(Table.render(rows))
             }
         }
@@ -132,7 +153,8 @@ struct VaultCommand: AsyncParsableCommand {
 
     /// `vault reveal PATH`.
     struct Reveal: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a secret's value on stdout; recorded in the audit table.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a secret's value on stdout; recorded in the audit table.")
         @OptionGroup var options: ConfigOption
         @Argument(help: "Secret path.") var path: String
         @Option(help: "A kept version instead of the current one.") var version: Int?
@@ -140,7 +162,9 @@ struct VaultCommand: AsyncParsableCommand {
         func run() async throws {
             try await ExitMessage.reporting {
                 let vault = try await VaultAccess.open(try ConfigLoading.load(self.options.config))
-                let entry = try await VaultError.reporting { try await vault.reveal(self.path, version: self.version, by: VaultAccess.cliActor) }
+                let entry = try await VaultError.reporting {
+                    try await vault.reveal(self.path, version: self.version, by: VaultAccess.cliActor)
+                }
                 entry.secret.withBytes { FileHandle.standardOutput.write(Data($0 + [UInt8(ascii: "\n")])) }
             }
         }
@@ -148,7 +172,8 @@ struct VaultCommand: AsyncParsableCommand {
 
     /// `vault audit`.
     struct Audit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the audit table, newest first: who wrote, deleted or revealed what, when.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the audit table, newest first: who wrote, deleted or revealed what, when.")
         @OptionGroup var options: ConfigOption
         @Option(help: "How many records.") var limit = 50
 
@@ -156,9 +181,13 @@ struct VaultCommand: AsyncParsableCommand {
             try await ExitMessage.reporting {
                 let vault = try await VaultAccess.open(try ConfigLoading.load(self.options.config))
                 let records = try await VaultError.reporting { try await vault.auditLog(limit: self.limit) }
-                let rows = [["AT", "ACTION", "PATH", "VERSION", "SOURCE", "WHO"]]
+                let rows =
+                    [["AT", "ACTION", "PATH", "VERSION", "SOURCE", "WHO"]]
                     + records.map {
-                        [$0.at.iso8601, $0.action.rawValue, $0.path ?? "-", $0.version.map(String.init) ?? "-", $0.actor.origin.rawValue, $0.actor.name]
+                        [
+                            $0.at.iso8601, $0.action.rawValue, $0.path ?? "-", $0.version.map(String.init) ?? "-",
+                            $0.actor.origin.rawValue, $0.actor.name,
+                        ]
                     }
                 print(Table.render(rows))
             }
@@ -172,7 +201,8 @@ struct VaultCommand: AsyncParsableCommand {
             abstract: "Re-wrap the data key under a new master key (one transaction; safe to run again)."
         )
         @OptionGroup var options: ConfigOption
-        @Option(name: .customLong("new-key-file"), help: "File (mode 0600) holding the new key as base64.") var newKeyFile: String
+        @Option(name: .customLong("new-key-file"), help: "File (mode 0600) holding the new key as base64.")
+        var newKeyFile: String
 
         func run() async throws {
             try await ExitMessage.reporting {
@@ -195,8 +225,17 @@ struct VaultCommand: AsyncParsableCommand {
                 let count = try await VaultError.reporting { try await vault.list().count }
                 if let problem = vault.problems.first { throw ExitMessage(problem.description) }
                 switch outcome {
-                case .rotated: print("Rotated: the vault is now sealed with master key id \(newKey.id); all \(count) secrets open with it.")
-                case .alreadyRotated: print("Already sealed with master key id \(newKey.id); nothing to do (\(count) secrets open with it).")
+                case .rotated:
+                    print(
+                        """
+                        Rotated: the vault is now sealed with master key id \(newKey.id); all \(count) secrets \
+                        open with it.
+                        """
+                    )
+                case .alreadyRotated:
+                    print(
+                        "Already sealed with master key id \(newKey.id); nothing to do (\(count) secrets open with it)."
+                    )
                 }
                 print("Give the new key to every gateway (\(config.vault.masterKey)) before their next start.")
             }
@@ -220,9 +259,13 @@ struct VaultCommand: AsyncParsableCommand {
                     return
                 }
                 let descriptor = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-                guard descriptor >= 0 else { throw ExitMessage("cannot create \(out): \(String(cString: strerror(errno)))") }
+                guard descriptor >= 0 else {
+                    throw ExitMessage("cannot create \(out): \(String(cString: strerror(errno)))")
+                }
                 defer { close(descriptor) }
-                let written = text.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, text.utf8.count) }
+                let written = text.utf8CString.withUnsafeBufferPointer {
+                    write(descriptor, $0.baseAddress, text.utf8.count)
+                }
                 guard written == text.utf8.count else { throw ExitMessage("cannot write \(out)") }
                 print("Wrote a new master key (id \(key.id)) to \(out).")
             }

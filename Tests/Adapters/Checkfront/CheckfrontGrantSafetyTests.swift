@@ -9,8 +9,10 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct CheckfrontGrantSafetyTests {
     /// `expires_in` values no token endpoint should send, as the JSON the simulator answers.
     static let hostileLifetimes: [Value] = [
-        .number("9223372036854775807"), .number("9223372036854775808"), .number("-9223372036854775808"), .number("-1"), .number("0"),
-        .number("1.5"), .number("1e9"), .number("31536001"), .string("9223372036854775807"), .string("soon"), .string(""), .bool(true),
+        .number("9223372036854775807"), .number("9223372036854775808"), .number("-9223372036854775808"), .number("-1"),
+        .number("0"),
+        .number("1.5"), .number("1e9"), .number("31536001"), .string("9223372036854775807"), .string("soon"),
+        .string(""), .bool(true),
         .array([3600]), .object(["seconds": 3600]),
     ]
 
@@ -19,8 +21,11 @@ import Testing
         #expect(OAuth2TokenEndpoint.lifetime(.null, default: CheckfrontOAuth.defaultLifetime) == 14_000)
         #expect(OAuth2TokenEndpoint.lifetime(.number("3600"), default: CheckfrontOAuth.defaultLifetime) == 3600)
         #expect(OAuth2TokenEndpoint.lifetime(.string("3600"), default: CheckfrontOAuth.defaultLifetime) == 3600)
-        #expect(OAuth2TokenEndpoint.lifetime(.number("31536000"), default: CheckfrontOAuth.defaultLifetime) == 31_536_000)
-        for value in Self.hostileLifetimes { #expect(OAuth2TokenEndpoint.lifetime(value, default: CheckfrontOAuth.defaultLifetime) == nil, "\(value)") }
+        #expect(
+            OAuth2TokenEndpoint.lifetime(.number("31536000"), default: CheckfrontOAuth.defaultLifetime) == 31_536_000)
+        for value in Self.hostileLifetimes {
+            #expect(OAuth2TokenEndpoint.lifetime(value, default: CheckfrontOAuth.defaultLifetime) == nil, "\(value)")
+        }
     }
 
     @Test func aHostileExpiresInDuringTheCallbackIsA502AndKeepsTheTokens() async throws {
@@ -107,7 +112,9 @@ import Testing
 
         // A second one (someone else's code) is refused before anything is sent to Checkfront.
         let calls = rig.state.stats.tokenCalls
-        let refused = await #expect(throws: GatewayError.self) { try await adapter.endpoint(withoutState(try await rig.approve(adapter))) }
+        let refused = await #expect(throws: GatewayError.self) {
+            try await adapter.endpoint(withoutState(try await rig.approve(adapter)))
+        }
         #expect(refused?.code == .conflict)
         #expect(refused?.message.contains("already holds a working grant") == true)
         #expect(rig.state.stats.tokenCalls == calls)
@@ -161,16 +168,25 @@ import Testing
     }
 
     /// Every integer option, with Int64.max, 2^63, -1, Int64.min, 1.5, 1e9 and text: `file:line: key: message`.
-    @Test(arguments: ["refresh_margin_seconds", "refresh_after_days", "warn_before_days"]) func everyIntegerOptionRefusesHostileNumbersWithFileAndLine(key: String) throws {
+    @Test(arguments: ["refresh_margin_seconds", "refresh_after_days", "warn_before_days"])
+    func everyIntegerOptionRefusesHostileNumbersWithFileAndLine(key: String) throws {
         for value in ["9223372036854775807", "9223372036854775808", "-1", "-9223372036854775808", "1.5", "1e9", "abc"] {
-            let yaml = "connections:\n  c:\n    adapter: checkfront\n    base_url: http://127.0.0.1:9\n    options:\n      auth: oauth2\n      \(key): \(value)\n"
-            let connection = try GatewayConfiguration.load(text: yaml, file: "gatehouse.yaml", adapterKinds: ["checkfront"]).connections[0]
+            let yaml =
+                """
+                connections:\n  c:\n    adapter: checkfront\n    base_url: http://127.0.0.1:9\n    options:\n      \
+                auth: oauth2\n      \(key): \(value)\n
+                """
+            let connection = try GatewayConfiguration.load(
+                text: yaml, file: "gatehouse.yaml", adapterKinds: ["checkfront"]
+            ).connections[0]
             var options = try #require(connection.options).map()
             do {
                 _ = try CheckfrontAdapter.Configuration(options: &options)
                 Issue.record("\(key): \(value) was accepted")
             } catch {
-                #expect(error.description.hasPrefix("gatehouse.yaml:7: connections.c.options.\(key): "), "\(key) = \(value): \(error)")
+                #expect(
+                    error.description.hasPrefix("gatehouse.yaml:7: connections.c.options.\(key): "),
+                    "\(key) = \(value): \(error)")
             }
         }
     }

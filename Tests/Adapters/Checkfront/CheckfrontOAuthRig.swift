@@ -37,7 +37,10 @@ final class CheckfrontOAuthRig: Sendable {
     private let transport: CurlTransport
     private let server: SimulatorFixture<CheckfrontSimulator>
 
-    private init(time: TestTime, clientSecret: String, state: CheckfrontSimulatorState, baseURL: String, vault: Vault, transport: CurlTransport, server: SimulatorFixture<CheckfrontSimulator>) {
+    private init(
+        time: TestTime, clientSecret: String, state: CheckfrontSimulatorState, baseURL: String, vault: Vault,
+        transport: CurlTransport, server: SimulatorFixture<CheckfrontSimulator>
+    ) {
         self.time = time
         self.clientSecret = clientSecret
         self.state = state
@@ -48,7 +51,8 @@ final class CheckfrontOAuthRig: Sendable {
     }
 
     /// Starts the simulator (knowing `clientSecret`) and opens a fresh vault.
-    static func start(clientSecret: String = "DEMO-ONLY-checkfront-consumer-secret") async throws -> CheckfrontOAuthRig {
+    static func start(clientSecret: String = "DEMO-ONLY-checkfront-consumer-secret") async throws -> CheckfrontOAuthRig
+    {
         let time = TestTime()
         let state = CheckfrontSimulatorState(clientID: Self.clientID, clientSecret: clientSecret, now: { time.now })
         var logger = Logger(label: "test.checkfront")
@@ -63,29 +67,38 @@ final class CheckfrontOAuthRig: Sendable {
             now: { time.now }
         )
         return CheckfrontOAuthRig(
-            time: time, clientSecret: clientSecret, state: state, baseURL: "http://127.0.0.1:\(port)", vault: vault, transport: CurlTransport(logger: logger), server: server)
+            time: time, clientSecret: clientSecret, state: state, baseURL: "http://127.0.0.1:\(port)", vault: vault,
+            transport: CurlTransport(logger: logger), server: server)
     }
 
     /// An OAuth2 connection `name` with extra `options` (YAML flow entries), its health beside it.
-    func connection(_ name: String = "cf", options: String = "", clientSecret: String? = nil) throws -> (CheckfrontAdapter, ConnectionHealth) {
+    func connection(_ name: String = "cf", options: String = "", clientSecret: String? = nil) throws -> (
+        CheckfrontAdapter, ConnectionHealth
+    ) {
         let yaml = """
             connections:
               \(name):
                 adapter: checkfront
                 base_url: \(self.baseURL)
                 credentials: { client_id: env:CF_ID, client_secret: env:CF_SECRET }
-                options: { auth: oauth2, redirect_uri: "http://127.0.0.1:1/oauth/\(name)/callback"\(options.isEmpty ? "" : ", " + options) }
+                options: { auth: oauth2, redirect_uri: \
+            "http://127.0.0.1:1/oauth/\(name)/callback"\(options.isEmpty ? "" : ", " + options) }
             """
         let configuration = try GatewayConfiguration.load(text: yaml, file: "test.yaml", adapterKinds: ["checkfront"])
         let connection = try #require(configuration.connections.first)
-        let secrets = EnvironmentSecretSource(environment: ["CF_ID": Self.clientID, "CF_SECRET": clientSecret ?? self.clientSecret])
+        let secrets = EnvironmentSecretSource(environment: [
+            "CF_ID": Self.clientID, "CF_SECRET": clientSecret ?? self.clientSecret,
+        ])
         let client = UpstreamClient(
             connection: name, baseURL: connection.baseURL, transport: self.transport, options: connection.transport,
             followRedirects: false, maxResponseBytes: connection.maxResponseBytes)
         let health = ConnectionHealth()
         let setup = AdapterSetup(
             connection: connection, client: client,
-            credentials: Credentials(connection: name, references: Dictionary(uniqueKeysWithValues: connection.credentials.map { ($0.name, $0.reference) }), source: secrets),
+            credentials: Credentials(
+                connection: name,
+                references: Dictionary(uniqueKeysWithValues: connection.credentials.map { ($0.name, $0.reference) }),
+                source: secrets),
             logger: self.logger, vault: self.vault, health: health)
         let time = self.time
         return (try CheckfrontAdapter(setup: setup, now: { time.now }), health)

@@ -40,7 +40,8 @@ import Testing
         try await rig.authorize(adapter)
         let refresh = try #require(try rig.vault.entry("cf/refresh_token")).secret
         try await rig.vault.put(
-            "cf/access_token", Secret("at-revoked-early"), expiresAt: rig.time.now.adding(seconds: 10_000), by: VaultActor(name: "test", origin: .cli))
+            "cf/access_token", Secret("at-revoked-early"), expiresAt: rig.time.now.adding(seconds: 10_000),
+            by: VaultActor(name: "test", origin: .cli))
 
         #expect(try await rig.itemName(adapter) == "Sunset Kayak Tour")
         var stats = rig.state.stats
@@ -65,7 +66,8 @@ import Testing
         let (adapter, _) = try rig.connection()
         try await rig.authorize(adapter)
         try await rig.vault.put(
-            "cf/access_token", Secret("at-revoked-early"), expiresAt: rig.time.now.adding(seconds: 10_000), by: VaultActor(name: "test", origin: .cli))
+            "cf/access_token", Secret("at-revoked-early"), expiresAt: rig.time.now.adding(seconds: 10_000),
+            by: VaultActor(name: "test", origin: .cli))
         rig.state.revokeAll()
         let failed = await #expect(throws: GatewayError.self) { try await rig.itemName(adapter) }
         #expect(failed?.code == .needsReauthorization, "\(String(describing: failed))")
@@ -158,7 +160,9 @@ import Testing
         let secret = "s3:cr+et/with space"
         let rig = try await CheckfrontOAuthRig.start(clientSecret: secret)
         defer { rig.stop() }
-        for (mode, options) in [("basic", ""), ("basic_rfc6749", "client_auth: basic_rfc6749"), ("post", "client_auth: post")] {
+        for (mode, options) in [
+            ("basic", ""), ("basic_rfc6749", "client_auth: basic_rfc6749"), ("post", "client_auth: post"),
+        ] {
             rig.state.reset()
             let (adapter, _) = try rig.connection("cf\(mode.filter(\.isLetter))", options: options)
             try await rig.authorize(adapter)
@@ -176,8 +180,12 @@ import Testing
 
     @Test func theRFC6749FormEncodesEachPartBeforeBase64() {
         // base64("a+b:s3%3Acr%2Bet%2Fwith+space") and base64("a b:s3:cr+et/with space").
-        #expect(OAuth2TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", using: .basicRFC6749) == "Basic YStiOnMzJTNBY3IlMkJldCUyRndpdGgrc3BhY2U=")
-        #expect(OAuth2TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", using: .basic) == "Basic YSBiOnMzOmNyK2V0L3dpdGggc3BhY2U=")
+        #expect(
+            OAuth2TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", using: .basicRFC6749)
+                == "Basic YStiOnMzJTNBY3IlMkJldCUyRndpdGgrc3BhY2U=")
+        #expect(
+            OAuth2TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", using: .basic)
+                == "Basic YSBiOnMzOmNyK2V0L3dpdGggc3BhY2U=")
         #expect(OAuth2TokenEndpoint.authorization(clientID: "a b", secret: "s3:cr+et/with space", using: .post) == nil)
     }
 

@@ -20,7 +20,9 @@ import Tracing
         return tracer
     }()
 
-    static func config(echo: String, key hash: String, crm: String = "", clientLimit: String = "") throws -> GatewayConfiguration {
+    static func config(echo: String, key hash: String, crm: String = "", clientLimit: String = "") throws
+        -> GatewayConfiguration
+    {
         try GatewayConfiguration.load(
             text: """
                 clients:
@@ -47,21 +49,26 @@ import Tracing
         }
         let (key, hash) = APIKey.generate()
         let gateway = try Gateway(
-            configuration: try Self.config(echo: echo.baseURL, key: hash), registry: AdapterRegistry([HTTPAdapter.kind]), transport: transport,
+            configuration: try Self.config(echo: echo.baseURL, key: hash),
+            registry: AdapterRegistry([HTTPAdapter.kind]), transport: transport,
             secrets: EnvironmentSecretSource(environment: [:]))
-        let trace = TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "v=1")
+        let trace = TraceContext(
+            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "v=1")
         #expect(trace.continued && trace.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
         // As GatewayResponder runs a request: its trace context, the request span, then the core.
         try await TraceContext.$current.withValue(trace) {
             try await GatewaySpans.run(GatewaySpans.request, kind: .server) {
                 let principal = try await gateway.authenticate(InboundCredentials(authorization: "Bearer \(key)"))
                 let runtime = try gateway.connection("crm", for: principal)
-                let response = try await runtime.proxy(ProxyCall(method: .get, path: "/traced", query: nil, headers: [:], body: .empty))
+                let response = try await runtime.proxy(
+                    ProxyCall(method: .get, path: "/traced", query: nil, headers: [:], body: .empty))
                 #expect(response.status == 200)
                 _ = try await response.collectBody(upTo: 1 << 20)
             }
         }
-        let spans = tracer.finishedSpans.filter { $0.attributes["gatehouse.trace_id"]?.toSpanAttribute() == .string(trace.traceID) }
+        let spans = tracer.finishedSpans.filter {
+            $0.attributes["gatehouse.trace_id"]?.toSpanAttribute() == .string(trace.traceID)
+        }
         let request = try #require(spans.first { $0.operationName == GatewaySpans.request })
         let authenticate = try #require(spans.first { $0.operationName == GatewaySpans.authenticate })
         let adapter = try #require(spans.first { $0.operationName == GatewaySpans.adapter })
@@ -86,26 +93,30 @@ import Tracing
         let secrets = EnvironmentSecretSource(environment: [:])
         let limit = ", rate_limit: { requests_per_second: 1, burst: 1 }"
         let first = try Gateway(
-            configuration: try Self.config(echo: "http://127.0.0.1:9", key: hash, clientLimit: limit), registry: registry, transport: NoTransport(),
+            configuration: try Self.config(echo: "http://127.0.0.1:9", key: hash, clientLimit: limit),
+            registry: registry, transport: NoTransport(),
             secrets: secrets)
         let principal = Principal(name: "tester", connections: ["crm", "other"])
         _ = try first.admit(principal, to: first.connections["crm"]!)
         // The same file again: every runtime kept, the client's bucket still empty.
         let same = try Gateway(
-            configuration: try Self.config(echo: "http://127.0.0.1:9", key: hash, clientLimit: limit), registry: registry, transport: NoTransport(),
+            configuration: try Self.config(echo: "http://127.0.0.1:9", key: hash, clientLimit: limit),
+            registry: registry, transport: NoTransport(),
             secrets: secrets, previous: first)
         #expect(same.connections["crm"]?.instance == first.connections["crm"]?.instance)
         #expect(same.connections["other"]?.instance == first.connections["other"]?.instance)
         #expect(throws: RateLimitedAdmission.Refusal.self) { try same.admit(principal, to: same.connections["crm"]!) }
         // crm's base_url changes: crm rebuilt, other kept.
         let moved = try Gateway(
-            configuration: try Self.config(echo: "http://127.0.0.1:9", key: hash, crm: "/v2", clientLimit: limit), registry: registry,
+            configuration: try Self.config(echo: "http://127.0.0.1:9", key: hash, crm: "/v2", clientLimit: limit),
+            registry: registry,
             transport: NoTransport(), secrets: secrets, previous: same)
         #expect(moved.connections["crm"]?.instance != same.connections["crm"]?.instance)
         #expect(moved.connections["other"]?.instance == same.connections["other"]?.instance)
         // Without `previous` everything is new.
         let fresh = try Gateway(
-            configuration: try Self.config(echo: "http://127.0.0.1:9", key: hash), registry: registry, transport: NoTransport(), secrets: secrets)
+            configuration: try Self.config(echo: "http://127.0.0.1:9", key: hash), registry: registry,
+            transport: NoTransport(), secrets: secrets)
         #expect(fresh.connections["other"]?.instance != moved.connections["other"]?.instance)
     }
 

@@ -31,13 +31,21 @@ final class CapturingTransport: UpstreamTransport {
         return (gateway, transport)
     }
 
-    func connection(options: String, credentials: String = "{ token: env:TOKEN }", base: String = "http://127.0.0.1:9/api") -> String {
-        "connections:\n  crm:\n    adapter: http\n    base_url: \(base)\n    credentials: \(credentials)\n    options: \(options)\n"
+    func connection(
+        options: String, credentials: String = "{ token: env:TOKEN }", base: String = "http://127.0.0.1:9/api"
+    ) -> String {
+        """
+        connections:\n  crm:\n    adapter: http\n    base_url: \(base)\n    credentials: \(credentials)\n    \
+        options: \(options)\n
+        """
     }
 
-    func proxy(_ gateway: Gateway, path: String = "/x", query: String? = nil, headers: HTTPFields = [:]) async throws -> ConnectionRuntime {
+    func proxy(_ gateway: Gateway, path: String = "/x", query: String? = nil, headers: HTTPFields = [:]) async throws
+        -> ConnectionRuntime
+    {
         let runtime = try #require(gateway.connections["crm"])
-        _ = try await runtime.adapter.proxy(ProxyCall(method: .get, path: path, query: query, headers: headers, body: .empty))
+        _ = try await runtime.adapter.proxy(
+            ProxyCall(method: .get, path: path, query: query, headers: headers, body: .empty))
         return runtime
     }
 
@@ -46,7 +54,8 @@ final class CapturingTransport: UpstreamTransport {
             self.connection(options: "{ header: X-Api-Key, template: \"key={token}\" }"),
             environment: ["TOKEN": "s3cret"]
         )
-        _ = try await self.proxy(gateway, path: "/orders/1", query: "a=1&b=%20", headers: [HTTPField.Name("X-Api-Key")!: "forged"])
+        _ = try await self.proxy(
+            gateway, path: "/orders/1", query: "a=1&b=%20", headers: [HTTPField.Name("X-Api-Key")!: "forged"])
         let sent = try #require(transport.sent.withLock { $0.first })
         #expect(sent.url == "http://127.0.0.1:9/api/orders/1?a=1&b=%20")
         #expect(sent.headers[values: HTTPField.Name("X-Api-Key")!] == ["key=s3cret"])
@@ -74,7 +83,8 @@ final class CapturingTransport: UpstreamTransport {
             adapterKinds: ["http"]
         )
         let transport = CapturingTransport()
-        let gateway = try Gateway(configuration: config, registry: AdapterRegistry([HTTPAdapter.kind]), transport: transport, secrets: source)
+        let gateway = try Gateway(
+            configuration: config, registry: AdapterRegistry([HTTPAdapter.kind]), transport: transport, secrets: source)
         _ = try await self.proxy(gateway)
         source.value.withLock { $0 = "two" }
         _ = try await self.proxy(gateway)
@@ -82,7 +92,8 @@ final class CapturingTransport: UpstreamTransport {
     }
 
     @Test func missingCredentialFailsClosed() async throws {
-        let (gateway, transport) = try self.make(self.connection(options: "{ template: \"Bearer {token}\" }"), environment: [:])
+        let (gateway, transport) = try self.make(
+            self.connection(options: "{ template: \"Bearer {token}\" }"), environment: [:])
         await #expect {
             _ = try await self.proxy(gateway)
         } throws: { error in
@@ -123,12 +134,14 @@ final class CapturingTransport: UpstreamTransport {
 
     @Test func basicNeedsUsernameAndPassword() throws {
         #expect(throws: ConfigError.self) {
-            _ = try self.make(self.connection(options: "{ basic: true }", credentials: "{ username: env:U }"), environment: [:])
+            _ = try self.make(
+                self.connection(options: "{ basic: true }", credentials: "{ username: env:U }"), environment: [:])
         }
     }
 
     @Test func credentialsAreNotSignedForAnotherOrigin() async throws {
-        let (gateway, transport) = try self.make(self.connection(options: "{ template: \"Bearer {token}\" }"), environment: ["TOKEN": "t"])
+        let (gateway, transport) = try self.make(
+            self.connection(options: "{ template: \"Bearer {token}\" }"), environment: ["TOKEN": "t"])
         let runtime = try #require(gateway.connections["crm"])
         _ = try await runtime.adapter.perform(OperationCall(name: "request", arguments: ["path": "/ok"]))
         #expect(transport.sent.withLock { $0.last?.headers[.authorization] } == "Bearer t")

@@ -51,7 +51,9 @@ import Testing
             masterKey: MasterKey.generate(),
             by: VaultActor(name: "test", origin: .cli)
         )
-        try await vault.put("kf/hook_secret", Secret("the-hook-secret-of-at-least-32-bytes"), by: VaultActor(name: "test", origin: .cli))
+        try await vault.put(
+            "kf/hook_secret", Secret("the-hook-secret-of-at-least-32-bytes"), by: VaultActor(name: "test", origin: .cli)
+        )
         let config = try GatewayConfiguration.load(
             text: """
                 connections:
@@ -78,13 +80,16 @@ import Testing
         let setup = AdapterSetup(
             connection: connection,
             client: client,
-            credentials: Credentials(connection: "kf", references: ["hook_secret": .vault("kf/hook_secret")], source: vault),
+            credentials: Credentials(
+                connection: "kf", references: ["hook_secret": .vault("kf/hook_secret")], source: vault),
             logger: logger,
             vault: vault
         )
         let adapter = try KeyfaxAdapter(setup: setup, now: { clock.now })
         _ = try await adapter.adminAction("keyfax/bootstrap", arguments: .object([:]))
-        return Setup(adapter: adapter, vault: vault, simulator: state, simulatorPort: port, clock: clock, fixture: fixture, transport: transport)
+        return Setup(
+            adapter: adapter, vault: vault, simulator: state, simulatorPort: port, clock: clock, fixture: fixture,
+            transport: transport)
     }
 
     static let startupData: Value = ["mode": ["value": "ROL"], "company": ["value": "OL3_Dev"]]
@@ -101,7 +106,8 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<50 {
                 group.addTask {
-                    let answer = try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
+                    let answer = try await setup.adapter.perform(
+                        OperationCall(name: "startup.example", arguments: .object([:])))
                     #expect(answer.upstreamStatus == 200)
                 }
             }
@@ -123,7 +129,8 @@ import Testing
         let setup = try await Self.start(auth: "bearer")
         defer { setup.stop() }
         try await setup.vault.put(
-            "kf/jwt", Secret("not.a-keyfax.jwt"), expiresAt: Timestamp.now().adding(seconds: 20 * 3600), by: VaultActor(name: "test", origin: .cli))
+            "kf/jwt", Secret("not.a-keyfax.jwt"), expiresAt: Timestamp.now().adding(seconds: 20 * 3600),
+            by: VaultActor(name: "test", origin: .cli))
         let answer = try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
         #expect(answer.upstreamStatus == 200)
         var stats = try await setup.stats()
@@ -133,7 +140,9 @@ import Testing
         #expect(stored.secret != Secret("not.a-keyfax.jwt"))
         #expect(stored.metadata.origin == .adapter)
         // The new JWT serves the next call without another token call.
-        #expect(try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:]))).upstreamStatus == 200)
+        #expect(
+            try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
+                .upstreamStatus == 200)
         stats = try await setup.stats()
         #expect(stats["tokens_issued"] == 1)
     }
@@ -143,7 +152,8 @@ import Testing
         defer { setup.stop() }
         setup.clock.offset.withLock { $0 = 90 }
         for _ in 0..<5 {
-            let answer = try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
+            let answer = try await setup.adapter.perform(
+                OperationCall(name: "startup.example", arguments: .object([:])))
             #expect(answer.upstreamStatus == 200)
         }
         // At most the first request was refused (and retried with the learned skew).
@@ -156,7 +166,11 @@ import Testing
         defer { setup.stop() }
         let before = try await setup.vault.list()
         let apiKey = try #require(try setup.vault.entry("kf/api_key")?.secret.reveal())
-        let good = #"{"apiKey":"11111111-2222-3333-4444-555555555555","signingKey":"\#(Base64.encode(SecureRandom.bytes(64)))","schemaName":"Basic","hostName":"Dev"}"#
+        let good =
+            #"""
+            {"apiKey":"11111111-2222-3333-4444-555555555555","signingKey":"\#
+            \#(Base64.encode(SecureRandom.bytes(64)))","schemaName":"Basic","hostName":"Dev"}
+            """#
         func hook(_ name: String, _ body: String) async -> GatewayError? {
             do {
                 _ = try await setup.adapter.hook(EndpointRequest(name: name, query: [], body: Array(body.utf8)))
@@ -168,8 +182,14 @@ import Testing
         #expect(await hook("keyfax-keys/wrong-secret", good)?.code == .unauthenticated)
         #expect(await hook("keyfax-keys", good)?.code == .unauthenticated)
         #expect(await hook("keyfax-keys/the-hook-secret-of-at-least-32-bytes", "not json")?.code == .badRequest)
-        #expect(await hook("keyfax-keys/the-hook-secret-of-at-least-32-bytes", #"{"apiKey":"a","signingKey":"not base64!","hostName":"Dev"}"#)?.code == .badRequest)
-        #expect(await hook("keyfax-keys/the-hook-secret-of-at-least-32-bytes", good.replacingOccurrences(of: "\"Dev\"", with: "\"Other\""))?.code == .forbidden)
+        #expect(
+            await hook(
+                "keyfax-keys/the-hook-secret-of-at-least-32-bytes",
+                #"{"apiKey":"a","signingKey":"not base64!","hostName":"Dev"}"#)?.code == .badRequest)
+        #expect(
+            await hook(
+                "keyfax-keys/the-hook-secret-of-at-least-32-bytes",
+                good.replacingOccurrences(of: "\"Dev\"", with: "\"Other\""))?.code == .forbidden)
         // A well-formed pair nobody asked for: no rotation is pending.
         #expect(await hook("keyfax-keys/the-hook-secret-of-at-least-32-bytes", good)?.code == .conflict)
         #expect(await hook("other-hook/the-hook-secret-of-at-least-32-bytes", good)?.code == .notFound)
@@ -191,21 +211,25 @@ import Testing
         await #expect {
             try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
         } throws: { error in
-            (error as? GatewayError)?.code == .unavailable && (error as? GatewayError)?.message.contains("keyfax bootstrap") == true
+            (error as? GatewayError)?.code == .unavailable
+                && (error as? GatewayError)?.message.contains("keyfax bootstrap") == true
         }
         // Bad imports are refused, nothing stored; the emailed pair is stored atomically.
         await #expect(throws: GatewayError.self) {
             try await setup.adapter.adminAction("keyfax/import", arguments: ["apiKey": "k"])
         }
         await #expect(throws: GatewayError.self) {
-            try await setup.adapter.adminAction("keyfax/import", arguments: ["apiKey": "k", "signingKey": "not base64!"])
+            try await setup.adapter.adminAction(
+                "keyfax/import", arguments: ["apiKey": "k", "signingKey": "not base64!"])
         }
         #expect(try setup.vault.entry("kf/api_key") == nil)
         // Keyfax issues new keys after the delete; an operator imports them as if emailed.
-        let fresh = try await setup.client.send(.get, "http://127.0.0.1:\(setup.simulatorPort)/interview/api/v1/key?hostName=Dev")
+        let fresh = try await setup.client.send(
+            .get, "http://127.0.0.1:\(setup.simulatorPort)/interview/api/v1/key?hostName=Dev")
         let apiKey = try #require(fresh.json["apiKey"]?.stringValue)
         #expect(apiKey != keys.apiKey)
-        _ = try await setup.adapter.adminAction("keyfax/import", arguments: ["apiKey": .string(apiKey), "signingKey": fresh.json["signingKey"] ?? .null])
+        _ = try await setup.adapter.adminAction(
+            "keyfax/import", arguments: ["apiKey": .string(apiKey), "signingKey": fresh.json["signingKey"] ?? .null])
         #expect(try setup.vault.entry("kf/api_key")?.metadata.origin == .admin)
         let answer = try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
         #expect(answer.upstreamStatus == 200)

@@ -18,7 +18,8 @@ import Testing
     static func adapter(hookSecret: String) async throws -> KeyfaxAdapter {
         let directory = try TemporaryDirectory.make()
         let vault = try await Vault.initialize(
-            store: try SQLiteCredentialStore(path: directory + "/vault.db", create: true), masterKey: MasterKey.generate(), by: Self.actor)
+            store: try SQLiteCredentialStore(path: directory + "/vault.db", create: true),
+            masterKey: MasterKey.generate(), by: Self.actor)
         let config = try GatewayConfiguration.load(
             text: """
                 connections:
@@ -41,7 +42,8 @@ import Testing
                 connection: "kf", baseURL: connection.baseURL, transport: transport, options: connection.transport,
                 followRedirects: false, maxResponseBytes: connection.maxResponseBytes),
             credentials: Credentials(
-                connection: "kf", references: ["hook_secret": .environment("KF_HOOK")], source: EnvironmentSecretSource(environment: ["KF_HOOK": hookSecret])),
+                connection: "kf", references: ["hook_secret": .environment("KF_HOOK")],
+                source: EnvironmentSecretSource(environment: ["KF_HOOK": hookSecret])),
             logger: logger, vault: vault)
         return try KeyfaxAdapter(setup: setup)
     }
@@ -52,7 +54,9 @@ import Testing
                 _ = try await Self.adapter(hookSecret: secret)
                 Issue.record("a \(secret.utf8.count)-byte hook_secret was accepted")
             } catch let error as ConfigError {
-                #expect(error.description.hasPrefix("gatehouse.yaml:6: connections.kf.credentials.hook_secret: "), "\(error)")
+                #expect(
+                    error.description.hasPrefix("gatehouse.yaml:6: connections.kf.credentials.hook_secret: "),
+                    "\(error)")
                 #expect(error.message.contains("at least 32 bytes"))
                 if secret.count > 8 { #expect(!error.description.contains(secret), "the secret is in the message") }
             }
@@ -66,9 +70,13 @@ import Testing
             "eyJhbGciOiJIUzI1NiJ9." + Base64.urlEncode(Array(claims.utf8)) + ".c2ln"
         }
         let issued = Timestamp(seconds: 1_800_000_000)
-        for exp in ["9223372036854775807", "-9223372036854775808", "1e300", "1e15", "\"1800000000\"", "null", "true", "[1]"] {
+        for exp in [
+            "9223372036854775807", "-9223372036854775808", "1e300", "1e15", "\"1800000000\"", "null", "true", "[1]",
+        ] {
             #expect(KeyfaxJWT.expiry(of: token(#"{"exp": \#(exp)}"#)) == nil, "\(exp)")
-            #expect(KeyfaxJWT.expiry(of: token(#"{"exp": \#(exp)}"#), issuedAt: issued) == issued.adding(seconds: 86_400), "\(exp)")
+            #expect(
+                KeyfaxJWT.expiry(of: token(#"{"exp": \#(exp)}"#), issuedAt: issued) == issued.adding(seconds: 86_400),
+                "\(exp)")
         }
         #expect(KeyfaxJWT.expiry(of: token(#"{"exp": 1800003600.5}"#)) == Timestamp(seconds: 1_800_003_600))
         #expect(KeyfaxJWT.expiry(of: token(#"{"exp": -1}"#)) == Timestamp(seconds: -1))
@@ -79,9 +87,11 @@ import Testing
     @Test func aDateHeaderMoreThanADayOffIsNotAClock() {
         let clock = KeyfaxClock(now: { Timestamp(seconds: 1_800_000_000) })
         let base = clock.signingTimestamp
-        for date in ["Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "Sun, 99999999999999999999 Nov 1994 08:49:37 GMT",
-            "Sun, -1 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 99:49:37 GMT", "soon"]
-        {
+        for date in [
+            "Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT",
+            "Sun, 99999999999999999999 Nov 1994 08:49:37 GMT",
+            "Sun, -1 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 99:49:37 GMT", "soon",
+        ] {
             #expect(!clock.learn(from: [.date: date]), "\(date)")
             #expect(clock.signingTimestamp == base, "\(date)")
         }
@@ -95,7 +105,8 @@ import Testing
     @Test func aRotationRecordWithAHostileTimeIsNoRotation() async throws {
         let directory = try TemporaryDirectory.make()
         let vault = try await Vault.initialize(
-            store: try SQLiteCredentialStore(path: directory + "/vault.db", create: true), masterKey: MasterKey.generate(), by: Self.actor)
+            store: try SQLiteCredentialStore(path: directory + "/vault.db", create: true),
+            masterKey: MasterKey.generate(), by: Self.actor)
         let store = KeyfaxKeyStore(connection: "kf", vault: vault, rotationWindowSeconds: 900)
         let now = Timestamp(seconds: 1_800_000_000)
         for requestedAt in ["-9223372036854775808", "9223372036854775807", "1800000600", "1.5", "\"1800000000\""] {
@@ -115,16 +126,25 @@ import Testing
     }
 
     /// Every integer option, with Int64.max, 2^63, -1, Int64.min, 1.5, 1e9 and text: `file:line: key: message`.
-    @Test(arguments: ["renew_margin_seconds"]) func everyIntegerOptionRefusesHostileNumbersWithFileAndLine(key: String) throws {
+    @Test(arguments: ["renew_margin_seconds"]) func everyIntegerOptionRefusesHostileNumbersWithFileAndLine(key: String)
+        throws
+    {
         for value in ["9223372036854775807", "9223372036854775808", "-1", "-9223372036854775808", "1.5", "1e9", "abc"] {
-            let yaml = "connections:\n  c:\n    adapter: keyfax\n    base_url: http://127.0.0.1:9\n    options:\n      host_name: Dev\n      \(key): \(value)\n"
-            let connection = try GatewayConfiguration.load(text: yaml, file: "gatehouse.yaml", adapterKinds: ["keyfax"]).connections[0]
+            let yaml =
+                """
+                connections:\n  c:\n    adapter: keyfax\n    base_url: http://127.0.0.1:9\n    options:\n      \
+                host_name: Dev\n      \(key): \(value)\n
+                """
+            let connection = try GatewayConfiguration.load(text: yaml, file: "gatehouse.yaml", adapterKinds: ["keyfax"])
+                .connections[0]
             var options = try #require(connection.options).map()
             do {
                 _ = try KeyfaxAdapter.Configuration(options: &options)
                 Issue.record("\(key): \(value) was accepted")
             } catch {
-                #expect(error.description.hasPrefix("gatehouse.yaml:7: connections.c.options.\(key): "), "\(key) = \(value): \(error)")
+                #expect(
+                    error.description.hasPrefix("gatehouse.yaml:7: connections.c.options.\(key): "),
+                    "\(key) = \(value): \(error)")
             }
         }
     }

@@ -21,14 +21,19 @@ import Testing
         #expect(signer.uriPart(url) == "/Interview/api/v1/startup?co=OL3_Dev")
         let body = Array("<KeyfaxData/>".utf8)
         // Built by hand: body digest, nonce, timestamp, URL as sent (path and query), METHOD, host name.
-        let raw = Base64.encode(Digest.md5(body)) + Self.nonce + String(Self.timestamp) + "/Interview/api/v1/startup?co=OL3_Dev" + "POST" + "Dev"
+        let raw =
+            Base64.encode(Digest.md5(body)) + Self.nonce + String(Self.timestamp)
+            + "/Interview/api/v1/startup?co=OL3_Dev" + "POST" + "Dev"
         let key = Array("EI4fm9mmaLttvt5485x+YfOBNYKbb++cYG5HH/aZ8VfT2SdXLwrKHjKqCjckTsovVyoUm1x0CrMRM/wDFc1LTw==".utf8)
         let expected = Base64.encode(HMAC.authenticationCode(.sha512, key: key, message: Array(raw.utf8)))
         let signature = try signer.signature(
-            method: "post", url: url, body: body, hostName: "Dev", keys: Self.keys, timestamp: Self.timestamp, nonce: Self.nonce)
+            method: "post", url: url, body: body, hostName: "Dev", keys: Self.keys, timestamp: Self.timestamp,
+            nonce: Self.nonce)
         #expect(signature == expected)
         // The defaults still give the recipe's lower-cased, .NET-encoded absolute URL.
-        #expect(KeyfaxSigner().uriPart(url) == "http%3a%2f%2f127.0.0.1%3a9101%2finterview%2fapi%2fv1%2fstartup%3fco%3dol3_dev")
+        #expect(
+            KeyfaxSigner().uriPart(url)
+                == "http%3a%2f%2f127.0.0.1%3a9101%2finterview%2fapi%2fv1%2fstartup%3fco%3dol3_dev")
     }
 
     static let keys = KeyfaxSigner.Keys(
@@ -53,7 +58,10 @@ import Testing
         )
         #expect(
             header
-                == "Basic Dev:28f7d828-3f78-4482-a0ac-5f5a64edd4b4:K9CpdTpeXuqWITQba+vwZIsMfa8cYy+kg8RjQl3e3sQ=:9f1c2d3e4b5a69788796a5b4c3d2e1f0:1763812800"
+                == """
+                Basic Dev:28f7d828-3f78-4482-a0ac-5f5a64edd4b4:K9CpdTpeXuqWITQba+vwZIsMfa8cYy+kg8RjQl3e3sQ=:9f1c2d3\
+                e4b5a69788796a5b4c3d2e1f0:1763812800
+                """
         )
     }
 
@@ -74,7 +82,10 @@ import Testing
         let url = "http://127.0.0.1:9101/Interview/api/v1/startup?co=OL3_Dev&Mode=ROL%20Repair"
         #expect(
             KeyfaxSigner.uriPart(url)
-                == "http%3a%2f%2f127.0.0.1%3a9101%2finterview%2fapi%2fv1%2fstartup%3fco%3dol3_dev%26mode%3drol%2520repair"
+                == """
+                http%3a%2f%2f127.0.0.1%3a9101%2finterview%2fapi%2fv1%2fstartup%3fco%3dol3_dev%26mode%3drol%2520repa\
+                ir
+                """
         )
         let body = Array("<KeyfaxData><Mode>ROL</Mode></KeyfaxData>".utf8)
         let signer = KeyfaxSigner()

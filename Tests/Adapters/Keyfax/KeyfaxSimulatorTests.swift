@@ -83,7 +83,8 @@ import Testing
         let token = try await sim.signed(.get, "/token", keys: keys)
         #expect(token.status == 200, "\(token.text)")
         #expect(KeyfaxJWT.expiry(of: token.json["token"]?.stringValue ?? "") != nil)
-        let startup = try await sim.signed(.post, "/startup", keys: keys, body: #"{"mode":{"value":"ROL"},"company":{"value":"OL3_Dev"}}"#)
+        let startup = try await sim.signed(
+            .post, "/startup", keys: keys, body: #"{"mode":{"value":"ROL"},"company":{"value":"OL3_Dev"}}"#)
         #expect(startup.status == 200, "\(startup.text)")
 
         let nonce = KeyfaxSigner.newNonce()
@@ -99,9 +100,11 @@ import Testing
         let forged = try await sim.signed(.get, "/startup", keys: wrongKey)
         #expect(forged.status == 401)
         #expect(forged.json["message"] == "The request signature is not valid")
-        let fourFields = try await sim.client.send(.get, sim.base + "/startup", headers: ["Authorization": "Basic Dev:a:b:c"])
+        let fourFields = try await sim.client.send(
+            .get, sim.base + "/startup", headers: ["Authorization": "Basic Dev:a:b:c"])
         #expect(fourFields.json["message"]?.stringValue?.contains("five fields") == true)
-        let bearerOnBasicOnly = try await sim.client.send(.get, sim.base + "/token", headers: ["Authorization": "Bearer Dev:x.y.z"])
+        let bearerOnBasicOnly = try await sim.client.send(
+            .get, sim.base + "/token", headers: ["Authorization": "Bearer Dev:x.y.z"])
         #expect(bearerOnBasicOnly.status == 401)
     }
 
@@ -114,9 +117,11 @@ import Testing
         }
         let keys = try await sim.bootstrap()
         let jwt = try #require(try await sim.signed(.get, "/token", keys: keys).json["token"]?.stringValue)
-        let renewed = try await sim.client.send(.post, sim.base + "/token", headers: ["Authorization": "Bearer Dev:\(jwt)"])
+        let renewed = try await sim.client.send(
+            .post, sim.base + "/token", headers: ["Authorization": "Bearer Dev:\(jwt)"])
         #expect(renewed.status == 200)
-        let bearerStartup = try await sim.client.send(.get, sim.base + "/startup", headers: ["Authorization": "Bearer Dev:\(jwt)"])
+        let bearerStartup = try await sim.client.send(
+            .get, sim.base + "/startup", headers: ["Authorization": "Bearer Dev:\(jwt)"])
         #expect(bearerStartup.status == 200)
 
         // Rotation: the new pair goes to the web hook; old keys work until the new ones are used.
@@ -128,13 +133,16 @@ import Testing
         #expect(pair["apiKey"] == rotated.json["apiKey"])
         #expect(pair["hostName"] == "Dev")
         #expect(pair["schemaName"] == "Basic")
-        let newKeys = KeyfaxSigner.Keys(apiKey: try #require(pair["apiKey"]?.stringValue), signingKey: Secret(try #require(pair["signingKey"]?.stringValue)))
+        let newKeys = KeyfaxSigner.Keys(
+            apiKey: try #require(pair["apiKey"]?.stringValue),
+            signingKey: Secret(try #require(pair["signingKey"]?.stringValue)))
         #expect(try await sim.signed(.get, "/startup", keys: keys).status == 200)
         #expect(try await sim.signed(.get, "/startup", keys: newKeys).status == 200)
         let retired = try await sim.signed(.get, "/startup", keys: keys)
         #expect(retired.status == 401)
         // JWTs signed with the old key die with it.
-        let deadJWT = try await sim.client.send(.get, sim.base + "/startup", headers: ["Authorization": "Bearer Dev:\(jwt)"])
+        let deadJWT = try await sim.client.send(
+            .get, sim.base + "/startup", headers: ["Authorization": "Bearer Dev:\(jwt)"])
         #expect(deadJWT.status == 401)
         #expect(sim.state.currentKeys(host: "Dev")?.apiKey == newKeys.apiKey)
     }
@@ -152,7 +160,8 @@ import Testing
         let sim = try await Running.start()
         defer { sim.stop() }
         let keys = try await sim.bootstrap()
-        let launch = try await sim.signed(.post, "/startup", keys: keys, body: #"{"mode":{"value":"ROL"},"company":{"value":"OL3_Dev"}}"#)
+        let launch = try await sim.signed(
+            .post, "/startup", keys: keys, body: #"{"mode":{"value":"ROL"},"company":{"value":"OL3_Dev"}}"#)
         let guid = try #require(launch.json["guid"]?.stringValue)
         #expect(launch.json["company"] == "OL3_Dev")
         let launchURL = try #require(launch.json["launchUrl"]?.stringValue)
@@ -160,12 +169,15 @@ import Testing
         #expect(try await sim.signed(.post, "/results", keys: keys, body: request).status == 422)
         #expect(try await sim.client.send(.get, launchURL).status == 200)
         #expect(try await sim.signed(.post, "/results", keys: keys, body: request).status == 202)
-        #expect(try await sim.client.send(.post, "http://127.0.0.1:\(sim.port)/_sim/sessions/\(guid)/complete").status == 200)
+        #expect(
+            try await sim.client.send(.post, "http://127.0.0.1:\(sim.port)/_sim/sessions/\(guid)/complete").status
+                == 200)
         let results = try await sim.signed(.post, "/results", keys: keys, body: request)
         #expect(results.status == 200)
         #expect(results.json["KeyfaxData"]?["GUID"]?.stringValue == guid)
         #expect(results.json["KeyfaxData"]?["Status"] == "1")
-        let xml = try await sim.signed(.post, "/results", keys: keys, body: request, headers: ["Accept": "application/xml"])
+        let xml = try await sim.signed(
+            .post, "/results", keys: keys, body: request, headers: ["Accept": "application/xml"])
         #expect(xml.text.hasPrefix("<KeyfaxData>"))
 
         // XML start-up data, and the startUpXml field of seed 001.
@@ -177,7 +189,8 @@ import Testing
             headers: ["Content-Type": "application/xml"]
         )
         #expect(fromXML.json["company"] == "OL3_Test")
-        let wrapped = try await sim.signed(.post, "/startup", keys: keys, body: #"{"startUpXml":"<KeyfaxData><Mode>ROL</Mode></KeyfaxData>"}"#)
+        let wrapped = try await sim.signed(
+            .post, "/startup", keys: keys, body: #"{"startUpXml":"<KeyfaxData><Mode>ROL</Mode></KeyfaxData>"}"#)
         #expect(wrapped.status == 200)
         let invalid = try await sim.signed(.post, "/startup", keys: keys, body: "[1,2]")
         #expect(invalid.status == 500)

@@ -6,12 +6,17 @@ import Testing
 @Suite struct OKITAdapterTests {
     static let base = "http://127.0.0.1:9104/OKIT.Operator.Api"
 
-    func connection(options: String = "{ application_prefix: SMSAPP }", base: String = base, extra: String = "") -> String {
+    func connection(options: String = "{ application_prefix: SMSAPP }", base: String = base, extra: String = "")
+        -> String
+    {
         "connections:\n  okit:\n    adapter: okit\n    base_url: \(base)\n    options: \(options)\n\(extra)"
     }
 
-    func adapter(_ transport: ScriptedTransport, yaml: String? = nil, log: CapturedLog = CapturedLog()) throws -> OKITAdapter {
-        let config = try GatewayConfiguration.load(text: yaml ?? self.connection(), file: "t.yaml", adapterKinds: ["okit"])
+    func adapter(_ transport: ScriptedTransport, yaml: String? = nil, log: CapturedLog = CapturedLog()) throws
+        -> OKITAdapter
+    {
+        let config = try GatewayConfiguration.load(
+            text: yaml ?? self.connection(), file: "t.yaml", adapterKinds: ["okit"])
         let connection = try #require(config.connections.first)
         let client = UpstreamClient(
             connection: connection.name,
@@ -24,7 +29,8 @@ import Testing
         let setup = AdapterSetup(
             connection: connection,
             client: client,
-            credentials: Credentials(connection: connection.name, references: [:], source: EnvironmentSecretSource(environment: [:])),
+            credentials: Credentials(
+                connection: connection.name, references: [:], source: EnvironmentSecretSource(environment: [:])),
             logger: log.logger()
         )
         return try OKITAdapter(setup: setup)
@@ -56,7 +62,13 @@ import Testing
         #expect(verdict == TokenVerdict(isValid: true, message: "Token is valid", lifetime: .seconds(60)))
         let sent = try #require(transport.sent.withLock { $0.first })
         #expect(sent.method == .get)
-        #expect(sent.url == "http://127.0.0.1:9104/OKIT.Operator.Api/api/tokenvalidator?token=A&applicaiontPrefix=SMSAPP&clientPrefix=C")
+        #expect(
+            sent.url
+                == """
+                http://127.0.0.1:9104/OKIT.Operator.Api/api/tokenvalidator?token=A&applicaiontPrefix=SMSAPP&clientP\
+                refix=C
+                """
+        )
         #expect(sent.headers[.authorization] == nil)
         #expect(sent.headers[.accept] == "application/json")
         if case .empty = sent.body {} else { Issue.record("a validation has no body") }
@@ -68,7 +80,10 @@ import Testing
         _ = try await adapter.validate(Secret("a+b/c=d&e%f g~ü"), clientPrefix: "Bla Bla")
         #expect(
             transport.urls == [
-                "http://127.0.0.1:9104/OKIT.Operator.Api/api/tokenvalidator?token=a%2Bb%2Fc%3Dd%26e%25f%20g~%C3%BC&applicaiontPrefix=SMS%26APP&clientPrefix=Bla%20Bla"
+                """
+                http://127.0.0.1:9104/OKIT.Operator.Api/api/tokenvalidator?token=a%2Bb%2Fc%3Dd%26e%25f%20g~%C3%BC&a\
+                pplicaiontPrefix=SMS%26APP&clientPrefix=Bla%20Bla
+                """
             ]
         )
     }
@@ -83,7 +98,10 @@ import Testing
             )
         )
         _ = try await adapter.validate(Secret("A"), clientPrefix: "C")
-        #expect(transport.urls == [Self.base + "/api/tokenvalidator?tenant=7&token=A&applicationPrefix=SMSAPP&clientPrefix=C"])
+        #expect(
+            transport.urls == [
+                Self.base + "/api/tokenvalidator?tenant=7&token=A&applicationPrefix=SMSAPP&clientPrefix=C"
+            ])
     }
 
     // MARK: The answer
@@ -93,7 +111,8 @@ import Testing
         (200, #"{"valid":true,"message":"Token is valid"}"#, "valid"),
         (200, #"{"valid":false,"message":"Token is not valid"}"#, "invalid"),
         (204, #"{"valid":true}"#, "valid"),
-        (500, #"{"valid":false,"message":"Token is not valid"}"#, "invalid"),  // a definite false decides whatever the status
+        // a definite false decides whatever the status
+        (500, #"{"valid":false,"message":"Token is not valid"}"#, "invalid"),
         (401, #"{"valid":false}"#, "invalid"),
         (500, #"{"valid":true,"message":"Token is valid"}"#, "503"),  // true needs a 2xx
         (404, #"{"valid":true}"#, "503"),
@@ -110,7 +129,8 @@ import Testing
         (200, #"{"valid":true"#, "503"),
     ])
     func answers(status: Int, body: String, expected: String) async throws {
-        let transport = ScriptedTransport.answer(status, body, headers: status / 100 == 3 ? [.location: "http://127.0.0.1:1/login"] : [:])
+        let transport = ScriptedTransport.answer(
+            status, body, headers: status / 100 == 3 ? [.location: "http://127.0.0.1:1/login"] : [:])
         let adapter = try self.adapter(transport)
         do {
             let verdict = try await adapter.validate(Secret("A"), clientPrefix: "C")
@@ -143,10 +163,13 @@ import Testing
     }
 
     @Test func cacheLifetimesComeFromTheOptions() async throws {
-        let yaml = self.connection(options: "{ application_prefix: SMSAPP, cache_seconds: 2, negative_cache_seconds: 0 }")
-        let valid = try await self.adapter(.answer(200, #"{"valid":true}"#), yaml: yaml).validate(Secret("A"), clientPrefix: "C")
+        let yaml = self.connection(
+            options: "{ application_prefix: SMSAPP, cache_seconds: 2, negative_cache_seconds: 0 }")
+        let valid = try await self.adapter(.answer(200, #"{"valid":true}"#), yaml: yaml).validate(
+            Secret("A"), clientPrefix: "C")
         #expect(valid.lifetime == .seconds(2))
-        let invalid = try await self.adapter(.answer(200, #"{"valid":false}"#), yaml: yaml).validate(Secret("A"), clientPrefix: "C")
+        let invalid = try await self.adapter(.answer(200, #"{"valid":false}"#), yaml: yaml).validate(
+            Secret("A"), clientPrefix: "C")
         #expect(invalid.lifetime == .zero)
     }
 
@@ -155,8 +178,10 @@ import Testing
     @Test func theTokenNeverReachesTheLogButTheRedactedURLDoes() async throws {
         let log = CapturedLog()
         let token = "tok-7c1e-never-in-logs"
-        _ = try await self.adapter(.answer(200, #"{"valid":true}"#), log: log).validate(Secret(token), clientPrefix: "C")
-        _ = try? await self.adapter(.answer(500, "<html>\(token)</html>"), log: log).validate(Secret(token), clientPrefix: "C")
+        _ = try await self.adapter(.answer(200, #"{"valid":true}"#), log: log).validate(
+            Secret(token), clientPrefix: "C")
+        _ = try? await self.adapter(.answer(500, "<html>\(token)</html>"), log: log).validate(
+            Secret(token), clientPrefix: "C")
         _ = try? await self.adapter(ScriptedTransport(.failure(TransportError(.timeout, "timed out"))), log: log)
             .validate(Secret(token), clientPrefix: "C")
         let text = log.text
@@ -177,7 +202,8 @@ import Testing
         )
         #expect(envelope.data == ["valid": false, "message": "Token is not valid"])
         #expect(envelope.upstreamStatus == 200)
-        #expect(transport.urls == [Self.base + "/api/tokenvalidator?token=A&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla"])
+        #expect(
+            transport.urls == [Self.base + "/api/tokenvalidator?token=A&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla"])
     }
 
     @Test(arguments: [
@@ -187,14 +213,19 @@ import Testing
         (#"{"token": 5, "client_prefix": "C"}"#, "token"),
         (#"{"token": "A", "client_prefix": "C", "application_prefix": "MAILAPP"}"#, "never an argument"),
         (#"{"token": "A", "client_prefix": "C", "applicaiontPrefix": "MAILAPP"}"#, "never an argument"),
-        (#"{"token": "A", "client_prefix": "C", "colour": "red"}"#, "/colour: is not allowed (known: token, client_prefix)"),
+        (
+            #"{"token": "A", "client_prefix": "C", "colour": "red"}"#,
+            "/colour: is not allowed (known: token, client_prefix)"
+        ),
         (#""A""#, "(the arguments): must be an object"),
     ])
     func tokenValidateRefusesBadArguments(json: String, message: String) async throws {
         let arguments = try JSON.parse(json)
         let transport = ScriptedTransport.answer(200, #"{"valid":true}"#)
         let adapter = try self.adapter(transport)
-        let error = await self.gatewayError { _ = try await adapter.perform(OperationCall(name: "token.validate", arguments: arguments)) }
+        let error = await self.gatewayError {
+            _ = try await adapter.perform(OperationCall(name: "token.validate", arguments: arguments))
+        }
         #expect(error?.code == .badRequest)
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
         #expect(transport.urls.isEmpty)
@@ -203,7 +234,9 @@ import Testing
     @Test func otherOperationsAndTheProxyRouteAre404() async throws {
         let transport = ScriptedTransport.answer(200, #"{"valid":true}"#)
         let adapter = try self.adapter(transport)
-        let unknown = await self.gatewayError { _ = try await adapter.perform(OperationCall(name: "token.issue", arguments: [:])) }
+        let unknown = await self.gatewayError {
+            _ = try await adapter.perform(OperationCall(name: "token.issue", arguments: [:]))
+        }
         #expect(unknown?.code == .notFound)
         let proxy = await self.gatewayError {
             _ = try await adapter.proxy(
@@ -226,17 +259,24 @@ import Testing
         ("{ }", "connections.okit.options.application_prefix", "missing required key"),
         ("{ application_prefix: \"SMS APP\" }", "connections.okit.options.application_prefix", "visible ASCII"),
         ("{ application_prefix: SMSAPP, cache_seconds: -1 }", "connections.okit.options.cache_seconds", "out of range"),
-        ("{ application_prefix: SMSAPP, negative_cache_seconds: 7200 }", "connections.okit.options.negative_cache_seconds", "out of range"),
+        (
+            "{ application_prefix: SMSAPP, negative_cache_seconds: 7200 }",
+            "connections.okit.options.negative_cache_seconds", "out of range"
+        ),
         ("{ application_prefix: SMSAPP, max_pending: 0 }", "connections.okit.options.max_pending", "out of range"),
         (
             "{ application_prefix: SMSAPP, application_prefix_parameter: \"a&b\" }",
             "connections.okit.options.application_prefix_parameter", "query parameter name"
         ),
         (
-            "{ application_prefix: SMSAPP, application_prefix_parameter: token }", "connections.okit.options.application_prefix_parameter",
+            "{ application_prefix: SMSAPP, application_prefix_parameter: token }",
+            "connections.okit.options.application_prefix_parameter",
             "other than token"
         ),
-        ("{ application_prefix: SMSAPP, applicaiton_prefix: X }", "connections.okit.options.applicaiton_prefix", "unknown key"),
+        (
+            "{ application_prefix: SMSAPP, applicaiton_prefix: X }", "connections.okit.options.applicaiton_prefix",
+            "unknown key"
+        ),
     ])
     func badOptionsAreConfigErrors(options: String, path: String, message: String) throws {
         let error = try #require(self.configError(self.connection(options: options)))

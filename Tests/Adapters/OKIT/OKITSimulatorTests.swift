@@ -43,7 +43,10 @@ import Testing
         // The path is case-insensitive, as IIS is.
         let lower = try await client.send(
             .get,
-            "http://127.0.0.1:\(okit.port)/okit.operator.api/api/TokenValidator?token=\(Self.demoToken)&applicaiontPrefix=SMSAPP&clientPrefix=BlaBla"
+            """
+            http://127.0.0.1:\(okit.port)/okit.operator.api/api/TokenValidator?token=\(Self.demoToken)&applicaiontP\
+            refix=SMSAPP&clientPrefix=BlaBla
+            """
         )
         #expect(lower.json["valid"] == true)
         #expect(okit.state.validationCount == 7)
@@ -57,7 +60,8 @@ import Testing
             client.shutdown()
         }
         okit.state.issue(token: "a+b/c=d&e f", application: "SMSAPP", client: "Bla Bla")
-        let answer = try await client.send(.get, self.validatorURL(okit, token: "a%2Bb%2Fc%3Dd%26e%20f", client: "Bla+Bla"))
+        let answer = try await client.send(
+            .get, self.validatorURL(okit, token: "a%2Bb%2Fc%3Dd%26e%20f", client: "Bla+Bla"))
         #expect(answer.json["valid"] == true)
         let seen = try #require(okit.state.requests.last)
         #expect(seen.parameter("token") == "a+b/c=d&e f")
@@ -72,14 +76,18 @@ import Testing
             client.shutdown()
         }
         let root = "http://127.0.0.1:\(okit.port)/_sim"
-        let issued = try await client.send(.post, root + "/tokens", body: Array(#"{"application":"SMSAPP","client":"BlaBla"}"#.utf8))
+        let issued = try await client.send(
+            .post, root + "/tokens", body: Array(#"{"application":"SMSAPP","client":"BlaBla"}"#.utf8))
         #expect(issued.status == 201)
         let token = try #require(issued.json["token"]?.stringValue)
         #expect(try await client.send(.get, self.validatorURL(okit, token: token)).json["valid"] == true)
         let revoked = try await client.send(.post, root + "/revoke", body: Array(#"{"token":"\#(token)"}"#.utf8))
         #expect(revoked.json == ["revoked": true])
         #expect(try await client.send(.get, self.validatorURL(okit, token: token)).json["valid"] == false)
-        #expect(try await client.send(.post, root + "/revoke", body: Array(#"{"token":"never-issued"}"#.utf8)).json == ["revoked": false])
+        #expect(
+            try await client.send(.post, root + "/revoke", body: Array(#"{"token":"never-issued"}"#.utf8)).json == [
+                "revoked": false
+            ])
         let stats = try await client.send(.get, root + "/stats")
         #expect(stats.json["validations"] == 2)
         #expect(stats.json["requests"]?.arrayValue?.first?["parameters"]?["applicaiontPrefix"] == "SMSAPP")
@@ -154,7 +162,9 @@ import Testing
             )
             Issue.record("a misspelt key must be refused")
         } catch {
-            #expect(error.description.hasPrefix("okit.yaml:4: applications.SMSAPP.clients.BlaBla.token: unknown key"), "\(error)")
+            #expect(
+                error.description.hasPrefix("okit.yaml:4: applications.SMSAPP.clients.BlaBla.token: unknown key"),
+                "\(error)")
         }
         #expect(throws: ConfigError.self) { try OKITSimulator.Configuration(text: "apps: {}\n", file: "okit.yaml") }
         #expect(throws: ConfigError.self) {

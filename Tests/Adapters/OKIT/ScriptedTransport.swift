@@ -20,7 +20,9 @@ final class ScriptedTransport: UpstreamTransport {
         self.outcome = Mutex(outcome)
     }
 
-    static func answer(_ status: Int, _ body: String, headers: HTTPFields = [.contentType: "application/json"]) -> ScriptedTransport {
+    static func answer(_ status: Int, _ body: String, headers: HTTPFields = [.contentType: "application/json"])
+        -> ScriptedTransport
+    {
         ScriptedTransport(.answer(status: status, headers: headers, body: body))
     }
 
