@@ -1,8 +1,10 @@
 import Synchronization
 
 /// Requests and errors per connection over the last ``minutes`` minutes, for the console's
-/// connections page: one counter per configured connection, in one-minute buckets on the
-/// monotonic clock. Recording takes that connection's lock only, so connections never contend.
+/// connections page: one counter per connection, in one-minute buckets on the monotonic clock.
+/// Callers record only configured connections (a name from a request path is "-" unless it is
+/// one); a connection added by a config reload gets its counter on its first answer, up to
+/// ``maxConnections`` in all.
 public final class RecentTraffic: Sendable {
     /// How many minutes are counted.
     public static let minutes = 15
@@ -18,15 +20,28 @@ public final class RecentTraffic: Sendable {
         let buckets = Mutex([Bucket](repeating: Bucket(), count: RecentTraffic.minutes))
     }
 
-    private let start: ContinuousClock.Instant
-    private let counters: [String: Counter]
+    /// Most connections counted (names beyond it are ignored), so reloads cannot grow it without bound.
+    public static let maxConnections = 4096
 
-    /// Counts for the connections named in `connections`; others are ignored.
+    private let start: ContinuousClock.Instant
+    private let counters: Mutex<[String: Counter]>
+
+    /// Counts for the connections named in `connections`, and for those first recorded later.
     public init(connections: some Sequence<String>, start: ContinuousClock.Instant = .now) {
         self.start = start
         var counters: [String: Counter] = [:]
         for name in connections { counters[name] = Counter() }
-        self.counters = counters
+        self.counters = Mutex(counters)
+    }
+
+    private func counter(_ connection: String, creating: Bool) -> Counter? {
+        self.counters.withLock { counters in
+            if let counter = counters[connection] { return counter }
+            guard creating, counters.count < Self.maxConnections else { return nil }
+            let counter = Counter()
+            counters[connection] = counter
+            return counter
+        }
     }
 
     private func minute(of instant: ContinuousClock.Instant) -> Int64 {
@@ -35,7 +50,7 @@ public final class RecentTraffic: Sendable {
 
     /// Records one answer of `connection` with HTTP `status` (5xx counts as an error).
     public func record(connection: String, status: Int, at instant: ContinuousClock.Instant) {
-        guard let counter = self.counters[connection] else { return }
+        guard let counter = self.counter(connection, creating: true) else { return }
         let minute = self.minute(of: instant)
         let slot = Int(minute % Int64(Self.minutes))
         counter.buckets.withLock { buckets in
@@ -47,7 +62,7 @@ public final class RecentTraffic: Sendable {
 
     /// Requests and errors of `connection` in the last ``minutes`` minutes before `now`.
     public func counts(connection: String, now: ContinuousClock.Instant = .now) -> (requests: Int, errors: Int) {
-        guard let counter = self.counters[connection] else { return (0, 0) }
+        guard let counter = self.counter(connection, creating: false) else { return (0, 0) }
         let current = self.minute(of: now)
         return counter.buckets.withLock { buckets in
             var total = (requests: 0, errors: 0)

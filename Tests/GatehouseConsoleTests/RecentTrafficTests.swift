@@ -11,10 +11,12 @@ import Testing
         traffic.record(connection: "a", status: 404, at: start + .seconds(61))
         traffic.record(connection: "a", status: 502, at: start + .seconds(125))
         traffic.record(connection: "b", status: 503, at: start + .seconds(5))
-        traffic.record(connection: "unconfigured", status: 500, at: start)
         #expect(traffic.counts(connection: "a", now: start + .seconds(130)) == (3, 1))
         #expect(traffic.counts(connection: "b", now: start + .seconds(130)) == (1, 1))
-        #expect(traffic.counts(connection: "unconfigured", now: start) == (0, 0))
+        // Never recorded: nothing. Added by a reload (first recorded later): counted from then.
+        #expect(traffic.counts(connection: "added", now: start) == (0, 0))
+        traffic.record(connection: "added", status: 500, at: start + .seconds(5))
+        #expect(traffic.counts(connection: "added", now: start + .seconds(10)) == (1, 1))
         // Fifteen minutes on, the first minute has left the window; the slot is reused cleanly.
         let later = start + .seconds(15 * 60 + 10)
         #expect(traffic.counts(connection: "a", now: later) == (2, 1))

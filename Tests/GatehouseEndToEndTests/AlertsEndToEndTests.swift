@@ -114,6 +114,53 @@ import Testing
         receiver.stop()
     }
 
+    /// A grant whose refresh token enters Checkfront's warning window (and whose renewal keeps
+    /// failing) is announced as `credential.expiry_warning`, signed, with the lapse time and
+    /// never the token.
+    @Test func aCredentialEnteringItsExpiryWarningWindowIsPosted() async throws {
+        let receiver = try await EchoFixture.start()
+        let rig = try await CheckfrontEndToEndTests.Rig.start(
+            extra: Self.alerts(url: receiver.baseURL + "/hooks/gatehouse"))
+        try await rig.authorize()
+        await rig.gateway.stop()
+        // As far as the gateway knows, the refresh token lapses in two days (the window is three).
+        let lapse = Timestamp(seconds: Timestamp.now().seconds + 2 * 86_400)
+        let canary = "rt-CANARY-" + UUID().uuidString
+        try await rig.vault.cli(
+            ["vault", "put", "cf/refresh_token", "--expires-at", lapse.iso8601], stdin: canary + "\n")
+        try await rig.control("/_sim/fail", #"{"token_endpoint": 5, "status": 503}"#)
+        receiver.recorder.reset()
+        try await rig.restart()
+
+        func warned() -> [(event: Value, delivery: String)] {
+            Self.verified(receiver).filter { $0.event["event"] == "credential.expiry_warning" }
+        }
+        try await Self.waitFor { !warned().isEmpty }
+        let warning = try #require(
+            warned().first, "\(receiver.recorder.all.map { String(decoding: $0.body ?? [], as: UTF8.self) })")
+        #expect(warning.event["connection"] == "cf")
+        #expect(warning.event["adapter"] == "checkfront")
+        let text = try #require(warning.event["warning"]?.stringValue)
+        #expect(text.contains("lapses at \(lapse.iso8601)") && text.contains("/oauth/cf/start"))
+        // Once per entry into the window, not on every check.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(warned().count == 1)
+        for entry in receiver.recorder.all {
+            let body = String(decoding: entry.body ?? [], as: UTF8.self)
+            #expect(!body.contains(canary) && !body.contains(CheckfrontEndToEndTests.consumerSecret), "\(body)")
+            #expect(entry.header("Authorization") == nil)
+        }
+        let expiryDeliveries = receiver.recorder.all.filter {
+            $0.header("X-Gatehouse-Event") == "credential.expiry_warning"
+        }
+        #expect(expiryDeliveries.count == 1)
+        let log = rig.gateway.log
+        #expect(log.contains("event=credential.expiry_warning") && log.contains("delivery=\(warning.delivery)"))
+        #expect(!log.contains(canary))
+        await rig.finish()
+        receiver.stop()
+    }
+
     @Test func aReceiverThatKeepsFailingGetsBoundedRetriesThenTheDropIsLogged() async throws {
         let receiver = try await EchoFixture.start()
         let rig = try await CheckfrontEndToEndTests.Rig.start(
