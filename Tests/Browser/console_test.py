@@ -260,11 +260,22 @@ class Console:
 
     def click(self, css=None, element=None):
         """Clicks and waits for the next page to replace this one."""
-        from selenium.webdriver.support import expected_conditions
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
         page = self.find("html")
         (element or self.find(css)).click()
-        WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(page))
+
+        def replaced(_driver):
+            # selenium's staleness_of only expects StaleElementReferenceException; chromium may
+            # instead answer "Node with given id does not belong to the document" while the old
+            # page is being torn down. Either way the old page is gone.
+            try:
+                page.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.driver, 60).until(replaced)
         WebDriverWait(self.driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def find(self, css):
