@@ -122,15 +122,9 @@ import Testing
         let rig = try await CheckfrontEndToEndTests.Rig.start(
             extra: Self.alerts(url: receiver.baseURL + "/hooks/gatehouse"))
         try await rig.authorize()
-        await rig.gateway.stop()
-        // As far as the gateway knows, the refresh token lapses in two days (the window is three).
-        let lapse = Timestamp(seconds: Timestamp.now().seconds + 2 * 86_400)
-        let canary = "rt-CANARY-" + UUID().uuidString
-        try await rig.vault.cli(
-            ["vault", "put", "cf/refresh_token", "--expires-at", lapse.iso8601], stdin: canary + "\n")
-        try await rig.control("/_sim/fail", #"{"token_endpoint": 5, "status": 503}"#)
         receiver.recorder.reset()
-        try await rig.restart()
+        // As far as the gateway knows, the refresh token lapses in two days (the window is three).
+        let (lapse, canary) = try await rig.ageGrantWithFailingRenewal()
 
         func warned() -> [(event: Value, delivery: String)] {
             Self.verified(receiver).filter { $0.event["event"] == "credential.expiry_warning" }

@@ -64,6 +64,20 @@ import Testing
 
         func restart() async throws { self.gateway = try await GatewayProcess.start(config: self.config) }
 
+        /// Ages the authorized grant as far as the gateway knows: its refresh token (a canary value)
+        /// now lapses in two days, inside the warning window, and the next five token calls fail
+        /// with 503; then the gateway restarts. Returns the lapse time and the canary.
+        func ageGrantWithFailingRenewal() async throws -> (lapse: Timestamp, canary: String) {
+            await self.gateway.stop()
+            let lapse = Timestamp(seconds: Timestamp.now().seconds + 2 * 86_400)
+            let canary = "rt-CANARY-" + UUID().uuidString
+            try await self.vault.cli(
+                ["vault", "put", "cf/refresh_token", "--expires-at", lapse.iso8601], stdin: canary + "\n")
+            try await self.control("/_sim/fail", #"{"token_endpoint": 5, "status": 503}"#)
+            try await self.restart()
+            return (lapse, canary)
+        }
+
         func url(_ path: String) -> String { self.gateway.baseURL + path }
 
         /// A URL on the admin listener.
@@ -257,14 +271,8 @@ import Testing
     @Test func anAgingGrantWhoseRenewalFailsIsWarnedAboutInStatusMetricsAndLog() async throws {
         let rig = try await Rig.start()
         try await rig.authorize()
-        await rig.gateway.stop()
         // As far as the gateway knows, the grant is twelve days old: its refresh token lapses in two.
-        let lapse = Timestamp(seconds: Timestamp.now().seconds + 2 * 86_400)
-        let canary = "rt-CANARY-" + UUID().uuidString
-        try await rig.vault.cli(
-            ["vault", "put", "cf/refresh_token", "--expires-at", lapse.iso8601], stdin: canary + "\n")
-        try await rig.control("/_sim/fail", #"{"token_endpoint": 5, "status": 503}"#)
-        try await rig.restart()
+        let (lapse, canary) = try await rig.ageGrantWithFailingRenewal()
 
         // No caller traffic: the maintenance service tries to renew the grant, fails, and warns.
         var connection: Value = .null
