@@ -22,17 +22,9 @@ cd "$(dirname "$0")/.."
 BIN="$1"
 SECONDS_PER_RUN="${2:-10}"
 UP_PORT=19111 GH_PORT=19112 GH_LIMITED_PORT=19113 GH_SLOW_PORT=19114
-work="$(mktemp -d /tmp/gatehouse-overload.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$work/upstream.pid" ] && kill "$(cat "$work/upstream.pid")" 2>/dev/null || true
-  pkill -f "slowhttptest.*$GH_SLOW_PORT" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+. Benchmarks/lib.sh
+bench_workdir overload
+bench_extra_cleanup() { pkill -f "slowhttptest.*$GH_SLOW_PORT" 2>/dev/null || true; }
 cc -O2 -o "$work/overload-load" Benchmarks/overload-load.c
 if [ "$(nproc)" -ge 2 ]; then
   ON_GATEWAY=(taskset -c 0) ON_LOAD=(taskset -c 1) placement="the gateway on CPU 0; upstream, wrk, generator and slowhttptest on CPU 1"
@@ -42,37 +34,14 @@ fi
 LOAD=("${ON_LOAD[@]}" "$work/overload-load")
 WRK=("${ON_LOAD[@]}" wrk -t1)
 
-mkdir -p "$work/logs"
-cat > "$work/upstream.conf" <<NGX
-worker_processes 1;
-pid $work/upstream.pid;
-error_log $work/logs/upstream-error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$UP_PORT; location / { default_type application/json; return 200 '{"ok":true}'; } }
-}
-NGX
-"${ON_LOAD[@]}" "$NGINX" -c "$work/upstream.conf" -p "$work" -e "$work/logs/upstream-error.log"
-
-KEY_AND_HASH="$("$BIN" clients add bench --connections bench)"
-KEY="$(echo "$KEY_AND_HASH" | grep -o 'gh_[A-Za-z0-9_-]*' | head -1)"
-HASH="$(echo "$KEY_AND_HASH" | grep -o '[0-9a-f]\{64\}' | head -1)"
+bench_upstream upstream "$UP_PORT" '{"ok":true}' 1 8192 "${ON_LOAD[@]}"
+bench_client bench bench
 start_gateway() {  # port extra-connection-yaml extra-server-yaml; sets LAST_PID
-  cat > "$work/gh-$1.yaml" <<YAML
-server: { host: 127.0.0.1, port: $1, log_level: warning, max_connections: 8192 $3 }
-clients:
-  bench: { key_sha256: "$HASH", connections: [bench] }
-connections:
-  bench:
-    adapter: http
-    base_url: http://127.0.0.1:$UP_PORT
-$2
-YAML
-  "${ON_GATEWAY[@]}" "$BIN" serve --config "$work/gh-$1.yaml" >"$work/logs/gh-$1.out" 2>"$work/logs/gh-$1.log" & LAST_PID=$!
+  BENCH_LOG_LEVEL=warning bench_gateway_yaml "$1" bench "$HASH" bench "http://127.0.0.1:$UP_PORT" env:BENCH_TOKEN \
+    ", max_connections: 8192$3" "$2" > "$work/gh-$1.yaml"
+  BENCH_TOKEN=bench-upstream-token "${ON_GATEWAY[@]}" "$BIN" serve --config "$work/gh-$1.yaml" >"$work/logs/gh-$1.out" 2>"$work/logs/gh-$1.log" & LAST_PID=$!
   pids+=($LAST_PID)
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  bench_wait_healthy "$1"
 }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }

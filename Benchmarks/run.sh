@@ -23,27 +23,16 @@ CONNECTIONS="${BENCH_CONNECTIONS:-1 16 64 256}"
 THREADS="${BENCH_THREADS:-2}"
 OUTPUT="${BENCH_OUTPUT:-Benchmarks/results/latest.md}"
 UP_PORT=19101 NGX_PORT=19102 GH_PORT=19103 CADDY_PORT=19104
-work="$(mktemp -d /tmp/gatehouse-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for f in "$work/upstream.pid" "$work/nginx.pid"; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+. Benchmarks/lib.sh
+bench_workdir bench keep
 
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-[ -x "$NGINX" ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
-command -v caddy >/dev/null || { echo "caddy is missing: apt-get install caddy" >&2; exit 1; }
-command -v cc >/dev/null || { echo "cc is missing: apt-get install gcc" >&2; exit 1; }
+bench_need wrk "apt-get install wrk"
+bench_need caddy "apt-get install caddy"
+bench_need cc "apt-get install gcc"
+bench_nginx
 
 echo "Building the release binary and the libcurl floor..."
-swift build -c release --product gatehouse > "$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; exit 1; }
-if [ -z "${BENCH_SKIP_MICRO:-}" ]; then
-  swift build -c release --product gatehouse-microbench >> "$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; exit 1; }
-fi
-BIN="$(swift build -c release --show-bin-path)/gatehouse"
+if [ -z "${BENCH_SKIP_MICRO:-}" ]; then bench_release_binary gatehouse-microbench; else bench_release_binary; fi
 cc -O2 -o "$work/curl-floor" Benchmarks/curl-floor.c -lcurl 2>>"$work/build.log" \
   || { echo "curl-floor does not compile (libcurl4-openssl-dev?)" >&2; tail -5 "$work/build.log" >&2; exit 1; }
 
@@ -58,24 +47,11 @@ else
   : > "$work/vault.md"
 fi
 
-BODY='{"id":12345,"name":"Gatehouse benchmark","status":"ok","items":[1,2,3,4,5],"note":"a fixed JSON body of about two hundred bytes, served by the upstream for every request","padding":"xxxxxxxx"}'
+BODY="$BENCH_BODY"
 TOKEN="bench-upstream-token"
 mkdir -p "$work/logs" "$work/caddy-home"
 # Two nginx instances: the upstream, and the proxy (whose workers' CPU is the proxy hop's).
-cat > "$work/upstream.conf" <<NGX
-worker_processes auto;
-pid $work/upstream.pid;
-error_log $work/logs/upstream-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$UP_PORT;
-    location / { default_type application/json; return 200 '$BODY'; }
-  }
-}
-NGX
+bench_upstream upstream "$UP_PORT" "$BODY" auto
 cat > "$work/nginx.conf" <<NGX
 worker_processes auto;
 pid $work/nginx.pid;
@@ -96,7 +72,6 @@ http {
   }
 }
 NGX
-"$NGINX" -c "$work/upstream.conf" -p "$work" -e "$work/logs/upstream-error.log"
 "$NGINX" -c "$work/nginx.conf" -p "$work" -e "$work/logs/error.log"
 
 cat > "$work/Caddyfile" <<CADDY
@@ -116,22 +91,10 @@ CADDY
 HOME="$work/caddy-home" XDG_DATA_HOME="$work/caddy-home" XDG_CONFIG_HOME="$work/caddy-home" \
   caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/logs/caddy.log" 2>&1 & CADDY_PID=$!; pids+=($CADDY_PID)
 
-KEY_AND_HASH="$("$BIN" clients add bench --connections bench)"
-KEY="$(echo "$KEY_AND_HASH" | grep -o 'gh_[A-Za-z0-9_-]*' | head -1)"
-HASH="$(echo "$KEY_AND_HASH" | grep -o '[0-9a-f]\{64\}' | head -1)"
-cat > "$work/gatehouse.yaml" <<YAML
-server: { host: 127.0.0.1, port: $GH_PORT, log_level: info }
-clients:
-  bench: { key_sha256: "$HASH", connections: [bench] }
-connections:
-  bench:
-    adapter: http
-    base_url: http://127.0.0.1:$UP_PORT
-    credentials: { token: env:BENCH_TOKEN }
-    options: { template: "Bearer {token}" }
-YAML
+bench_client bench bench
+bench_gateway_yaml "$GH_PORT" bench "$HASH" bench "http://127.0.0.1:$UP_PORT" env:BENCH_TOKEN > "$work/gatehouse.yaml"
 BENCH_TOKEN="$TOKEN" "$BIN" serve --config "$work/gatehouse.yaml" 2>"$work/logs/gatehouse.log" & GH_PID=$!; pids+=($GH_PID)
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$GH_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+bench_wait_healthy "$GH_PORT"
 curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$GH_PORT/proxy/bench/item" | grep -q Gatehouse \
   || { echo "Gatehouse does not answer through the proxy route" >&2; tail "$work/logs/gatehouse.log" >&2; exit 1; }
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$CADDY_PORT/item" >/dev/null 2>&1 && break; sleep 0.1; done

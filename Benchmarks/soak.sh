@@ -21,64 +21,20 @@ CONNECTIONS="${SOAK_CONNECTIONS:-64}"
 THREADS="${SOAK_THREADS:-2}"
 OUTPUT="${SOAK_OUTPUT:-Benchmarks/results/soak.md}"
 UP_PORT="${SOAK_UPSTREAM_PORT:-19111}" GH_PORT="${SOAK_GATEWAY_PORT:-19113}"
-work="$(mktemp -d /tmp/gatehouse-soak.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-[ -x "$NGINX" ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
-
-if [ -n "${SOAK_BINARY:-}" ]; then
-  BIN="$SOAK_BINARY"
-else
-  echo "Building the release binary..."
-  swift build -c release --product gatehouse > "$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; exit 1; }
-  BIN="$(swift build -c release --show-bin-path)/gatehouse"
-fi
+. Benchmarks/lib.sh
+bench_workdir soak keep
+bench_need wrk "apt-get install wrk"
+BENCH_BINARY="${SOAK_BINARY:-}" bench_release_binary
 
 BODY='{"id":12345,"name":"Gatehouse soak","status":"ok","items":[1,2,3,4,5],"note":"a fixed JSON body of about two hundred bytes, served by the upstream for every request","padding":"xxxxxxxxxxxxxxx"}'
-mkdir -p "$work/logs"
-cat > "$work/nginx.conf" <<NGX
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$UP_PORT;
-    location / { default_type application/json; return 200 '$BODY'; }
-  }
-}
-NGX
-"$NGINX" -c "$work/nginx.conf" -p "$work" -e "$work/logs/error.log"
-
-KEY_AND_HASH="$("$BIN" clients add soak --connections bench)"
-KEY="$(echo "$KEY_AND_HASH" | grep -o 'gh_[A-Za-z0-9_-]*' | head -1)"
-HASH="$(echo "$KEY_AND_HASH" | grep -o '[0-9a-f]\{64\}' | head -1)"
+bench_upstream nginx "$UP_PORT" "$BODY" 1
+bench_client soak bench
 WRONG="gh_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
-cat > "$work/gatehouse.yaml" <<YAML
-server: { host: 127.0.0.1, port: $GH_PORT, log_level: info }
-clients:
-  soak: { key_sha256: "$HASH", connections: [bench] }
-connections:
-  bench:
-    adapter: http
-    base_url: http://127.0.0.1:$UP_PORT
-    credentials: { token: env:SOAK_TOKEN }
-    options: { template: "Bearer {token}" }
-YAML
+bench_gateway_yaml "$GH_PORT" soak "$HASH" bench "http://127.0.0.1:$UP_PORT" env:SOAK_TOKEN > "$work/gatehouse.yaml"
 # The access log goes to /dev/null: a file would only measure the page cache.
 SOAK_TOKEN="soak-upstream-token" "$BIN" serve --config "$work/gatehouse.yaml" 2>/dev/null & GH_PID=$!
 pids+=("$GH_PID")
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$GH_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+bench_wait_healthy "$GH_PORT"
 curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$GH_PORT/proxy/bench/item" | grep -q "Gatehouse soak" \
   || { echo "Gatehouse does not answer through the proxy route" >&2; exit 1; }
 

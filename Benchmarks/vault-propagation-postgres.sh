@@ -11,11 +11,9 @@ if [ -z "${GATEHOUSE_TEST_PG_URL:-}" ]; then
   exec "$(dirname "$0")/../scripts/with-postgres.sh" "$0" "$@"
 fi
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-ECHO_PORT="$(free_port)" A_PORT="$(free_port)" B_PORT="$(free_port)"
-work="$(mktemp -d /tmp/gatehouse-pg-bench.XXXXXX)"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+ECHO_PORT="$(free_port)" A_PORT="$(free_port)" B_PORT="$(free_port)" A_ADMIN_PORT="$(free_port)" B_ADMIN_PORT="$(free_port)"
+. "$(dirname "$0")/lib.sh"
+bench_workdir pg-bench
 
 db="bench_$(date +%s%N)"
 python3 - "$GATEHOUSE_TEST_PG_URL" "$db" <<'PY'
@@ -27,9 +25,7 @@ subprocess.run(["psql", "-q", "-h", url.hostname, "-p", str(url.port), "-U", url
 PY
 export GATEHOUSE_PG_URL="$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$GATEHOUSE_TEST_PG_URL" "$db")"
 
-KH="$("$BIN" clients add bench --connections vaulted)"
-KEY="$(echo "$KH" | grep -o 'gh_[A-Za-z0-9_-]*' | head -1)"
-HASH="$(echo "$KH" | grep -o '[0-9a-f]\{64\}' | head -1)"
+bench_client bench vaulted
 ADMIN="admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 "$BIN" vault generate-key --out "$work/master.key" >/dev/null
 export GATEHOUSE_MASTER_KEY="$(cat "$work/master.key")"
@@ -37,7 +33,7 @@ config() {
   cat <<YAML
 server: { host: 127.0.0.1, port: $1, log_level: warning }
 vault: { backend: postgres, url: env:GATEHOUSE_PG_URL, master_key: env:GATEHOUSE_MASTER_KEY }
-admin: { token: vault:admin/token }
+admin: { token: vault:admin/token, port: $2 }
 clients:
   bench: { key_sha256: "$HASH", connections: [vaulted] }
 connections:
@@ -48,18 +44,16 @@ connections:
     options: { template: "Bearer {token}" }
 YAML
 }
-config "$A_PORT" > "$work/a.yaml"
-config "$B_PORT" > "$work/b.yaml"
+config "$A_PORT" "$A_ADMIN_PORT" > "$work/a.yaml"
+config "$B_PORT" "$B_ADMIN_PORT" > "$work/b.yaml"
 "$BIN" vault init --config "$work/a.yaml" >/dev/null
 printf '%s' "$ADMIN" | "$BIN" vault put admin/token --config "$work/a.yaml" >/dev/null
 printf 'round-0' | "$BIN" vault put bench/token --config "$work/a.yaml" >/dev/null
 "$BIN" simulate echo --port "$ECHO_PORT" 2>"$work/echo.log" & pids+=($!)
 "$BIN" serve --config "$work/a.yaml" 2>"$work/a.log" & pids+=($!)
 "$BIN" serve --config "$work/b.yaml" 2>"$work/b.log" & pids+=($!)
-for port in "$A_PORT" "$B_PORT"; do
-  for _ in $(seq 1 400); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
-done
-ADMIN_A="$A_PORT"
+for port in "$A_PORT" "$B_PORT"; do bench_wait_healthy "$port" 200; done
+ADMIN_A="$A_ADMIN_PORT"   # the admin API is on its own listener
 
 python3 - "$ROUNDS" "$ADMIN_A" "$B_PORT" "$KEY" "$ADMIN" <<'PY'
 import http.client, json, sys, time

@@ -7,14 +7,9 @@ set -euo pipefail
 BIN="${1:?the gatehouse binary}"
 ROUNDS="${2:-10}"
 ECHO_PORT="${VAULT_BENCH_ECHO_PORT:-19121}" GH_PORT="${VAULT_BENCH_GATEWAY_PORT:-19123}"
-work="$(mktemp -d /tmp/gatehouse-vault-bench.XXXXXX)"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-KH="$("$BIN" clients add bench --connections vaulted)"
-KEY="$(echo "$KH" | grep -o 'gh_[A-Za-z0-9_-]*' | head -1)"
-HASH="$(echo "$KH" | grep -o '[0-9a-f]\{64\}' | head -1)"
+. "$(dirname "$0")/lib.sh"
+bench_workdir vault-bench
+bench_client bench vaulted
 "$BIN" vault generate-key --out "$work/master.key" >/dev/null
 export GATEHOUSE_MASTER_KEY="$(cat "$work/master.key")"
 cat > "$work/gatehouse.yaml" <<YAML
@@ -33,7 +28,7 @@ YAML
 printf 'round-0' | "$BIN" vault put bench/token --config "$work/gatehouse.yaml" >/dev/null
 "$BIN" simulate echo --port "$ECHO_PORT" 2>"$work/echo.log" & pids+=($!)
 "$BIN" serve --config "$work/gatehouse.yaml" 2>"$work/gateway.log" & pids+=($!)
-for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$GH_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+bench_wait_healthy "$GH_PORT"
 
 now_ms() { date +%s%3N; }
 delays=()
