@@ -19,8 +19,8 @@ run: build
 # The suite runs beside a throwaway PostgreSQL cluster (installed when missing, stopped at the end
 # even when tests fail): scripts/with-postgres.sh exports GATEHOUSE_TEST_PG_URL to the tests.
 test: deps
-	@# TLS and egress tests: real nginx TLS servers (and its stream module as an HTTPS proxy front), tinyproxy, openssl.
-	@scripts/install-deps.sh nginx-light libnginx-mod-stream tinyproxy openssl
+	@# TLS and egress tests: real nginx TLS servers (and its stream module as an HTTPS proxy front), tinyproxy, openssl; ss (iproute2) for the listen backlog.
+	@scripts/install-deps.sh nginx-light libnginx-mod-stream tinyproxy openssl iproute2
 	@scripts/stamp-commit.sh
 	$(SWIFT) build --build-tests
 	@scripts/with-postgres.sh $(SWIFT) test

@@ -11,6 +11,8 @@ struct InboundLimits: Sendable {
     var requestHeadTimeout: TimeAmount
     var maxRequestHeadBytes: Int
     var idleTimeout: TimeAmount
+    /// The listen socket's backlog (`listen_backlog`).
+    var backlog: Int
 
     /// Open inbound connections, shared by every listener channel of one server.
     let open = OpenConnections()
@@ -20,6 +22,7 @@ struct InboundLimits: Sendable {
         self.requestHeadTimeout = .seconds(Int64(server.requestHeadTimeoutSeconds))
         self.maxRequestHeadBytes = server.maxRequestHeadBytes
         self.idleTimeout = .seconds(Int64(server.idleTimeoutSeconds))
+        self.backlog = server.listenBacklog
     }
 }
 

@@ -53,7 +53,8 @@ public struct Listener: Sendable {
             // Without TLS, exactly the plain builder: nothing is added to the plain-HTTP path.
             server: self.tls.map { .eventLoopBoundHTTP1(limits: limits, tls: $0) }
                 ?? .eventLoopBoundHTTP1(limits: limits),
-            configuration: .init(address: .hostname(self.host, port: self.port), serverName: "gatehouse"),
+            configuration: .init(
+                address: .hostname(self.host, port: self.port), serverName: "gatehouse", backlog: limits.backlog),
             services: services,
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
             logger: logger

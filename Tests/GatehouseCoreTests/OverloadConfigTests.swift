@@ -29,6 +29,7 @@ import Testing
     @Test func defaultsAreTheDocumentedOnes() throws {
         let config = try self.load()
         #expect(config.server.maxConnections == 4096)
+        #expect(config.server.listenBacklog == 1024)
         #expect(config.server.idleTimeoutSeconds == 60)
         #expect(config.server.requestHeadTimeoutSeconds == 10)
         #expect(config.server.maxRequestHeadBytes == 32 * 1024)
@@ -45,7 +46,7 @@ import Testing
             server:
                 """
                   max_connections: 10\n  idle_timeout_seconds: 5\n  request_head_timeout_seconds: 2\n  \
-                max_request_head_bytes: 4096
+                max_request_head_bytes: 4096\n  listen_backlog: 64
                 """,
             connection: """
                     rate_limit: { requests_per_second: 2.5, burst: 7 }
@@ -60,6 +61,7 @@ import Testing
         #expect(config.server.idleTimeoutSeconds == 5)
         #expect(config.server.requestHeadTimeoutSeconds == 2)
         #expect(config.server.maxRequestHeadBytes == 4096)
+        #expect(config.server.listenBacklog == 64)
         let limits = try #require(config.connection(named: "crm")).limits
         #expect(limits.rateLimit == RateLimitPolicy(requestsPerSecond: 2.5, burst: 7))
         #expect(
@@ -73,7 +75,8 @@ import Testing
     @Test(arguments: [
         ("server", "  max_connections: 0"), ("server", "  idle_timeout_seconds: 0"),
         ("server", "  request_head_timeout_seconds: 99999"),
-        ("server", "  max_request_head_bytes: 10"), ("server", "  max_connections: 99999999999999999999"),
+        ("server", "  max_request_head_bytes: 10"), ("server", "  listen_backlog: 0"),
+        ("server", "  listen_backlog: 70000"), ("server", "  max_connections: 99999999999999999999"),
         ("connection", "    rate_limit: { burst: 3 }"), ("connection", "    rate_limit: { requests_per_second: 0 }"),
         ("connection", "    rate_limit: { requests_per_second: -1 }"),
         ("connection", "    rate_limit: { requests_per_second: 1e9 }"),

@@ -386,6 +386,16 @@ import Testing
         }
     }
 
+    @Test func theListenSocketHasTheConfiguredBacklog() async throws {
+        try await Self.with(connections: Self.echoConnection, grants: ["echo"], server: "  listen_backlog: 77") { rig in
+            // For a listening socket, ss's Send-Q column is the backlog the kernel applies.
+            let (status, output) = try await TLSCertificates.run("/bin/ss", ["-Hltn", "sport = :\(rig.gateway.port)"])
+            #expect(status == 0)
+            let columns = output.split(whereSeparator: \.isWhitespace)
+            #expect(columns.count >= 3 && columns[2] == "77", "ss -ltn: \(output)")
+        }
+    }
+
     // MARK: Helpers
 
     /// Polls `condition` until it holds (generous deadline for a loaded machine).

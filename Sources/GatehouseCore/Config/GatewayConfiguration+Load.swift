@@ -49,6 +49,7 @@ extension GatewayConfiguration {
         }
         if let grace = try map.int("shutdown_grace_seconds", in: 0...3600) { server.shutdownGraceSeconds = grace }
         if let value = try map.int("max_connections", in: 1...1_000_000) { server.maxConnections = value }
+        if let value = try map.int("listen_backlog", in: 1...65_535) { server.listenBacklog = value }
         if let value = try map.int("idle_timeout_seconds", in: 1...86_400) { server.idleTimeoutSeconds = value }
         if let value = try map.int("request_head_timeout_seconds", in: 1...3_600) {
             server.requestHeadTimeoutSeconds = value

@@ -23,6 +23,9 @@ public struct GatewayConfiguration: Sendable {
         public var forwardedHeaders = ForwardedHeaders.set
         /// Open inbound connections at most (`max_connections`); more are closed at once.
         public var maxConnections = 4096
+        /// Connections the kernel may hold, handshaken, before the gateway accepts them
+        /// (`listen_backlog`); beyond it new connections' SYNs are dropped and retried a second later.
+        public var listenBacklog = 1024
         /// An inbound connection with no request under way is closed after this (`idle_timeout_seconds`).
         public var idleTimeoutSeconds = 60
         /// A request line and headers must arrive within this once their first byte has
