@@ -29,6 +29,8 @@ import Testing
             logger: Logger(label: "test.trust"), systemTrust: SystemTrust(bundle: nil, directory: system))
         defer { transport.shutdown() }
 
+        // What each call answered (status or error kind), with the error's message for a failure.
+        var details: [String] = []
         func status(_ server: NginxTLSFixture.Server, caFile: String?, mode: CAMode) async -> String {
             var options = TransportOptions(caFile: caFile)
             options.caMode = mode
@@ -38,17 +40,30 @@ import Testing
                 response.body.cancel()
                 return String(response.status)
             } catch let error as TransportError {
+                details.append("\(server) \(caFile == nil ? "no file" : "file") \(mode): \(error.message)")
                 return error.kind.rawValue
             } catch {
                 return "\(error)"
             }
         }
         // `.trusted` is signed by the private CA (the file), `.untrusted` by the other CA (the "system").
-        #expect(await status(.trusted, caFile: nil, mode: .add) == "tls_verification")
-        #expect(await status(.untrusted, caFile: nil, mode: .add) == "200")
-        #expect(await status(.trusted, caFile: certificates.ca, mode: .add) == "200")
-        #expect(await status(.untrusted, caFile: certificates.ca, mode: .add) == "200")
-        #expect(await status(.trusted, caFile: certificates.ca, mode: .replace) == "200")
-        #expect(await status(.untrusted, caFile: certificates.ca, mode: .replace) == "tls_verification")
+        // One comparison of all six, so a failure shows every answer.
+        let answers = [
+            "trusted, no file, add": await status(.trusted, caFile: nil, mode: .add),
+            "untrusted, no file, add": await status(.untrusted, caFile: nil, mode: .add),
+            "trusted, file, add": await status(.trusted, caFile: certificates.ca, mode: .add),
+            "untrusted, file, add": await status(.untrusted, caFile: certificates.ca, mode: .add),
+            "trusted, file, replace": await status(.trusted, caFile: certificates.ca, mode: .replace),
+            "untrusted, file, replace": await status(.untrusted, caFile: certificates.ca, mode: .replace),
+        ]
+        #expect(
+            answers == [
+                "trusted, no file, add": "tls_verification",
+                "untrusted, no file, add": "200",
+                "trusted, file, add": "200",
+                "untrusted, file, add": "200",
+                "trusted, file, replace": "200",
+                "untrusted, file, replace": "tls_verification",
+            ], "errors: \(details); nginx error log: \(nginx.errorLog)")
     }
 }

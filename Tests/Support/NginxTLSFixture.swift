@@ -45,6 +45,11 @@ public final class NginxTLSFixture: Sendable {
         (try? String(contentsOfFile: self.directory + "/access.log", encoding: .utf8)) ?? ""
     }
 
+    /// nginx's error log so far (for failure messages).
+    public var errorLog: String {
+        (try? String(contentsOfFile: self.directory + "/error.log", encoding: .utf8)) ?? ""
+    }
+
     /// The access log lines of `server`.
     public func requests(to server: Server) -> [String] {
         let port = String(self.ports[server]!)
