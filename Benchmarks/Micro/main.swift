@@ -57,14 +57,14 @@ let base = "/tmp/gatehouse-microbench-\(getpid())"
 guard mkdir(base, 0o700) == 0 else { fatalError("cannot create \(base)") }
 let store = try SQLiteCredentialStore(path: base + "/vault.db", create: true)
 let vault = try await Vault.initialize(
-    store: store, masterKey: MasterKey.generate(), by: VaultActor(name: "bench", origin: .cli))
+    store: store, masterKey: MasterKey.generate(), by: VaultActor(name: "bench", source: .cli))
 
 // 100 secrets, as a gateway with a few dozen connections would hold.
 var environment: [String: String] = [:]
 for index in 0..<100 {
     try await vault.put(
         "bench/secret-\(index)", Secret("value-\(index)-" + String(repeating: "x", count: 40)),
-        by: VaultActor(name: "bench", origin: .cli))
+        by: VaultActor(name: "bench", source: .cli))
     environment["BENCH_SECRET_\(index)"] = "value-\(index)"
 }
 let reference = EnvironmentSecretSource(environment: environment)
@@ -88,7 +88,7 @@ let rawOpen = try rate(batch: 1_000) { sink &+= try AESGCM.open(rawBox, key: raw
 var round = 0
 let put = try await asyncRate {
     round += 1
-    try await vault.put("bench/put", Secret("value-\(round)"), by: VaultActor(name: "bench", origin: .cli))
+    try await vault.put("bench/put", Secret("value-\(round)"), by: VaultActor(name: "bench", source: .cli))
 }
 let fsyncFile = open(base + "/fsync.bin", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 let block = [UInt8](repeating: 1, count: 4096)

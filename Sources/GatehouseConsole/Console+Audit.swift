@@ -27,7 +27,7 @@ extension Console {
                 "at": record.at.iso8601, "relative": RelativeTime.describe(record.at, now: now),
                 "action": record.action.rawValue,
                 "path": record.path ?? "", "version": record.version.map(String.init) ?? "", "actor": record.actor.name,
-                "origin": record.actor.origin.rawValue,
+                "source": record.actor.source.rawValue,
             ]
         }
         return self.page(

@@ -14,7 +14,7 @@ extension Console {
                 "updatedRelative": RelativeTime.describe(metadata.updatedAt, now: now),
                 "expires": metadata.expiresAt.map(\.iso8601) ?? false,
                 "expiresRelative": metadata.expiresAt.map { RelativeTime.describe($0, now: now) } ?? "",
-                "origin": metadata.origin.rawValue,
+                "source": metadata.source.rawValue,
             ]
         }
         return self.page("vault", title: "Vault", ["available": true, "secrets": secrets], as: user)

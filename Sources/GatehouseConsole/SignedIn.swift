@@ -15,5 +15,5 @@ struct SignedIn: Sendable {
     }
 
     /// Who the vault's audit table names for this operator's changes.
-    var actor: VaultActor { VaultActor(name: "console from \(self.remoteAddress)", origin: .admin) }
+    var actor: VaultActor { VaultActor(name: "console from \(self.remoteAddress)", source: .admin) }
 }

@@ -121,7 +121,7 @@ extension PostgresCredentialStore {
                 """
                 INSERT INTO secret_versions (path, version, sealed, created_at, expires_at, origin)
                 VALUES (\(write.path), \(version64), \(sealed), \(time.seconds), \(write.expiresAt?.seconds), \
-                \(actor.origin.rawValue))
+                \(actor.source.rawValue))
                 """,
                 logger: logger
             )
@@ -139,7 +139,7 @@ extension PostgresCredentialStore {
                     createdAt: Timestamp(seconds: createdAt),
                     updatedAt: time,
                     expiresAt: write.expiresAt,
-                    origin: actor.origin,
+                    source: actor.source,
                     versionsKept: Int(min(version64, keep))
                 )
             )
@@ -185,7 +185,7 @@ extension PostgresCredentialStore {
                 createdAt: Timestamp(seconds: row.2),
                 updatedAt: Timestamp(seconds: row.3),
                 expiresAt: row.4.map(Timestamp.init(seconds:)),
-                origin: SecretOrigin(rawValue: row.5) ?? .cli,
+                source: ChangeSource(rawValue: row.5) ?? .cli,
                 versionsKept: Int(row.6)
             ),
             sealed: Array(row.7.readableBytesView)
@@ -250,13 +250,13 @@ extension PostgresCredentialStore {
                 "SELECT at, actor, origin, action, path, version FROM audit ORDER BY id DESC LIMIT \(limit)",
                 logger: logger
             )
-            for try await (at, actor, origin, action, path, version) in rows.decode(
+            for try await (at, actor, source, action, path, version) in rows.decode(
                 (Int64, String, String, String, String?, Int64?).self)
             {
                 records.append(
                     AuditRecord(
                         at: Timestamp(seconds: at),
-                        actor: VaultActor(name: actor, origin: SecretOrigin(rawValue: origin) ?? .cli),
+                        actor: VaultActor(name: actor, source: ChangeSource(rawValue: source) ?? .cli),
                         action: AuditRecord.Action(rawValue: action) ?? .put,
                         path: path,
                         version: version.map { Int($0) }
@@ -271,7 +271,7 @@ extension PostgresCredentialStore {
         try await connection.query(
             """
             INSERT INTO audit (at, actor, origin, action, path, version)
-            VALUES (\(record.at.seconds), \(record.actor.name), \(record.actor.origin.rawValue), \
+            VALUES (\(record.at.seconds), \(record.actor.name), \(record.actor.source.rawValue), \
             \(record.action.rawValue),
                     \(record.path), \(record.version.map { Int64($0) }))
             """,

@@ -18,7 +18,7 @@ extension PostgresCredentialStore {
                         .init(path: path, currentVersion: Int(current), createdAt: Timestamp(seconds: created)))
                 }
                 var versions: [VaultSnapshot.VersionRow] = []
-                for try await (path, version, sealed, created, expires, origin) in try await connection.query(
+                for try await (path, version, sealed, created, expires, source) in try await connection.query(
                     """
                     SELECT path, version, sealed, created_at, expires_at, origin FROM secret_versions ORDER BY \
                     path, version
@@ -30,18 +30,18 @@ extension PostgresCredentialStore {
                             path: path, version: Int(version), sealed: Array(sealed.readableBytesView),
                             createdAt: Timestamp(seconds: created),
                             expiresAt: expires.map(Timestamp.init(seconds:)),
-                            origin: SecretOrigin(rawValue: origin) ?? .cli
+                            source: ChangeSource(rawValue: source) ?? .cli
                         )
                     )
                 }
                 var audit: [AuditRecord] = []
-                for try await (at, actor, origin, action, path, version) in try await connection.query(
+                for try await (at, actor, source, action, path, version) in try await connection.query(
                     "SELECT at, actor, origin, action, path, version FROM audit ORDER BY id", logger: logger
                 ).decode((Int64, String, String, String, String?, Int64?).self) {
                     audit.append(
                         AuditRecord(
                             at: Timestamp(seconds: at),
-                            actor: VaultActor(name: actor, origin: SecretOrigin(rawValue: origin) ?? .cli),
+                            actor: VaultActor(name: actor, source: ChangeSource(rawValue: source) ?? .cli),
                             action: AuditRecord.Action(rawValue: action) ?? .put,
                             path: path,
                             version: version.map { Int($0) }
@@ -90,7 +90,7 @@ extension PostgresCredentialStore {
                         INSERT INTO secret_versions (path, version, sealed, created_at, expires_at, origin)
                         VALUES (\(version.path), \(Int64(version.version)), \(ByteBuffer(bytes: version.sealed)), \
                         \(version.createdAt.seconds),
-                                \(version.expiresAt?.seconds), \(version.origin.rawValue))
+                                \(version.expiresAt?.seconds), \(version.source.rawValue))
                         """,
                         logger: logger
                     )

@@ -7,6 +7,9 @@ import PostgresNIO
 /// transaction-scoped advisory lock so instances starting together migrate one at a time.
 enum PostgresSchema {
     /// Append-only: a released migration is never edited.
+    /// The `origin` columns of `secret_versions` and `audit` hold a ``ChangeSource`` (their name
+    /// predates the type's): they keep it so instances of two versions can share a store during a
+    /// rolling upgrade.
     static let migrations: [[String]] = [
         [
             """

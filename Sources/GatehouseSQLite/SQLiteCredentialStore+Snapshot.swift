@@ -23,7 +23,7 @@ extension SQLiteCredentialStore {
                         sealed: row[2].blob ?? [],
                         createdAt: Timestamp(seconds: row[3].integer ?? 0),
                         expiresAt: row[4].integer.map(Timestamp.init(seconds:)),
-                        origin: SecretOrigin(rawValue: row[5].text ?? "") ?? .cli
+                        source: ChangeSource(rawValue: row[5].text ?? "") ?? .cli
                     )
                 }
                 let audit = try database.query("SELECT at, actor, origin, action, path, version FROM audit ORDER BY id")
@@ -31,7 +31,7 @@ extension SQLiteCredentialStore {
                         AuditRecord(
                             at: Timestamp(seconds: row[0].integer ?? 0),
                             actor: VaultActor(
-                                name: row[1].text ?? "", origin: SecretOrigin(rawValue: row[2].text ?? "") ?? .cli),
+                                name: row[1].text ?? "", source: ChangeSource(rawValue: row[2].text ?? "") ?? .cli),
                             action: AuditRecord.Action(rawValue: row[3].text ?? "") ?? .put,
                             path: row[4].text,
                             version: row[5].integer.map { Int($0) }
@@ -78,7 +78,7 @@ extension SQLiteCredentialStore {
                         [
                             .text(version.path), .integer(Int64(version.version)), .blob(version.sealed),
                             .integer(version.createdAt.seconds),
-                            version.expiresAt.map { .integer($0.seconds) } ?? .null, .text(version.origin.rawValue),
+                            version.expiresAt.map { .integer($0.seconds) } ?? .null, .text(version.source.rawValue),
                         ]
                     )
                 }

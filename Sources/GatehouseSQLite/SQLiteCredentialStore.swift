@@ -14,7 +14,7 @@ import GatehouseCore
 ///
 /// ```swift
 /// let store = try SQLiteCredentialStore(path: ".gatehouse/vault.db", create: true)
-/// let vault = try await Vault.initialize(store: store, masterKey: key, by: VaultActor(name: "ops", origin: .cli))
+/// let vault = try await Vault.initialize(store: store, masterKey: key, by: VaultActor(name: "ops", source: .cli))
 /// ```
 public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
     // @unchecked: the SQLite connection is used only on `queue`, one call at a time.
@@ -195,7 +195,7 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
                         [
                             .text(write.path), .integer(Int64(version)), .blob(write.seal(version)),
                             .integer(time.seconds),
-                            write.expiresAt.map { .integer($0.seconds) } ?? .null, .text(actor.origin.rawValue),
+                            write.expiresAt.map { .integer($0.seconds) } ?? .null, .text(actor.source.rawValue),
                         ]
                     )
                     try database.query(
@@ -212,7 +212,7 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
                             createdAt: Timestamp(seconds: createdAt),
                             updatedAt: time,
                             expiresAt: write.expiresAt,
-                            origin: actor.origin,
+                            source: actor.source,
                             versionsKept: min(version, keep)
                         )
                     )
@@ -248,7 +248,7 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
                 createdAt: Timestamp(seconds: row[2].integer ?? 0),
                 updatedAt: Timestamp(seconds: row[3].integer ?? 0),
                 expiresAt: row[4].integer.map(Timestamp.init(seconds:)),
-                origin: SecretOrigin(rawValue: row[5].text ?? "") ?? .cli,
+                source: ChangeSource(rawValue: row[5].text ?? "") ?? .cli,
                 versionsKept: Int(row[6].integer ?? 0)
             ),
             sealed: row[7].blob ?? []
@@ -296,7 +296,7 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
                 AuditRecord(
                     at: Timestamp(seconds: row[0].integer ?? 0),
                     actor: VaultActor(
-                        name: row[1].text ?? "", origin: SecretOrigin(rawValue: row[2].text ?? "") ?? .cli),
+                        name: row[1].text ?? "", source: ChangeSource(rawValue: row[2].text ?? "") ?? .cli),
                     action: AuditRecord.Action(rawValue: row[3].text ?? "") ?? .put,
                     path: row[4].text,
                     version: row[5].integer.map { Int($0) }
@@ -309,7 +309,7 @@ public final class SQLiteCredentialStore: CredentialStore, @unchecked Sendable {
         try database.query(
             "INSERT INTO audit (at, actor, origin, action, path, version) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                .integer(record.at.seconds), .text(record.actor.name), .text(record.actor.origin.rawValue),
+                .integer(record.at.seconds), .text(record.actor.name), .text(record.actor.source.rawValue),
                 .text(record.action.rawValue),
                 record.path.map { .text($0) } ?? .null, record.version.map { .integer(Int64($0)) } ?? .null,
             ]

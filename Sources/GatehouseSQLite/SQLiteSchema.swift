@@ -4,6 +4,9 @@ import GatehouseCore
 /// file has had; each runs once, in its own transaction, in order.
 enum SQLiteSchema {
     /// Append-only: a released migration is never edited.
+    /// The `origin` columns of `secret_versions` and `audit` hold a ``ChangeSource`` (their name
+    /// predates the type's): they keep it so instances of two versions can share a store during a
+    /// rolling upgrade.
     static let migrations: [String] = [
         """
         CREATE TABLE keyring (

@@ -72,7 +72,7 @@ struct AdminAPI: Sendable {
             throw GatewayError(.notFound, "no vault is configured: add a vault: section to the configuration")
         }
         let actor = VaultActor(
-            name: "admin-api from \(remoteAddress ?? "?") request \(exchange.requestID)", origin: .admin)
+            name: "admin-api from \(remoteAddress ?? "?") request \(exchange.requestID)", source: .admin)
         let path = segments.dropFirst().joined(separator: "/")
         do {
             switch (request.method, path.isEmpty) {

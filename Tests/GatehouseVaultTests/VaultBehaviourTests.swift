@@ -24,7 +24,7 @@ import Testing
         #expect(listed.version == 5)
         #expect(listed.createdAt == Timestamp(seconds: 1_800_000_060))
         #expect(listed.updatedAt == Timestamp(seconds: 1_800_000_300))
-        #expect(listed.origin == .cli)
+        #expect(listed.source == .cli)
         #expect(listed.versionsKept == 3)
     }
 
@@ -193,7 +193,7 @@ import Testing
     {
         let test = try await TestVault.make(kind)
         let canary = "AUDIT-CANARY-" + UUID().uuidString
-        let admin = VaultActor(name: "admin-api from 10.0.0.1", origin: .admin)
+        let admin = VaultActor(name: "admin-api from 10.0.0.1", source: .admin)
         try await test.vault.put("crm/token", Secret(canary), by: admin)
         _ = try await test.vault.reveal("crm/token", by: TestVault.actor)
         try await test.vault.delete("crm/token", by: TestVault.actor)

@@ -27,7 +27,7 @@ struct TestVault {
     let store: any CredentialStore
     let vault: Vault
 
-    static let actor = VaultActor(name: "tester", origin: .cli)
+    static let actor = VaultActor(name: "tester", source: .cli)
 
     static func make(
         _ kind: StoreKind = .sqlite,

@@ -24,7 +24,7 @@ guard arguments.count == 4, let count = Int(arguments[3]) else {
 }
 let store = try SQLiteCredentialStore(path: arguments[1], create: false)
 let vault = try await Vault.open(store: store, masterKey: try MasterKey(base64: arguments[2]))
-let actor = VaultActor(name: "crash-writer", origin: .cli)
+let actor = VaultActor(name: "crash-writer", source: .cli)
 let paths = (0..<count).map { "crash/secret-\($0)" }
 
 /// Values are `gen-N-` plus padding of varying length, so pages split and merge.

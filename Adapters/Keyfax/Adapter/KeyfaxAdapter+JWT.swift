@@ -18,7 +18,7 @@ extension KeyfaxAdapter {
         if let entry = try? keys.vault?.entry(keys.jwtPath), let expiresAt = entry.metadata.expiresAt {
             health.update { $0.expiries["jwt"] = expiresAt }
         }
-        let actor = VaultActor(name: "keyfax \(keys.connection)", origin: .adapter)
+        let actor = VaultActor(name: "keyfax \(keys.connection)", source: .adapter)
         return ObtainedCredential(
             name: keys.jwtPath,
             describedAs: "the Keyfax token endpoint",

@@ -20,7 +20,7 @@ extension KeyfaxAdapter {
     /// Performs one of ``adminActions``: `keyfax/bootstrap`, `keyfax/rotate`, `keyfax/delete`,
     /// `keyfax/import` (`{apiKey, signingKey}`).
     public func adminAction(_ action: String, arguments: Value) async throws -> Value {
-        let actor = VaultActor(name: "keyfax \(self.connection) \(action)", origin: .adapter)
+        let actor = VaultActor(name: "keyfax \(self.connection) \(action)", source: .adapter)
         switch action {
         case "keyfax/bootstrap": return try await self.bootstrap(by: actor)
         case "keyfax/rotate": return try await self.rotate(by: actor)
@@ -32,7 +32,7 @@ extension KeyfaxAdapter {
                     .badRequest, "import takes {\"apiKey\": \"...\", \"signingKey\": \"...\"} (as Keyfax emails them)")
             }
             try await self.keys.store(
-                apiKey: apiKey, signingKey: signingKey, by: VaultActor(name: actor.name, origin: .admin))
+                apiKey: apiKey, signingKey: signingKey, by: VaultActor(name: actor.name, source: .admin))
             return ["imported": true, "api_key": .string(apiKey)]
         default:
             throw GatewayError(
@@ -193,7 +193,7 @@ extension KeyfaxAdapter {
             // Another process (the gateway receiving the hook) may have parked or completed it.
             _ = try? await vault.reloadIfChanged()
             if try await self.keys.completeIfMatched(
-                now: self.clock.local, by: VaultActor(name: actor.name, origin: .webhook))
+                now: self.clock.local, by: VaultActor(name: actor.name, source: .webhook))
             {
                 break
             }
@@ -278,7 +278,7 @@ extension KeyfaxAdapter {
         let vault = try self.keys.openVault()
         _ = try? await vault.reloadIfChanged()
         let now = self.clock.local
-        let actor = VaultActor(name: "keyfax \(self.connection) web hook", origin: .webhook)
+        let actor = VaultActor(name: "keyfax \(self.connection) web hook", source: .webhook)
         guard let rotation = self.keys.rotation(now: now) else {
             throw GatewayError(
                 .conflict, "no key rotation is pending for this connection (rotations wait 15 minutes for their keys)")

@@ -46,7 +46,7 @@ public struct AdapterSetup: Sendable {
     public let credentials: Credentials
     /// For the adapter's own log lines (carries the connection name); never log a secret.
     public let logger: Logger
-    /// The credential vault, for adapters that obtain and store tokens (writes use origin
+    /// The credential vault, for adapters that obtain and store tokens (writes use source
     /// `.oauth`); `nil` when the configuration has no `vault:` section.
     public let vault: Vault?
     /// Where the adapter reports its credential health (untouched: `ok`).

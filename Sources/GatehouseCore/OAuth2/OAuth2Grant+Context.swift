@@ -16,7 +16,7 @@ extension OAuth2Grant {
         var accessPath: String { "\(self.connection)/access_token" }
         var refreshPath: String { "\(self.connection)/refresh_token" }
         var logName: String { self.configuration.provider.lowercased() }
-        var actor: VaultActor { VaultActor(name: "\(self.logName) oauth2", origin: .oauth) }
+        var actor: VaultActor { VaultActor(name: "\(self.logName) oauth2", source: .oauth) }
 
         /// One refresh at the token endpoint, holding the lease: reads the newest refresh token
         /// (the vault was reloaded after the lease was taken) and stores the new pair fenced by it.

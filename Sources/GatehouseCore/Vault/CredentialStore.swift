@@ -9,7 +9,7 @@
 /// ```swift
 /// let store: any CredentialStore = try SQLiteCredentialStore(path: ".gatehouse/vault.db", create: false)
 /// let vault = try await Vault.open(store: store, masterKey: key)
-/// try await vault.put("crm/token", Secret("s3cr3t"), by: VaultActor(name: "ops", origin: .cli))
+/// try await vault.put("crm/token", Secret("s3cr3t"), by: VaultActor(name: "ops", source: .cli))
 /// ```
 public protocol CredentialStore: Sendable {
     /// Where the store is, for messages (`sqlite:.gatehouse/vault.db`); contains no credential.

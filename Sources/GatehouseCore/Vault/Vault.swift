@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// ```swift
 /// let vault = try await Vault.open(store: store, masterKey: try MasterKey(base64: keyText))
-/// try await vault.put("crm/token", Secret("s3cr3t"), by: VaultActor(name: "ops", origin: .cli))
+/// try await vault.put("crm/token", Secret("s3cr3t"), by: VaultActor(name: "ops", source: .cli))
 /// let token = try vault.secret(for: .vault("crm/token"))
 /// ```
 public final class Vault: SecretSource, Sendable {

@@ -1,5 +1,5 @@
-/// Who changed or read the vault, as written to the audit table.
-public enum SecretOrigin: String, Sendable, CaseIterable {
+/// Which way a vault change or read came in (stored in the `origin` columns; not a URL origin).
+public enum ChangeSource: String, Sendable, CaseIterable {
     /// `gatehouse vault ...` on the command line.
     case cli
     /// The admin API.
@@ -15,12 +15,12 @@ public enum SecretOrigin: String, Sendable, CaseIterable {
 /// The author of a vault change: a name (user, admin caller, connection) and where it came from.
 public struct VaultActor: Sendable, Hashable {
     public var name: String
-    public var origin: SecretOrigin
+    public var source: ChangeSource
 
     /// Creates an actor.
-    public init(name: String, origin: SecretOrigin) {
+    public init(name: String, source: ChangeSource) {
         self.name = name
-        self.origin = origin
+        self.source = source
     }
 }
 
@@ -36,7 +36,7 @@ public struct SecretMetadata: Sendable, Hashable {
     /// When the current value stops being valid, if it does.
     public var expiresAt: Timestamp?
     /// Who wrote the current version.
-    public var origin: SecretOrigin
+    public var source: ChangeSource
     /// How many versions are kept.
     public var versionsKept: Int
 
@@ -47,7 +47,7 @@ public struct SecretMetadata: Sendable, Hashable {
         createdAt: Timestamp,
         updatedAt: Timestamp,
         expiresAt: Timestamp?,
-        origin: SecretOrigin,
+        source: ChangeSource,
         versionsKept: Int
     ) {
         self.path = path
@@ -55,7 +55,7 @@ public struct SecretMetadata: Sendable, Hashable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.expiresAt = expiresAt
-        self.origin = origin
+        self.source = source
         self.versionsKept = versionsKept
     }
 
@@ -66,7 +66,7 @@ public struct SecretMetadata: Sendable, Hashable {
             "version": .int(self.version),
             "created_at": .string(self.createdAt.iso8601),
             "updated_at": .string(self.updatedAt.iso8601),
-            "source": .string(self.origin.rawValue),
+            "source": .string(self.source.rawValue),
             "versions_kept": .int(self.versionsKept),
         ]
         object["expires_at"] = self.expiresAt.map { .string($0.iso8601) } ?? .null

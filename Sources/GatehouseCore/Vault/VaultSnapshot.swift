@@ -23,19 +23,19 @@ public struct VaultSnapshot: Sendable {
         public var sealed: [UInt8]
         public var createdAt: Timestamp
         public var expiresAt: Timestamp?
-        public var origin: SecretOrigin
+        public var source: ChangeSource
 
         /// Creates a row.
         public init(
             path: String, version: Int, sealed: [UInt8], createdAt: Timestamp, expiresAt: Timestamp?,
-            origin: SecretOrigin
+            source: ChangeSource
         ) {
             self.path = path
             self.version = version
             self.sealed = sealed
             self.createdAt = createdAt
             self.expiresAt = expiresAt
-            self.origin = origin
+            self.source = source
         }
     }
 

@@ -126,6 +126,6 @@ enum VaultAccess {
         let user =
             ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"]
             ?? "uid \(getuid())"
-        return VaultActor(name: "\(user) (cli)", origin: .cli)
+        return VaultActor(name: "\(user) (cli)", source: .cli)
     }
 }

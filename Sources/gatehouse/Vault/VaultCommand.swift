@@ -128,7 +128,7 @@ struct VaultCommand: AsyncParsableCommand {
                     + secrets.map {
                         [
                             $0.path, String($0.version), $0.updatedAt.iso8601, $0.expiresAt?.iso8601 ?? "-",
-                            $0.origin.rawValue,
+                            $0.source.rawValue,
                         ]
                     }
                 print(Table.render(rows))
@@ -186,7 +186,7 @@ struct VaultCommand: AsyncParsableCommand {
                     + records.map {
                         [
                             $0.at.iso8601, $0.action.rawValue, $0.path ?? "-", $0.version.map(String.init) ?? "-",
-                            $0.actor.origin.rawValue, $0.actor.name,
+                            $0.actor.source.rawValue, $0.actor.name,
                         ]
                     }
                 print(Table.render(rows))

@@ -63,7 +63,7 @@ final class CheckfrontOAuthRig: Sendable {
         let vault = try await Vault.initialize(
             store: try SQLiteCredentialStore(path: directory + "/vault.db", create: true),
             masterKey: .generate(),
-            by: VaultActor(name: "tester", origin: .cli),
+            by: VaultActor(name: "tester", source: .cli),
             now: { time.now }
         )
         return CheckfrontOAuthRig(

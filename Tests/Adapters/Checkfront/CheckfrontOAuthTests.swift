@@ -41,7 +41,7 @@ import Testing
         let refresh = try #require(try rig.vault.entry("cf/refresh_token")).secret
         try await rig.vault.put(
             "cf/access_token", Secret("at-revoked-early"), expiresAt: rig.time.now.adding(seconds: 10_000),
-            by: VaultActor(name: "test", origin: .cli))
+            by: VaultActor(name: "test", source: .cli))
 
         #expect(try await rig.itemName(adapter) == "Sunset Kayak Tour")
         var stats = rig.state.stats
@@ -67,7 +67,7 @@ import Testing
         try await rig.authorize(adapter)
         try await rig.vault.put(
             "cf/access_token", Secret("at-revoked-early"), expiresAt: rig.time.now.adding(seconds: 10_000),
-            by: VaultActor(name: "test", origin: .cli))
+            by: VaultActor(name: "test", source: .cli))
         rig.state.revokeAll()
         let failed = await #expect(throws: GatewayError.self) { try await rig.itemName(adapter) }
         #expect(failed?.code == .needsReauthorization, "\(String(describing: failed))")

@@ -49,10 +49,10 @@ import Testing
         let vault = try await Vault.initialize(
             store: try SQLiteCredentialStore(path: directory + "/vault.db", create: true),
             masterKey: MasterKey.generate(),
-            by: VaultActor(name: "test", origin: .cli)
+            by: VaultActor(name: "test", source: .cli)
         )
         try await vault.put(
-            "kf/hook_secret", Secret("the-hook-secret-of-at-least-32-bytes"), by: VaultActor(name: "test", origin: .cli)
+            "kf/hook_secret", Secret("the-hook-secret-of-at-least-32-bytes"), by: VaultActor(name: "test", source: .cli)
         )
         let config = try GatewayConfiguration.load(
             text: """
@@ -119,7 +119,7 @@ import Testing
         #expect(stats["nonce_reuses"] == 0)
         let stored = try #require(try setup.vault.entry("kf/jwt"))
         #expect(stored.metadata.version == 2)
-        #expect(stored.metadata.origin == .adapter)
+        #expect(stored.metadata.source == .adapter)
     }
 
     /// The core's request authorizer on Keyfax's Bearer scheme: a JWT believed fresh that Keyfax
@@ -130,7 +130,7 @@ import Testing
         defer { setup.stop() }
         try await setup.vault.put(
             "kf/jwt", Secret("not.a-keyfax.jwt"), expiresAt: Timestamp.now().adding(seconds: 20 * 3600),
-            by: VaultActor(name: "test", origin: .cli))
+            by: VaultActor(name: "test", source: .cli))
         let answer = try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
         #expect(answer.upstreamStatus == 200)
         var stats = try await setup.stats()
@@ -138,7 +138,7 @@ import Testing
         #expect(stats["tokens_renewed"] == 0)
         let stored = try #require(try setup.vault.entry("kf/jwt"))
         #expect(stored.secret != Secret("not.a-keyfax.jwt"))
-        #expect(stored.metadata.origin == .adapter)
+        #expect(stored.metadata.source == .adapter)
         // The new JWT serves the next call without another token call.
         #expect(
             try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
@@ -230,7 +230,7 @@ import Testing
         #expect(apiKey != keys.apiKey)
         _ = try await setup.adapter.adminAction(
             "keyfax/import", arguments: ["apiKey": .string(apiKey), "signingKey": fresh.json["signingKey"] ?? .null])
-        #expect(try setup.vault.entry("kf/api_key")?.metadata.origin == .admin)
+        #expect(try setup.vault.entry("kf/api_key")?.metadata.source == .admin)
         let answer = try await setup.adapter.perform(OperationCall(name: "startup.example", arguments: .object([:])))
         #expect(answer.upstreamStatus == 200)
     }

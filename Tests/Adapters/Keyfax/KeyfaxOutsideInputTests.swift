@@ -12,7 +12,7 @@ import Testing
 /// Keyfax's numbers from outside (JWT `exp`, the `Date` header, the rotation record read back
 /// from the vault) and the strength of the web hook secret.
 @Suite(.timeLimit(.minutes(1))) struct KeyfaxOutsideInputTests {
-    static let actor = VaultActor(name: "test", origin: .cli)
+    static let actor = VaultActor(name: "test", source: .cli)
 
     /// A Keyfax connection whose `hook_secret` is `env:KF_HOOK` = `hookSecret`, on a fresh vault.
     static func adapter(hookSecret: String) async throws -> KeyfaxAdapter {
