@@ -36,33 +36,37 @@ public final class ForwardProxyFixture: Sendable {
         else {
             throw GatewayProcessError(message: "tinyproxy is missing: make test installs it (scripts/install-deps.sh)")
         }
-        let directory = try TemporaryDirectory.make()
-        let port = try LoopbackPort.free()
-        var config = """
-            Port \(port)
-            Listen 127.0.0.1
-            Timeout 30
-            LogFile "\(directory)/tinyproxy.log"
-            LogLevel Info
-            MaxClients 50
-            Allow 127.0.0.1
-            DisableViaHeader Yes
+        let (port, directory, owned) = try await LoopbackPort.withFreshPorts(1) { fresh in
+            let port = fresh[0]
+            let directory = try TemporaryDirectory.make()
+            var config = """
+                Port \(port)
+                Listen 127.0.0.1
+                Timeout 30
+                LogFile "\(directory)/tinyproxy.log"
+                LogLevel Info
+                MaxClients 50
+                Allow 127.0.0.1
+                DisableViaHeader Yes
 
-            """
-        if let login { config += "BasicAuth \(login.user) \(login.password)\n" }
-        try config.write(toFile: directory + "/tinyproxy.conf", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tinyproxy)
-        process.arguments = ["-d", "-c", directory + "/tinyproxy.conf"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ChildProcesses.run(process)
-        let owned = ChildProcesses.owned(process)
-        try await LoopbackPort.waitUntilOpen([port], what: "tinyproxy")
+                """
+            if let login { config += "BasicAuth \(login.user) \(login.password)\n" }
+            try config.write(toFile: directory + "/tinyproxy.conf", atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tinyproxy)
+            process.arguments = ["-d", "-c", directory + "/tinyproxy.conf"]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try ChildProcesses.run(process)
+            let owned = ChildProcesses.owned(process)
+            try await LoopbackPort.waitUntilListening([port], by: process, what: "tinyproxy")
+            return (port, directory, owned)
+        }
         guard let tls else { return ForwardProxyFixture(port: port, directory: directory, process: owned, front: nil) }
-        let frontPort = try LoopbackPort.free()
-        let front = try await Self.startFront(port: frontPort, target: port, pair: tls, directory: directory)
+        let (frontPort, front) = try await LoopbackPort.withFreshPorts(1) { fresh in
+            (fresh[0], try await Self.startFront(port: fresh[0], target: port, pair: tls, directory: directory))
+        }
         return ForwardProxyFixture(port: frontPort, directory: directory, process: owned, front: front)
     }
 
@@ -107,7 +111,7 @@ public final class ForwardProxyFixture: Sendable {
         process.standardError = FileHandle.nullDevice
         try ChildProcesses.run(process)
         let owned = ChildProcesses.owned(process)
-        try await LoopbackPort.waitUntilOpen([port], what: "the proxy's TLS front")
+        try await LoopbackPort.waitUntilListening([port], by: process, what: "the proxy's TLS front")
         return owned
     }
 

@@ -65,61 +65,63 @@ public final class NginxTLSFixture: Sendable {
             throw GatewayProcessError(
                 message: "nginx is missing: make test installs nginx-light (scripts/install-deps.sh)")
         }
-        let directory = try TemporaryDirectory.make()
-        var ports: [Server: Int] = [:]
-        for server in Server.allCases { ports[server] = try LoopbackPort.free() }
-        func block(_ server: Server, _ pair: TLSCertificates.Pair, extra: String = "") -> String {
-            """
-              server {
-                listen 127.0.0.1:\(ports[server]!) ssl\(server == .http2 ? " http2" : "");
-                ssl_certificate \(pair.certificate);
-                ssl_certificate_key \(pair.key);
-                ssl_protocols \(server == .tls12Only ? "TLSv1.2" : "TLSv1.2 TLSv1.3");
-                \(extra)
-                location / { default_type application/json; return 200 \
-            '{"server":"\(server.rawValue)","protocol":"$server_protocol"}'; }
-              }
-            """
-        }
-        let clientCertificateBlock = block(
-            .clientCertificate, certificates.server,
-            extra: "ssl_verify_client on; ssl_client_certificate \(certificates.ca);")
-        let config = """
-            daemon off;
-            master_process off;
-            pid \(directory)/nginx.pid;
-            error_log \(directory)/error.log info;
-            events { worker_connections 256; }
-            http {
-              log_format gatehouse '$server_port $server_protocol $ssl_protocol "$ssl_client_s_dn" "$request" \
-            "$http_authorization"';
-              access_log \(directory)/access.log gatehouse;
-              client_body_temp_path \(directory)/body;
-              proxy_temp_path \(directory)/proxy;
-              fastcgi_temp_path \(directory)/fastcgi;
-              uwsgi_temp_path \(directory)/uwsgi;
-              scgi_temp_path \(directory)/scgi;
-            \(block(.trusted, certificates.server))
-            \(block(.http2, certificates.server))
-            \(block(.wrongName, certificates.wrongName))
-            \(block(.expired, certificates.expired))
-            \(block(.selfSigned, certificates.selfSigned))
-            \(block(.untrusted, certificates.untrusted))
-            \(block(.tls12Only, certificates.server))
-            \(clientCertificateBlock)
+        return try await LoopbackPort.withFreshPorts(Server.allCases.count) { fresh in
+            var ports: [Server: Int] = [:]
+            for (server, port) in zip(Server.allCases, fresh) { ports[server] = port }
+            let directory = try TemporaryDirectory.make()
+            func block(_ server: Server, _ pair: TLSCertificates.Pair, extra: String = "") -> String {
+                """
+                  server {
+                    listen 127.0.0.1:\(ports[server]!) ssl\(server == .http2 ? " http2" : "");
+                    ssl_certificate \(pair.certificate);
+                    ssl_certificate_key \(pair.key);
+                    ssl_protocols \(server == .tls12Only ? "TLSv1.2" : "TLSv1.2 TLSv1.3");
+                    \(extra)
+                    location / { default_type application/json; return 200 \
+                '{"server":"\(server.rawValue)","protocol":"$server_protocol"}'; }
+                  }
+                """
             }
-            """
-        try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: nginx)
-        process.arguments = ["-c", directory + "/nginx.conf", "-p", directory, "-e", directory + "/error.log"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ChildProcesses.run(process)
-        let owned = ChildProcesses.owned(process)
-        try await LoopbackPort.waitUntilOpen(Array(ports.values), what: "nginx")
-        return NginxTLSFixture(ports: ports, directory: directory, process: owned)
+            let clientCertificateBlock = block(
+                .clientCertificate, certificates.server,
+                extra: "ssl_verify_client on; ssl_client_certificate \(certificates.ca);")
+            let config = """
+                daemon off;
+                master_process off;
+                pid \(directory)/nginx.pid;
+                error_log \(directory)/error.log info;
+                events { worker_connections 256; }
+                http {
+                  log_format gatehouse '$server_port $server_protocol $ssl_protocol "$ssl_client_s_dn" "$request" \
+                "$http_authorization"';
+                  access_log \(directory)/access.log gatehouse;
+                  client_body_temp_path \(directory)/body;
+                  proxy_temp_path \(directory)/proxy;
+                  fastcgi_temp_path \(directory)/fastcgi;
+                  uwsgi_temp_path \(directory)/uwsgi;
+                  scgi_temp_path \(directory)/scgi;
+                \(block(.trusted, certificates.server))
+                \(block(.http2, certificates.server))
+                \(block(.wrongName, certificates.wrongName))
+                \(block(.expired, certificates.expired))
+                \(block(.selfSigned, certificates.selfSigned))
+                \(block(.untrusted, certificates.untrusted))
+                \(block(.tls12Only, certificates.server))
+                \(clientCertificateBlock)
+                }
+                """
+            try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: nginx)
+            process.arguments = ["-c", directory + "/nginx.conf", "-p", directory, "-e", directory + "/error.log"]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try ChildProcesses.run(process)
+            let owned = ChildProcesses.owned(process)
+            try await LoopbackPort.waitUntilListening(Array(ports.values), by: process, what: "nginx")
+            return NginxTLSFixture(ports: ports, directory: directory, process: owned)
+        }
     }
 
     /// Stops nginx.
