@@ -91,21 +91,32 @@ final class RequestHeadGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Counts head bytes up to the blank line; `false` when the head is over the limit.
+    /// The state lives in locals over the raw bytes while scanning (a class's stored
+    /// properties, touched per byte, cost an exclusivity check each, and `readableBytesView`'s
+    /// iterator a bounds check each).
     private func scan(_ buffer: ByteBuffer) -> Bool {
-        for byte in buffer.readableBytesView {
-            self.headBytes += 1
-            switch (self.matched, byte) {
-            case (0, 0x0D), (2, 0x0D): self.matched += 1
-            case (1, 0x0A): self.matched = 2
-            case (3, 0x0A):
-                self.headDone()
-                return true
-            case (_, 0x0D): self.matched = 1
-            default: self.matched = 0
+        var headBytes = self.headBytes
+        var matched = self.matched
+        let maxBytes = self.maxBytes
+        // true: the head ended; false: over the limit; nil: the head goes on.
+        let outcome = buffer.withUnsafeReadableBytes { bytes -> Bool? in
+            for byte in bytes {
+                headBytes += 1
+                switch (matched, byte) {
+                case (0, 0x0D), (2, 0x0D): matched += 1
+                case (1, 0x0A): matched = 2
+                case (3, 0x0A): return true
+                case (_, 0x0D): matched = 1
+                default: matched = 0
+                }
+                if headBytes > maxBytes { return false }
             }
-            if self.headBytes > self.maxBytes { return false }
+            return nil
         }
-        return true
+        self.headBytes = headBytes
+        self.matched = matched
+        if outcome == true { self.headDone() }
+        return outcome ?? true
     }
 
     private func headDone() {
