@@ -46,9 +46,13 @@ public enum HeaderPolicy {
     /// `X-Forwarded-For` (the caller's address, as the gateway's socket saw it) and
     /// `X-Forwarded-Proto` (`proto`: `https` behind `server.tls`, else `http`), as the gateway states them.
     public static func forwardedHeaders(remoteAddress: String?, proto: String = "http") -> HTTPFields {
+        // Appended, not set: the list is new, so there is nothing to replace.
         var fields = HTTPFields()
-        if let remoteAddress, !remoteAddress.isEmpty { fields[Self.forwardedForField] = remoteAddress }
-        fields[Self.forwardedProtoField] = proto
+        fields.reserveCapacity(2)
+        if let remoteAddress, !remoteAddress.isEmpty {
+            fields.append(HTTPField(name: Self.forwardedForField, value: remoteAddress))
+        }
+        fields.append(HTTPField(name: Self.forwardedProtoField, value: proto))
         return fields
     }
 

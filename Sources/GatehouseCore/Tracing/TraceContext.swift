@@ -64,25 +64,27 @@ public struct TraceContext: Sendable, Equatable {
         var flags = flags
         let count = 3 + trace.utf8.count + 1 + span.utf8.count + 1 + flags.utf8.count
         return String(unsafeUninitializedCapacity: count) { buffer in
-            var offset = 0
-            func put(_ byte: UInt8) {
-                buffer[offset] = byte
-                offset += 1
-            }
-            func put(_ text: inout String) {
+            guard let base = buffer.baseAddress else { return 0 }
+            var cursor = base
+            func copy(_ text: inout String) {
                 text.withUTF8 { bytes in
-                    for byte in bytes { put(byte) }
+                    if let source = bytes.baseAddress { cursor.initialize(from: source, count: bytes.count) }
+                    cursor += bytes.count
                 }
             }
-            put(UInt8(ascii: "0"))
-            put(UInt8(ascii: "0"))
-            put(UInt8(ascii: "-"))
-            put(&trace)
-            put(UInt8(ascii: "-"))
-            put(&span)
-            put(UInt8(ascii: "-"))
-            put(&flags)
-            return offset
+            func dash() {
+                cursor.initialize(to: UInt8(ascii: "-"))
+                cursor += 1
+            }
+            cursor.initialize(repeating: UInt8(ascii: "0"), count: 2)
+            cursor += 2
+            dash()
+            copy(&trace)
+            dash()
+            copy(&span)
+            dash()
+            copy(&flags)
+            return cursor - base
         }
     }
 
