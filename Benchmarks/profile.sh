@@ -131,11 +131,20 @@ GH_PID=""
 
 total="$(awk '/^summary:|^totals:/ {print $2; exit}' "$dump")"
 # callgrind_annotate's function rows (after its header, without the totals line) as
-# "instructions-per-request share function [object]", names demangled.
+# "instructions-per-request share function [object]", names demangled. In the own-cost list,
+# callgrind_annotate also shows the threads' entry frames (clone, start_thread, the event
+# loops' and the curl thread's run closures: entered before the counters were zeroed) with
+# their whole thread's cost; those rows are dropped there (the inclusive list keeps them: they
+# are the split between the event loops and the curl thread). Rows over 100% are recursion
+# cycles of the async runtime (`swift_task_switch'2`), counted once per level; dropped too.
+ENTRY_FRAMES='clone\.S:clone|:start_thread|ThreadOpsPosix\.run|setupThreadAndEventLoop|NIOThread\) -> \(\)|NSThreadStart|Thread\.main\(\)|CurlLoop\.init\(logger'
 top() {
+  local drop='^$'
+  [ "$1" = --inclusive=no ] && drop="$ENTRY_FRAMES"
   callgrind_annotate "$@" --threshold=100 "$dump" 2>/dev/null \
-    | awk '/^-+$/ {dash++; next} dash >= 3 && $1 ~ /^[0-9,]+$/ && !/PROGRAM TOTALS/' | awk -v top="$TOP" 'NR <= top' | demangle \
-    | awk -v n="$REQUESTS" '{ ir = $1; gsub(",", "", ir); share = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); printf "%8.0f %8s  %s\n", ir / n, share, $0 }'
+    | awk '/^-+$/ {dash++; next} dash >= 3 && $1 ~ /^[0-9,]+$/ && !/PROGRAM TOTALS/' | demangle \
+    | grep -v -E "$drop" | awk -v top="$TOP" 'NR <= top' \
+    | awk -v n="$REQUESTS" '{ ir = $1; gsub(",", "", ir); match($0, /\( *[0-9.]+%\)/); share = substr($0, RSTART, RLENGTH); gsub(/[( )]/, "", share); if (share + 0 > 100) next; rest = substr($0, RSTART + RLENGTH); sub(/^ +/, "", rest); printf "%8.0f %7s  %s\n", ir / n, share, rest }'
 }
 demangle() { if command -v swift-demangle >/dev/null; then swift-demangle --simplified; else cat; fi; }
 echo

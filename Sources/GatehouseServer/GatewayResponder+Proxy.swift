@@ -20,7 +20,7 @@ extension GatewayResponder {
         try self.admit(principal, to: connection, exchange: &exchange)
         var headers = HeaderPolicy.upstreamHeaders(
             from: request.headers, credentialHeaders: self.gateway.inboundCredentialHeaders)
-        headers[Self.requestIDField] = exchange.requestID
+        headers.set(Self.requestIDField, to: exchange.requestID)
         self.addForwardedHeaders(to: &headers, exchange: exchange)
         let body = try self.upstreamBody(of: request, connection: name)
         let call = ProxyCall(method: request.method, path: path, query: request.uri.query, headers: headers, body: body)

@@ -69,8 +69,8 @@ struct GatewayResponder: HTTPResponder {
         } catch {
             response = self.errorResponse(error, exchange: &exchange)
         }
-        response.headers[Self.requestIDField] = requestID
-        response.headers[TraceContext.traceparentField] = trace.traceparent
+        response.headers.set(Self.requestIDField, to: requestID)
+        response.headers.set(TraceContext.traceparentField, to: trace.traceparent)
         if let status = exchange.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
         let status = response.status.code
         guard exchange.streamed else {

@@ -98,23 +98,10 @@ public struct TraceContext: Sendable, Equatable {
     public func stamp(_ headers: inout HTTPFields) {
         let traceparent = Self.traceparent(
             trace: self.traceID, span: Self.randomHex(UInt64.self, count: 1), flags: self.flags)
-        // The usual call carries neither field (the caller's are not forwarded): appending
-        // skips HTTPFields' replace-all setter, which searches and rebuilds for each name.
-        var hasParent = false
-        var hasState = false
-        for field in headers {
-            if field.name == Self.traceparentField {
-                hasParent = true
-            } else if field.name == Self.tracestateField {
-                hasState = true
-            }
-        }
-        if hasParent {
-            headers[Self.traceparentField] = traceparent
-        } else {
-            headers.append(HTTPField(name: Self.traceparentField, value: traceparent))
-        }
-        if hasState {
+        // The usual call carries neither field: appending skips HTTPFields' replace-all
+        // setter, which searches and rebuilds through lazy sequences for each name.
+        headers.set(Self.traceparentField, to: traceparent)
+        if headers.contains(Self.tracestateField) {
             headers[Self.tracestateField] = self.state
         } else if let state = self.state {
             headers.append(HTTPField(name: Self.tracestateField, value: state))
