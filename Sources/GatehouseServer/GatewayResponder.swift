@@ -335,7 +335,8 @@ struct GatewayResponder: HTTPResponder {
     static let rateLimitResetField = HTTPField.Name("RateLimit-Reset")!
 
     func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
-        let credentials = InboundCredentials(authorization: request.headers.value(for: .authorization), headers: request.headers)
+        let credentials = InboundCredentials(
+            authorization: request.headers.value(for: .authorization), headers: request.headers)
         let principal = try await self.gateway.authenticate(credentials)
         exchange.client = principal.name
         return principal
