@@ -11,12 +11,12 @@ import Testing
         let cases: [HTTPFields] = [
             [:],
             [.accept: "a/b"],
-            [
+            HTTPFields([
                 HTTPField(name: Self.name, value: "one"), HTTPField(name: .accept, value: "x"),
                 HTTPField(name: Self.name, value: "two"),
-            ],
-            [HTTPField(name: .cookie, value: "a=1"), HTTPField(name: .cookie, value: "b=2")],
-            [HTTPField(name: Self.name, value: "")],
+            ]),
+            HTTPFields([HTTPField(name: .cookie, value: "a=1"), HTTPField(name: .cookie, value: "b=2")]),
+            HTTPFields([HTTPField(name: Self.name, value: "")]),
         ]
         for fields in cases {
             for name in [Self.name, .accept, .cookie, .contentLength] {
@@ -29,11 +29,11 @@ import Testing
         let cases: [HTTPFields] = [
             [:],
             [.accept: "a/b"],
-            [
+            HTTPFields([
                 HTTPField(name: Self.name, value: "one"), HTTPField(name: .accept, value: "x"),
                 HTTPField(name: Self.name, value: "two"),
-            ],
-            [HTTPField(name: .cookie, value: "a=1")],
+            ]),
+            HTTPFields([HTTPField(name: .cookie, value: "a=1")]),
         ]
         for fields in cases {
             for (name, value) in [(Self.name, "new"), (.accept, "c/d"), (.cookie, "c=3; d=4")] {
