@@ -44,7 +44,7 @@ soak: deps
 # Instructions per proxied request and the top functions (valgrind's callgrind, release build;
 # stable under load, so it needs no quiet machine): PROFILE_REQUESTS (2000), PROFILE_CONNECTIONS (16).
 profile: deps
-	@scripts/install-deps.sh valgrind nginx-light libcurl4-openssl-dev
+	@scripts/install-deps.sh valgrind binutils nginx-light libcurl4-openssl-dev
 	@Benchmarks/profile.sh $(or $(PROFILE_REQUESTS),2000) $(or $(PROFILE_CONNECTIONS),16)
 
 # Build products only: the demo's vault and master key in .gatehouse/ stay (make clean-state).

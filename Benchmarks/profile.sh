@@ -16,6 +16,7 @@
 # Prints the figure, then callgrind_annotate's top functions by own cost and by inclusive cost
 # (names demangled). Keeps the profile in .build/profile/callgrind.out (for callgrind_annotate or
 # kcachegrind; PROFILE_KEEP=0 to drop it). Knobs: PROFILE_SKIP_BUILD=1 (use the existing release binary),
+# PROFILE_BINARY=path (profile that gatehouse binary instead, e.g. an older commit's, built elsewhere),
 # PROFILE_WARMUP, PROFILE_TOP (functions listed, default 30), PROFILE_PORT (default 19201;
 # the gateway uses PORT+1).
 #
@@ -48,12 +49,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -z "${PROFILE_SKIP_BUILD:-}" ]; then
+if [ -n "${PROFILE_BINARY:-}" ]; then
+  BIN="$PROFILE_BINARY"
+elif [ -z "${PROFILE_SKIP_BUILD:-}" ]; then
   echo "Building the release binary..." >&2
   swift build -c release --product gatehouse > "$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; exit 1; }
 fi
-BIN="$(swift build -c release --show-bin-path)/gatehouse"
+[ -n "${PROFILE_BINARY:-}" ] || BIN="$(swift build -c release --show-bin-path)/gatehouse"
 [ -x "$BIN" ] || { echo "no release binary at $BIN" >&2; exit 1; }
+# valgrind 3.19's DWARF reader gives up on the release binary's DWARF 5 debug information
+# ("debuginfo reader: ensure_valid failed ... Possibly corrupted debuginfo file. I can't
+# recover"), so the copy it runs has its .debug_* sections removed; functions are named from
+# the symbol table, which stays.
+command -v objcopy >/dev/null || { echo "objcopy is missing: apt-get install binutils" >&2; exit 1; }
+objcopy --strip-debug "$BIN" "$work/gatehouse"
 cc -shared -fPIC -O2 -o "$work/valgrind-sigsuspend.so" Benchmarks/Profile/valgrind-sigsuspend.c
 cc -O2 -o "$work/fixed-load" Benchmarks/Profile/fixed-load.c -lcurl \
   || { echo "fixed-load does not compile (libcurl4-openssl-dev?)" >&2; exit 1; }
@@ -95,16 +104,16 @@ echo "Starting the gateway under callgrind..." >&2
 BENCH_TOKEN=bench-upstream-token LD_PRELOAD="$work/valgrind-sigsuspend.so" \
   valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" --dump-instr=no \
     --fair-sched=try --log-file="$work/logs/valgrind.log" \
-    "$BIN" serve --config "$work/gatehouse.yaml" 2>"$work/logs/gatehouse.log" &
+    "$work/gatehouse" serve --config "$work/gatehouse.yaml" 2>"$work/logs/gatehouse.log" &
 GH_PID=$!
 URL="http://127.0.0.1:$GH_PORT/proxy/bench/item"
 for _ in $(seq 1 600); do
   curl -sf -H "Authorization: Bearer $KEY" "$URL" 2>/dev/null | grep -q Gatehouse && break
-  kill -0 "$GH_PID" 2>/dev/null || { echo "the gateway died under valgrind:" >&2; tail -30 "$work/logs/valgrind.log" "$work/logs/gatehouse.log" >&2; exit 1; }
+  kill -0 "$GH_PID" 2>/dev/null || { echo "the gateway died under valgrind:" >&2; tail -n 30 "$work/logs/valgrind.log" "$work/logs/gatehouse.log" >&2; exit 1; }
   sleep 0.2
 done
 curl -sf -H "Authorization: Bearer $KEY" "$URL" | grep -q Gatehouse \
-  || { echo "the gateway does not answer through the proxy route" >&2; tail -30 "$work/logs/valgrind.log" "$work/logs/gatehouse.log" >&2; exit 1; }
+  || { echo "the gateway does not answer through the proxy route" >&2; tail -n 30 "$work/logs/valgrind.log" "$work/logs/gatehouse.log" >&2; exit 1; }
 
 echo "Warm-up: $WARMUP requests over $CONNECTIONS connections..." >&2
 "$work/fixed-load" "$URL" "$CONNECTIONS" "$WARMUP" "Authorization: Bearer $KEY" >/dev/null
@@ -122,15 +131,24 @@ GH_PID=""
 
 total="$(awk '/^summary:|^totals:/ {print $2; exit}' "$dump")"
 # callgrind_annotate's function rows (after its header, without the totals line) as
-# "instructions-per-request share function [object]", names demangled.
+# "instructions-per-request share function [object]", names demangled. In the own-cost list,
+# callgrind_annotate also shows the threads' entry frames (clone, start_thread, the event
+# loops' and the curl thread's run closures: entered before the counters were zeroed) with
+# their whole thread's cost; those rows are dropped there (the inclusive list keeps them: they
+# are the split between the event loops and the curl thread). Rows over 100% are recursion
+# cycles of the async runtime (`swift_task_switch'2`), counted once per level; dropped too.
+ENTRY_FRAMES='clone\.S:clone|:start_thread|ThreadOpsPosix\.run|setupThreadAndEventLoop|NIOThread\) -> \(\)|NSThreadStart|Thread\.main\(\)|CurlLoop\.init\(logger'
 top() {
+  local drop='^$'
+  [ "$1" = --inclusive=no ] && drop="$ENTRY_FRAMES"
   callgrind_annotate "$@" --threshold=100 "$dump" 2>/dev/null \
-    | awk '/^-+$/ {dash++; next} dash >= 3 && $1 ~ /^[0-9,]+$/ && !/PROGRAM TOTALS/' | head -n "$TOP" | demangle \
-    | awk -v n="$REQUESTS" '{ ir = $1; gsub(",", "", ir); share = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); printf "%8.0f %8s  %s\n", ir / n, share, $0 }'
+    | awk '/^-+$/ {dash++; next} dash >= 3 && $1 ~ /^[0-9,]+$/ && !/PROGRAM TOTALS/' | demangle \
+    | grep -v -E "$drop" | awk -v top="$TOP" 'NR <= top' \
+    | awk -v n="$REQUESTS" '{ ir = $1; gsub(",", "", ir); match($0, /\( *[0-9.]+%\)/); share = substr($0, RSTART, RLENGTH); gsub(/[( )]/, "", share); if (share + 0 > 100) next; rest = substr($0, RSTART + RLENGTH); sub(/^ +/, "", rest); printf "%8.0f %7s  %s\n", ir / n, share, rest }'
 }
 demangle() { if command -v swift-demangle >/dev/null; then swift-demangle --simplified; else cat; fi; }
 echo
-echo "# Gatehouse /proxy under callgrind — $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "# Gatehouse /proxy under callgrind — $(date -u +%Y-%m-%dT%H:%MZ), ${PROFILE_BINARY:+binary $PROFILE_BINARY, }commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo
 echo "$REQUESTS proxied requests over $CONNECTIONS keep-alive connections after $WARMUP of warm-up ($load)."
 echo "Instructions (all threads) in that window: $total"

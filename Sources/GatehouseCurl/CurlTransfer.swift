@@ -162,7 +162,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// Exactly the caller's headers go out: `Expect:` and (when the caller sent none) `Accept:`
     /// remove the ones curl would invent. `Name;` is curl's spelling of an empty value.
     static func headerList(for headers: HTTPFields) -> UnsafeMutablePointer<curl_slist> {
-        let addAccept = headers[.accept] == nil
+        let addAccept = !headers.contains(.accept)
         var lines = addAccept ? 2 : 1
         var textBytes = 8 + (addAccept ? 8 : 0)  // "Expect:\0", "Accept:\0"
         for field in headers {

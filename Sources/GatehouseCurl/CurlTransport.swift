@@ -50,9 +50,19 @@ public final class CurlTransport: UpstreamTransport {
     }
 
     /// Refuses CR, LF and NUL anywhere in the URL or headers, before anything is sent.
+    /// The bytes are scanned in place (`withUTF8`): `String.UTF8View`'s iterator costs about
+    /// twenty instructions a byte, and every proxied request's URL and headers pass here.
     static func validate(_ request: UpstreamRequest) throws {
-        func clean(_ text: String) -> Bool { !text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 } }
-        guard clean(request.url), request.url.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+        func all(_ text: String, _ accept: (UInt8) -> Bool) -> Bool {
+            var text = text
+            return text.withUTF8 { bytes in
+                for byte in bytes where !accept(byte) { return false }
+                return true
+            }
+        }
+        func clean(_ text: String) -> Bool { all(text) { $0 != 0x0D && $0 != 0x0A && $0 != 0x00 } }
+        // No byte at or below space, nor DEL: CR, LF and NUL included.
+        guard all(request.url, { $0 > 0x20 && $0 != 0x7F }) else {
             throw TransportError(.invalidRequest, "the URL contains whitespace or control characters")
         }
         for field in request.headers where !clean(field.name.rawName) || !clean(field.value) {

@@ -142,8 +142,30 @@ public struct ResponseHeadParser: Sendable {
         while let head = value.first, head == 0x20 || head == 0x09 { value = value.dropFirst() }
         while let tail = value.last, tail == 0x20 || tail == 0x09 { value = value.dropLast() }
         guard !value.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else { return }
-        guard let name = HTTPField.Name(String(decoding: line[line.startIndex..<colon], as: UTF8.self)) else { return }
+        let nameBytes = line[line.startIndex..<colon]
+        guard let name = Self.commonName(nameBytes) ?? HTTPField.Name(String(decoding: nameBytes, as: UTF8.self))
+        else { return }
         self.headers.append(HTTPField(name: name, value: value))
+    }
+
+    /// Names nearly every answer carries, spelled as servers usually send them.
+    private static let commonNames: [HTTPField.Name] = [
+        .contentType, .contentLength, .date, .server, .connection, .cacheControl, .transferEncoding, .vary,
+        .eTag, .lastModified, .location, .contentEncoding,
+    ]
+
+    /// The made name when `bytes` spell one of ``commonNames`` exactly (any other spelling
+    /// takes the general path, with the same result): no string, lowercasing and token check
+    /// per header line.
+    private static func commonName(_ bytes: Slice<UnsafeRawBufferPointer>) -> HTTPField.Name? {
+        for name in Self.commonNames {
+            var raw = name.rawName
+            let same = raw.withUTF8 { expected in
+                expected.count == bytes.count && zip(expected, bytes).allSatisfy { $0 == $1 }
+            }
+            if same { return name }
+        }
+        return nil
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

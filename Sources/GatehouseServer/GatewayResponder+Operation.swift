@@ -103,7 +103,8 @@ extension GatewayResponder {
         }
         // Content-Length only as parsed: Hummingbird writes it from the body's length, so a
         // malformed one (`-1`, `5, 5`, 20 digits) is never passed on; the file then streams chunked.
-        let body = try await Self.relay(upstream, contentLength: ContentLength.parse(upstream.headers[.contentLength]))
+        let body = try await Self.relay(
+            upstream, contentLength: ContentLength.parse(upstream.headers.value(for: .contentLength)))
         exchange.streamed = true
         return Response(status: status, headers: headers, body: body)
     }

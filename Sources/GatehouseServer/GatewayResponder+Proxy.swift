@@ -20,7 +20,7 @@ extension GatewayResponder {
         try self.admit(principal, to: connection, exchange: &exchange)
         var headers = HeaderPolicy.upstreamHeaders(
             from: request.headers, credentialHeaders: self.gateway.inboundCredentialHeaders)
-        headers[Self.requestIDField] = exchange.requestID
+        headers.set(Self.requestIDField, to: exchange.requestID)
         self.addForwardedHeaders(to: &headers, exchange: exchange)
         let body = try self.upstreamBody(of: request, connection: name)
         let call = ProxyCall(method: request.method, path: path, query: request.uri.query, headers: headers, body: body)
@@ -43,12 +43,12 @@ extension GatewayResponder {
         if request.method == .head {
             upstream.body.cancel()
             // A HEAD answer's Content-Length describes the body a GET would get: keep it.
-            if let length = ContentLength.parse(upstream.headers[.contentLength]) {
+            if let length = ContentLength.parse(upstream.headers.value(for: .contentLength)) {
                 responseHeaders[.contentLength] = String(length)
             }
             return Response(status: status, headers: responseHeaders, body: .init())
         }
-        let length = ContentLength.parse(upstream.headers[.contentLength])
+        let length = ContentLength.parse(upstream.headers.value(for: .contentLength))
         if let length, length <= Self.smallBodyBytes {
             // Small answers of known size are read whole and written in one go: one write and
             // flush instead of three, and no streaming machinery. Large ones stream. A body
@@ -100,12 +100,12 @@ extension GatewayResponder {
     /// The request body as an upstream body: empty, or streamed with back-pressure and the
     /// `server.max_body_bytes` cap.
     func upstreamBody(of request: Request, connection: String) throws -> UpstreamBody {
-        let declared = ContentLength.parse(request.headers[.contentLength])
-        if declared == nil, request.headers[.contentLength] != nil {
+        let declared = ContentLength.parse(request.headers.value(for: .contentLength))
+        if declared == nil, request.headers.contains(.contentLength) {
             throw GatewayError(
                 .badRequest, "the Content-Length header is not a length (1 to 18 digits)", connection: connection)
         }
-        let chunked = request.headers[.transferEncoding] != nil
+        let chunked = request.headers.contains(.transferEncoding)
         if let declared, declared > self.maxBodyBytes {
             throw GatewayError(
                 .payloadTooLarge, "the request body exceeds \(self.maxBodyBytes) bytes", connection: connection)

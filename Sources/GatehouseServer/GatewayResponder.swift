@@ -48,13 +48,13 @@ struct GatewayResponder: HTTPResponder {
 
     private func serve(_ request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
-        let incoming = request.headers[Self.requestIDField]
+        let incoming = request.headers.value(for: Self.requestIDField)
         let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()
         var exchange = Exchange(requestID: requestID, method: request.method.rawValue, started: started)
         exchange.remoteAddress = context.remoteAddress
         let trace = TraceContext(
-            traceparent: request.headers[TraceContext.traceparentField],
-            tracestate: request.headers[TraceContext.tracestateField])
+            traceparent: request.headers.value(for: TraceContext.traceparentField),
+            tracestate: request.headers.value(for: TraceContext.tracestateField))
         exchange.traceID = trace.traceID
         self.metrics.started()
         var response: Response
@@ -69,8 +69,8 @@ struct GatewayResponder: HTTPResponder {
         } catch {
             response = self.errorResponse(error, exchange: &exchange)
         }
-        response.headers[Self.requestIDField] = requestID
-        response.headers[TraceContext.traceparentField] = trace.traceparent
+        response.headers.set(Self.requestIDField, to: requestID)
+        response.headers.set(TraceContext.traceparentField, to: trace.traceparent)
         if let status = exchange.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
         let status = response.status.code
         guard exchange.streamed else {
@@ -335,7 +335,8 @@ struct GatewayResponder: HTTPResponder {
     static let rateLimitResetField = HTTPField.Name("RateLimit-Reset")!
 
     func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
-        let credentials = InboundCredentials(authorization: request.headers[.authorization], headers: request.headers)
+        let credentials = InboundCredentials(
+            authorization: request.headers.value(for: .authorization), headers: request.headers)
         let principal = try await self.gateway.authenticate(credentials)
         exchange.client = principal.name
         return principal

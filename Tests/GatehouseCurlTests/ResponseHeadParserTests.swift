@@ -68,6 +68,21 @@ import Testing
         #expect(head.1[HTTPField.Name("X-B")!] == "two")
     }
 
+    @Test func commonNamesKeepTheirSpellingWhateverTheCase() throws {
+        // The usual spellings take the prebuilt names, others the general path: same fields.
+        let head = try #require(
+            try self.parse([
+                "HTTP/1.1 200 OK\r\n", "Content-Type: a/b\r\n", "content-length: 2\r\n", "CONNECTION: close\r\n",
+                "Server: s\r\n", "ETag: \"x\"\r\n", "Content-Typo: no\r\n", "\r\n",
+            ]).get())
+        #expect(
+            head.1.map(\.name.rawName) == [
+                "Content-Type", "content-length", "CONNECTION", "Server", "ETag", "Content-Typo",
+            ])
+        #expect(head.1[.contentType] == "a/b" && head.1[.contentLength] == "2" && head.1[.connection] == "close")
+        #expect(head.1[.eTag] == "\"x\"" && head.1[HTTPField.Name("content-typo")!] == "no")
+    }
+
     @Test func valuesWithControlBytesAndFoldedLinesAreDropped() throws {
         let lines = [
             "HTTP/1.1 200 OK\r\n", "X-Nul: a\u{0}b\r\n", "X-Cr: a\rb\r\n", "X-Bell: a\u{7}b\r\n", "X-Del: a\u{7F}\r\n",

@@ -103,6 +103,6 @@ struct HeaderSigner: RequestSigner {
             )
         }
         // Replace, never add: a caller must not be able to smuggle its own value for this header.
-        request.headers[header] = value
+        request.headers.set(header, to: value)
     }
 }

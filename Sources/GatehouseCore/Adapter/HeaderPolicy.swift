@@ -28,7 +28,7 @@ public enum HeaderPolicy {
     /// and `credentialHeaders`, lowercased: the ones the adapter kinds read), hop-by-hop headers
     /// (including those the caller's `Connection` header names) and the caller's forwarding claims.
     public static func upstreamHeaders(from inbound: HTTPFields, credentialHeaders: Set<String>) -> HTTPFields {
-        let named = inbound[.connection] == nil ? [] : self.connectionTokens(inbound)
+        let named = inbound.contains(.connection) ? self.connectionTokens(inbound) : []
         var result = HTTPFields()
         result.reserveCapacity(inbound.count)
         for field in inbound {
@@ -46,9 +46,13 @@ public enum HeaderPolicy {
     /// `X-Forwarded-For` (the caller's address, as the gateway's socket saw it) and
     /// `X-Forwarded-Proto` (`proto`: `https` behind `server.tls`, else `http`), as the gateway states them.
     public static func forwardedHeaders(remoteAddress: String?, proto: String = "http") -> HTTPFields {
+        // Appended, not set: the list is new, so there is nothing to replace.
         var fields = HTTPFields()
-        if let remoteAddress, !remoteAddress.isEmpty { fields[Self.forwardedForField] = remoteAddress }
-        fields[Self.forwardedProtoField] = proto
+        fields.reserveCapacity(2)
+        if let remoteAddress, !remoteAddress.isEmpty {
+            fields.append(HTTPField(name: Self.forwardedForField, value: remoteAddress))
+        }
+        fields.append(HTTPField(name: Self.forwardedProtoField, value: proto))
         return fields
     }
 
@@ -60,7 +64,7 @@ public enum HeaderPolicy {
     public static func callerHeaders(from upstream: HTTPFields) -> HTTPFields {
         var result = HTTPFields()
         result.reserveCapacity(upstream.count)
-        let named = upstream[.connection] == nil ? [] : self.connectionTokens(upstream)
+        let named = upstream.contains(.connection) ? self.connectionTokens(upstream) : []
         for field in upstream {
             let name = field.name.canonicalName
             if self.hopByHop.contains(name) || (!named.isEmpty && named.contains(name)) { continue }

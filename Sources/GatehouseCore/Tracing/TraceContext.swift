@@ -1,4 +1,5 @@
 import HTTPTypes
+import Synchronization
 
 /// W3C trace context (`traceparent`, `tracestate`) of one inbound request.
 ///
@@ -54,7 +55,38 @@ public struct TraceContext: Sendable, Equatable {
     }
 
     /// `traceparent` of this hop: `00-<trace id>-<span id>-<flags>`.
-    public var traceparent: String { "00-\(self.traceID)-\(self.spanID)-\(self.flags)" }
+    public var traceparent: String { Self.traceparent(trace: self.traceID, span: self.spanID, flags: self.flags) }
+
+    /// `00-<trace>-<span>-<flags>` written in one allocation (no interpolation).
+    static func traceparent(trace: String, span: String, flags: String) -> String {
+        var trace = trace
+        var span = span
+        var flags = flags
+        let count = 3 + trace.utf8.count + 1 + span.utf8.count + 1 + flags.utf8.count
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            var cursor = base
+            func copy(_ text: inout String) {
+                text.withUTF8 { bytes in
+                    if let source = bytes.baseAddress { cursor.initialize(from: source, count: bytes.count) }
+                    cursor += bytes.count
+                }
+            }
+            func dash() {
+                cursor.initialize(to: UInt8(ascii: "-"))
+                cursor += 1
+            }
+            cursor.initialize(repeating: UInt8(ascii: "0"), count: 2)
+            cursor += 2
+            dash()
+            copy(&trace)
+            dash()
+            copy(&span)
+            dash()
+            copy(&flags)
+            return cursor - base
+        }
+    }
 
     /// The same trace with a new span id: one upstream call.
     public func child() -> TraceContext {
@@ -64,8 +96,16 @@ public struct TraceContext: Sendable, Equatable {
 
     /// Sets `traceparent` (a new child span) and `tracestate` (or removes the caller's) on an upstream call's headers.
     public func stamp(_ headers: inout HTTPFields) {
-        headers[Self.traceparentField] = self.child().traceparent
-        headers[Self.tracestateField] = self.state
+        let traceparent = Self.traceparent(
+            trace: self.traceID, span: Self.randomHex(UInt64.self, count: 1), flags: self.flags)
+        // The usual call carries neither field: appending skips HTTPFields' replace-all
+        // setter, which searches and rebuilds through lazy sequences for each name.
+        headers.set(Self.traceparentField, to: traceparent)
+        if headers.contains(Self.tracestateField) {
+            headers[Self.tracestateField] = self.state
+        } else if let state = self.state {
+            headers.append(HTTPField(name: Self.tracestateField, value: state))
+        }
     }
 
     /// Trace id and flags of a version-00 `traceparent` (or a later version's first four
@@ -100,14 +140,18 @@ public struct TraceContext: Sendable, Equatable {
         return (trace, String(decoding: bytes[53..<55], as: UTF8.self))
     }
 
-    /// `count` (1 or 2) random 64-bit words as lowercase hex, never all zero: one allocation.
+    /// `count` (1 or 2) unpredictable-looking 64-bit words as lowercase hex, never all zero: one
+    /// allocation. Ids need to be unique, not secret (they travel in headers and logs), so they
+    /// come from a per-process counter with a random start and a random key, through
+    /// splitmix64's finaliser (a bijection): no two calls in a process give the same word, and
+    /// there is no `getrandom` system call per id (`SystemRandomNumberGenerator` makes one per
+    /// word: three or four per proxied request).
     static func randomHex(_: UInt64.Type, count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
         var first: UInt64 = 0
         var second: UInt64 = 0
         repeat {
-            first = generator.next()
-            second = count > 1 ? generator.next() : 0
+            first = Self.nextWord()
+            second = count > 1 ? Self.nextWord() ^ Self.idKey : 0
         } while first == 0 && second == 0
         return String(unsafeUninitializedCapacity: count * 16) { buffer in
             func put(_ word: UInt64, at offset: Int) {
@@ -121,4 +165,17 @@ public struct TraceContext: Sendable, Equatable {
             return count * 16
         }
     }
+
+    /// The next id word: the counter's next value, mixed.
+    private static func nextWord() -> UInt64 {
+        var value = Self.idCounter.wrappingAdd(1, ordering: .relaxed).newValue
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+
+    /// The last counter value used; starts at a random point per process.
+    private static let idCounter = Atomic<UInt64>(UInt64.random(in: .min ... .max))
+    /// Mixed into a trace id's second word, so the two halves are not one sequence.
+    private static let idKey = UInt64.random(in: .min ... .max)
 }
