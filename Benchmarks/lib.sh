@@ -122,6 +122,17 @@ ${8:-}
 YAML
 }
 
+# bench_cpu_ticks PID...: utime+stime (clock ticks, BENCH_TICK per second) summed over the pids.
+BENCH_TICK="$(getconf CLK_TCK)"
+bench_cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    # Fields after the ")" of the command name: utime and stime are the 12th and 13th.
+    total=$((total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
 # bench_wait_healthy PORT [TRIES]: waits until the gateway on PORT answers /healthz (TRIES x
 # 0.1 s, default 100); fails otherwise.
 bench_wait_healthy() {

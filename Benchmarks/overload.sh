@@ -62,8 +62,18 @@ start_gateway $GH_LIMITED_PORT "    rate_limit: { requests_per_second: $B, burst
 URL="http://127.0.0.1:$GH_LIMITED_PORT/proxy/bench/item"
 "${LOAD[@]}" "$URL" "Bearer $KEY" "$B" 2 1024 >/dev/null   # warm-up
 rss_before="$(rss_kib "$GHL")"
+ticks0="$(bench_cpu_ticks "$GHL")"; wall0="$(date +%s%N)"
 base="$("${LOAD[@]}" "$URL" "Bearer $KEY" "$B" "$SECONDS_PER_RUN" 1024)"
+ticks1="$(bench_cpu_ticks "$GHL")"; wall1="$(date +%s%N)"
 over="$("${LOAD[@]}" "$URL" "Bearer $KEY" $(( B * 3 )) "$SECONDS_PER_RUN" 2048)"
+ticks2="$(bench_cpu_ticks "$GHL")"; wall2="$(date +%s%N)"
+# The gateway's CPU over each run: share of one core (busy %) and µs per request answered.
+gateway_cpu() {  # ticks wall-ns load-line -> "busy% µs/request"
+  echo "$3" | awk -v t="$1" -v w="$2" -v hz="$BENCH_TICK" '{ answered = $4 + $5 + $6;
+    printf "%.0f %.1f", t / hz / (w / 1e9) * 100, (answered > 0 ? t * 1e6 / hz / answered : 0) }'
+}
+base_cpu="$(gateway_cpu $(( ticks1 - ticks0 )) $(( wall1 - wall0 )) "$base")"
+over_cpu="$(gateway_cpu $(( ticks2 - ticks1 )) $(( wall2 - wall1 )) "$over")"
 rss_after="$(rss_kib "$GHL")"; hwm="$(hwm_kib "$GHL")"
 alive="no"; kill -0 "$GHL" 2>/dev/null && curl -sf "http://127.0.0.1:$GH_LIMITED_PORT/healthz" >/dev/null && alive="yes"
 kill "$GHL"
@@ -89,7 +99,7 @@ fi
 kill "$GHS"
 
 wrk_field() { echo "$1" | awk -v f="$2" '$1==f {print $2}'; }
-fields() { echo "$1" | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }'; }
+fields() { echo "$1 $2" | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }'; }
 echo "## Overload (Benchmarks/overload.sh)"
 echo
 echo "Placement: $placement."
@@ -99,10 +109,10 @@ echo "(Benchmarks/overload-load.c) offered 2 x that, the gateway completed $C re
 echo "Base rate B = 0.5 x C = $B req/s; the connection's rate_limit is B (burst $BURST). Open-loop load,"
 echo "${SECONDS_PER_RUN} s per rate, latency from each request's scheduled start, in ms."
 echo
-echo "| offered req/s | sent | admitted | refused | other | skipped | admitted p50 | admitted p99 | refused p50 | refused p99 | generator CPU µs/req |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
-echo "$(fields "$base")"
-echo "$(fields "$over")"
+echo "| offered req/s | sent | admitted | refused | other | skipped | admitted p50 | admitted p99 | refused p50 | refused p99 | generator CPU µs/req | gateway busy % of a core | gateway CPU µs/answer |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "$(fields "$base" "$base_cpu")"
+echo "$(fields "$over" "$over_cpu")"
 echo
 awk -v a="$(echo "$base" | cut -d' ' -f9)" -v b="$(echo "$over" | cut -d' ' -f9)" \
   'BEGIN { printf "Admitted p99 at 3 x B over the p99 at B: **%s** (goal ≤ 2).\n", (a > 0 ? sprintf("%.2f", b / a) : "-") }'

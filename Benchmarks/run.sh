@@ -108,23 +108,15 @@ to_ms() {  # wrk latency like 1.23ms / 850.00us / 1.02s -> milliseconds
 workers() {  # the worker processes of the nginx whose master's pid file is $1
   pgrep -P "$(cat "$1")" | tr '\n' ' '
 }
-cpu_ticks() {  # utime+stime (clock ticks) summed over the given pids
-  local total=0 pid
-  for pid in "$@"; do
-    # Fields after the ")" of the command name: utime and stime are the 12th and 13th.
-    total=$((total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat")))
-  done
-  echo "$total"
-}
-TICK="$(getconf CLK_TCK)"
+TICK="$BENCH_TICK"
 run() {  # name url connections "pids" [auth]
   local out before after threads=$THREADS
   [ "$3" -lt "$threads" ] && threads=$3
   # shellcheck disable=SC2086
-  before="$(cpu_ticks $4)"
+  before="$(bench_cpu_ticks $4)"
   out="$(wrk -t"$threads" -c"$3" -d"${DURATION}s" --latency ${5:+-H "Authorization: Bearer $5"} "$2")"
   # shellcheck disable=SC2086
-  after="$(cpu_ticks $4)"
+  after="$(bench_cpu_ticks $4)"
   local rps p50 p99 errors requests cpu
   rps="$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
   requests="$(echo "$out" | awk '/requests in/ {print $1}')"
