@@ -8,7 +8,9 @@ extension GatewayResponder {
     static let smallBodyBytes = 64 * 1024
 
     /// `ANY /proxy/{connection}/{path...}`: streamed both ways, inbound credentials stripped.
-    func proxy(_ request: Request, connection name: String, path: String, exchange: inout Exchange) async throws
+    nonisolated(nonsending) func proxy(
+        _ request: Request, connection name: String, path: String, exchange: inout Exchange
+    ) async throws
         -> Response
     {
         let principal = try await self.authenticate(request, exchange: &exchange)

@@ -46,7 +46,7 @@ struct GatewayResponder: HTTPResponder {
         return try await responder.serve(request, context: context)
     }
 
-    private func serve(_ request: Request, context: Context) async throws -> Response {
+    nonisolated(nonsending) private func serve(_ request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         let incoming = request.headers.value(for: Self.requestIDField)
         let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()
@@ -145,7 +145,9 @@ struct GatewayResponder: HTTPResponder {
         return connection
     }
 
-    private func dispatch(_ request: Request, context: Context, exchange: inout Exchange) async throws -> Response {
+    nonisolated(nonsending) private func dispatch(_ request: Request, context: Context, exchange: inout Exchange)
+        async throws -> Response
+    {
         var route = GatewayRoute.match(path: request.uri.path)
         if !self.serves(route) { route = .notFound }
         switch route {
@@ -334,7 +336,7 @@ struct GatewayResponder: HTTPResponder {
     static let rateLimitRemainingField = HTTPField.Name("RateLimit-Remaining")!
     static let rateLimitResetField = HTTPField.Name("RateLimit-Reset")!
 
-    func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
+    nonisolated(nonsending) func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
         let credentials = InboundCredentials(
             authorization: request.headers.value(for: .authorization), headers: request.headers)
         let principal = try await self.gateway.authenticate(credentials)

@@ -84,7 +84,7 @@ public struct UpstreamClient: Sendable {
     }
 
     /// Forwards a proxy call to `base_url + path`, signed.
-    public func forward(_ call: ProxyCall) async throws -> UpstreamResponse {
+    nonisolated(nonsending) public func forward(_ call: ProxyCall) async throws -> UpstreamResponse {
         let request = UpstreamRequest(
             method: call.method,
             url: self.url(path: call.path, query: call.query),
@@ -96,7 +96,7 @@ public struct UpstreamClient: Sendable {
     }
 
     /// Sends `request`, signing it when its URL is on the connection's origin.
-    public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
+    nonisolated(nonsending) public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         var request = request
         request.options = self.options
         var hops = 0
@@ -141,13 +141,15 @@ public struct UpstreamClient: Sendable {
         }
     }
 
-    private func transportSend(_ request: UpstreamRequest) async throws -> UpstreamResponse {
+    nonisolated(nonsending) private func transportSend(_ request: UpstreamRequest) async throws -> UpstreamResponse {
         try await GatewaySpans.run(GatewaySpans.upstream, kind: .client, connection: self.connection) {
             try await self.transportSendUntraced(request)
         }
     }
 
-    private func transportSendUntraced(_ request: UpstreamRequest) async throws -> UpstreamResponse {
+    nonisolated(nonsending) private func transportSendUntraced(_ request: UpstreamRequest) async throws
+        -> UpstreamResponse
+    {
         try await self.upstreamGuard.send(purpose: request.purpose) {
             do {
                 return try await self.transport.send(request)

@@ -37,7 +37,9 @@ public struct UpstreamGuard: Sendable {
     }
 
     /// Runs one upstream call under the guard.
-    func send(purpose: UpstreamRequest.Purpose = .caller, _ call: () async throws -> UpstreamResponse) async throws
+    nonisolated(nonsending) func send(
+        purpose: UpstreamRequest.Purpose = .caller, _ call: nonisolated(nonsending) () async throws -> UpstreamResponse
+    ) async throws
         -> UpstreamResponse
     {
         if purpose == .credential, let seconds = self.credentialBackoff.remainingSeconds() {

@@ -174,11 +174,13 @@ public struct Gateway: Sendable {
     /// `authenticator: token` client listing that prefix (its token validated through its
     /// validator connection). Throws 401 `unauthenticated` when no authenticator admits the
     /// request, 503 `unavailable` when a validator cannot answer.
-    public func authenticate(_ credentials: InboundCredentials) async throws -> Principal {
+    nonisolated(nonsending) public func authenticate(_ credentials: InboundCredentials) async throws -> Principal {
         try await GatewaySpans.run(GatewaySpans.authenticate) { try await self.authenticateUntraced(credentials) }
     }
 
-    private func authenticateUntraced(_ credentials: InboundCredentials) async throws -> Principal {
+    nonisolated(nonsending) private func authenticateUntraced(_ credentials: InboundCredentials) async throws
+        -> Principal
+    {
         if let principal = try await self.apiKeys.authenticate(credentials) { return principal }
         for (header, byPrefix) in self.tokenAuthenticators {
             guard let prefix = credentials.headers[header] else { continue }

@@ -21,8 +21,9 @@ public enum GatewaySpans {
     public static var tracing: Bool { !(InstrumentationSystem.instrument is NoOpInstrument) }
 
     /// Runs `body` in a span named `name`, with the request's trace id and `connection` as attributes.
-    public static func run<T: Sendable>(
-        _ name: String, kind: SpanKind = .internal, connection: String? = nil, _ body: () async throws -> T
+    nonisolated(nonsending) public static func run<T: Sendable>(
+        _ name: String, kind: SpanKind = .internal, connection: String? = nil,
+        _ body: nonisolated(nonsending) () async throws -> T
     ) async throws -> T {
         guard Self.tracing else { return try await body() }
         return try await withSpan(name, ofKind: kind) { span in
@@ -35,7 +36,7 @@ public enum GatewaySpans {
 
 extension ConnectionRuntime {
     /// The adapter's ``Adapter/proxy(_:)`` in a `gatehouse.adapter` span.
-    public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
+    nonisolated(nonsending) public func proxy(_ call: ProxyCall) async throws -> UpstreamResponse {
         try await GatewaySpans.run(GatewaySpans.adapter, connection: self.name) { try await self.adapter.proxy(call) }
     }
 
