@@ -18,7 +18,10 @@
 # kcachegrind; PROFILE_KEEP=0 to drop it). Knobs: PROFILE_SKIP_BUILD=1 (use the existing release binary),
 # PROFILE_BINARY=path (profile that gatehouse binary instead, e.g. an older commit's, built elsewhere),
 # PROFILE_WARMUP, PROFILE_TOP (functions listed, default 30), PROFILE_PORT (default 19201;
-# the gateway uses PORT+1).
+# the gateway uses PORT+1). To profile another path: PROFILE_CONNECTION_EXTRA (YAML lines added
+# under the connection, indented four spaces) and PROFILE_STATUS (the status every measured
+# answer must have, default 200), e.g. the rate-limit refusal:
+#   PROFILE_CONNECTION_EXTRA='    rate_limit: { requests_per_second: 0.001, burst: 1 }' PROFILE_STATUS=429
 #
 # valgrind 3.19 (Debian 12) needs one shim to run any Swift program with an async main:
 # Benchmarks/Profile/valgrind-sigsuspend.c (preloaded; the reason is in that file).
@@ -30,32 +33,22 @@ WARMUP="${PROFILE_WARMUP:-300}"
 TOP="${PROFILE_TOP:-30}"
 UP_PORT="${PROFILE_PORT:-19201}"
 GH_PORT=$((UP_PORT + 1))
-case "$REQUESTS$CONNECTIONS$WARMUP$TOP" in *[!0-9]*) echo "REQUESTS, CONNECTIONS, PROFILE_WARMUP and PROFILE_TOP are numbers" >&2; exit 2;; esac
-export PATH=/opt/swift/usr/bin:$PATH
-
-for tool in valgrind callgrind_control callgrind_annotate cc; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install valgrind gcc" >&2; exit 1; }
-done
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-[ -x "$NGINX" ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
-
-work="$(mktemp -d /tmp/gatehouse-profile.XXXXXX)"
+STATUS="${PROFILE_STATUS:-200}"
+case "$REQUESTS$CONNECTIONS$WARMUP$TOP$STATUS" in *[!0-9]*) echo "REQUESTS, CONNECTIONS, PROFILE_WARMUP and PROFILE_TOP are numbers" >&2; exit 2;; esac
+. Benchmarks/lib.sh
+bench_workdir profile
+for tool in valgrind callgrind_control callgrind_annotate cc; do bench_need "$tool" "apt-get install valgrind gcc"; done
+bench_nginx
 GH_PID=""
-cleanup() {
-  [ -n "$GH_PID" ] && kill "$GH_PID" 2>/dev/null || true
-  [ -f "$work/upstream.pid" ] && kill "$(cat "$work/upstream.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_extra_cleanup() { [ -n "$GH_PID" ] && kill "$GH_PID" 2>/dev/null || true; }
 
 if [ -n "${PROFILE_BINARY:-}" ]; then
   BIN="$PROFILE_BINARY"
-elif [ -z "${PROFILE_SKIP_BUILD:-}" ]; then
-  echo "Building the release binary..." >&2
-  swift build -c release --product gatehouse > "$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; exit 1; }
+elif [ -n "${PROFILE_SKIP_BUILD:-}" ]; then
+  BIN="$(swift build -c release --show-bin-path)/gatehouse"
+else
+  bench_release_binary
 fi
-[ -n "${PROFILE_BINARY:-}" ] || BIN="$(swift build -c release --show-bin-path)/gatehouse"
 [ -x "$BIN" ] || { echo "no release binary at $BIN" >&2; exit 1; }
 # valgrind 3.19's DWARF reader gives up on the release binary's DWARF 5 debug information
 # ("debuginfo reader: ensure_valid failed ... Possibly corrupted debuginfo file. I can't
@@ -67,38 +60,10 @@ cc -shared -fPIC -O2 -o "$work/valgrind-sigsuspend.so" Benchmarks/Profile/valgri
 cc -O2 -o "$work/fixed-load" Benchmarks/Profile/fixed-load.c -lcurl \
   || { echo "fixed-load does not compile (libcurl4-openssl-dev?)" >&2; exit 1; }
 
-BODY='{"id":12345,"name":"Gatehouse benchmark","status":"ok","items":[1,2,3,4,5],"note":"a fixed JSON body of about two hundred bytes, served by the upstream for every request","padding":"xxxxxxxx"}'
-mkdir -p "$work/logs"
-cat > "$work/upstream.conf" <<NGX
-worker_processes 1;
-pid $work/upstream.pid;
-error_log $work/logs/upstream-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$UP_PORT;
-    location / { default_type application/json; return 200 '$BODY'; }
-  }
-}
-NGX
-"$NGINX" -c "$work/upstream.conf" -p "$work" -e "$work/logs/upstream-error.log"
-
-KEY_AND_HASH="$("$BIN" clients add bench --connections bench)"
-KEY="$(echo "$KEY_AND_HASH" | grep -o 'gh_[A-Za-z0-9_-]*' | head -1)"
-HASH="$(echo "$KEY_AND_HASH" | grep -o '[0-9a-f]\{64\}' | head -1)"
-cat > "$work/gatehouse.yaml" <<YAML
-server: { host: 127.0.0.1, port: $GH_PORT, log_level: info }
-clients:
-  bench: { key_sha256: "$HASH", connections: [bench] }
-connections:
-  bench:
-    adapter: http
-    base_url: http://127.0.0.1:$UP_PORT
-    credentials: { token: env:BENCH_TOKEN }
-    options: { template: "Bearer {token}" }
-YAML
+bench_upstream upstream "$UP_PORT" "$BENCH_BODY" 1 1024
+bench_client bench bench
+bench_gateway_yaml "$GH_PORT" bench "$HASH" bench "http://127.0.0.1:$UP_PORT" env:BENCH_TOKEN "" \
+  "${PROFILE_CONNECTION_EXTRA:-}" > "$work/gatehouse.yaml"
 
 echo "Starting the gateway under callgrind..." >&2
 BENCH_TOKEN=bench-upstream-token LD_PRELOAD="$work/valgrind-sigsuspend.so" \
@@ -108,18 +73,20 @@ BENCH_TOKEN=bench-upstream-token LD_PRELOAD="$work/valgrind-sigsuspend.so" \
 GH_PID=$!
 URL="http://127.0.0.1:$GH_PORT/proxy/bench/item"
 for _ in $(seq 1 600); do
-  curl -sf -H "Authorization: Bearer $KEY" "$URL" 2>/dev/null | grep -q Gatehouse && break
+  curl -sf "http://127.0.0.1:$GH_PORT/healthz" >/dev/null 2>&1 && break
   kill -0 "$GH_PID" 2>/dev/null || { echo "the gateway died under valgrind:" >&2; tail -n 30 "$work/logs/valgrind.log" "$work/logs/gatehouse.log" >&2; exit 1; }
   sleep 0.2
 done
-curl -sf -H "Authorization: Bearer $KEY" "$URL" | grep -q Gatehouse \
-  || { echo "the gateway does not answer through the proxy route" >&2; tail -n 30 "$work/logs/valgrind.log" "$work/logs/gatehouse.log" >&2; exit 1; }
+answer="$(curl -s -o "$work/answer" -w '%{http_code}' -H "Authorization: Bearer $KEY" "$URL" || true)"
+if [ "$STATUS" = 200 ]; then grep -q Gatehouse "$work/answer" || answer="not the upstream's body"; fi
+[ "$answer" = 200 ] || [ "$answer" = "$STATUS" ] \
+  || { echo "the proxy route answered $answer, not $STATUS" >&2; tail -n 30 "$work/logs/valgrind.log" "$work/logs/gatehouse.log" >&2; exit 1; }
 
 echo "Warm-up: $WARMUP requests over $CONNECTIONS connections..." >&2
-"$work/fixed-load" "$URL" "$CONNECTIONS" "$WARMUP" "Authorization: Bearer $KEY" >/dev/null
+"$work/fixed-load" "$URL" "$CONNECTIONS" "$WARMUP" "Authorization: Bearer $KEY" "$STATUS" >/dev/null
 callgrind_control --zero "$GH_PID" >/dev/null 2>&1
 echo "Measuring: $REQUESTS requests over $CONNECTIONS connections..." >&2
-load="$("$work/fixed-load" "$URL" "$CONNECTIONS" "$REQUESTS" "Authorization: Bearer $KEY")" \
+load="$("$work/fixed-load" "$URL" "$CONNECTIONS" "$REQUESTS" "Authorization: Bearer $KEY" "$STATUS")" \
   || { echo "the load failed: $load" >&2; exit 1; }
 callgrind_control --dump=measured "$GH_PID" >/dev/null 2>&1
 dump="$(ls "$work"/callgrind.out.* 2>/dev/null | head -1)"
@@ -150,7 +117,7 @@ demangle() { if command -v swift-demangle >/dev/null; then swift-demangle --simp
 echo
 echo "# Gatehouse /proxy under callgrind — $(date -u +%Y-%m-%dT%H:%MZ), ${PROFILE_BINARY:+binary $PROFILE_BINARY, }commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo
-echo "$REQUESTS proxied requests over $CONNECTIONS keep-alive connections after $WARMUP of warm-up ($load)."
+echo "$REQUESTS proxied requests (each answered $STATUS) over $CONNECTIONS keep-alive connections after $WARMUP of warm-up ($load)."
 echo "Instructions (all threads) in that window: $total"
 awk -v t="$total" -v n="$REQUESTS" 'BEGIN { printf "**Instructions per proxied request: %.0f**\n", t / n }'
 echo

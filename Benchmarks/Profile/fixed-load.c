@@ -1,10 +1,11 @@
 /*
  * A fixed number of requests for Benchmarks/profile.sh: CONNECTIONS keep-alive transfers on one
  * libcurl multi handle, each re-added as it finishes, until REQUESTS have completed. Every answer
- * must be a 200; the program exits 1 otherwise. Prints "completed N failed F".
+ * must have STATUS (default 200; 429 to profile refusals); the program exits 1 otherwise.
+ * Prints "completed N failed F".
  *
  *   cc -O2 -o fixed-load Benchmarks/Profile/fixed-load.c -lcurl
- *   ./fixed-load http://127.0.0.1:19203/proxy/bench/item 16 2000 "Authorization: Bearer gh_..."
+ *   ./fixed-load http://127.0.0.1:19203/proxy/bench/item 16 2000 "Authorization: Bearer gh_..." [STATUS]
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -17,12 +18,13 @@ static size_t discard(char *data, size_t size, size_t count, void *user) {
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s URL CONNECTIONS REQUESTS [HEADER]\n", argv[0]);
+        fprintf(stderr, "usage: %s URL CONNECTIONS REQUESTS [HEADER [STATUS]]\n", argv[0]);
         return 2;
     }
     const char *url = argv[1];
     long connections = strtol(argv[2], NULL, 10);
     long requests = strtol(argv[3], NULL, 10);
+    long expected = argc > 5 ? strtol(argv[5], NULL, 10) : 200;
     if (connections < 1 || connections > 1024 || requests < 1 || requests > 100000000) {
         fprintf(stderr, "connections must be 1-1024 and requests 1-100000000\n");
         return 2;
@@ -53,7 +55,7 @@ int main(int argc, char **argv) {
             CURL *easy = message->easy_handle;
             long status = 0;
             curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-            if (message->data.result != CURLE_OK || status != 200) failed++;
+            if (message->data.result != CURLE_OK || status != expected) failed++;
             completed++;
             curl_multi_remove_handle(multi, easy);
             if (started < requests) {

@@ -27,11 +27,12 @@ struct AdminAPI: Sendable {
     /// Largest admin request body.
     static let maxBodyBytes = 1 << 20
 
-    func respond(to request: Request, segments: [String], remoteAddress: String?, exchange: inout Exchange) async throws
+    func respond(to request: Request, segments: [String], remoteAddress: String?, access: inout AccessRecord)
+        async throws
         -> Response
     {
         try self.verify(request)
-        exchange.client = "admin"
+        access.client = "admin"
         if segments == ["config", "reload"] {
             guard request.method == .post else {
                 throw GatewayError(.methodNotAllowed, "/admin/v1/config/reload takes POST")
@@ -40,12 +41,12 @@ struct AdminAPI: Sendable {
             let outcome = await reload.reload(trigger: "admin-api")
             guard outcome.applied else {
                 // The uniform error body, with every `file:line` problem in `errors`.
-                exchange.errorCode = GatewayError.Code.badRequest.rawValue
+                access.errorCode = GatewayError.Code.badRequest.rawValue
                 let error = GatewayError(
                     .badRequest,
                     "configuration not reloaded; the running configuration stays: "
                         + outcome.errors.joined(separator: "; "))
-                var body = error.body(requestID: exchange.requestID)
+                var body = error.body(requestID: access.requestID)
                 if case .object(var root) = body, case .object(var inner)? = root["error"] {
                     inner["errors"] = .array(outcome.errors.map(Value.string))
                     root["error"] = .object(inner)
@@ -63,7 +64,7 @@ struct AdminAPI: Sendable {
                 AdminDocument.build(connections: Array(self.gateway.connections.values), vault: self.vault != nil))
         }
         if segments.first == "connections" {
-            return try await self.connections(request, segments: Array(segments.dropFirst()), exchange: &exchange)
+            return try await self.connections(request, segments: Array(segments.dropFirst()), access: &access)
         }
         guard segments.first == "secrets" else {
             throw GatewayError(.notFound, "no admin route for \(request.method.rawValue) \(request.uri.path)")
@@ -72,7 +73,7 @@ struct AdminAPI: Sendable {
             throw GatewayError(.notFound, "no vault is configured: add a vault: section to the configuration")
         }
         let actor = VaultActor(
-            name: "admin-api from \(remoteAddress ?? "?") request \(exchange.requestID)", source: .admin)
+            name: "admin-api from \(remoteAddress ?? "?") request \(access.requestID)", source: .admin)
         let path = segments.dropFirst().joined(separator: "/")
         do {
             switch (request.method, path.isEmpty) {
@@ -105,7 +106,8 @@ struct AdminAPI: Sendable {
     }
 
     /// `GET /connections`, `GET /connections/{c}`, `POST /connections/{c}/{action...}`.
-    private func connections(_ request: Request, segments: [String], exchange: inout Exchange) async throws -> Response
+    private func connections(_ request: Request, segments: [String], access: inout AccessRecord) async throws
+        -> Response
     {
         if segments.isEmpty {
             guard request.method == .get else {
@@ -119,7 +121,7 @@ struct AdminAPI: Sendable {
         guard let connection = self.gateway.connections[segments[0]] else {
             throw GatewayError(.notFound, "unknown connection \"\(segments[0].prefix(80))\"")
         }
-        exchange.connection = connection.name
+        access.connection = connection.name
         if segments.count == 1 {
             guard request.method == .get else {
                 throw GatewayError.methodNotAllowed("/admin/v1/connections/{c} takes GET", allow: "GET")

@@ -4,7 +4,7 @@ import Synchronization
 /// A `TaskExecutor` that runs jobs on one SwiftNIO event loop, in batches.
 ///
 /// A connection's task prefers its channel's event loop (``EventLoopBoundChannel``), so the
-/// request/response exchange with the channel never crosses threads: reading the next request
+/// request/response cycle with the channel never crosses threads: reading the next request
 /// and writing the answer happen inline on the loop, and a continuation resumed by the curl
 /// thread lands there without a stop on the global pool.
 ///

@@ -4,8 +4,8 @@ import Hummingbird
 extension GatewayResponder {
     /// `GET /v1/openapi.json`: the data plane's document, listing only the connections the
     /// authenticated caller may use.
-    func openAPIDocument(_ request: Request, exchange: inout Exchange) async throws -> Response {
-        let principal = try await self.authenticate(request, exchange: &exchange)
+    func openAPIDocument(_ request: Request, access: inout AccessRecord) async throws -> Response {
+        let principal = try await self.authenticate(request, access: &access)
         guard request.method == .get else {
             throw GatewayError.methodNotAllowed("/v1/openapi.json takes GET", allow: "GET")
         }

@@ -7,15 +7,15 @@ import NIOCore
 extension GatewayResponder {
     /// `POST /v1/{connection}/{operation}`: JSON or XML arguments in (by `Content-Type`), the
     /// uniform envelope out as JSON, or as XML (root `response`) when `Accept` asks for XML.
-    func operation(_ request: Request, connection name: String, operation: String, exchange: inout Exchange)
+    func operation(_ request: Request, connection name: String, operation: String, access: inout AccessRecord)
         async throws -> Response
     {
-        let principal = try await self.authenticate(request, exchange: &exchange)
+        let principal = try await self.authenticate(request, access: &access)
         let connection = try self.gateway.connection(name, for: principal)
         guard request.method == .post else {
             throw GatewayError.methodNotAllowed("operations are called with POST", allow: "POST", connection: name)
         }
-        try self.admit(principal, to: connection, exchange: &exchange)
+        try self.admit(principal, to: connection, access: &access)
         // Arguments are read whole and parsed into a tree: their own cap, well below the one
         // for streamed proxy bodies. A declared length over it is refused before reading.
         let limit = self.maxOperationBodyBytes
@@ -57,9 +57,9 @@ extension GatewayResponder {
         } catch let error as GatewayError {
             throw error.on(connection: name)
         }
-        exchange.upstreamStatus = envelope.upstreamStatus
+        access.upstreamStatus = envelope.upstreamStatus
         if let stream = envelope.stream {
-            return try await Self.streamed(stream, connection: name, exchange: &exchange)
+            return try await Self.streamed(stream, connection: name, access: &access)
         }
         let status = try Self.finalStatus(envelope.status, connection: name)
         let answer = envelope.body(connection: name, adapter: connection.adapterName)
@@ -86,7 +86,7 @@ extension GatewayResponder {
     }
 
     /// A file an operation streams (K2's `formation.download`), with its type and name.
-    static func streamed(_ upstream: UpstreamResponse, connection: String, exchange: inout Exchange) async throws
+    static func streamed(_ upstream: UpstreamResponse, connection: String, access: inout AccessRecord) async throws
         -> Response
     {
         let status: HTTPResponse.Status
@@ -105,7 +105,7 @@ extension GatewayResponder {
         // malformed one (`-1`, `5, 5`, 20 digits) is never passed on; the file then streams chunked.
         let body = try await Self.relay(
             upstream, contentLength: ContentLength.parse(upstream.headers.value(for: .contentLength)))
-        exchange.streamed = true
+        access.streamed = true
         return Response(status: status, headers: headers, body: body)
     }
 }

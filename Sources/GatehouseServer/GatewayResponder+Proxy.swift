@@ -9,21 +9,21 @@ extension GatewayResponder {
 
     /// `ANY /proxy/{connection}/{path...}`: streamed both ways, inbound credentials stripped.
     nonisolated(nonsending) func proxy(
-        _ request: Request, connection name: String, path: String, exchange: inout Exchange
+        _ request: Request, connection name: String, path: String, access: inout AccessRecord
     ) async throws
         -> Response
     {
-        let principal = try await self.authenticate(request, exchange: &exchange)
+        let principal = try await self.authenticate(request, access: &access)
         let connection = try self.gateway.connection(name, for: principal)
         try Self.requireProxiedMethod(request, connection: name)
         guard !GatewayRoute.hasDotSegments(path) else {
             throw GatewayError(.badRequest, "'.' and '..' path segments are not forwarded", connection: name)
         }
-        try self.admit(principal, to: connection, exchange: &exchange)
+        try self.admit(principal, to: connection, access: &access)
         var headers = HeaderPolicy.upstreamHeaders(
             from: request.headers, credentialHeaders: self.gateway.inboundCredentialHeaders)
-        headers.set(Self.requestIDField, to: exchange.requestID)
-        self.addForwardedHeaders(to: &headers, exchange: exchange)
+        headers.set(Self.requestIDField, to: access.requestID)
+        self.addForwardedHeaders(to: &headers, access: access)
         let body = try self.upstreamBody(of: request, connection: name)
         let call = ProxyCall(method: request.method, path: path, query: request.uri.query, headers: headers, body: body)
         let upstream: UpstreamResponse
@@ -33,7 +33,7 @@ extension GatewayResponder {
             if case .stream(let stream, _) = body { stream.cancel() }
             throw error
         }
-        exchange.upstreamStatus = upstream.status
+        access.upstreamStatus = upstream.status
         let status: HTTPResponse.Status
         do {
             status = try Self.finalStatus(upstream.status, connection: name)
@@ -64,7 +64,7 @@ extension GatewayResponder {
             return Response(status: status, headers: responseHeaders, body: .init(byteBuffer: body))
         }
         let relayed = try await Self.relay(upstream, contentLength: length)
-        exchange.streamed = true
+        access.streamed = true
         return Response(status: status, headers: responseHeaders, body: relayed)
     }
 

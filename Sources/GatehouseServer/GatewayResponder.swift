@@ -50,90 +50,90 @@ struct GatewayResponder: HTTPResponder {
         let started = ContinuousClock.now
         let incoming = request.headers.value(for: Self.requestIDField)
         let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()
-        var exchange = Exchange(requestID: requestID, method: request.method.rawValue, started: started)
-        exchange.remoteAddress = context.remoteAddress
+        var access = AccessRecord(requestID: requestID, method: request.method.rawValue, started: started)
+        access.remoteAddress = context.remoteAddress
         let trace = TraceContext(
             traceparent: request.headers.value(for: TraceContext.traceparentField),
             tracestate: request.headers.value(for: TraceContext.tracestateField))
-        exchange.traceID = trace.traceID
+        access.traceID = trace.traceID
         self.metrics.started()
         var response: Response
         do {
-            response = try await RequestTimings.$current.withValue(exchange.timings) {
+            response = try await RequestTimings.$current.withValue(access.timings) {
                 try await TraceContext.$current.withValue(trace) {
                     try await GatewaySpans.run(GatewaySpans.request, kind: .server) {
-                        try await self.dispatch(request, context: context, exchange: &exchange)
+                        try await self.dispatch(request, context: context, access: &access)
                     }
                 }
             }
         } catch {
-            response = self.errorResponse(error, exchange: &exchange)
+            response = self.errorResponse(error, access: &access)
         }
         response.headers.set(Self.requestIDField, to: requestID)
         response.headers.set(TraceContext.traceparentField, to: trace.traceparent)
-        if let status = exchange.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
+        if let status = access.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
         let status = response.status.code
-        guard exchange.streamed else {
+        guard access.streamed else {
             // Buffered answers are complete now; leaving their body untouched keeps
             // Hummingbird's single-write path.
-            self.record(exchange, status: status, aborted: false)
+            self.record(access, status: status, aborted: false)
             return response
         }
         // Streamed answers are recorded when the body has been sent, with their full duration.
-        let finalExchange = exchange
+        let finalAccess = access
         response.body = response.body.withCompletion { error in
-            self.record(finalExchange, status: status, aborted: error != nil)
+            self.record(finalAccess, status: status, aborted: error != nil)
         }
         return response
     }
 
     /// One access line and the request metrics.
-    func record(_ exchange: Exchange, status: Int, aborted: Bool) {
-        let elapsed = ContinuousClock.now - exchange.started
+    func record(_ access: AccessRecord, status: Int, aborted: Bool) {
+        let elapsed = ContinuousClock.now - access.started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        let label = self.metricLabel(exchange.connection)
-        self.metrics.finished(connection: label, route: exchange.route, status: status, nanoseconds: nanoseconds)
+        let label = self.metricLabel(access.connection)
+        self.metrics.finished(connection: label, route: access.route, status: status, nanoseconds: nanoseconds)
         if label != "-", self.role == .data {
-            self.traffic.record(connection: label, status: status, at: exchange.started)
+            self.traffic.record(connection: label, status: status, at: access.started)
         }
-        if exchange.connection != nil, exchange.route == "proxy" || exchange.route == "operation" {
+        if access.connection != nil, access.route == "proxy" || access.route == "operation" {
             self.metrics.upstreamTimings(
-                connection: label, queueNanoseconds: exchange.timings.queueWait,
-                upstreamNanoseconds: exchange.timings.upstream)
+                connection: label, queueNanoseconds: access.timings.queueWait,
+                upstreamNanoseconds: access.timings.upstream)
         }
         guard self.logger.logLevel <= .info else { return }
-        let upstreamRoute = exchange.connection != nil && (exchange.route == "proxy" || exchange.route == "operation")
+        let upstreamRoute = access.connection != nil && (access.route == "proxy" || access.route == "operation")
         if let accessLog = self.accessLog {
             accessLog.logAccess(
                 .init(
-                    requestID: exchange.requestID, client: exchange.client, connection: exchange.connection,
-                    method: exchange.method,
-                    route: exchange.route, status: status, upstreamStatus: exchange.upstreamStatus,
+                    requestID: access.requestID, client: access.client, connection: access.connection,
+                    method: access.method,
+                    route: access.route, status: status, upstreamStatus: access.upstreamStatus,
                     nanoseconds: nanoseconds,
-                    queueNanoseconds: upstreamRoute ? exchange.timings.queueWait : nil,
-                    upstreamNanoseconds: upstreamRoute ? exchange.timings.upstream : nil,
-                    error: exchange.errorCode, aborted: aborted, traceID: exchange.traceID
+                    queueNanoseconds: upstreamRoute ? access.timings.queueWait : nil,
+                    upstreamNanoseconds: upstreamRoute ? access.timings.upstream : nil,
+                    error: access.errorCode, aborted: aborted, traceID: access.traceID
                 )
             )
             return
         }
         var metadata: Logger.Metadata = [
-            "request_id": .string(exchange.requestID),
-            "client": .string(exchange.client ?? "-"),
-            "connection": .string(exchange.connection ?? "-"),
-            "method": .string(exchange.method),
-            "route": .string(exchange.route),
+            "request_id": .string(access.requestID),
+            "client": .string(access.client ?? "-"),
+            "connection": .string(access.connection ?? "-"),
+            "method": .string(access.method),
+            "route": .string(access.route),
             "status": .stringConvertible(status),
-            "upstream_status": .string(exchange.upstreamStatus.map(String.init) ?? "-"),
+            "upstream_status": .string(access.upstreamStatus.map(String.init) ?? "-"),
             "duration_ms": .string(String(format: nanoseconds)),
         ]
-        if let code = exchange.errorCode { metadata["error"] = .string(code) }
+        if let code = access.errorCode { metadata["error"] = .string(code) }
         if upstreamRoute {
-            metadata["queue_ms"] = .string(String(format: exchange.timings.queueWait))
-            metadata["upstream_ms"] = .string(String(format: exchange.timings.upstream))
+            metadata["queue_ms"] = .string(String(format: access.timings.queueWait))
+            metadata["upstream_ms"] = .string(String(format: access.timings.upstream))
         }
         if aborted { metadata["aborted"] = "true" }
-        if let trace = exchange.traceID { metadata["trace_id"] = .string(trace) }
+        if let trace = access.traceID { metadata["trace_id"] = .string(trace) }
         self.logger.info("access", metadata: metadata)
     }
 
@@ -145,7 +145,7 @@ struct GatewayResponder: HTTPResponder {
         return connection
     }
 
-    nonisolated(nonsending) private func dispatch(_ request: Request, context: Context, exchange: inout Exchange)
+    nonisolated(nonsending) private func dispatch(_ request: Request, context: Context, access: inout AccessRecord)
         async throws -> Response
     {
         var route = GatewayRoute.match(path: request.uri.path)
@@ -153,46 +153,46 @@ struct GatewayResponder: HTTPResponder {
         switch route {
         case .proxy(let connection, let path):
             // Stays on the connection's event loop (``EventLoopBoundChannel``): no blocking work.
-            exchange.route = "proxy"
-            exchange.connection = connection
-            return try await self.proxy(request, connection: connection, path: path, exchange: &exchange)
+            access.route = "proxy"
+            access.connection = connection
+            return try await self.proxy(request, connection: connection, path: path, access: &access)
         case .health, .ready, .metrics, .notFound:
-            return try await self.handle(route, request, context: context, exchange: &exchange)
+            return try await self.handle(route, request, context: context, access: &access)
         default:
             // Handlers that may block (SQLite, adapters' parsing) run on the global pool, not
             // on the event loop shared with other connections.
             return try await withTaskExecutorPreference(globalConcurrentExecutor) {
-                try await self.handle(route, request, context: context, exchange: &exchange)
+                try await self.handle(route, request, context: context, access: &access)
             }
         }
     }
 
     /// Answers `route` on the current executor.
-    private func handle(_ route: GatewayRoute, _ request: Request, context: Context, exchange: inout Exchange)
+    private func handle(_ route: GatewayRoute, _ request: Request, context: Context, access: inout AccessRecord)
         async throws -> Response
     {
         switch route {
         case .proxy(let connection, let path):
-            exchange.route = "proxy"
-            exchange.connection = connection
-            return try await self.proxy(request, connection: connection, path: path, exchange: &exchange)
+            access.route = "proxy"
+            access.connection = connection
+            return try await self.proxy(request, connection: connection, path: path, access: &access)
         case .operation(let connection, let operation):
-            exchange.route = "operation"
-            exchange.connection = connection
-            return try await self.operation(request, connection: connection, operation: operation, exchange: &exchange)
+            access.route = "operation"
+            access.connection = connection
+            return try await self.operation(request, connection: connection, operation: operation, access: &access)
         case .health:
-            exchange.route = "healthz"
+            access.route = "healthz"
             try Self.requireGet(request, "/healthz")
             return Self.json(["status": "ok"])
         case .ready:
-            exchange.route = "readyz"
+            access.route = "readyz"
             try Self.requireGet(request, "/readyz")
             if let reason = self.readiness.notReadyReason {
                 throw GatewayError(.unavailable, "not ready: \(reason)")
             }
             return Self.json(["status": "ready"])
         case .metrics:
-            exchange.route = "metrics"
+            access.route = "metrics"
             try Self.requireGet(request, "/metrics")
             self.metrics.connectionHealth(self.gateway.connections.values.map { ($0.name, $0.health.current) })
             self.metrics.circuitStates(
@@ -204,33 +204,35 @@ struct GatewayResponder: HTTPResponder {
                 body: .init(byteBuffer: ByteBuffer(bytes: self.renderMetrics()))
             )
         case .openAPI:
-            exchange.route = "openapi"
-            return try await self.openAPIDocument(request, exchange: &exchange)
+            access.route = "openapi"
+            return try await self.openAPIDocument(request, access: &access)
         case .endpoint(let connection, let name):
-            exchange.route = "endpoint"
-            exchange.connection = connection
-            return try await self.endpoint(request, connection: connection, name: name, exchange: &exchange)
+            access.route = "endpoint"
+            access.connection = connection
+            return try await self.endpoint(request, connection: connection, name: name, access: &access)
         case .hook(let connection, let name):
-            exchange.route = "hook"
-            exchange.connection = connection
-            return try await self.hook(request, connection: connection, name: name, exchange: exchange)
+            access.route = "hook"
+            access.connection = connection
+            return try await self.hook(request, connection: connection, name: name, access: access)
         case .admin(let segments):
-            exchange.route = "admin"
+            access.route = "admin"
             return try await self.admin.respond(
-                to: request, segments: segments, remoteAddress: context.remoteAddress, exchange: &exchange)
+                to: request, segments: segments, remoteAddress: context.remoteAddress, access: &access)
         case .notFound:
             if self.role == .admin, let console = self.console, !request.uri.path.hasPrefix("/admin/") {
-                exchange.route = "console"
+                access.route = "console"
                 return await console.respond(to: request, remoteAddress: context.remoteAddress)
             }
-            exchange.route = "other"
+            access.route = "other"
             throw GatewayError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
         }
     }
 
     /// `GET /oauth/{connection}/{name}`: an adapter's own endpoint; the admin token is checked
     /// first for the names the adapter lists in `adminEndpoints`.
-    private func endpoint(_ request: Request, connection name: String, name endpoint: String, exchange: inout Exchange)
+    private func endpoint(
+        _ request: Request, connection name: String, name endpoint: String, access: inout AccessRecord
+    )
         async throws -> Response
     {
         guard let connection = self.gateway.connections[name], let endpoints = connection.endpoints else {
@@ -247,7 +249,7 @@ struct GatewayResponder: HTTPResponder {
         }
         if isAdmin {
             try self.admin.verify(request)
-            exchange.client = "admin"
+            access.client = "admin"
         }
         let answer: EndpointResponse
         do {
@@ -256,7 +258,7 @@ struct GatewayResponder: HTTPResponder {
         } catch let error as GatewayError {
             throw isAdmin
                 ? error.on(connection: name)
-                : self.forUnauthenticatedCaller(error, connection: name, requestID: exchange.requestID)
+                : self.forUnauthenticatedCaller(error, connection: name, requestID: access.requestID)
         }
         var headers: HTTPFields = [.contentType: answer.contentType, .cacheControl: "no-store"]
         if let location = answer.location { headers[.location] = location }
@@ -270,7 +272,7 @@ struct GatewayResponder: HTTPResponder {
 
     /// `POST /hooks/{connection}/{name...}`: a web hook an upstream calls; the adapter checks its
     /// secret. The path (which may hold the secret) is never logged or echoed.
-    private func hook(_ request: Request, connection name: String, name hook: String, exchange: Exchange) async throws
+    private func hook(_ request: Request, connection name: String, name hook: String, access: AccessRecord) async throws
         -> Response
     {
         guard let connection = self.gateway.connections[name], let endpoints = connection.endpoints else {
@@ -295,7 +297,7 @@ struct GatewayResponder: HTTPResponder {
                     body: Array(body.readableBytesView))
             )
         } catch let error as GatewayError {
-            throw self.forUnauthenticatedCaller(error, connection: name, requestID: exchange.requestID)
+            throw self.forUnauthenticatedCaller(error, connection: name, requestID: access.requestID)
         }
         return Response(
             status: try Self.finalStatus(answer.status, connection: name, error: .internal),
@@ -306,18 +308,18 @@ struct GatewayResponder: HTTPResponder {
 
     /// Adds the gateway's own forwarding headers (`server.forwarded_headers: set`) to headers
     /// bound upstream; the caller's were already dropped by ``HeaderPolicy``.
-    func addForwardedHeaders(to headers: inout HTTPFields, exchange: Exchange) {
+    func addForwardedHeaders(to headers: inout HTTPFields, access: AccessRecord) {
         guard self.forwardedHeaders == .set else { return }
         headers.append(
-            contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: exchange.remoteAddress, proto: self.forwardedProto)
+            contentsOf: HeaderPolicy.forwardedHeaders(remoteAddress: access.remoteAddress, proto: self.forwardedProto)
         )
     }
 
     /// Applies the caller's and the connection's rate limits: 429 `rate_limited` (counted in
     /// `gatehouse_rate_limited_total`) before anything is sent upstream.
-    func admit(_ principal: Principal, to connection: ConnectionRuntime, exchange: inout Exchange) throws {
+    func admit(_ principal: Principal, to connection: ConnectionRuntime, access: inout AccessRecord) throws {
         do {
-            exchange.rateLimit = try self.gateway.admit(principal, to: connection)?.status
+            access.rateLimit = try self.gateway.admit(principal, to: connection)?.status
         } catch let refusal as RateLimitedAdmission.Refusal {
             self.metrics.rateLimited(
                 scope: refusal.scope.rawValue, name: refusal.scope == .client ? principal.name : connection.name)
@@ -336,40 +338,41 @@ struct GatewayResponder: HTTPResponder {
     static let rateLimitRemainingField = HTTPField.Name("RateLimit-Remaining")!
     static let rateLimitResetField = HTTPField.Name("RateLimit-Reset")!
 
-    nonisolated(nonsending) func authenticate(_ request: Request, exchange: inout Exchange) async throws -> Principal {
+    nonisolated(nonsending) func authenticate(_ request: Request, access: inout AccessRecord) async throws -> Principal
+    {
         let credentials = InboundCredentials(
             authorization: request.headers.value(for: .authorization), headers: request.headers)
         let principal = try await self.gateway.authenticate(credentials)
-        exchange.client = principal.name
+        access.client = principal.name
         return principal
     }
 
-    private func errorResponse(_ error: any Error, exchange: inout Exchange) -> Response {
+    private func errorResponse(_ error: any Error, access: inout AccessRecord) -> Response {
         let gatewayError: GatewayError
         switch error {
         case let error as GatewayError: gatewayError = error
-        case let error as TransportError: gatewayError = GatewayError(error, connection: exchange.connection)
+        case let error as TransportError: gatewayError = GatewayError(error, connection: access.connection)
         case is CancellationError: gatewayError = GatewayError(.unavailable, "the request was cancelled")
         default:
             // Only the type is logged: messages of unknown errors could carry anything.
             self.logger.error(
                 "unexpected error",
-                metadata: ["request_id": .string(exchange.requestID), "type": .string("\(type(of: error))")])
+                metadata: ["request_id": .string(access.requestID), "type": .string("\(type(of: error))")])
             gatewayError = GatewayError(
-                .internal, "internal error; see the gateway log for request \(exchange.requestID)")
+                .internal, "internal error; see the gateway log for request \(access.requestID)")
         }
-        exchange.errorCode = gatewayError.code.rawValue
-        if let upstreamStatus = gatewayError.upstreamStatus { exchange.upstreamStatus = upstreamStatus }
+        access.errorCode = gatewayError.code.rawValue
+        if let upstreamStatus = gatewayError.upstreamStatus { access.upstreamStatus = upstreamStatus }
         if [.upstreamError, .upstreamTimeout, .upstreamUnreachable].contains(gatewayError.code),
-            exchange.connection != nil
+            access.connection != nil
         {
             self.metrics.upstreamError(
-                connection: self.metricLabel(exchange.connection), kind: gatewayError.code.rawValue)
+                connection: self.metricLabel(access.connection), kind: gatewayError.code.rawValue)
         }
-        var response = Self.json(gatewayError.body(requestID: exchange.requestID), status: gatewayError.code.httpStatus)
+        var response = Self.json(gatewayError.body(requestID: access.requestID), status: gatewayError.code.httpStatus)
         if let seconds = gatewayError.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
         if let allow = gatewayError.allowedMethods { response.headers[.allow] = allow }
-        if let status = gatewayError.rateLimit { exchange.rateLimit = status }
+        if let status = gatewayError.rateLimit { access.rateLimit = status }
         return response
     }
 
@@ -384,7 +387,7 @@ struct GatewayResponder: HTTPResponder {
 }
 
 /// What the access line reports about one request.
-struct Exchange: Sendable {
+struct AccessRecord: Sendable {
     let requestID: String
     let method: String
     let started: ContinuousClock.Instant
