@@ -7,6 +7,9 @@ public enum Hex {
     /// The uppercase hex digit (ASCII) of `nibble`'s low four bits, as percent-encoding writes it.
     public static func uppercaseDigit(_ nibble: UInt8) -> UInt8 { self.uppercaseDigits[Int(nibble & 0x0F)] }
 
+    /// The lowercase hex digit (ASCII) of `nibble`'s low four bits, as JSON's `\u00XX` writes it.
+    public static func lowercaseDigit(_ nibble: UInt8) -> UInt8 { self.digits[Int(nibble & 0x0F)] }
+
     /// The value of one hex digit (ASCII, either case); `nil` for any other byte.
     public static func value(of digit: UInt8) -> UInt8? { self.nibble(digit) }
 

@@ -23,6 +23,17 @@ import Testing
         #expect(JSON.serialize(items) == array)
     }
 
+    /// Every character that must be escaped is, lowercase `\u00XX` for the other control
+    /// characters, and everything else (non-ASCII included) is written as its UTF-8 bytes.
+    @Test func stringsAreEscapedExactlyWhereTheyMustBe() throws {
+        let text = "a\"b\\c/\n\r\t\u{01}\u{1F}\u{7F}é😀 end"
+        let serialized = JSON.serialize(.object(["k\"": .string(text), "plain": .string("no escapes at all")]))
+        #expect(
+            serialized == #"{"k\"":"a\"b\\c/\n\r\t\u0001\u001f\#u{7F}é😀 end","plain":"no escapes at all"}"#)
+        #expect(JSON.serializeBytes(.string(text)) == Array(#""a\"b\\c/\n\r\t\u0001\u001f\#u{7F}é😀 end""#.utf8))
+        #expect(try JSON.parse(serialized).objectValue?["k\""] == .string(text))
+    }
+
     @Test func unicodeEscapesAndSurrogates() throws {
         let value = try JSON.parse(#"["\u00e9\ud83d\ude00", "ß"]"#)
         #expect(value == .array([.string("é😀"), .string("ß")]))

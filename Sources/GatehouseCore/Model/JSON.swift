@@ -1,3 +1,5 @@
+import GatehouseCrypto
+
 /// Strict RFC 8259 JSON reading and writing for ``Value``.
 public enum JSON {
     /// Why a document is not JSON, with the position of the problem.
@@ -25,57 +27,70 @@ public enum JSON {
 
     /// Serializes compactly (no whitespace), keeping member order.
     public static func serialize(_ value: Value) -> String {
-        var out = ""
-        out.reserveCapacity(64)
-        write(value, into: &out)
+        String(decoding: self.serializeBytes(value), as: UTF8.self)
+    }
+
+    /// Serializes into UTF-8 bytes. Written byte by byte into one array: error bodies and
+    /// envelopes are built for every request that has one, and appending to a `String` one
+    /// Unicode scalar at a time cost about 100 instructions a character.
+    public static func serializeBytes(_ value: Value) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        self.write(value, into: &out)
         return out
     }
 
-    /// Serializes into UTF-8 bytes.
-    public static func serializeBytes(_ value: Value) -> [UInt8] {
-        Array(serialize(value).utf8)
-    }
-
-    static func write(_ value: Value, into out: inout String) {
+    static func write(_ value: Value, into out: inout [UInt8]) {
         switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
-        case .string(let s): writeString(s, into: &out)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.utf8)
+        case .string(let s): self.writeString(s, into: &out)
         case .array(let elements):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
-                if index > 0 { out += "," }
-                write(element, into: &out)
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                self.write(element, into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, member) in object.members.enumerated() {
-                if index > 0 { out += "," }
-                writeString(member.key, into: &out)
-                out += ":"
-                write(member.value, into: &out)
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                self.writeString(member.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                self.write(member.value, into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    /// A JSON string: `"` and `\` and the control characters escaped, every other character
+    /// as its UTF-8 bytes; runs without anything to escape are copied whole.
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var text = s
+        text.withUTF8 { bytes in
+            var start = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+                case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
+                case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
+                case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+                default:
+                    out.append(contentsOf: #"\u00"#.utf8)
+                    out.append(Hex.lowercaseDigit(byte >> 4))
+                    out.append(Hex.lowercaseDigit(byte))
+                }
+                start = index + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
