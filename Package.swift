@@ -235,6 +235,7 @@ let package = Package(
             dependencies: [
                 core, "GatehouseCrypto", "GatehouseXML", "GatehouseConsole", hummingbird, logging,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -329,9 +329,9 @@ struct GatewayResponder: HTTPResponder {
 
     /// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`.
     static func addRateLimitHeaders(_ status: RateLimitStatus, to headers: inout HTTPFields) {
-        headers[Self.rateLimitLimitField] = String(status.limit)
-        headers[Self.rateLimitRemainingField] = String(status.remaining)
-        headers[Self.rateLimitResetField] = String(status.resetSeconds)
+        headers.set(Self.rateLimitLimitField, to: String(status.limit))
+        headers.set(Self.rateLimitRemainingField, to: String(status.remaining))
+        headers.set(Self.rateLimitResetField, to: String(status.resetSeconds))
     }
 
     static let rateLimitLimitField = HTTPField.Name("RateLimit-Limit")!
@@ -370,8 +370,8 @@ struct GatewayResponder: HTTPResponder {
                 connection: self.metricLabel(access.connection), kind: gatewayError.code.rawValue)
         }
         var response = Self.json(gatewayError.body(requestID: access.requestID), status: gatewayError.code.httpStatus)
-        if let seconds = gatewayError.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
-        if let allow = gatewayError.allowedMethods { response.headers[.allow] = allow }
+        if let seconds = gatewayError.retryAfterSeconds { response.headers.set(.retryAfter, to: String(seconds)) }
+        if let allow = gatewayError.allowedMethods { response.headers.set(.allow, to: allow) }
         if let status = gatewayError.rateLimit { access.rateLimit = status }
         return response
     }

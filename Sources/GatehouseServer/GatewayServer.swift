@@ -135,12 +135,12 @@ public struct GatewayServer: Service {
         let data = self.configuration.listener
         let adminListener = self.configuration.adminListener
         // Ready, and one "listening" line, once every listener is bound: `port` is the data
-        // plane's, `admin_port` the admin listener's.
+        // plane's, `admin_port` the admin listener's, `event_loops` how many loops serve them.
         let rendezvous = ListenerRendezvous(expected: adminListener == nil ? [.data] : [.data, .admin]) { ports in
             readiness.markReady()
             var metadata: Logger.Metadata = [
                 "host": .string(data.host), "port": .stringConvertible(ports[.data] ?? 0),
-                "scheme": .string(data.scheme),
+                "scheme": .string(data.scheme), "event_loops": .stringConvertible(ServerEventLoops.count),
             ]
             if let adminListener {
                 metadata["admin_host"] = .string(adminListener.host)

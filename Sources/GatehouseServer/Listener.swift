@@ -57,6 +57,7 @@ public struct Listener: Sendable {
                 address: .hostname(self.host, port: self.port), serverName: "gatehouse", backlog: limits.backlog),
             services: services,
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
+            eventLoopGroupProvider: .shared(ServerEventLoops.group),
             logger: logger
         )
     }

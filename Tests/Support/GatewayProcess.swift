@@ -23,7 +23,10 @@ public final class GatewayProcess: Sendable {
 
     /// Starts `gatehouse serve` with `config` (YAML text; `server.port` and `admin.port` are
     /// forced to free ones) and extra environment variables; returns once every listener listens.
-    public static func start(config: String, environment: [String: String] = [:]) async throws -> GatewayProcess {
+    /// `wrapper` runs it under another program that then executes it (e.g. `taskset -c 0`).
+    public static func start(config: String, environment: [String: String] = [:], wrapper: [String] = []) async throws
+        -> GatewayProcess
+    {
         let directory = try TemporaryDirectory.make()
         let configPath = directory + "/gatehouse.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -31,7 +34,8 @@ public final class GatewayProcess: Sendable {
         let (process, _) = try Self.launch(
             arguments: ["serve", "--config", configPath, "--port", "0", "--admin-port", "0"],
             environment: environment,
-            logPath: logPath
+            logPath: logPath,
+            wrapper: wrapper
         )
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
@@ -122,12 +126,17 @@ public final class GatewayProcess: Sendable {
         )
     }
 
-    static func launch(arguments: [String], environment: [String: String], logPath: String) throws -> (
-        SendableProcess, Void
-    ) {
+    static func launch(arguments: [String], environment: [String: String], logPath: String, wrapper: [String] = [])
+        throws -> (SendableProcess, Void)
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: BinaryLocator.gatehouse)
-        process.arguments = arguments
+        if let program = wrapper.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(wrapper.dropFirst()) + [BinaryLocator.gatehouse] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: BinaryLocator.gatehouse)
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         // One open file for both: two would each write from offset 0 over the other's lines.
