@@ -37,18 +37,12 @@ import Testing
             }
             """
         try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-c", directory + "/nginx.conf", "-p", directory, "-e", directory + "/error.log"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ChildProcesses.run(process)
-        let owned = ChildProcesses.owned(process)
+        let owned = try ChildProcesses.start(
+            "/usr/sbin/nginx", ["-c", directory + "/nginx.conf", "-p", directory, "-e", directory + "/error.log"])
         defer { ChildProcesses.end(owned.value) }
         // Both ports accept connections while nginx retries its bind; it is still not ready.
         await #expect(throws: LoopbackPort.PortTaken.self) {
-            try await LoopbackPort.waitUntilListening([free, taken], by: process, what: "nginx")
+            try await LoopbackPort.waitUntilListening([free, taken], by: owned.value, what: "nginx")
         }
     }
 }

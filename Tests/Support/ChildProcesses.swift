@@ -24,6 +24,19 @@ public enum ChildProcesses {
         _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 32 * 1024)
     }()
 
+    /// Starts the server program at `path` with `arguments`, nothing on its standard input and
+    /// its output discarded (it logs to files of its own), owned until the returned value goes.
+    public static func start(_ path: String, _ arguments: [String]) throws -> OwnedProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try Self.run(process)
+        return Self.owned(process)
+    }
+
     /// Starts `process` and records it until ``end(_:)``.
     public static func run(_ process: Process) throws {
         _ = Self.installExitHandler

@@ -52,15 +52,8 @@ public final class ForwardProxyFixture: Sendable {
                 """
             if let login { config += "BasicAuth \(login.user) \(login.password)\n" }
             try config.write(toFile: directory + "/tinyproxy.conf", atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tinyproxy)
-            process.arguments = ["-d", "-c", directory + "/tinyproxy.conf"]
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try ChildProcesses.run(process)
-            let owned = ChildProcesses.owned(process)
-            try await LoopbackPort.waitUntilListening([port], by: process, what: "tinyproxy")
+            let owned = try ChildProcesses.start(tinyproxy, ["-d", "-c", directory + "/tinyproxy.conf"])
+            try await LoopbackPort.waitUntilListening([port], by: owned.value, what: "tinyproxy")
             return (port, directory, owned)
         }
         guard let tls else { return ForwardProxyFixture(port: port, directory: directory, process: owned, front: nil) }
@@ -103,15 +96,9 @@ public final class ForwardProxyFixture: Sendable {
             }
             """
         try config.write(toFile: directory + "/front.conf", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: nginx)
-        process.arguments = ["-c", directory + "/front.conf", "-p", directory, "-e", directory + "/front-error.log"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ChildProcesses.run(process)
-        let owned = ChildProcesses.owned(process)
-        try await LoopbackPort.waitUntilListening([port], by: process, what: "the proxy's TLS front")
+        let owned = try ChildProcesses.start(
+            nginx, ["-c", directory + "/front.conf", "-p", directory, "-e", directory + "/front-error.log"])
+        try await LoopbackPort.waitUntilListening([port], by: owned.value, what: "the proxy's TLS front")
         return owned
     }
 

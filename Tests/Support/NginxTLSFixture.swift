@@ -111,15 +111,9 @@ public final class NginxTLSFixture: Sendable {
                 }
                 """
             try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: nginx)
-            process.arguments = ["-c", directory + "/nginx.conf", "-p", directory, "-e", directory + "/error.log"]
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try ChildProcesses.run(process)
-            let owned = ChildProcesses.owned(process)
-            try await LoopbackPort.waitUntilListening(Array(ports.values), by: process, what: "nginx")
+            let owned = try ChildProcesses.start(
+                nginx, ["-c", directory + "/nginx.conf", "-p", directory, "-e", directory + "/error.log"])
+            try await LoopbackPort.waitUntilListening(Array(ports.values), by: owned.value, what: "nginx")
             return NginxTLSFixture(ports: ports, directory: directory, process: owned)
         }
     }
