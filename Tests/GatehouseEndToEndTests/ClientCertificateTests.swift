@@ -38,7 +38,7 @@ import Testing
             let answer = try await h.client.send(.get, h.url("/proxy/\(name)/items"), headers: h.auth)
             #expect(answer.status == 200, "\(name): \(answer.text)")
         }
-        let dn = h.nginx.requests(to: .clientCertificate)
+        let dn = await h.nginx.requests(to: .clientCertificate, awaiting: 2)
         #expect(dn.count == 2 && dn.allSatisfy { $0.contains("CN=gatehouse-client") }, "\(h.nginx.accessLog)")
         // A caller without a certificate: nginx answers its own 400, passed through as the upstream's answer.
         let refused = try await h.client.send(.get, h.url("/proxy/without/items"), headers: h.auth)

@@ -31,7 +31,9 @@ import Testing
         let tls = try await h.client.send(.get, h.url("/proxy/tls/items"), headers: h.auth)
         #expect(tls.status == 200, "\(tls.text)")
         #expect(proxy.log.contains("CONNECT 127.0.0.1:\(h.nginx.ports[.trusted]!)"), "\(proxy.log)")
-        #expect(h.nginx.requests(to: .trusted).first?.contains("Bearer \(h.canary)") == true, "\(h.nginx.accessLog)")
+        #expect(
+            await h.nginx.requests(to: .trusted, awaiting: 1).first?.contains("Bearer \(h.canary)") == true,
+            "\(h.nginx.accessLog)")
         // The proxy saw the tunnel's target, never what went inside it.
         #expect(!proxy.log.contains(h.canary), "\(proxy.log)")
         #expect(!proxy.log.contains("/items"), "\(proxy.log)")
@@ -68,7 +70,7 @@ import Testing
         #expect(ok.status == 200, "\(ok.text)")
         let refused = try await h.client.send(.get, h.url("/proxy/without-login/items"), headers: h.auth)
         #expect(refused.status == 502, "\(refused.text)")
-        #expect(h.nginx.requests(to: .trusted).count == 1, "\(h.nginx.accessLog)")
+        #expect(await h.nginx.requests(to: .trusted, awaiting: 1).count == 1, "\(h.nginx.accessLog)")
         #expect(!h.gateway.log.contains(String(login.password)))
         await h.finish()
     }
@@ -108,7 +110,7 @@ import Testing
         #expect(refused.status == 502, "\(refused.text)")
         #expect(refused.json["error"]?["upstream_kind"]?.stringValue == "tls_verification", "\(refused.text)")
         #expect(!untrusted.log.contains("CONNECT 127.0.0.1"), "\(untrusted.log)")
-        #expect(h.nginx.requests(to: .trusted).count == 1)
+        #expect(await h.nginx.requests(to: .trusted, awaiting: 1).count == 1)
         await h.finish()
     }
 

@@ -22,8 +22,11 @@ import Testing
         #expect(two.status == 200, "\(two.text)")
         #expect(two.json["protocol"]?.stringValue == "HTTP/2.0")
         // What nginx saw: the protocol, and the credential arriving inside TLS.
-        #expect(h.nginx.requests(to: .trusted).first?.contains("HTTP/1.1") == true, "\(h.nginx.accessLog)")
-        #expect(h.nginx.requests(to: .http2).first?.contains("HTTP/2.0") == true, "\(h.nginx.accessLog)")
+        #expect(
+            await h.nginx.requests(to: .trusted, awaiting: 1).first?.contains("HTTP/1.1") == true,
+            "\(h.nginx.accessLog)")
+        #expect(
+            await h.nginx.requests(to: .http2, awaiting: 1).first?.contains("HTTP/2.0") == true, "\(h.nginx.accessLog)")
         #expect(h.nginx.requests(to: .http2).first?.contains("Bearer \(h.canary)") == true)
         await h.finish()
     }
@@ -109,7 +112,9 @@ import Testing
         }
         let ok = try await h.client.send(.get, h.url("/proxy/v12/items"), headers: h.auth)
         #expect(ok.status == 200, "\(ok.text)")
-        #expect(h.nginx.requests(to: .tls12Only).first?.contains("TLSv1.2") == true, "\(h.nginx.accessLog)")
+        #expect(
+            await h.nginx.requests(to: .tls12Only, awaiting: 1).first?.contains("TLSv1.2") == true,
+            "\(h.nginx.accessLog)")
         let refused = try await h.client.send(.post, h.url("/proxy/v13/items"), headers: h.auth, body: Array("x".utf8))
         #expect(refused.status == 502, "\(refused.text)")
         #expect(refused.errorCode == "upstream_error")

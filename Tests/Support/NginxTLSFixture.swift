@@ -45,6 +45,19 @@ public final class NginxTLSFixture: Sendable {
         (try? String(contentsOfFile: self.directory + "/access.log", encoding: .utf8)) ?? ""
     }
 
+    /// The access log lines of `server` once there are at least `count` (nginx writes a line
+    /// just after the answer, so a test reading right after its call can be first); what there
+    /// is after 10 s otherwise.
+    public func requests(to server: Server, awaiting count: Int) async -> [String] {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var lines = self.requests(to: server)
+        while lines.count < count, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+            lines = self.requests(to: server)
+        }
+        return lines
+    }
+
     /// nginx's error log so far (for failure messages).
     public var errorLog: String {
         (try? String(contentsOfFile: self.directory + "/error.log", encoding: .utf8)) ?? ""
