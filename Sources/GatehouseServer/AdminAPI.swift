@@ -35,7 +35,7 @@ struct AdminAPI: Sendable {
         access.client = "admin"
         if segments == ["config", "reload"] {
             guard request.method == .post else {
-                throw GatewayError(.methodNotAllowed, "/admin/v1/config/reload takes POST")
+                throw GatewayError.methodNotAllowed("/admin/v1/config/reload takes POST", allow: "POST")
             }
             guard let reload else { throw GatewayError(.notFound, "this gateway cannot reload its configuration") }
             let outcome = await reload.reload(trigger: "admin-api")

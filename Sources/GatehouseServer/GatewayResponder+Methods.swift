@@ -3,11 +3,9 @@ import HTTPTypes
 import Hummingbird
 
 extension GatewayResponder {
-    /// The methods `/proxy` forwards (the documented ones). Not TRACE: an upstream that honours
-    /// it would echo the credential Gatehouse added back to the caller; not CONNECT, nor methods
-    /// an upstream may read in ways the gateway cannot foresee (QUERY, WebDAV's).
-    static let proxiedMethods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options]
-    static let proxiedMethodsAllow = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+    /// The methods `/proxy` forwards: ``HTTPRequest/Method/forwarded``.
+    static let proxiedMethods = Set(HTTPRequest.Method.forwarded)
+    static let proxiedMethodsAllow = HTTPRequest.Method.forwardedAllow
 
     /// 405 with `Allow: GET` unless `request` is a GET.
     static func requireGet(_ request: Request, _ route: String) throws {

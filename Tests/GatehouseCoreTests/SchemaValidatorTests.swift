@@ -38,6 +38,20 @@ struct SchemaValidatorTests {
                 == "/parameters/a~1b~0c: must be a string, a number or a boolean")
     }
 
+    @Test func checksAStringAgainstItsPattern() {
+        let id = Schema.object(["id": Schema.string(pattern: "^[A-Za-z0-9-]+$")])
+        #expect(SchemaValidator.violation(of: ["id": "ab-12"], against: id) == nil)
+        #expect(
+            SchemaValidator.violation(of: ["id": "a/b"], against: id)?.description == "/id: must match ^[A-Za-z0-9-]+$")
+        #expect(
+            SchemaValidator.violation(of: ["id": ""], against: id)?.description == "/id: must match ^[A-Za-z0-9-]+$")
+        // Letters outside ASCII are not [A-Za-z].
+        #expect(SchemaValidator.violation(of: ["id": "café"], against: id) != nil)
+        // A pattern that does not compile accepts nothing (fail closed).
+        let broken = Schema.string(pattern: "^[a-")
+        #expect(SchemaValidator.violation(of: "a", against: broken)?.description == "(the arguments): must match ^[a-")
+    }
+
     @Test func checksNumbersByValueAndWholeness() {
         #expect(self.violation(["class": "P", "page_size": 10_000]) == nil)
         #expect(self.violation(["class": "P", "page_size": .number("2.0")]) == nil)

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseTestSupport
+import HTTPTypes
 import Testing
 
 /// Arguments are checked against the operation's schema before anything is sent upstream, and
@@ -35,6 +36,77 @@ struct OperationSchemaTests {
         #expect(none.status == 404)
         #expect(
             none.json["error"]?["message"]?.stringValue?.contains("known: data.list, data.get, data.create") == true)
+        await h.finish()
+    }
+
+    @Test func aK2NameOutsideItsPatternIs400AtItsPointer() async throws {
+        let h = try await K2Harness.start()
+        let field = try await h.call(
+            "data.list", ["class": "Part", "filter": [["field": "Name;x", "op": "EQ", "value": 1]]])
+        #expect(field.status == 400)
+        #expect(
+            field.json["error"]?["message"]?.stringValue
+                == "invalid arguments for data.list: /filter/0/field: must match ^[A-Za-z_][A-Za-z0-9_.]*$")
+        let className = try await h.call("data.get", ["class": "Part/../x", "keys": [5]])
+        #expect(
+            className.json["error"]?["message"]?.stringValue?.hasPrefix("invalid arguments for data.get: /class:")
+                == true)
+        let order = try await h.call("data.list", ["class": "Part", "order_by": ["-Name", "Id;"]])
+        #expect(
+            order.json["error"]?["message"]?.stringValue?.hasPrefix("invalid arguments for data.list: /order_by/1:")
+                == true)
+        #expect(h.k2.state.requests.isEmpty, "a call with invalid arguments reached K2")
+        // A descending sort field is a name with a leading '-': allowed.
+        let sorted = try await h.call("data.list", ["class": "Part", "order_by": ["-Name"]])
+        #expect(sorted.status == 200, "\(sorted.text)")
+        await h.finish()
+    }
+
+    @Test func keyfaxArgumentsAreCheckedBeforeAnythingIsSigned() async throws {
+        let setup = try await KeyfaxEndToEndTests.Setup.start(auth: "basic")
+        let before = try await setup.simulator("stats").json
+        let missing = try await setup.operation("results", #"{"company":"OL3_Dev"}"#)
+        #expect(missing.status == 400)
+        #expect(missing.errorCode == "bad_request")
+        #expect(missing.json["error"]?["message"]?.stringValue == "invalid arguments for results: /guid: is required")
+        let empty = try await setup.operation("results", #"{"company":"","guid":"g"}"#)
+        #expect(
+            empty.json["error"]?["message"]?.stringValue == "invalid arguments for results: /company: must not be empty"
+        )
+        let after = try await setup.simulator("stats").json
+        #expect(after["accepted_by_api_key"] == before["accepted_by_api_key"], "a refused call reached Keyfax")
+        #expect(after["rejections"] == before["rejections"])
+        await setup.finish()
+    }
+
+    @Test func aCheckfrontIdOutsideItsPatternIs400AndNothingIsSent() async throws {
+        let rig = try await CheckfrontEndToEndTests.Rig.start()
+        for (id, pointer) in [
+            (#""a/b""#, "/id: must match ^[A-Za-z0-9-]+$"), (#""""#, "/id: must match ^[A-Za-z0-9-]+$"),
+            ("-1", "/id: must be at least 0"),
+        ] {
+            let bad = try await rig.client.send(
+                .post, rig.url("/v1/cfpair/booking.get"), headers: rig.caller, body: Array(#"{"id":\#(id)}"#.utf8))
+            #expect(bad.status == 400, "\(id)")
+            #expect(
+                bad.json["error"]?["message"]?.stringValue == "invalid arguments for booking.get: " + pointer, "\(id)")
+        }
+        #expect(try await rig.stats()["api_calls"] == 0, "a call with invalid arguments reached Checkfront")
+        await rig.finish()
+    }
+
+    @Test func theHTTPRequestOperationSendsOnlyTheMethodsProxyForwards() async throws {
+        let h = try await Harness.start()
+        for method in ["TRACE", "CONNECT", "get", "PROPFIND"] {
+            let bad = try await h.client.send(
+                .post, h.gateway.baseURL + "/v1/echo/request",
+                headers: h.auth.merging(["Content-Type": "application/json"]) { $1 },
+                body: Array(#"{"method":"\#(method)","path":"/x"}"#.utf8))
+            #expect(bad.status == 400, "\(method)")
+            let expected = "invalid arguments for request: /method: must be one of " + HTTPRequest.Method.forwardedAllow
+            #expect(bad.json["error"]?["message"]?.stringValue == expected, "\(method)")
+        }
+        #expect(h.echo.recorder.all.isEmpty, "a refused method reached the upstream")
         await h.finish()
     }
 
@@ -83,6 +155,28 @@ struct OperationSchemaTests {
         await h.finish()
     }
 
+    @Test func connectionNamesThatDifferOnlyInPunctuationGetDistinctOperationIds() async throws {
+        let directory = try TemporaryDirectory.make()
+        let path = directory + "/gatehouse.yaml"
+        try """
+        connections:
+          a-b: { adapter: http, base_url: "http://127.0.0.1:9/x" }
+          a_b: { adapter: http, base_url: "http://127.0.0.1:9/y" }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try await GatewayProcess.run(["openapi", "--config", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let paths = try JSON.parse(result.stdout)["paths"]?.objectValue ?? [:]
+        var ids: [String] = []
+        for path in paths.members {
+            for method in path.value.objectValue?.members ?? [] {
+                if let id = method.value["operationId"]?.stringValue { ids.append(id) }
+            }
+        }
+        #expect(ids.count > 4)
+        #expect(Set(ids).count == ids.count, "repeated operationIds: \(ids)")
+        #expect(ids.contains("a_b_request") && ids.contains("a_b_request_2"))
+    }
+
     @Test func theCommandPrintsEveryConnectionOfTheDemoConfiguration() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -106,6 +200,7 @@ struct OperationSchemaTests {
         let admin = try JSON.parse(try await GatewayProcess.run(["openapi", "--admin", "--config", config]).stdout)
         #expect(admin["paths"]?["/admin/v1/connections/keyfax-demo/keyfax/rotate"]?["post"] != nil)
         #expect(admin["paths"]?["/admin/v1/secrets/{path}"]?["put"] != nil)
+        #expect(admin["paths"]?["/admin/v1/config/reload"]?["post"]?["operationId"] == "reloadConfiguration")
         let missing = try await GatewayProcess.run([
             "openapi", "--config", root.appendingPathComponent("Config/missing.yaml").path,
         ])

@@ -60,7 +60,7 @@ import Testing
         (
             "k2-conditions", "quote-injection.json",
             #"""
-            refused: bad_request: filter[0]: a value cannot contain '"': K2 has no escape for it inside a quoted \#
+            refused: bad_request: /filter/0: a value cannot contain '"': K2 has no escape for it inside a quoted \#
             value
             """#
         ),

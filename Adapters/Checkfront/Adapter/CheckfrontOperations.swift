@@ -3,7 +3,8 @@ import GatehouseCore
 extension CheckfrontAdapter {
     /// A record id: letters, digits and '-' (a number is taken as its digits).
     static let idSchema = Schema.types(
-        ["string", "integer"], ["minLength": 1, "minimum": 0], description: "The record's id: letters, digits and '-'")
+        ["string", "integer"], ["pattern": "^[A-Za-z0-9-]+$", "minimum": 0],
+        description: "The record's id: letters, digits and '-'")
     /// A record as Checkfront answers it.
     static let record = Schema.map(description: "The record as Checkfront answers it")
     /// Parameters passed on as Checkfront's query or form fields (nested objects as `a[b]`).

@@ -1,4 +1,5 @@
 import GatehouseCore
+import HTTPTypes
 
 extension HTTPAdapter {
     /// The http adapter's one operation.
@@ -13,7 +14,9 @@ extension HTTPAdapter {
                     """,
                 arguments: Schema.object(
                     [
-                        "method": Schema.string(minLength: 1, maxLength: 32, description: "HTTP method, default GET"),
+                        "method": Schema.oneOf(
+                            HTTPRequest.Method.forwarded.map(\.rawValue),
+                            description: "HTTP method, default GET (not TRACE or CONNECT: see /proxy)"),
                         "path": Schema.string(
                             description: "Path below base_url, e.g. /orders/42; no '.'/'..' segments, '?' or '#'"),
                         "query": Schema.map(

@@ -16,8 +16,11 @@ struct RequestArguments {
         for key in object.keys where !["method", "path", "query", "headers", "body"].contains(key) {
             throw bad("unknown argument \"\(key)\" (known: method, path, query, headers, body)")
         }
-        let methodName = object["method"]?.stringValue?.uppercased() ?? "GET"
-        guard let method = HTTPRequest.Method(methodName) else { throw bad("\"\(methodName)\" is not an HTTP method") }
+        // The schema allows only these; checked again here because this is what reaches the upstream.
+        let methodName = object["method"]?.stringValue ?? "GET"
+        guard let method = HTTPRequest.Method(methodName), HTTPRequest.Method.forwarded.contains(method) else {
+            throw bad("/method: must be one of \(HTTPRequest.Method.forwardedAllow)")
+        }
         self.method = method
         guard let path = object["path"]?.stringValue else { throw bad("argument \"path\" (a string) is required") }
         guard !GatewayRoute.hasDotSegments(path), !path.contains("?"), !path.contains("#") else {

@@ -149,6 +149,6 @@ public enum K2Conditions {
     }
 
     static func bad(_ index: Int, _ message: String) -> GatewayError {
-        GatewayError(.badRequest, "filter[\(index)]: \(message)")
+        GatewayError(.badRequest, "/filter/\(index): \(message)")
     }
 }

@@ -2,10 +2,12 @@ import GatehouseCore
 
 extension K2Adapter {
     /// A class, field, folder or script name: `[A-Za-z_][A-Za-z0-9_.]*`.
-    static let name = Schema.string(minLength: 1, description: "A K2 name: [A-Za-z_][A-Za-z0-9_.]*")
+    static let name = Schema.string(pattern: Self.namePattern, description: "A K2 name: [A-Za-z_][A-Za-z0-9_.]*")
+    /// What ``K2Conditions/isFieldName(_:)`` accepts, as a schema pattern.
+    static let namePattern = "^[A-Za-z_][A-Za-z0-9_.]*$"
     /// Field names: a list, or one comma-separated string.
     static let names = Schema.types(
-        ["array", "string"], ["items": Schema.string()],
+        ["array", "string"], ["items": Schema.string(pattern: Self.namePattern)],
         description: "Field names: a list, or one comma-separated string")
     /// The parts of a primary key, in order.
     static let keys = Schema.types(
@@ -16,13 +18,13 @@ extension K2Adapter {
     /// One filter condition (see the K2 README, "Filters").
     static let condition = Schema.object(
         [
-            "field": Schema.string(minLength: 1, description: "The field compared"),
+            "field": Schema.string(pattern: Self.namePattern, description: "The field compared"),
             "op": Schema.oneOf(["LT", "LE", "GT", "GE", "EQ", "NE", "EMPTY", "LIKE", "IN", "BETWEEN"]),
             "value": Self.scalar.described("The operand of LT ... NE and LIKE; a JSON number is written unquoted"),
             "values": Schema.array(
                 Self.scalar, minItems: 1, description: "The operands of IN, or [from, to] of BETWEEN"),
             "other_field": Schema.string(
-                minLength: 1, description: "Compare with this field instead of a value (LT ... NE)"),
+                pattern: Self.namePattern, description: "Compare with this field instead of a value (LT ... NE)"),
             "not": Schema.boolean(description: "Negates the condition"),
             "wildcards": Schema.boolean(description: "LIKE: * and ? are wildcards"),
             "case_sensitive": Schema.boolean(description: "LIKE: case-sensitive"),
@@ -65,7 +67,11 @@ extension K2Adapter {
                 arguments: Schema.object(
                     [
                         "class": Self.name, "fields": Self.names,
-                        "order_by": Self.names.described("Sort fields; a leading - sorts descending"),
+                        "order_by": Schema.types(
+                            ["array", "string"],
+                            ["items": Schema.string(pattern: "^-?" + Self.namePattern.dropFirst())],
+                            description:
+                                "Sort fields: a list, or one comma-separated string; a leading - sorts descending"),
                         "page_size": Schema.integer(
                             minimum: -1, maximum: 10_000, description: "1-10000, or -1 for every record at once"),
                         "filter": Self.filter,

@@ -2,7 +2,8 @@
 ///
 /// The subset is what ``SchemaValidator`` checks: `type` (a name or a list), `properties`,
 /// `required`, `additionalProperties`, `enum`, `items`, `minItems`/`maxItems`,
-/// `minimum`/`maximum`, `minLength`/`maxLength`, `minProperties`, `not`; `description` is documentation only.
+/// `minimum`/`maximum`, `minLength`/`maxLength`, `pattern`, `minProperties`, `not`; `description` is documentation
+/// only.
 ///
 /// ```swift
 /// let arguments = Schema.object(
@@ -34,11 +35,17 @@ public enum Schema {
     }
 
     /// A string.
-    public static func string(minLength: Int? = nil, maxLength: Int? = nil, description: String? = nil) -> Value {
+    ///
+    /// `pattern` is an anchored regular expression in the syntax JSON Schema and Swift's `Regex`
+    /// share (character classes, `^`, `$`, quantifiers).
+    public static func string(
+        minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil, description: String? = nil
+    ) -> Value {
         var schema: Value.Object = ["type": "string"]
         schema["description"] = description.map(Value.string)
         schema["minLength"] = minLength.map(Value.int)
         schema["maxLength"] = maxLength.map(Value.int)
+        schema["pattern"] = pattern.map(Value.string)
         return .object(schema)
     }
 

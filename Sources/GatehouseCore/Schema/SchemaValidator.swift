@@ -38,6 +38,9 @@ public enum SchemaValidator {
             if let maximum = keywords["maxLength"]?.intValue, length > maximum {
                 return fail("must be at most \(maximum) characters long")
             }
+            if let pattern = keywords["pattern"]?.stringValue, !Self.matches(text, pattern: pattern) {
+                return fail("must match \(pattern)")
+            }
         case .number(let text):
             // Bounds are compared as doubles: schema bounds are small integers, well inside their precision.
             guard let number = Double(text) else { return fail("must be a number") }
@@ -94,6 +97,13 @@ public enum SchemaValidator {
             break
         }
         return nil
+    }
+
+    /// Whether `text` contains a match of `pattern` (JSON Schema's `pattern` is unanchored; the
+    /// schemas anchor theirs). A pattern that does not compile matches nothing: fail closed.
+    static func matches(_ text: String, pattern: String) -> Bool {
+        guard let regex = try? Regex(pattern) else { return false }
+        return text.contains(regex)
     }
 
     /// The names in `type`: one string or a list of strings.

@@ -43,6 +43,32 @@ enum AdminDocument {
                 "admin_openapi", "This document",
                 ["200": OpenAPIParts.json("The OpenAPI document", Schema.types(["object"]))])
         ]
+        let names = Schema.array(Schema.string())
+        paths["/admin/v1/config/reload"] = [
+            "post": Self.operation(
+                "reloadConfiguration",
+                """
+                Loads and checks the configuration file again; if it is valid, clients, connections and limits \
+                are swapped (as on SIGHUP), else the running configuration stays and 400 gives the problem as \
+                file:line in error.errors
+                """,
+                [
+                    "200": OpenAPIParts.json(
+                        "The new configuration serves",
+                        Self.data(
+                            Schema.object(
+                                [
+                                    "applied": Schema.boolean(), "generation": Schema.integer(minimum: 1),
+                                    "connections": Schema.object(
+                                        ["added": names, "removed": names, "rebuilt": names, "kept": names],
+                                        required: ["added", "removed", "rebuilt", "kept"]),
+                                    "restart_required": names.described(
+                                        "Sections that changed but take a restart (server, admin, vault, alerts)"),
+                                    "errors": names,
+                                ],
+                                required: ["applied", "generation", "connections", "restart_required"])))
+                ])
+        ]
         paths["/admin/v1/connections"] = [
             "get": Self.operation(
                 "listConnections", "Every connection's credential health, circuit and bulkhead",
@@ -133,7 +159,7 @@ enum AdminDocument {
                     "The admin listener's API. Every route needs the admin token (admin.token) as a bearer token.",
             ],
             "security": [["adminToken": []]],
-            "paths": .object(paths),
+            "paths": .object(OpenAPIParts.uniqueOperationIDs(paths)),
             "components": [
                 "securitySchemes": ["adminToken": OpenAPIParts.bearer("The admin token (admin.token)")],
                 "schemas": ["Error": OpenAPIParts.error],

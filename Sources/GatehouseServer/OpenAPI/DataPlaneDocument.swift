@@ -62,7 +62,7 @@ enum DataPlaneDocument {
                 """,
             ],
             "security": [["gatewayKey": []]],
-            "paths": .object(paths),
+            "paths": .object(OpenAPIParts.uniqueOperationIDs(paths)),
             "components": [
                 "securitySchemes": [
                     "gatewayKey": OpenAPIParts.bearer(

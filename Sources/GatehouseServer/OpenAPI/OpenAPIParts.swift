@@ -46,6 +46,32 @@ enum OpenAPIParts {
         return id
     }
 
+    /// `paths` with every `operationId` unique, as OpenAPI requires: connection names that differ
+    /// only in punctuation (`a-b`, `a_b`) map to one id, so a repeat gets `_2`, `_3`, ... in
+    /// document order.
+    static func uniqueOperationIDs(_ paths: Value.Object) -> Value.Object {
+        var seen = Set<String>()
+        var paths = paths
+        for pathIndex in paths.members.indices {
+            guard case .object(var item) = paths.members[pathIndex].value else { continue }
+            for methodIndex in item.members.indices {
+                guard case .object(var operation) = item.members[methodIndex].value,
+                    let id = operation["operationId"]?.stringValue
+                else { continue }
+                var unique = id
+                var counter = 1
+                while !seen.insert(unique).inserted {
+                    counter += 1
+                    unique = id + "_" + String(counter)
+                }
+                operation["operationId"] = .string(unique)
+                item.members[methodIndex].value = .object(operation)
+            }
+            paths.members[pathIndex].value = .object(item)
+        }
+        return paths
+    }
+
     /// A bearer token scheme.
     static func bearer(_ description: String) -> Value {
         ["type": "http", "scheme": "bearer", "description": .string(description)]
