@@ -116,7 +116,7 @@ import Testing
 
     /// A grant whose refresh token enters Checkfront's warning window (and whose renewal keeps
     /// failing) is announced as `credential.expiry_warning`, signed, with the lapse time and
-    /// never the token.
+    /// never the token; the failing renewal as a state change to `failing`.
     @Test func aCredentialEnteringItsExpiryWarningWindowIsPosted() async throws {
         let receiver = try await EchoFixture.start()
         let rig = try await CheckfrontEndToEndTests.Rig.start(
@@ -148,8 +148,22 @@ import Testing
             $0.header("X-Gatehouse-Event") == "credential.expiry_warning"
         }
         #expect(expiryDeliveries.count == 1)
+        // The renewal that keeps failing (503 from the token endpoint) moved the connection to
+        // `failing`: announced as a state change, signed, with its last error.
+        func failing() -> [(event: Value, delivery: String)] {
+            Self.verified(receiver).filter {
+                $0.event["event"] == "connection.state_changed" && $0.event["state"] == "failing"
+            }
+        }
+        try await Self.waitFor { !failing().isEmpty }
+        let failed = try #require(
+            failing().first, "\(receiver.recorder.all.map { String(decoding: $0.body ?? [], as: UTF8.self) })")
+        #expect(failed.event["connection"] == "cf")
+        #expect(failed.event["previous_state"] == "ok")
+        #expect(failed.event["last_error"]?.stringValue?.isEmpty == false, "\(failed.event)")
         let log = rig.gateway.log
         #expect(log.contains("event=credential.expiry_warning") && log.contains("delivery=\(warning.delivery)"))
+        #expect(log.contains("delivery=\(failed.delivery)"))
         #expect(!log.contains(canary))
         await rig.finish()
         receiver.stop()

@@ -30,9 +30,9 @@ import Testing
 
         /// `extraConnections` is YAML appended under `connections:`, `extraGrants` more of the
         /// tester's connections, `extra` more top-level sections.
-        static func start(extraConnections: String = "", extraGrants: String = "", extra: String = "") async throws
-            -> Rig
-        {
+        static func start(
+            extraConnections: String = "", extraGrants: String = "", extra: String = "", logFormat: String = "logfmt"
+        ) async throws -> Rig {
             let vault = try await VaultSetup.make()
             try await vault.put("cf/client_id", "DEMO-ONLY-checkfront-consumer-key")
             try await vault.put("cf/client_secret", CheckfrontEndToEndTests.consumerSecret)
@@ -41,7 +41,7 @@ import Testing
             let simulator = try await GatewayProcess.simulator("checkfront")
             let (key, hash) = APIKey.generate()
             let config = """
-                server: { host: 127.0.0.1, port: 0, shutdown_grace_seconds: 2 }
+                server: { host: 127.0.0.1, port: 0, shutdown_grace_seconds: 2, log_format: \(logFormat) }
                 \(vault.section)
                 \(extra)
                 clients:
@@ -126,8 +126,12 @@ import Testing
         }
     }
 
-    @Test func theWholeFlowStateChecksAndCredentialHygiene() async throws {
-        let rig = try await Rig.start()
+    /// The redaction canaries (the consumer secret, the token pair's secret, every access and
+    /// refresh token) run in both `server.log_format`s.
+    @Test(arguments: ProxyTests.logFormats) func theWholeFlowStateChecksAndCredentialHygiene(format: String)
+        async throws
+    {
+        let rig = try await Rig.start(logFormat: format)
         // Before authorizing: the connection needs it, and says so.
         #expect(try await rig.call().errorCode == "needs_reauthorization")
         #expect(try await rig.client.send(.get, rig.adminURL("/oauth/cf/start")).status == 401)
@@ -293,6 +297,33 @@ import Testing
         #expect(metrics.contains(#"gatehouse_connection_warning{connection="cf"} 1"#))
         #expect(metrics.contains(#"gatehouse_connection_warning{connection="cfpair"} 0"#))
         #expect(!metrics.contains(canary))
+        // The operator's view: `gatehouse connections --config F`, the admin listener's address
+        // taken from F (here the running gateway's file with the port it was given), the admin
+        // token from the vault.
+        let port = try #require(rig.gateway.adminPort)
+        let cliConfig = rig.gateway.configPath + ".cli.yaml"
+        let withPort = rig.config.replacingOccurrences(
+            of: "admin: { token: vault:admin/token }", with: "admin: { token: vault:admin/token, port: \(port) }")
+        #expect(withPort != rig.config)
+        try withPort.write(toFile: cliConfig, atomically: true, encoding: .utf8)
+        let table = try await GatewayProcess.run(
+            ["connections", "--config", cliConfig], environment: rig.vault.environment)
+        #expect(table.status == 0, "\(table.stderr)")
+        let row = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("cf ") }, "\(table.stdout)")
+        #expect(row.contains(" checkfront ") && row.contains(" failing "), "\(row)")
+        let expiries = connection["expiries"]?.objectValue?.members ?? []
+        #expect(!expiries.isEmpty, "\(connection)")
+        for expiry in expiries {
+            #expect(row.contains("\(expiry.key) \(expiry.value.stringValue ?? "?")"), "\(row)")
+        }
+        #expect(row.contains(warning), "\(row)")
+        let lastError = try #require(connection["last_error"]?.stringValue)
+        #expect(row.contains(lastError + " at "), "\(row)")
+        #expect(!table.stdout.contains(canary))
+        let json = try await GatewayProcess.run(
+            ["connections", "--json", "--config", cliConfig], environment: rig.vault.environment)
+        let cf = try JSON.parse(json.stdout).arrayValue?.first { $0["name"] == "cf" }
+        #expect(cf?["state"] == "failing" && cf?["warning"]?.stringValue == warning, "\(json.stdout)")
         let log = rig.gateway.log
         #expect(log.contains("checkfront refresh token lapses soon"))
         #expect(log.contains(lapse.iso8601))

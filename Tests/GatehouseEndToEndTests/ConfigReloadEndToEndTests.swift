@@ -148,10 +148,10 @@ import Testing
         #expect(log.contains("msg=\"config reloaded\""))
         #expect(log.contains("trigger=sighup"))
         #expect(log.contains("trigger=admin-api"))
-        #expect(
-            log.contains("msg=\"connection maintenance stopped\" connection=cfpair")
-                || log.contains("connection=cfpair msg=\"connection maintenance stopped\"")
-                || log.contains("connection maintenance stopped"))
+        // The removed connection's background renewal was stopped (the kept ones' were not).
+        let stopped = log.split(separator: "\n").filter { $0.contains("msg=\"connection maintenance stopped\"") }
+        #expect(stopped.contains { $0.contains("connection=cfpair") }, "\(stopped)")
+        #expect(!stopped.contains { $0.contains("connection=cf ") || $0.hasSuffix("connection=cf") }, "\(stopped)")
         let metrics = try await client.send(.get, rig.url("/metrics")).text
         #expect(metrics.contains(#"gatehouse_config_reloads_total{result="applied"} 2"#), "\(metrics)")
         #expect(metrics.contains(#"gatehouse_config_reloads_total{result="rejected"} 0"#))

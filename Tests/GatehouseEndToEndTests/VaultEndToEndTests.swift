@@ -76,12 +76,16 @@ struct VaultSetup {
             options: { header: Authorization, template: "Bearer {token}" }
         """
 
-    @Test func vaultCredentialsReachTheUpstreamAndChangesApplyWithoutARestart() async throws {
+    /// The redaction canaries run in both `server.log_format`s.
+    @Test(arguments: ProxyTests.logFormats) func vaultCredentialsReachTheUpstreamAndChangesApplyWithoutARestart(
+        format: String
+    ) async throws {
         let vault = try await VaultSetup.make()
         let canaries = (1...3).map { "VAULT-CANARY-\($0)-" + UUID().uuidString }
         try await vault.put("crm/token", canaries[0])
         let h = try await Harness.start(
-            extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
+            extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"],
+            server: "  log_format: \(format)\n" + vault.section)
 
         var answer = try await h.client.send(.get, h.url("/proxy/vaulted/orders"), headers: h.auth)
         #expect(answer.status == 200)
@@ -122,11 +126,15 @@ struct VaultSetup {
         }
     }
 
-    @Test func theAdminAPIWritesListsAndDeletesButNeverShowsValues() async throws {
+    /// The redaction canaries run in both `server.log_format`s.
+    @Test(arguments: ProxyTests.logFormats) func theAdminAPIWritesListsAndDeletesButNeverShowsValues(format: String)
+        async throws
+    {
         let vault = try await VaultSetup.make()
         try await vault.put("crm/token", "initial")
         let h = try await Harness.start(
-            extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"], server: vault.section)
+            extraConnections: Self.vaultedConnection, grants: ["echo", "vaulted"],
+            server: "  log_format: \(format)\n" + vault.section)
         let admin = ["Authorization": "Bearer \(vault.adminToken)"]
         let canary = "ADMIN-CANARY-" + UUID().uuidString
 
