@@ -56,21 +56,22 @@ struct GatewayResponder: HTTPResponder {
             traceparent: request.headers.value(for: TraceContext.traceparentField),
             tracestate: request.headers.value(for: TraceContext.tracestateField))
         access.traceID = trace.traceID
+        var hop = trace
         self.metrics.started()
         var response: Response
         do {
             response = try await RequestTimings.$current.withValue(access.timings) {
-                try await TraceContext.$current.withValue(trace) {
-                    try await GatewaySpans.run(GatewaySpans.request, kind: .server) {
-                        try await self.dispatch(request, context: context, access: &access)
-                    }
+                try await GatewaySpans.serve(trace, headers: request.headers) { traced in
+                    // A tracer's own W3C span may stand for this hop (the same trace id).
+                    hop = traced
+                    return try await self.dispatch(request, context: context, access: &access)
                 }
             }
         } catch {
             response = self.errorResponse(error, access: &access)
         }
         response.headers.set(Self.requestIDField, to: requestID)
-        response.headers.set(TraceContext.traceparentField, to: trace.traceparent)
+        response.headers.set(TraceContext.traceparentField, to: hop.traceparent)
         if let status = access.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
         let status = response.status.code
         guard access.streamed else {

@@ -142,7 +142,7 @@ public struct UpstreamClient: Sendable {
     }
 
     nonisolated(nonsending) private func transportSend(_ request: UpstreamRequest) async throws -> UpstreamResponse {
-        try await GatewaySpans.run(GatewaySpans.upstream, kind: .client, connection: self.connection) {
+        try await GatewaySpans.upstream(request, connection: self.connection) { request in
             try await self.transportSendUntraced(request)
         }
     }

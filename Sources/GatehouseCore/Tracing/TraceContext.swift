@@ -46,12 +46,12 @@ public struct TraceContext: Sendable, Equatable {
         self.spanID = Self.randomHex(UInt64.self, count: 1)
     }
 
-    private init(traceID: String, spanID: String, flags: String, state: String?) {
+    private init(traceID: String, spanID: String, flags: String, state: String?, continued: Bool = true) {
         self.traceID = traceID
         self.spanID = spanID
         self.flags = flags
         self.state = state
-        self.continued = true
+        self.continued = continued
     }
 
     /// `traceparent` of this hop: `00-<trace id>-<span id>-<flags>`.
@@ -86,6 +86,15 @@ public struct TraceContext: Sendable, Equatable {
             copy(&flags)
             return cursor - base
         }
+    }
+
+    /// This context with the span id of `traceparent` when it is a well-formed `traceparent` of
+    /// the same trace (a tracer's own span for this hop), else `nil`.
+    public func adopting(traceparent: String) -> TraceContext? {
+        let bytes = Array(traceparent.utf8)
+        guard let (trace, flags) = Self.parse(traceparent), trace == self.traceID, bytes.count >= 52 else { return nil }
+        let span = String(decoding: bytes[36..<52], as: UTF8.self)
+        return TraceContext(traceID: trace, spanID: span, flags: flags, state: self.state, continued: self.continued)
     }
 
     /// The same trace with a new span id: one upstream call.

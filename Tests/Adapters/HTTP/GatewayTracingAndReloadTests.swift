@@ -55,9 +55,17 @@ import Tracing
         let trace = TraceContext(
             traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "v=1")
         #expect(trace.continued && trace.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
-        // As GatewayResponder runs a request: its trace context, the request span, then the core.
-        try await TraceContext.$current.withValue(trace) {
-            try await GatewaySpans.run(GatewaySpans.request, kind: .server) {
+        // The caller is part of a trace the tracer knows: its propagation headers (the in-memory
+        // tracer's own keys) come in beside traceparent.
+        let callerTrace = "caller-trace-1"
+        let callerSpan = "caller-span-1"
+        let headers: HTTPFields = [
+            .init(InMemoryTracer.traceIDKey)!: callerTrace, .init(InMemoryTracer.spanIDKey)!: callerSpan,
+            .init("traceparent")!: trace.traceparent, .init("tracestate")!: "v=1",
+        ]
+        // As GatewayResponder runs a request: GatewaySpans.serve (trace context, request span), then the core.
+        let hop = try await GatewaySpans.serve(trace, headers: headers) { hop in
+            do {
                 let principal = try await gateway.authenticate(InboundCredentials(authorization: "Bearer \(key)"))
                 let runtime = try gateway.connection("crm", for: principal)
                 let response = try await runtime.proxy(
@@ -65,7 +73,9 @@ import Tracing
                 #expect(response.status == 200)
                 _ = try await response.collectBody(upTo: 1 << 20)
             }
+            return hop
         }
+        #expect(hop == trace, "the in-memory tracer injects no traceparent: the gateway's own hop stays")
         let spans = tracer.finishedSpans.filter {
             $0.attributes["gatehouse.trace_id"]?.toSpanAttribute() == .string(trace.traceID)
         }
@@ -73,7 +83,8 @@ import Tracing
         let authenticate = try #require(spans.first { $0.operationName == GatewaySpans.authenticate })
         let adapter = try #require(spans.first { $0.operationName == GatewaySpans.adapter })
         let upstream = try #require(spans.first { $0.operationName == GatewaySpans.upstream })
-        #expect(request.kind == .server && request.parentSpanID == nil)
+        // The tracer's propagation joined the caller's trace (extracted from the request's headers).
+        #expect(request.kind == .server && request.traceID == callerTrace && request.parentSpanID == callerSpan)
         #expect(authenticate.parentSpanID == request.spanID)
         #expect(adapter.parentSpanID == request.spanID)
         #expect(upstream.parentSpanID == adapter.spanID)
@@ -85,6 +96,21 @@ import Tracing
         let sent = try #require(seen.header("traceparent"))
         #expect(sent.hasPrefix("00-\(trace.traceID)-") && sent.hasSuffix("-01") && !sent.contains(trace.spanID))
         #expect(seen.header("tracestate") == "v=1")
+        // ... and the tracer's own propagation headers for the upstream span (injected).
+        #expect(seen.header(InMemoryTracer.traceIDKey) == callerTrace)
+        #expect(seen.header(InMemoryTracer.spanIDKey) == upstream.spanID)
+    }
+
+    @Test func aTracersW3CSpanBecomesTheHopOfTheSameTraceOnly() {
+        let trace = TraceContext(
+            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "v=1")
+        let adopted = trace.adopting(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01")
+        #expect(adopted?.spanID == "1111111111111111" && adopted?.traceID == trace.traceID && adopted?.state == "v=1")
+        #expect(adopted?.traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01")
+        // Another trace, or a malformed one, is not adopted.
+        #expect(trace.adopting(traceparent: "00-5bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01") == nil)
+        #expect(trace.adopting(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01") == nil)
+        #expect(trace.adopting(traceparent: "garbage") == nil)
     }
 
     @Test func aRebuildKeepsUnchangedConnectionsAndClientLimiters() throws {
