@@ -36,6 +36,20 @@ import Testing
         #expect(returned.0 == Self.trace)
         #expect(returned.1 != "00f067aa0ba902b7")
 
+        // An operation's upstream call carries the caller's trace too.
+        var operationHeaders = headers
+        operationHeaders["Content-Type"] = "application/json"
+        operationHeaders["X-Request-Id"] = "trace-operation"
+        let operation = try await h.client.send(
+            .post, h.url("/v1/echo/request"), headers: operationHeaders, body: Array(#"{"path":"/op"}"#.utf8))
+        #expect(operation.status == 200, "\(operation.text)")
+        let operationCall = try #require(h.echo.recorder.all.last)
+        #expect(operationCall.path == "/op")
+        let operationSent = try #require(Self.parts(operationCall.header("traceparent")), "\(operationCall.headers)")
+        #expect(operationSent.0 == Self.trace && operationSent.1 != sent.1)
+        #expect(operationCall.header("tracestate") == "vendor=opaque")
+        #expect(Self.parts(operation.headers[.init("traceparent")!])?.0 == Self.trace)
+
         // Malformed (uppercase hex, an all-zero id, garbage): replaced, never forwarded; its tracestate dropped.
         for (index, bad) in [
             "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",
