@@ -160,6 +160,47 @@ import Testing
         second.stop()
     }
 
+    /// Limits are part of what a reload swaps: a connection's new rate limit applies to the next
+    /// request, and a client's limit given on reload applies to that client.
+    @Test func aReloadAppliesChangedRateLimits() async throws {
+        let h = try await Harness.start(
+            environment: ["ADMIN_TOKEN": "admin-reload-token"], server: "admin: { token: env:ADMIN_TOKEN }")
+        let admin = ["Authorization": "Bearer admin-reload-token"]
+        let original = try String(contentsOfFile: h.gateway.configPath, encoding: .utf8)
+        func proxied() async throws -> Int {
+            try await h.client.send(.get, h.url("/proxy/echo/limited"), headers: h.auth).status
+        }
+        for _ in 0..<5 { #expect(try await proxied() == 200) }
+        // The echo connection gets a limit of one request (refilled every 1000 s).
+        let limited = original.replacingOccurrences(
+            of: "    timeout_ms:", with: "    rate_limit: { requests_per_second: 0.001, burst: 1 }\n    timeout_ms:")
+        #expect(limited != original)
+        try limited.write(toFile: h.gateway.configPath, atomically: true, encoding: .utf8)
+        let reloaded = try await h.client.send(.post, h.adminURL("/admin/v1/config/reload"), headers: admin)
+        #expect(reloaded.status == 200, "\(reloaded.text)")
+        #expect(reloaded.json["data"]?["connections"]?["rebuilt"] == ["echo"])
+        #expect(try await proxied() == 200)
+        let refused = try await h.client.send(.get, h.url("/proxy/echo/limited"), headers: h.auth)
+        #expect(refused.status == 429)
+        #expect(refused.errorCode == "rate_limited")
+        // Taken away again: the limit goes with it.
+        try original.write(toFile: h.gateway.configPath, atomically: true, encoding: .utf8)
+        #expect(try await h.client.send(.post, h.adminURL("/admin/v1/config/reload"), headers: admin).status == 200)
+        for _ in 0..<5 { #expect(try await proxied() == 200) }
+        // A client's limit, given on reload, applies to that client.
+        let clientLimited = original.replacingOccurrences(
+            of: "    connections: [echo",
+            with: "    rate_limit: { requests_per_second: 0.001, burst: 1 }\n    connections: [echo")
+        #expect(clientLimited != original)
+        try clientLimited.write(toFile: h.gateway.configPath, atomically: true, encoding: .utf8)
+        #expect(try await h.client.send(.post, h.adminURL("/admin/v1/config/reload"), headers: admin).status == 200)
+        #expect(try await proxied() == 200)
+        #expect(try await proxied() == 429)
+        #expect(
+            h.echo.recorder.all.filter { $0.path == "/limited" }.count == 12, "a refused request reached the upstream")
+        await h.finish()
+    }
+
     @Test func anInvalidFileKeepsTheRunningConfigurationAndSaysWhere() async throws {
         let h = try await Harness.start(
             environment: ["ADMIN_TOKEN": "admin-reload-token"], server: "admin: { token: env:ADMIN_TOKEN }")

@@ -125,9 +125,9 @@ struct OKITHarness {
         self.client.shutdown()
         let log = self.gateway.log
         for token in self.tokens.all.withLock({ $0 }) {
-            #expect(!log.contains(token), "a token leaked into the log")
+            #expect(!log.containsBytes(token), "a token leaked into the log")
         }
-        #expect(!log.contains("Bearer"))
-        #expect(!log.contains(self.key), "the operator's API key leaked into the log")
+        #expect(!log.containsBytes("Bearer"))
+        #expect(!log.containsBytes(self.key), "the operator's API key leaked into the log")
     }
 }

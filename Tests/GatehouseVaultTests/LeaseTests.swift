@@ -91,9 +91,11 @@ import Testing
         let test = try await TestVault.make(kind)
         let second = try await test.reopen()
         let renewals = Box(0)
+        // A lease far longer than a renewal even on a loaded machine (a CI run once saw a 10 s
+        // lease expire under the suite's load): this test is about one renewal, not expiry.
         let instances = [
-            RenewableCredential(name: "crm/oauth", vault: test.vault, holder: "instance-a", leaseMilliseconds: 10_000),
-            RenewableCredential(name: "crm/oauth", vault: second, holder: "instance-b", leaseMilliseconds: 10_000),
+            RenewableCredential(name: "crm/oauth", vault: test.vault, holder: "instance-a", leaseMilliseconds: 120_000),
+            RenewableCredential(name: "crm/oauth", vault: second, holder: "instance-b", leaseMilliseconds: 120_000),
         ]
         for round in 1...3 {
             let values = try await withThrowingTaskGroup(of: String.self) { group in
