@@ -17,15 +17,16 @@ enum ServerEventLoops {
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: Self.count)
 
     /// The number of loops: `NIO_SINGLETON_GROUP_LOOP_COUNT` when valid, else the CPUs in this
-    /// process's affinity mask, never more than NIO's core count.
-    static var count: Int {
+    /// process's affinity mask, never more than NIO's core count. Read once: the group is made
+    /// with it and the listening line reports it.
+    static let count: Int = {
         if let text = ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"], let value = Int(text),
             (1...1024).contains(value)
         {
             return value
         }
         return Swift.max(1, Swift.min(System.coreCount, Self.allowedCPUs ?? System.coreCount))
-    }
+    }()
 
     /// How many CPUs this process may run on (its affinity mask, as `Cpus_allowed_list` in
     /// /proc/self/status shows it: `0`, `0-3`, `0,2-3`); `nil` if that cannot be read.
