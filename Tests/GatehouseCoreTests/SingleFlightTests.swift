@@ -7,9 +7,16 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct SingleFlightTests {
     struct Refused: Error, Equatable {}
 
-    /// A body that counts its calls and, until `open()`, waits.
+    /// A body that counts its calls and, until `open()`, waits (whether cancelled or not).
     final class Gate: Sendable {
-        private let state = Mutex((calls: 0, open: false, entered: 0))
+        private struct State {
+            var calls = 0
+            var entered = 0
+            var open = false
+            var waiting: [CheckedContinuation<Void, Never>] = []
+        }
+
+        private let state = Mutex(State())
 
         var calls: Int { self.state.withLock { $0.calls } }
 
@@ -18,7 +25,14 @@ import Testing
 
         func enter() { self.state.withLock { $0.entered += 1 } }
 
-        func open() { self.state.withLock { $0.open = true } }
+        func open() {
+            let waiting = self.state.withLock { state in
+                state.open = true
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            for waiter in waiting { waiter.resume() }
+        }
 
         /// Counts the call, then waits for `open()`; its number.
         func pass() async -> Int {
@@ -26,7 +40,14 @@ import Testing
                 state.calls += 1
                 return state.calls
             }
-            while !self.state.withLock({ $0.open }) { try? await Task.sleep(for: .milliseconds(1)) }
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                let now = self.state.withLock { state in
+                    if state.open { return true }
+                    state.waiting.append(waiter)
+                    return false
+                }
+                if now { waiter.resume() }
+            }
             return number
         }
     }
@@ -100,8 +121,8 @@ import Testing
         while gate.calls < 2 { try await Task.sleep(for: .milliseconds(1)) }
         #expect(flight.count == 2)
         // A third key is refused without running while two run, when the limit is two.
-        let refused = try await flight.run("third/token", whileFewerThan: 2) { await gate.pass() }
-        #expect(refused == nil)
+        let refused = try await flight.run("third/token", whileFewerThan: 2) { 99 }
+        #expect(refused == nil, "a third call ran while two did")
         gate.open()
         #expect(Set([try await first.value, try await second.value]) == [1, 2])
         #expect(gate.calls == 2)
