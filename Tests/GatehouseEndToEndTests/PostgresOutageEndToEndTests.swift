@@ -131,7 +131,8 @@ import Testing
         #expect(after["revoked_grants"] == 0)
         print(
             """
-            postgres outage: a Checkfront refresh due during it sent \((during["token_calls"]?.intValue ?? -1) - tokenCalls) \
+            postgres outage: a Checkfront refresh due during it sent \
+            \((during["token_calls"]?.intValue ?? -1) - tokenCalls) \
             token call(s); after it, \(after["refreshes"]?.intValue ?? -1) refresh for 2 instances
             """
         )

@@ -77,7 +77,8 @@ import Testing
                         return .renewed(value, expiries: ["jwt": expiry])
                     case .unavailable:
                         return .unavailable(
-                            GatewayError(.upstreamUnreachable, "the CRM token endpoint answered 503", connection: "crm"),
+                            GatewayError(
+                                .upstreamUnreachable, "the CRM token endpoint answered 503", connection: "crm"),
                             kind: "upstream_5xx")
                     case .refused:
                         return .refused(
@@ -199,7 +200,8 @@ import Testing
         let rig = try await Rig(stored: "revoked-early", expiresIn: 3600)
         let upstream = Upstream(accepting: "renewed-1")
         let response = try await self.authorizer(rig, upstream).send(
-            UpstreamRequest(method: .post, url: "http://127.0.0.1:9/api/orders", body: .bytes(ByteBuffer(string: "{}"))))
+            UpstreamRequest(method: .post, url: "http://127.0.0.1:9/api/orders", body: .bytes(ByteBuffer(string: "{}")))
+        )
         #expect(response.status == 200)
         #expect(rig.count == 1)
         #expect(upstream.seen.withLock { $0 } == ["Bearer revoked-early", "Bearer renewed-1"])
@@ -214,7 +216,8 @@ import Testing
         #expect(rig.count == 1)
         #expect(upstream.seen.withLock { $0 } == ["Bearer revoked-early", "Bearer renewed-1"])
         // The next call starts from the renewed credential: one more renewal, one more retry.
-        _ = try await self.authorizer(rig, upstream).send(UpstreamRequest(method: .get, url: "http://127.0.0.1:9/api/a"))
+        _ = try await self.authorizer(rig, upstream).send(
+            UpstreamRequest(method: .get, url: "http://127.0.0.1:9/api/a"))
         #expect(rig.count == 2)
         #expect(upstream.seen.withLock { $0.count } == 4)
     }
