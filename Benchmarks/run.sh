@@ -42,7 +42,7 @@ if [ -z "${BENCH_SKIP_MICRO:-}" ]; then
   echo "Vault propagation across processes..."
   { echo; Benchmarks/vault-propagation.sh "$BIN" 10; } | tee -a "$work/vault.md"
   echo "Vault propagation across instances on PostgreSQL..."
-  { echo; Benchmarks/vault-propagation-postgres.sh "$BIN" 50; } | tee -a "$work/vault.md"
+  { echo; Benchmarks/vault-propagation-postgres.sh "$BIN" 200; } | tee -a "$work/vault.md"
 else
   : > "$work/vault.md"
 fi

@@ -30,11 +30,16 @@ import Testing
             self.gateways = gateways
         }
 
-        /// `instances` gateways; `environments[i]` is added to instance i's environment.
-        static func start(postgres: Bool, instances: Int, leaseSeconds: Int = 15, environments: [[String: String]] = [])
-            async throws -> Rig
-        {
-            let vault = try await VaultSetup.make(postgres: postgres, extra: "lease_seconds: \(leaseSeconds)")
+        /// `instances` gateways; `environments[i]` is added to instance i's environment; `cluster`
+        /// (a private cluster's URL) holds the vault instead of the shared throwaway cluster;
+        /// `vaultExtra` is more YAML for the vault section (`poll_seconds: 3600`).
+        static func start(
+            postgres: Bool, cluster: String? = nil, instances: Int, leaseSeconds: Int = 15, vaultExtra: String = "",
+            environments: [[String: String]] = []
+        ) async throws -> Rig {
+            let vault = try await VaultSetup.make(
+                postgres: postgres, cluster: cluster,
+                extra: "lease_seconds: \(leaseSeconds)" + (vaultExtra.isEmpty ? "" : ", " + vaultExtra))
             try await vault.put("cf/client_id", "DEMO-ONLY-checkfront-consumer-key")
             try await vault.put("cf/client_secret", CheckfrontEndToEndTests.consumerSecret)
             try await vault.put("crm/token", "first-token")
@@ -187,20 +192,51 @@ import Testing
         while rig.gateways[0].isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!rig.gateways[0].isRunning, "the failpoint did not kill instance 0")
         let killed = ContinuousClock.now
+        // The dead holder's lease as the store has it. `remaining` is by the database's clock when
+        // the query ran, which is after `asked`: the lease cannot expire before `asked + remaining`.
+        let database = try #require(rig.vault.environment["GATEHOUSE_PG_URL"])
+        let leaseRow = """
+            SELECT coalesce(holder, ''), fence::text,
+                (expires_at_ms - (extract(epoch FROM clock_timestamp()) * 1000)::bigint)::text
+            FROM leases WHERE name = 'cf/oauth'
+            """
+        let asked = ContinuousClock.now
+        let dead = try #require(try await TestPostgres.rows(database, leaseRow).first)
+        #expect(dead[0]?.hasPrefix("pid-\(rig.gateways[0].pid)-") == true, "the lease is not the dead one's: \(dead)")
+        let deadFence = try #require(dead[1].flatMap { Int($0) })
+        let expiresNoEarlierThan = asked + .milliseconds(try #require(dead[2].flatMap { Int64($0) }))
+        // When the survivors' refresh reached Checkfront (seen by polling; later, never earlier).
+        let watcher = Task { () -> ContinuousClock.Instant? in
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                if let refreshes = try? await rig.stats()["refreshes"]?.intValue, refreshes >= 1 { return .now }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return nil
+        }
         // Callers on the survivors wait out the dead holder's lease, then one refresh serves all.
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for caller in 0..<30 { group.addTask { try await rig.call(on: caller % 2 == 0 ? 1 : 2).status } }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         let takeover = ContinuousClock.now - killed
+        let refreshed = try #require(await watcher.value, "no refresh reached Checkfront")
         #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+        // The survivors respected the dead holder's lease: their refresh came after it expired,
+        // under a newer fence.
+        #expect(
+            refreshed >= expiresNoEarlierThan,
+            "the refresh reached Checkfront \(expiresNoEarlierThan - refreshed) before the dead holder's lease expired")
+        let now = try #require(try await TestPostgres.rows(database, leaseRow).first)
+        #expect((now[1].flatMap { Int($0) } ?? 0) > deadFence, "no instance took the lease over: \(now)")
         let stats = try await rig.stats()
         #expect(stats["refreshes"] == 1)
         #expect(stats["revoked_grants"] == 0)
         print(
             """
             multi-instance: lease holder SIGKILLed mid-refresh; callers on the survivors served after \(takeover) \
-            (lease_seconds: 3)
+            (lease_seconds: 3; the dead lease had \(expiresNoEarlierThan - asked) left when seen, the refresh reached \
+            Checkfront \(refreshed - killed) after the kill)
             """
         )
         await rig.finish()
@@ -256,29 +292,76 @@ import Testing
         await rig.finish()
     }
 
-    /// A secret put through the admin API of one instance is what the next request through
-    /// another instance sends.
-    @Test func anAdminPutOnOneInstanceIsUsedByAnother() async throws {
-        let rig = try await Rig.start(postgres: true, instances: 2)
-        let canary = "PUT-ON-A-" + UUID().uuidString
+    /// Puts `value` as `crm/token` through instance `instance`'s admin API.
+    func put(_ value: String, on instance: Int, _ rig: Rig) async throws {
         let put = try await rig.client.send(
-            .put, rig.gateways[0].adminURL + "/admin/v1/secrets/crm/token",
+            .put, rig.gateways[instance].adminURL + "/admin/v1/secrets/crm/token",
             headers: rig.admin.merging(["Content-Type": "application/json"]) { _, new in new },
-            body: Array(#"{"value":"\#(canary)"}"#.utf8)
+            body: Array(#"{"value":"\#(value)"}"#.utf8)
         )
         #expect(put.status == 200, "\(put.text)")
-        let put_at = ContinuousClock.now
-        var seen = ""
-        while ContinuousClock.now < put_at + .seconds(30) {
+    }
+
+    /// Calls through instance `instance` until it sends `Bearer {value}` upstream (for at most
+    /// `wait`: generous, this polls, it does not time); whether it did.
+    func waitUntilSending(_ value: String, on instance: Int, _ rig: Rig, wait: Duration = .seconds(60)) async throws
+        -> Bool
+    {
+        let deadline = ContinuousClock.now + wait
+        while ContinuousClock.now < deadline {
             let answer = try await rig.client.send(
-                .get, rig.gateways[1].baseURL + "/proxy/crm/orders", headers: rig.caller)
+                .get, rig.gateways[instance].baseURL + "/proxy/crm/orders", headers: rig.caller)
             #expect(answer.status == 200)
-            seen = rig.echo.recorder.all.last?.header("Authorization") ?? ""
-            if seen == "Bearer \(canary)" { break }
+            if rig.echo.recorder.all.last?.header("Authorization") == "Bearer \(value)" { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
-        #expect(seen == "Bearer \(canary)", "instance B never used the value put on instance A")
-        print("multi-instance: admin put on A used by B after \(ContinuousClock.now - put_at)")
+        return false
+    }
+
+    /// A secret put through the admin API of one instance is what the next requests through
+    /// another instance send. The vault's poll is an hour, so only PostgreSQL's NOTIFY can
+    /// bring the change to B within the wait.
+    @Test func anAdminPutOnOneInstanceIsUsedByAnother() async throws {
+        let rig = try await Rig.start(postgres: true, instances: 2, vaultExtra: "poll_seconds: 3600")
+        #expect(try await self.waitUntilSending("first-token", on: 1, rig))
+        let canary = "PUT-ON-A-" + UUID().uuidString
+        try await self.put(canary, on: 0, rig)
+        let putAt = ContinuousClock.now
+        #expect(try await self.waitUntilSending(canary, on: 1, rig), "instance B never used the value put on A")
+        print("multi-instance: admin put on A used by B after \(ContinuousClock.now - putAt) (poll_seconds: 3600)")
+        await rig.finish()
+    }
+
+    /// A notification B cannot receive: B is stopped (SIGSTOP) while its LISTEN connection is
+    /// terminated and A takes a put, so the NOTIFY finds nobody listening for B. With the poll at
+    /// an hour, B learns of the change only because its listener re-checks the store when it
+    /// reconnects (notifications sent meanwhile are lost by design).
+    @Test func aNotificationMissedWhileTheListenerWasDisconnectedIsMadeUpOnReconnecting() async throws {
+        let rig = try await Rig.start(postgres: true, instances: 2, vaultExtra: "poll_seconds: 3600")
+        let database = try #require(rig.vault.environment["GATEHOUSE_PG_URL"])
+        #expect(try await self.waitUntilSending("first-token", on: 1, rig))
+        let b = rig.gateways[1].pid
+        kill(b, SIGSTOP)
+        defer { kill(b, SIGCONT) }
+        // Both instances' listeners; A's reconnects at once, B's only once it runs again.
+        let terminated = try await TestPostgres.rows(
+            database,
+            """
+            SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity
+            WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()
+            """)
+        #expect(terminated.count == 2, "LISTEN backends terminated: \(terminated)")
+        let canary = "PUT-WHILE-B-LISTENED-TO-NOTHING-" + UUID().uuidString
+        try await self.put(canary, on: 0, rig)
+        kill(b, SIGCONT)
+        let resumed = ContinuousClock.now
+        #expect(try await self.waitUntilSending(canary, on: 1, rig), "B never picked up the put it was not told about")
+        print(
+            """
+            multi-instance: a put whose NOTIFY B missed used by B \(ContinuousClock.now - resumed) after B resumed \
+            (poll_seconds: 3600)
+            """
+        )
         await rig.finish()
     }
 

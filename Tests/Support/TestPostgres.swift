@@ -67,6 +67,18 @@ public enum TestPostgres {
         }
     }
 
+    /// The rows `sql` returns on `url`'s database, every cell as text (cast in the SQL: `fence::text`);
+    /// `nil` for NULL.
+    public static func rows(_ url: String, _ sql: String) async throws -> [[String?]] {
+        try await self.withClient(url) { client in
+            var rows: [[String?]] = []
+            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql)) {
+                rows.append(try row.map { try $0.decode(String?.self) })
+            }
+            return rows
+        }
+    }
+
     /// The cluster's data directory (to look for plaintext at rest).
     public static func dataDirectory() throws -> String {
         guard let data = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_PG_DATA"], !data.isEmpty else {
