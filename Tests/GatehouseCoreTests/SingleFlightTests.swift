@@ -68,7 +68,9 @@ import Testing
                 })
         }
         while gate.entered < count || gate.calls == 0 { try await Task.sleep(for: .milliseconds(1)) }
-        try await Task.sleep(for: .milliseconds(200))
+        // A caller has nothing left to do but take the flight's lock: a second is far more than
+        // that takes even on a loaded machine (a late one would make a second call and fail the test).
+        try await Task.sleep(for: .seconds(1))
         return tasks
     }
 
