@@ -55,7 +55,7 @@ public final class PostgresCredentialStore: CredentialStore {
         settings.options.maximumConnections = max(1, configuration.maximumConnections)
         // One connection kept warm: a write then never waits for a fresh authentication.
         settings.options.minimumConnections = 1
-        settings.options.connectTimeout = configuration.startupTimeout
+        settings.options.connectTimeout = url.connectTimeout ?? configuration.startupTimeout
         // The pool reports every failed connection attempt at info; an outage is reported once,
         // by the vault watcher, instead.
         var background = logger

@@ -34,6 +34,9 @@ public struct PostgresURL: Sendable, Hashable {
     public var sslMode: SSLMode
     /// A PEM file of trusted roots (`sslrootcert`), else the system's.
     public var rootCertificateFile: String?
+    /// How long one connection attempt may take (`connect_timeout`, whole seconds 1-3600; as in
+    /// libpq, less than 2 counts as 2), else the store's start-up timeout.
+    public var connectTimeout: Duration?
 
     /// Parses `text`; the error names what is wrong, never the password.
     public init(_ text: String) throws(VaultError) {
@@ -55,6 +58,7 @@ public struct PostgresURL: Sendable, Hashable {
         self.database = database.isEmpty ? self.username : (database.removingPercentEncoding ?? database)
         self.sslMode = .prefer
         self.rootCertificateFile = nil
+        self.connectTimeout = nil
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -65,7 +69,13 @@ public struct PostgresURL: Sendable, Hashable {
                 self.sslMode = mode
             case "sslrootcert":
                 self.rootCertificateFile = item.value
-            case "application_name", "connect_timeout":
+            case "connect_timeout":
+                guard let text = item.value, text.utf8.count <= 4, let seconds = Int(text), (1...3600).contains(seconds)
+                else {
+                    throw .storeFailure("the PostgreSQL URL's connect_timeout must be whole seconds, 1-3600")
+                }
+                self.connectTimeout = .seconds(Swift.max(2, seconds))
+            case "application_name":
                 continue
             default:
                 throw .storeFailure("the PostgreSQL URL has an unsupported parameter \(item.name)")

@@ -286,7 +286,13 @@ import Testing
         h.k2.state.mode = mode
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<50 {
-                group.addTask { try await h.call("data.get", ["class": "Part", "keys": [.int(i + 1)]]).status }
+                // The caller waits as long as the queue may (a loaded machine once took over 30 s).
+                group.addTask {
+                    try await h.call(
+                        "data.get", ["class": "Part", "keys": [.int(i + 1)]], timeoutMilliseconds: 150_000
+                    )
+                    .status
+                }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }

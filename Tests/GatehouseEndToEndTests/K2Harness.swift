@@ -48,11 +48,13 @@ struct K2Harness {
     }
 
     /// `POST /v1/k2/{operation}` with JSON arguments.
-    func call(_ operation: String, _ arguments: Value = [:]) async throws -> TestClient.Answer {
+    func call(_ operation: String, _ arguments: Value = [:], timeoutMilliseconds: Int = 30_000) async throws
+        -> TestClient.Answer
+    {
         try await self.client.send(
             .post, self.gateway.baseURL + "/v1/k2/" + operation,
             headers: ["Authorization": "Bearer \(self.key)", "Content-Type": "application/json"],
-            body: JSON.serializeBytes(arguments))
+            body: JSON.serializeBytes(arguments), timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// `POST /v1/k2/{operation}` with XML arguments, asking for XML back; the answer parsed.

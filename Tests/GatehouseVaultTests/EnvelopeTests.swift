@@ -177,9 +177,13 @@ import Testing
         #expect(!url.redacted.contains("p/ss") && !url.redacted.contains("p%2Fss"))
         #expect(try PostgresURL("postgresql://u@h").sslMode == .prefer)
         #expect(try PostgresURL("postgresql://u@h").database == "u")
+        #expect(try PostgresURL("postgresql://u@h").connectTimeout == nil)
+        #expect(try PostgresURL("postgres://u@h/db?connect_timeout=7").connectTimeout == .seconds(7))
+        #expect(try PostgresURL("postgres://u@h/db?connect_timeout=1").connectTimeout == .seconds(2))
         for bad in [
             "mysql://u@h/db", "postgres://h/db", "postgres://u@h/db?sslmode=sometimes", "postgres://u@h/db?options=x",
-            "postgres://u@h:0/db",
+            "postgres://u@h:0/db", "postgres://u@h/db?connect_timeout=0", "postgres://u@h/db?connect_timeout=5s",
+            "postgres://u@h/db?connect_timeout=99999999999999999999", "postgres://u@h/db?connect_timeout=",
         ] {
             #expect(throws: VaultError.self, "\(bad)") { try PostgresURL(bad) }
         }
