@@ -85,6 +85,51 @@ import Testing
         #expect(try test.vault.secret(for: .vault("crm/access_token"))?.reveal() == "from-b")
     }
 
+    /// Work that outlasts its lease (a Keyfax rotation awaiting its web hook) keeps it with a
+    /// `LeaseKeeper`: another instance cannot take it while it is kept alive, and can once it is
+    /// released.
+    @Test(arguments: StoreKind.allCases) func aKeptLeaseOutlastsItsDurationUntilReleased(_ kind: StoreKind)
+        async throws
+    {
+        let test = try await TestVault.make(kind)
+        let other = try await test.openStore()
+        // Three seconds: kept alive every second, so a stall under two seconds is absorbed.
+        let duration: Int64 = 3_000
+        guard
+            case .acquired(let lease) = try await test.store.acquireLease(
+                "kf/rotation", holder: "a", milliseconds: duration)
+        else {
+            Issue.record("a free lease was not granted")
+            return
+        }
+        let keeper = LeaseKeeper(lease: lease, store: test.store, milliseconds: duration)
+        let started = ContinuousClock.now
+        var refusedWhileKept = 0
+        // Well past the lease's own duration.
+        while ContinuousClock.now - started < .milliseconds(2 * duration + 1_000) {
+            try await Task.sleep(for: .milliseconds(100))
+            await keeper.keepAlive()
+            if case .held(let holder, _) = try await other.acquireLease(
+                "kf/rotation", holder: "b", milliseconds: duration)
+            {
+                #expect(holder == "a")
+                refusedWhileKept += 1
+            } else {
+                Issue.record("another instance took a lease that was being kept alive")
+                return
+            }
+        }
+        #expect(refusedWhileKept > 10)
+        await keeper.release()
+        guard
+            case .acquired(let taken) = try await other.acquireLease("kf/rotation", holder: "b", milliseconds: duration)
+        else {
+            Issue.record("a released lease was not granted")
+            return
+        }
+        #expect(taken.fence > lease.fence)
+    }
+
     /// Two "instances" (separate store connections) with many callers each: one renewal in all,
     /// and every caller gets its result.
     @Test(arguments: StoreKind.allCases) func concurrentCallersOnTwoInstancesRenewOnce(_ kind: StoreKind) async throws {
