@@ -122,6 +122,21 @@ import Testing
         await h.finish()
     }
 
+    /// The validation a caller's request causes carries that caller's trace (W3C trace context),
+    /// with a span id of its own.
+    @Test func theValidatorCallCarriesTheCallersTrace() async throws {
+        let h = try await OKITHarness.start()
+        let token = h.issue()
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        let answer = try await h.sendSMS(
+            token: token, prefix: "BlaBla", headers: ["traceparent": "00-\(trace)-00f067aa0ba902b7-01"])
+        #expect(answer.status == 200)
+        let sent = try #require(h.validations.last?.traceparent, "the validator call carried no traceparent")
+        #expect(
+            sent.hasPrefix("00-\(trace)-") && sent.hasSuffix("-01") && !sent.contains("00f067aa0ba902b7"), "\(sent)")
+        await h.finish()
+    }
+
     @Test func revocationTakesEffectAfterTheCacheLifetimeAndNotBefore() async throws {
         // A lifetime long enough that a loaded machine still sends the second call inside it.
         let h = try await OKITHarness.start(cacheSeconds: 6)

@@ -54,7 +54,8 @@ enum OKITRoutes {
         }
         let query = request.uri.query ?? ""
         let parameters = Self.parameters(query)
-        let seen = OKITSimulatorState.ValidationRequest(query: query, parameters: parameters)
+        let seen = OKITSimulatorState.ValidationRequest(
+            query: query, parameters: parameters, traceparent: request.headers[HTTPField.Name("traceparent")!])
         state.record(seen)
         let mode = state.mode
         if mode.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(mode.latencyMilliseconds)) }

@@ -11,6 +11,8 @@ public final class OKITSimulatorState: Sendable {
         public var query: String
         /// The decoded query parameters, in order.
         public var parameters: [Parameter]
+        /// The request's `traceparent` header, if it carried one.
+        public var traceparent: String? = nil
 
         /// One decoded query parameter.
         public struct Parameter: Sendable, Equatable {
