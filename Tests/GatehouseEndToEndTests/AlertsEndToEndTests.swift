@@ -195,6 +195,9 @@ import Testing
             $0.contains("alert not delivered; retrying") && $0.contains("delivery=\(delivery)")
         }
         #expect(retries.count == 2)
+        // The back-off doubles from retry_delay_ms (50) toward max_retry_delay_ms (200).
+        #expect(retries.first?.contains("retry_in_ms=50") == true, "\(retries)")
+        #expect(retries.last?.contains("retry_in_ms=100") == true, "\(retries)")
         await rig.finish()
         receiver.stop()
     }

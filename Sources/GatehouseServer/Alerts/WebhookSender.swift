@@ -134,7 +134,7 @@ public final class WebhookSender: Sendable {
                 "alert not delivered; retrying",
                 metadata: [
                     "event": .string(event.name), "delivery": .string(event.id), "attempt": .stringConvertible(attempt),
-                    "reason": .string(outcome),
+                    "reason": .string(outcome), "retry_in_ms": .stringConvertible(delay),
                 ])
         }
         self.logger.error(
