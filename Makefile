@@ -17,7 +17,8 @@ run: build
 	@scripts/run-demo.sh
 
 # The suite runs beside a throwaway PostgreSQL cluster (installed when missing, stopped at the end
-# even when tests fail): scripts/with-postgres.sh exports GATEHOUSE_TEST_PG_URL to the tests.
+# even when tests fail; it also ends what a crashed test process left running): scripts/with-postgres.sh exports
+# GATEHOUSE_TEST_PG_URL to the tests.
 test: deps
 	@# TLS and egress tests: real nginx TLS servers (and its stream module as an HTTPS proxy front), tinyproxy, openssl; ss (iproute2) for the listen backlog.
 	@scripts/install-deps.sh nginx-light libnginx-mod-stream tinyproxy openssl iproute2

@@ -9,8 +9,23 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d /tmp/gatehouse-pg.XXXXXX)"
+root="$(cd "$here/.." && pwd)"
+# A test process that dies by a signal (a crash) cannot end what it started: its gateways,
+# simulators, nginx and tinyproxy servers and private clusters live on, orphaned (parent 1). End
+# every orphan that runs from one of the suite's temporary directories or is this checkout's
+# simulator; a suite running beside this one keeps its own (their parent is alive).
+reap_orphans() {
+  local pids
+  pids="$(ps -eo pid=,ppid=,args= | awk -v sim="$root/.build/" '$2 == 1 && (index($0, "/tmp/gatehouse-test-") || (index($0, sim) && index($0, " simulate "))) { print $1 }')"
+  [ -n "$pids" ] || return 0
+  echo "with-postgres: ending $(echo $pids | wc -w) orphaned test processes (the test process died before ending them)" >&2
+  kill -TERM $pids 2>/dev/null || true
+  sleep 2
+  kill -KILL $pids 2>/dev/null || true
+}
 cleanup() {
   status=$?
+  reap_orphans
   "$here/pg-cluster.sh" destroy "$work" || true
   exit "$status"
 }
