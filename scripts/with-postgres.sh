@@ -16,7 +16,7 @@ root="$(cd "$here/.." && pwd)"
 # simulator; a suite running beside this one keeps its own (their parent is alive).
 reap_orphans() {
   local pids
-  pids="$(ps -eo pid=,ppid=,args= | awk -v sim="$root/.build/" '$2 == 1 && (index($0, "/tmp/gatehouse-test-") || (index($0, sim) && index($0, " simulate "))) { print $1 }')"
+  pids="$(ps -eo pid=,ppid=,args= | awk -v sim="$root/.build/" '$2 == 1 && (index($0, "/gatehouse-test-") || (index($0, sim) && index($0, " simulate "))) { print $1 }')"
   [ -n "$pids" ] || return 0
   echo "with-postgres: ending $(echo $pids | wc -w) orphaned test processes (the test process died before ending them)" >&2
   kill -TERM $pids 2>/dev/null || true
