@@ -34,7 +34,7 @@ fuzz: deps
 	@SWIFT=$(SWIFT) scripts/fuzz.sh
 
 bench: deps
-	@scripts/install-deps.sh wrk nginx-light caddy libcurl4-openssl-dev slowhttptest
+	@scripts/install-deps.sh wrk nginx-light caddy libcurl4-openssl-dev slowhttptest iproute2
 	@Benchmarks/run.sh
 
 # Memory under sustained load (>= 360k requests; several minutes). Not part of `make test`.

@@ -8,7 +8,10 @@
 #     own CPU per request.
 #  1. Capacity: the open-loop generator offered twice what wrk (64 connections) gets from
 #     /proxy with no limit; what the gateway completes per second beside it is its capacity C
-#     here. The base rate B is 0.5 x C (a rate it keeps up with).
+#     here. The base rate B is C / OVERLOAD_BASE_DIVISOR (default 3): the rate the protected
+#     gateway sustains. At 3 x B it admits B and refuses 2 x B, and a refusal costs about 0.4 of a
+#     proxied request's CPU, so 3 x B costs about (1 + 2 x 0.4) / 3 = 0.6 of its capacity; at
+#     B = C / 2 it would cost 0.9 of it, with no room left for a burst (docs/performance.md, round six).
 #  2. A gateway whose connection has rate_limit B (burst B/10) is driven open-loop (requests
 #     started at a fixed rate whatever the answers take) at B, then at 3 x B: p50/p99 of admitted
 #     (2xx) and refused (429/503) answers, counts, and the gateway's RSS. Goal: admitted p99 at
@@ -43,6 +46,10 @@ start_gateway() {  # port extra-connection-yaml extra-server-yaml; sets LAST_PID
   pids+=($LAST_PID)
   bench_wait_healthy "$1"
 }
+# Busy ticks of CPU N from /proc/stat (everything but idle and iowait): whether the CPU the
+# load runs on had room, or the generator's own lateness is in the latencies.
+cpu_busy_ticks() { awk -v cpu="cpu$1" '$1 == cpu { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+LOAD_CPU=1; [ "$(nproc)" -ge 2 ] || LOAD_CPU=0
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
@@ -53,7 +60,9 @@ S="$("${WRK[@]}" -c64 -d"${SECONDS_PER_RUN}s" -H "Authorization: Bearer $KEY" "h
 capacity_run="$("${LOAD[@]}" "http://127.0.0.1:$GH_PORT/proxy/bench/item" "Bearer $KEY" $(( S * 2 )) "$SECONDS_PER_RUN" 256)"
 C="$(echo "$capacity_run" | awk -v s="$SECONDS_PER_RUN" '{ printf "%.0f", $4 / s }')"
 kill "$GH"
-B=$(( C / 2 ))
+DIVISOR="${OVERLOAD_BASE_DIVISOR:-3}"
+case "$DIVISOR" in [1-9]) ;; *) echo "OVERLOAD_BASE_DIVISOR must be 1-9" >&2; exit 2 ;; esac
+B=$(( C / DIVISOR ))
 [ "$B" -ge 10 ] || { echo "capacity $C req/s is too low to measure" >&2; exit 1; }
 BURST=$(( B / 10 > 0 ? B / 10 : 1 ))
 
@@ -62,11 +71,17 @@ start_gateway $GH_LIMITED_PORT "    rate_limit: { requests_per_second: $B, burst
 URL="http://127.0.0.1:$GH_LIMITED_PORT/proxy/bench/item"
 "${LOAD[@]}" "$URL" "Bearer $KEY" "$B" 2 1024 >/dev/null   # warm-up
 rss_before="$(rss_kib "$GHL")"
-ticks0="$(bench_cpu_ticks "$GHL")"; wall0="$(date +%s%N)"
+overflows() { nstat -az TcpExtListenOverflows 2>/dev/null | awk '$1 == "TcpExtListenOverflows" { print $2 }'; }
+ticks0="$(bench_cpu_ticks "$GHL")"; wall0="$(date +%s%N)"; load0="$(cpu_busy_ticks $LOAD_CPU)"; ovf0="$(overflows)"
 base="$("${LOAD[@]}" "$URL" "Bearer $KEY" "$B" "$SECONDS_PER_RUN" 1024)"
-ticks1="$(bench_cpu_ticks "$GHL")"; wall1="$(date +%s%N)"
+ticks1="$(bench_cpu_ticks "$GHL")"; wall1="$(date +%s%N)"; load1="$(cpu_busy_ticks $LOAD_CPU)"; ovf1="$(overflows)"
 over="$("${LOAD[@]}" "$URL" "Bearer $KEY" $(( B * 3 )) "$SECONDS_PER_RUN" 2048)"
-ticks2="$(bench_cpu_ticks "$GHL")"; wall2="$(date +%s%N)"
+ticks2="$(bench_cpu_ticks "$GHL")"; wall2="$(date +%s%N)"; load2="$(cpu_busy_ticks $LOAD_CPU)"; ovf2="$(overflows)"
+load_busy() {  # busy-ticks wall-ns -> % of the load's CPU
+  awk -v t="$1" -v w="$2" -v hz="$BENCH_TICK" 'BEGIN { printf "%.0f", t / hz / (w / 1e9) * 100 }'
+}
+base_load="$(load_busy $(( load1 - load0 )) $(( wall1 - wall0 )))"
+over_load="$(load_busy $(( load2 - load1 )) $(( wall2 - wall1 )))"
 # The gateway's CPU over each run: share of one core (busy %) and µs per request answered.
 gateway_cpu() {  # ticks wall-ns load-line -> "busy% µs/request"
   echo "$3" | awk -v t="$1" -v w="$2" -v hz="$BENCH_TICK" '{ answered = $4 + $5 + $6;
@@ -99,20 +114,20 @@ fi
 kill "$GHS"
 
 wrk_field() { echo "$1" | awk -v f="$2" '$1==f {print $2}'; }
-fields() { echo "$1 $2" | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }'; }
+fields() { echo "$1 $2 $3 $4" | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 }'; }
 echo "## Overload (Benchmarks/overload.sh)"
 echo
 echo "Placement: $placement."
 echo
 echo "Saturated throughput of /proxy with no limit: wrk (64 connections) $S req/s; beside the open-loop client"
 echo "(Benchmarks/overload-load.c) offered 2 x that, the gateway completed $C req/s (its capacity C here)."
-echo "Base rate B = 0.5 x C = $B req/s; the connection's rate_limit is B (burst $BURST). Open-loop load,"
+echo "Base rate B = C / $DIVISOR = $B req/s; the connection's rate_limit is B (burst $BURST). Open-loop load,"
 echo "${SECONDS_PER_RUN} s per rate, latency from each request's scheduled start, in ms."
 echo
-echo "| offered req/s | sent | admitted | refused | other | skipped | admitted p50 | admitted p99 | refused p50 | refused p99 | generator CPU µs/req | gateway busy % of a core | gateway CPU µs/answer |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-echo "$(fields "$base" "$base_cpu")"
-echo "$(fields "$over" "$over_cpu")"
+echo "| offered req/s | sent | admitted | refused | other | skipped | admitted p50 | admitted p99 | refused p50 | refused p99 | generator CPU µs/req | gateway busy % of a core | gateway CPU µs/answer | load CPU busy % | listen-queue overflows |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "$(fields "$base" "$base_cpu" "$base_load" "$(( ${ovf1:-0} - ${ovf0:-0} ))")"
+echo "$(fields "$over" "$over_cpu" "$over_load" "$(( ${ovf2:-0} - ${ovf1:-0} ))")"
 echo
 awk -v a="$(echo "$base" | cut -d' ' -f9)" -v b="$(echo "$over" | cut -d' ' -f9)" \
   'BEGIN { printf "Admitted p99 at 3 x B over the p99 at B: **%s** (goal ≤ 2).\n", (a > 0 ? sprintf("%.2f", b / a) : "-") }'

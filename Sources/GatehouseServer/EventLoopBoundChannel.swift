@@ -14,6 +14,8 @@ struct EventLoopBoundChannel: ServerChildChannel {
 
     let inner: HTTP1Channel
     let limits: InboundLimits
+    /// Answers early refusals (``EarlyAnswerHandler``) when set.
+    var early: GatewayResponder? = nil
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         if self.limits.open.enter(limit: self.limits.maxConnections) {
@@ -29,7 +31,16 @@ struct EventLoopBoundChannel: ServerChildChannel {
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
-        return self.inner.setup(channel: channel, logger: logger)
+        let value = self.inner.setup(channel: channel, logger: logger)
+        guard let early = self.early else { return value }
+        return value.flatMapThrowing { value in
+            // After the connection state handler, so its idle and shutdown handling sees every
+            // request and answer; before the async channel, which then never sees the request.
+            let operations = channel.pipeline.syncOperations
+            let state = try operations.handler(type: HTTPConnectionStateHandler.self)
+            try operations.addHandler(EarlyAnswerHandler(responder: early), position: .after(state))
+            return value
+        }
     }
 
     func handle(value: Value, logger: Logger) async {
@@ -41,14 +52,14 @@ struct EventLoopBoundChannel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// HTTP/1 with each connection's task bound to its event loop, under `limits`.
-    static func eventLoopBoundHTTP1(limits: InboundLimits) -> HTTPServerBuilder {
-        .init { responder in EventLoopBoundChannel(responder: responder, limits: limits) }
+    static func eventLoopBoundHTTP1(limits: InboundLimits, early: GatewayResponder? = nil) -> HTTPServerBuilder {
+        .init { responder in EventLoopBoundChannel(responder: responder, limits: limits, early: early) }
     }
 }
 
 extension EventLoopBoundChannel {
     /// The HTTP/1 channel for `responder` under `limits` (also wrapped by TLSListenerChannel).
-    init(responder: @escaping HTTPChannelHandler.Responder, limits: InboundLimits) {
+    init(responder: @escaping HTTPChannelHandler.Responder, limits: InboundLimits, early: GatewayResponder? = nil) {
         // NIO's own decoder caps stay above ours, so ours answers first (431, not a reset).
         let decoderCap = Swift.max(80 * 1024, limits.maxRequestHeadBytes + 1)
         let configuration = HTTP1Channel.Configuration(
@@ -56,6 +67,6 @@ extension EventLoopBoundChannel {
             idleTimeout: limits.idleTimeout,
             httpDecoderConfiguration: .init(maxHeaderFieldSize: decoderCap, maxHeaderListSize: decoderCap)
         )
-        self.init(inner: HTTP1Channel(responder: responder, configuration: configuration), limits: limits)
+        self.init(inner: HTTP1Channel(responder: responder, configuration: configuration), limits: limits, early: early)
     }
 }

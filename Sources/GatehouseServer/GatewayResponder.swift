@@ -47,15 +47,8 @@ struct GatewayResponder: HTTPResponder {
     }
 
     nonisolated(nonsending) private func serve(_ request: Request, context: Context) async throws -> Response {
-        let started = ContinuousClock.now
-        let incoming = request.headers.value(for: Self.requestIDField)
-        let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()
-        var access = AccessRecord(requestID: requestID, method: request.method.rawValue, started: started)
-        access.remoteAddress = context.remoteAddress
-        let trace = TraceContext(
-            traceparent: request.headers.value(for: TraceContext.traceparentField),
-            tracestate: request.headers.value(for: TraceContext.tracestateField))
-        access.traceID = trace.traceID
+        var (access, trace) = Self.begin(
+            method: request.method, headers: request.headers, remoteAddress: context.remoteAddress)
         var hop = trace
         self.metrics.started()
         var response: Response
@@ -70,9 +63,7 @@ struct GatewayResponder: HTTPResponder {
         } catch {
             response = self.errorResponse(error, access: &access)
         }
-        response.headers.set(Self.requestIDField, to: requestID)
-        response.headers.set(TraceContext.traceparentField, to: hop.traceparent)
-        if let status = access.rateLimit { Self.addRateLimitHeaders(status, to: &response.headers) }
+        Self.stamp(&response.headers, access: access, traceparent: hop.traceparent)
         let status = response.status.code
         guard access.streamed else {
             // Buffered answers are complete now; leaving their body untouched keeps
@@ -86,6 +77,31 @@ struct GatewayResponder: HTTPResponder {
             self.record(finalAccess, status: status, aborted: error != nil)
         }
         return response
+    }
+
+    /// A request's access record (its request id: the caller's `X-Request-Id` when well-formed,
+    /// else a new one) and its trace context (the caller's when well-formed, else a new trace).
+    static func begin(method: HTTPRequest.Method, headers: HTTPFields, remoteAddress: String?)
+        -> (AccessRecord, TraceContext)
+    {
+        let started = ContinuousClock.now
+        let incoming = headers.value(for: Self.requestIDField)
+        let requestID = incoming.flatMap { RequestIdentifier.isWellFormed($0) ? $0 : nil } ?? RequestIdentifier.make()
+        var access = AccessRecord(requestID: requestID, method: method.rawValue, started: started)
+        access.remoteAddress = remoteAddress
+        let trace = TraceContext(
+            traceparent: headers.value(for: TraceContext.traceparentField),
+            tracestate: headers.value(for: TraceContext.tracestateField))
+        access.traceID = trace.traceID
+        return (access, trace)
+    }
+
+    /// The headers every answer carries: `X-Request-Id`, `traceparent` and, when a rate limit
+    /// applied, `RateLimit-*`.
+    static func stamp(_ headers: inout HTTPFields, access: AccessRecord, traceparent: String) {
+        headers.set(Self.requestIDField, to: access.requestID)
+        headers.set(TraceContext.traceparentField, to: traceparent)
+        if let status = access.rateLimit { Self.addRateLimitHeaders(status, to: &headers) }
     }
 
     /// One access line and the request metrics.
@@ -349,6 +365,16 @@ struct GatewayResponder: HTTPResponder {
     }
 
     private func errorResponse(_ error: any Error, access: inout AccessRecord) -> Response {
+        let answer = self.errorAnswer(error, access: &access)
+        return Response(
+            status: answer.status, headers: answer.headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    /// The uniform error answer to `error`: its status, `Content-Type`, `Retry-After` and `Allow`,
+    /// and the body; `access` takes the error code, upstream status and rate-limit state.
+    func errorAnswer(_ error: any Error, access: inout AccessRecord)
+        -> (status: HTTPResponse.Status, headers: HTTPFields, body: [UInt8])
+    {
         let gatewayError: GatewayError
         switch error {
         case let error as GatewayError: gatewayError = error
@@ -370,11 +396,15 @@ struct GatewayResponder: HTTPResponder {
             self.metrics.upstreamError(
                 connection: self.metricLabel(access.connection), kind: gatewayError.code.rawValue)
         }
-        var response = Self.json(gatewayError.body(requestID: access.requestID), status: gatewayError.code.httpStatus)
-        if let seconds = gatewayError.retryAfterSeconds { response.headers.set(.retryAfter, to: String(seconds)) }
-        if let allow = gatewayError.allowedMethods { response.headers.set(.allow, to: allow) }
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let seconds = gatewayError.retryAfterSeconds { headers.set(.retryAfter, to: String(seconds)) }
+        if let allow = gatewayError.allowedMethods { headers.set(.allow, to: allow) }
         if let status = gatewayError.rateLimit { access.rateLimit = status }
-        return response
+        return (
+            // Error codes map to valid statuses; an impossible one still never traps.
+            (try? Self.finalStatus(gatewayError.code.httpStatus, connection: nil)) ?? .internalServerError, headers,
+            JSON.serializeBytes(gatewayError.body(requestID: access.requestID))
+        )
     }
 
     static func json(_ value: Value, status: Int = 200) -> Response {

@@ -35,6 +35,9 @@ public struct Listener: Sendable {
         self.tls = tls
     }
 
+    /// The `Server` header of every answer.
+    static let serverName = "gatehouse"
+
     /// `https` behind TLS, else `http`.
     public var scheme: String { self.tls == nil ? "http" : "https" }
 
@@ -48,13 +51,15 @@ public struct Listener: Sendable {
         onRunning: @escaping @Sendable (Int) -> Void,
         logger: Logger
     ) -> Application<GatewayResponder> {
-        Application(
+        // Refusals decided from a request's head are answered on the event loop (data plane only).
+        let early = self.role == .data ? responder : nil
+        return Application(
             responder: responder,
             // Without TLS, exactly the plain builder: nothing is added to the plain-HTTP path.
-            server: self.tls.map { .eventLoopBoundHTTP1(limits: limits, tls: $0) }
-                ?? .eventLoopBoundHTTP1(limits: limits),
+            server: self.tls.map { .eventLoopBoundHTTP1(limits: limits, early: early, tls: $0) }
+                ?? .eventLoopBoundHTTP1(limits: limits, early: early),
             configuration: .init(
-                address: .hostname(self.host, port: self.port), serverName: "gatehouse", backlog: limits.backlog),
+                address: .hostname(self.host, port: self.port), serverName: Self.serverName, backlog: limits.backlog),
             services: services,
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: .shared(ServerEventLoops.group),

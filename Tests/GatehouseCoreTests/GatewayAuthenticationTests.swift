@@ -5,6 +5,21 @@ import Testing
 /// Which authenticator a request reaches (docs/architecture.md, "The flow of one proxy request", step 3), with a
 /// stand-in okit adapter so that no network is involved.
 @Suite struct GatewayAuthenticationTests {
+    /// The Bearer scheme is case-insensitive (RFC 9110); the token is the rest, verbatim.
+    @Test func theBearerSchemeIsMatchedWithoutRegardToCase() {
+        let cases: [(String?, String?)] = [
+            ("Bearer gh_abc", "gh_abc"), ("bearer gh_abc", "gh_abc"), ("BEARER gh_abc", "gh_abc"),
+            ("bEaReR x", "x"), ("Bearer  x", " x"), ("Bearer ", nil), ("Bearer", nil), ("Bearerx y", nil),
+            ("Basic abc", nil), ("Bearer\tx", nil), ("Bearer\u{0}x", nil), ("Béarer x", nil), (nil, nil),
+            ("Bearer ключ", "ключ"),
+        ]
+        for (authorization, token) in cases {
+            #expect(
+                InboundCredentials(authorization: authorization).bearerToken == token,
+                "\(String(describing: authorization))")
+        }
+    }
+
     /// An `okit` adapter stand-in: validates through a ``ListValidator``.
     struct StandInOKIT: Adapter, TokenValidator {
         let validator: ListValidator

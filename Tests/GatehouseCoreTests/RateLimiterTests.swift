@@ -14,6 +14,26 @@ import Testing
                 == .limited(RateLimitStatus(limit: 3, remaining: 0, resetSeconds: 2), retryAfterSeconds: 1))
     }
 
+    /// The look used to answer refusals early takes nothing and agrees with `take`.
+    @Test func aLookAtTheBucketTakesNoTokenAndRefusesAsTakeWould() {
+        let limiter = RateLimiter(policy: RateLimitPolicy(requestsPerSecond: 2, burst: 2), now: self.start)
+        #expect(limiter.refusal(now: self.start) == nil)
+        #expect(limiter.refusal(now: self.start) == nil)
+        #expect(limiter.refusal(now: self.start) == nil)
+        guard case .admitted = limiter.take(now: self.start), case .admitted = limiter.take(now: self.start) else {
+            Issue.record("a look took a token"); return
+        }
+        let refused = RateLimiter.Decision.limited(
+            RateLimitStatus(limit: 2, remaining: 0, resetSeconds: 1), retryAfterSeconds: 1)
+        #expect(limiter.refusal(now: self.start) == refused)
+        #expect(limiter.take(now: self.start) == refused)
+        // Half a second later a token is back for the look and for `take` alike.
+        let later = self.start + .milliseconds(500)
+        #expect(limiter.refusal(now: later) == nil)
+        guard case .admitted = limiter.take(now: later) else { Issue.record("expected a token"); return }
+        #expect(limiter.refusal(now: later) != nil)
+    }
+
     @Test func tokensComeBackAtTheRateAndNeverBeyondTheBurst() {
         let limiter = RateLimiter(policy: RateLimitPolicy(requestsPerSecond: 1, burst: 2), now: self.start)
         _ = limiter.take(now: self.start)

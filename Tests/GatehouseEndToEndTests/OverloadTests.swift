@@ -153,6 +153,148 @@ import Testing
         }
     }
 
+    // MARK: Refusals answered on the event loop
+
+    /// A refusal decided from the head alone is answered before Hummingbird sees the request
+    /// (``EarlyAnswerHandler``); the caller must not be able to tell: the same statuses,
+    /// headers, body, access line and metrics as the refusal the usual path gives, the
+    /// connection kept alive and subject to the idle timeout like any other.
+    @Test func aRefusalAnsweredEarlyLooksAndIsLoggedExactlyAsTheUsualOne() async throws {
+        let connections = """
+              echo:
+                adapter: http
+                base_url: ECHO
+                rate_limit: { requests_per_second: 0.01, burst: 1 }
+            """
+        try await Self.with(connections: connections, grants: ["echo"], server: "  idle_timeout_seconds: 2") { rig in
+            #expect(try await rig.client.send(.get, rig.url("/proxy/echo/a"), headers: rig.auth).status == 200)
+            // The usual path: a request with a body is never answered early.
+            let usual = try await rig.client.send(
+                .post, rig.url("/proxy/echo/b"), headers: rig.auth, body: Array("x".utf8))
+            #expect(usual.status == 429)
+            // A raw keep-alive connection sends refused requests for longer than the idle
+            // timeout: each is answered, and the connection stays open while it is in use.
+            let raw = try RawConnection(port: rig.gateway.port)
+            defer { raw.close() }
+            let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+            var answers: [String] = []
+            for round in 0..<8 {
+                try raw.send(
+                    """
+                    GET /proxy/echo/c?n=\(round) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(rig.key)\r\n\
+                    X-Request-Id: early-\(round)\r\ntraceparent: 00-\(traceID)-00f067aa0ba902b7-01\r\n\r\n
+                    """)
+                let read = raw.readAnswers(1, seconds: 30)
+                #expect(!read.closed, "the connection was closed while in use (round \(round))")
+                answers += read.answers
+                try await Task.sleep(for: .milliseconds(400))
+            }
+            #expect(answers.count == 8)
+            guard let early = answers.last.map(Self.parse) else { return }
+            #expect(early.status == 429)
+            #expect(early.body["error"]?["code"]?.stringValue == "rate_limited")
+            #expect(early.body["error"]?["request_id"]?.stringValue == "early-7")
+            #expect(early.body["error"]?["connection"]?.stringValue == "echo")
+            #expect(early.headers["x-request-id"] == "early-7")
+            #expect(early.headers["traceparent"]?.hasPrefix("00-\(traceID)-") == true)
+            #expect(early.headers["server"] == "gatehouse")
+            // The same header names as the usual refusal, and the same body members.
+            let usualNames = Set(usual.headers.map { $0.name.canonicalName })
+            #expect(Set(early.headers.keys) == usualNames)
+            #expect(
+                early.body["error"]?.objectValue?.members.map(\.key)
+                    == usual.json["error"]?.objectValue?.members.map(\.key))
+            // The same message but for the seconds to wait.
+            func words(_ message: String?) -> String? { message.map { String($0.filter { !$0.isNumber }) } }
+            #expect(
+                words(early.body["error"]?["message"]?.stringValue)
+                    == words(usual.json["error"]?["message"]?.stringValue))
+            // Idle: the timeout applies as before.
+            #expect(raw.readUntilClosed(seconds: 30).closed, "an idle connection was kept past idle_timeout_seconds")
+            #expect(rig.echo.recorder.all.map(\.path) == ["/a"], "a refused request reached the upstream")
+            #expect(try await rig.metrics().contains(#"gatehouse_rate_limited_total{connection="echo"} 9"#))
+            let line = rig.gateway.log.split(separator: "\n").map(String.init).first {
+                $0.containsBytes("request_id=early-7")
+            }
+            #expect(line.map { Self.field("status", in: $0) } == "429")
+            #expect(line.map { Self.field("client", in: $0) } == "tester")
+            #expect(line.map { Self.field("connection", in: $0) } == "echo")
+            #expect(line.map { Self.field("route", in: $0) } == "proxy")
+            #expect(line.map { Self.field("error", in: $0) } == "rate_limited")
+            #expect(line.map { Self.field("trace_id", in: $0) } == traceID)
+        }
+    }
+
+    /// A connection's refusal still costs the caller a token of its own limit, as it always did
+    /// (`Gateway.admit` takes the caller's token first), also now that refusals may be answered
+    /// early: the caller's limit runs out after three requests, whichever limit refused them.
+    @Test func aCallerWithItsOwnLimitPaysForTheConnectionsRefusalsAsBefore() async throws {
+        let connections = """
+              echo:
+                adapter: http
+                base_url: ECHO
+                rate_limit: { requests_per_second: 0.01, burst: 1 }
+            """
+        try await Self.with(
+            clientExtra: "    rate_limit: { requests_per_second: 0.01, burst: 3 }", connections: connections,
+            grants: ["echo"]
+        ) { rig in
+            var scopes: [String] = []
+            for round in 0..<4 {
+                let answer = try await rig.client.send(.get, rig.url("/proxy/echo/\(round)"), headers: rig.auth)
+                let message = answer.json["error"]?["message"]?.stringValue ?? ""
+                scopes.append(
+                    answer.status == 200
+                        ? "admitted" : message.containsBytes("client \"tester\"") ? "client" : "connection")
+            }
+            #expect(scopes == ["admitted", "connection", "connection", "client"])
+            let metrics = try await rig.metrics()
+            #expect(metrics.contains(#"gatehouse_rate_limited_total{connection="echo"} 2"#))
+            #expect(metrics.contains(#"gatehouse_rate_limited_total{client="tester"} 1"#))
+        }
+    }
+
+    /// A caller that pipelines gets its answers in the order it asked, also when a later
+    /// request is refused from its head while an earlier one is still with the upstream.
+    @Test func aPipelinedRefusalIsAnsweredAfterTheRequestBeforeIt() async throws {
+        let connections = """
+              echo:
+                adapter: http
+                base_url: ECHO
+                rate_limit: { requests_per_second: 0.01, burst: 1 }
+            """
+        try await Self.with(connections: connections, grants: ["echo"]) { rig in
+            let raw = try RawConnection(port: rig.gateway.port)
+            defer { raw.close() }
+            let head = "HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(rig.key)\r\n\r\n"
+            // The second request is sent once the first has taken the token (it is with the
+            // upstream for a second), so the second is refused from its head.
+            try raw.send("GET /proxy/echo/stall?ms=1500 \(head)")
+            try await Self.waitUntil { rig.echo.recorder.all.count == 1 }
+            try raw.send("GET /proxy/echo/later \(head)")
+            let read = raw.readAnswers(2, seconds: 60)
+            #expect(read.answers.count == 2)
+            #expect(read.answers.map { Self.parse($0).status } == [200, 429])
+            #expect(read.answers.first.map { Self.parse($0).body["stalled_ms"]?.intValue } == 1500)
+            #expect(rig.echo.recorder.all.map(\.path) == ["/stall"])
+        }
+    }
+
+    /// An answer read off a raw connection: status, headers (lowercased names), JSON body.
+    static func parse(_ answer: String) -> (status: Int, headers: [String: String], body: Value) {
+        let parts = answer.components(separatedBy: "\r\n\r\n")
+        let lines = parts[0].components(separatedBy: "\r\n")
+        let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
+        }
+        let body = (try? JSON.parse(Array(parts.dropFirst().joined(separator: "\r\n\r\n").utf8))) ?? .null
+        return (status, headers, body)
+    }
+
     // MARK: Bulkheads
 
     @Test func aFullBulkheadRefusesAtOnceWith503AndRetryAfter() async throws {

@@ -85,6 +85,43 @@ public final class RawConnection: @unchecked Sendable {
         return (String(decoding: received, as: UTF8.self), false)
     }
 
+    /// Reads until `count` complete answers (each with a `Content-Length`) are in, the peer
+    /// closes, or `seconds` pass; the answers read whole, in order, and whether it closed.
+    public func readAnswers(_ count: Int, seconds: Int) -> (answers: [String], closed: Bool) {
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var closed = false
+        while ContinuousClock.now < deadline, Self.split(received).count < count {
+            var poller = pollfd(fd: self.fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, 100)
+            if ready < 0 { closed = true; break }
+            if ready == 0 { continue }
+            let n = buffer.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { closed = true; break }
+            received.append(contentsOf: buffer[0..<n])
+        }
+        return (Self.split(received), closed)
+    }
+
+    /// The complete answers at the start of `bytes` (head and `Content-Length` body each).
+    private static func split(_ bytes: [UInt8]) -> [String] {
+        var answers: [String] = []
+        var rest = bytes[...]
+        let blank = Array("\r\n\r\n".utf8)
+        while let end = rest.indices.first(where: { rest[$0...].starts(with: blank) }) {
+            let head = String(decoding: rest[..<end], as: UTF8.self)
+            let length =
+                head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
+            let bodyStart = end + blank.count
+            guard rest.endIndex - bodyStart >= length else { break }
+            answers.append(String(decoding: rest[rest.startIndex..<bodyStart + length], as: UTF8.self))
+            rest = rest[(bodyStart + length)...]
+        }
+        return answers
+    }
+
     /// Closes the connection (once).
     public func close() {
         guard !self.closedByUs else { return }

@@ -12,6 +12,12 @@ public struct APIKeyAuthenticator: Authenticator {
     }
 
     public func authenticate(_ credentials: InboundCredentials) async throws -> Principal? {
+        try self.principal(for: credentials)
+    }
+
+    /// ``authenticate(_:)`` without suspending: `nil` when the credentials carry no `gh_` key,
+    /// 401 when the key matches no client.
+    public func principal(for credentials: InboundCredentials) throws -> Principal? {
         guard let token = credentials.bearerToken, token.hasPrefix(APIKey.prefix) else { return nil }
         let digest = Digest.sha256(Array(token.utf8))
         var match: Principal?

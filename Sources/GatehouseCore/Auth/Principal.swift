@@ -32,10 +32,18 @@ public struct InboundCredentials: Sendable {
     }
 
     /// The bearer token, when `Authorization` uses the Bearer scheme.
+    /// The scheme is matched case-insensitively over the bytes (no lowercased copy per request).
     public var bearerToken: String? {
-        guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
-            return nil
+        guard let authorization else { return nil }
+        let utf8 = authorization.utf8
+        guard utf8.count > 7 else { return nil }
+        var index = utf8.startIndex
+        for expected in "bearer ".utf8 {
+            let byte = utf8[index]
+            // ASCII letters fold to lowercase with 0x20; the space must be exact.
+            guard byte == expected || (expected != 0x20 && byte | 0x20 == expected) else { return nil }
+            index = utf8.index(after: index)
         }
-        return String(authorization.dropFirst(7))
+        return String(authorization[index...])
     }
 }

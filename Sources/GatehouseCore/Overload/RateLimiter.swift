@@ -29,22 +29,40 @@ public final class RateLimiter: Sendable {
 
     /// Takes a token when one is there.
     public func take(now: ContinuousClock.Instant = .now) -> Decision {
-        let rate = self.policy.requestsPerSecond
-        let burst = Double(self.policy.burst)
-        return self.bucket.withLock { bucket in
-            let elapsed = now - bucket.updated
-            if elapsed > .zero {
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                bucket.tokens = Swift.min(burst, bucket.tokens + seconds * rate)
-                bucket.updated = now
-            }
+        self.bucket.withLock { bucket in
+            self.refill(&bucket, now: now)
             if bucket.tokens >= 1 {
                 bucket.tokens -= 1
                 return .admitted(self.status(tokens: bucket.tokens))
             }
-            let retry = Self.seconds((1 - bucket.tokens) / rate)
-            return .limited(self.status(tokens: bucket.tokens), retryAfterSeconds: Swift.max(1, retry))
+            return self.refused(tokens: bucket.tokens)
         }
+    }
+
+    /// The refusal ``take(now:)`` would give now, without taking anything: `nil` when a token is
+    /// there (the request would be admitted). Refilling first is what `take` does too, so a
+    /// later `take` sees the same bucket.
+    public func refusal(now: ContinuousClock.Instant = .now) -> Decision? {
+        self.bucket.withLock { bucket in
+            self.refill(&bucket, now: now)
+            guard bucket.tokens < 1 else { return nil }
+            return self.refused(tokens: bucket.tokens)
+        }
+    }
+
+    /// Adds what `now` earned since the last update, up to the burst (a clock going backwards adds nothing).
+    private func refill(_ bucket: inout Bucket, now: ContinuousClock.Instant) {
+        let elapsed = now - bucket.updated
+        guard elapsed > .zero else { return }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        bucket.tokens = Swift.min(Double(self.policy.burst), bucket.tokens + seconds * self.policy.requestsPerSecond)
+        bucket.updated = now
+    }
+
+    /// The refusal with `tokens` (under one) in the bucket: `Retry-After` until one is back.
+    private func refused(tokens: Double) -> Decision {
+        let retry = Self.seconds((1 - tokens) / self.policy.requestsPerSecond)
+        return .limited(self.status(tokens: tokens), retryAfterSeconds: Swift.max(1, retry))
     }
 
     private func status(tokens: Double) -> RateLimitStatus {

@@ -158,15 +158,53 @@ public struct Gateway: Sendable {
             case .admitted(let status):
                 if tightest.map({ status.remaining < $0.remaining }) ?? true { tightest = status }
             case .limited(let status, let retryAfter):
-                let whose = scope == .client ? "client \"\(principal.name)\"" : "connection \"\(connection.name)\""
-                throw RateLimitedAdmission.Refusal(
-                    scope: scope,
-                    error: GatewayError(
-                        .rateLimited, "the rate limit of \(whose) is reached; try again in \(retryAfter) s",
-                        connection: connection.name, retryAfterSeconds: retryAfter, rateLimit: status))
+                throw Self.refusal(
+                    scope, status: status, retryAfter: retryAfter, principal: principal, connection: connection)
             }
         }
         return tightest.map { RateLimitedAdmission(status: $0) }
+    }
+
+    /// The refusal ``admit(_:to:)`` would throw now, decided without taking a token: the caller's
+    /// limit is empty, or the caller has none and the connection's is empty. `nil` otherwise,
+    /// also when the caller's limit would admit and the connection's refuse (`admit` takes the
+    /// caller's token in that case, which a look cannot). For answering refusals early
+    /// (``admit(_:to:)`` still decides every request this lets through).
+    public func immediateRefusal(_ principal: Principal, to connection: ConnectionRuntime)
+        -> RateLimitedAdmission.Refusal?
+    {
+        let scope: RateLimitedAdmission.Scope
+        let decision: RateLimiter.Decision?
+        if let limiter = self.clientRateLimiters[principal.name] {
+            scope = .client
+            decision = limiter.refusal()
+        } else if let limiter = connection.rateLimiter {
+            scope = .connection
+            decision = limiter.refusal()
+        } else {
+            return nil
+        }
+        guard case .limited(let status, let retryAfter) = decision else { return nil }
+        return Self.refusal(scope, status: status, retryAfter: retryAfter, principal: principal, connection: connection)
+    }
+
+    private static func refusal(
+        _ scope: RateLimitedAdmission.Scope, status: RateLimitStatus, retryAfter: Int, principal: Principal,
+        connection: ConnectionRuntime
+    ) -> RateLimitedAdmission.Refusal {
+        let whose = scope == .client ? "client \"\(principal.name)\"" : "connection \"\(connection.name)\""
+        return RateLimitedAdmission.Refusal(
+            scope: scope,
+            error: GatewayError(
+                .rateLimited, "the rate limit of \(whose) is reached; try again in \(retryAfter) s",
+                connection: connection.name, retryAfterSeconds: retryAfter, rateLimit: status))
+    }
+
+    /// The API-key client a request's credentials name, decided without suspending: `nil` unless
+    /// they carry a `gh_` key that matches (anything else, a refusal included, is left to
+    /// ``authenticate(_:)``). For answering refusals early.
+    public func immediatePrincipal(_ credentials: InboundCredentials) -> Principal? {
+        (try? self.apiKeys.principal(for: credentials)) ?? nil
     }
 
     /// Identifies the caller: a `gh_` bearer key → the API-key clients; otherwise a client

@@ -29,10 +29,13 @@ struct TLSListenerChannel<Base: ServerChildChannel>: ServerChildChannel {
 extension HTTPServerBuilder {
     /// The event-loop-bound HTTP/1 listener under `limits` (connection cap, head guard), behind
     /// TLS from `certificate`: the TLS handler sits next to the socket, everything else as without it.
-    static func eventLoopBoundHTTP1(limits: InboundLimits, tls certificate: ListenerCertificate) -> HTTPServerBuilder {
+    static func eventLoopBoundHTTP1(
+        limits: InboundLimits, early: GatewayResponder?, tls certificate: ListenerCertificate
+    ) -> HTTPServerBuilder {
         .init { responder in
             TLSListenerChannel(
-                base: EventLoopBoundChannel(responder: responder, limits: limits), certificate: certificate)
+                base: EventLoopBoundChannel(responder: responder, limits: limits, early: early),
+                certificate: certificate)
         }
     }
 }
