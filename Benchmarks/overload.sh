@@ -8,10 +8,8 @@
 #     own CPU per request.
 #  1. Capacity: the open-loop generator offered twice what wrk (64 connections) gets from
 #     /proxy with no limit; what the gateway completes per second beside it is its capacity C
-#     here. The base rate B is C / OVERLOAD_BASE_DIVISOR (default 3): the rate the protected
-#     gateway sustains. At 3 x B it admits B and refuses 2 x B, and a refusal costs about 0.4 of a
-#     proxied request's CPU, so 3 x B costs about (1 + 2 x 0.4) / 3 = 0.6 of its capacity; at
-#     B = C / 2 it would cost 0.9 of it, with no room left for a burst (docs/performance.md, round six).
+#     here. The base rate B is C / OVERLOAD_BASE_DIVISOR (default 2: a rate it keeps up with;
+#     docs/performance.md, round six, has the figures at C / 3 and C / 4 too).
 #  2. A gateway whose connection has rate_limit B (burst B/10) is driven open-loop (requests
 #     started at a fixed rate whatever the answers take) at B, then at 3 x B: p50/p99 of admitted
 #     (2xx) and refused (429/503) answers, counts, and the gateway's RSS. Goal: admitted p99 at
@@ -60,7 +58,7 @@ S="$("${WRK[@]}" -c64 -d"${SECONDS_PER_RUN}s" -H "Authorization: Bearer $KEY" "h
 capacity_run="$("${LOAD[@]}" "http://127.0.0.1:$GH_PORT/proxy/bench/item" "Bearer $KEY" $(( S * 2 )) "$SECONDS_PER_RUN" 256)"
 C="$(echo "$capacity_run" | awk -v s="$SECONDS_PER_RUN" '{ printf "%.0f", $4 / s }')"
 kill "$GH"
-DIVISOR="${OVERLOAD_BASE_DIVISOR:-3}"
+DIVISOR="${OVERLOAD_BASE_DIVISOR:-2}"
 case "$DIVISOR" in [1-9]) ;; *) echo "OVERLOAD_BASE_DIVISOR must be 1-9" >&2; exit 2 ;; esac
 B=$(( C / DIVISOR ))
 [ "$B" -ge 10 ] || { echo "capacity $C req/s is too low to measure" >&2; exit 1; }

@@ -29,6 +29,8 @@ extension GatewayResponder {
         let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(target[..<$0]) } ?? target
         guard case .proxy(let name, let rest) = GatewayRoute.match(path: path) else { return nil }
         let gateway = self.live.current
+        // Cheapest first: an admitted request pays a lookup and a look at the bucket, no more.
+        guard let known = gateway.connections[name], gateway.mayRefuseImmediately(on: known) else { return nil }
         let credentials = InboundCredentials(
             authorization: head.headerFields.value(for: .authorization), headers: head.headerFields)
         guard let principal = gateway.immediatePrincipal(credentials),

@@ -188,6 +188,13 @@ public struct Gateway: Sendable {
         return Self.refusal(scope, status: status, retryAfter: retryAfter, principal: principal, connection: connection)
     }
 
+    /// Whether ``immediateRefusal(_:to:)`` can refuse anyone on `connection` now: some client
+    /// has a limit of its own, or the connection's is empty. Without the caller, so it costs
+    /// the requests that will be admitted no authentication.
+    public func mayRefuseImmediately(on connection: ConnectionRuntime) -> Bool {
+        !self.clientRateLimiters.isEmpty || connection.rateLimiter?.refusal() != nil
+    }
+
     private static func refusal(
         _ scope: RateLimitedAdmission.Scope, status: RateLimitStatus, retryAfter: Int, principal: Principal,
         connection: ConnectionRuntime
