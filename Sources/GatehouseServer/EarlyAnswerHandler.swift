@@ -58,7 +58,9 @@ final class EarlyAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = self.unwrapOutboundIn(data) { self.passedOn -= 1 }
+        // An answer without a request (Hummingbird's 400 for a head that did not parse) ends
+        // no request passed on.
+        if case .end = self.unwrapOutboundIn(data), self.passedOn > 0 { self.passedOn -= 1 }
         context.write(data, promise: promise)
     }
 

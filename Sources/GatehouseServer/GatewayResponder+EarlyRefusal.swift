@@ -13,16 +13,18 @@ extension GatewayResponder {
     /// metrics are the usual path's for the same request; what is saved is the work the usual
     /// path does before it reaches the same refusal (a task, Hummingbird's request and response,
     /// the async channel's reader and writer). Under overload most requests are refused, and
-    /// this is what keeps refusing them cheap (issue 12; `docs/overload.md`).
+    /// this is what keeps refusing them cheap (issue 12; `docs/performance.md`, round six).
     ///
     /// Only the cases that can be decided without suspending and that the usual path decides
     /// the same way are answered here: the data listener, no tracer bootstrapped (its spans
     /// would be missing), a `gh_` API key that matches, a connection the client may use, a
     /// method `/proxy` forwards, no dot segments, no request body, and a refusal that takes no
     /// token (``Gateway/immediateRefusal(_:to:)``). Everything else, every admitted request
-    /// included, goes on as before; the usual path then decides again.
+    /// included, goes on as before; the usual path then decides again. (A HEAD's answer loses
+    /// its body in NIO's encoder, as on the usual path.)
     func earlyRefusal(_ head: HTTPRequest, remoteAddress: String?) -> EarlyAnswer? {
-        guard self.role == .data, let target = head.path, target.utf8.starts(with: "/proxy/".utf8),
+        guard self.role == .data, let target = head.path,
+            target.utf8.starts(with: "/proxy/".utf8),
             !GatewaySpans.tracing, Self.hasNoBody(head.headerFields), Self.keepsAlive(head.headerFields)
         else { return nil }
         // The path as Hummingbird's `URI` reads it: up to the first `?`.

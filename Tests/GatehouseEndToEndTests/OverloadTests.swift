@@ -280,6 +280,29 @@ import Testing
         }
     }
 
+    /// A refused HEAD has no body, so the next answer on the connection follows its head at once.
+    @Test func aRefusedHEADHasNoBodyAndTheNextAnswerFollowsIt() async throws {
+        let connections = """
+              echo:
+                adapter: http
+                base_url: ECHO
+                rate_limit: { requests_per_second: 0.01, burst: 1 }
+            """
+        try await Self.with(connections: connections, grants: ["echo"]) { rig in
+            #expect(try await rig.client.send(.get, rig.url("/proxy/echo/a"), headers: rig.auth).status == 200)
+            let raw = try RawConnection(port: rig.gateway.port)
+            defer { raw.close() }
+            let head = "HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(rig.key)\r\n\r\n"
+            try raw.send("HEAD /proxy/echo/h \(head)GET /proxy/echo/g \(head)")
+            // One read window: the HEAD answer's head, then the GET answer whole.
+            let read = raw.readAnswers(1, seconds: 30)
+            let text = read.answers.first ?? ""
+            let parts = text.components(separatedBy: "\r\n\r\n")
+            #expect(parts.count >= 2 && parts[1].hasPrefix("HTTP/1.1 429"), "after the HEAD answer: \(text)")
+            #expect(text.hasPrefix("HTTP/1.1 429"))
+        }
+    }
+
     /// An answer read off a raw connection: status, headers (lowercased names), JSON body.
     static func parse(_ answer: String) -> (status: Int, headers: [String: String], body: Value) {
         let parts = answer.components(separatedBy: "\r\n\r\n")
