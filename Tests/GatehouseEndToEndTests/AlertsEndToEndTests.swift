@@ -10,14 +10,18 @@ import Testing
     static let secretVariable = "GATEHOUSE_TEST_ALERT_SECRET"
     static let secret = "alert-signing-secret-" + UUID().uuidString
 
+    /// The gateway's environment for ``alerts(url:attempts:)`` (never `setenv` in the test
+    /// process: other tests start processes meanwhile, and Foundation's `Process.run` copying
+    /// an environment that `setenv` reallocates crashed the test process).
+    static let environment = [Self.secretVariable: Self.secret]
+
     static func alerts(url: String, attempts: Int = 6) -> String {
-        setenv(Self.secretVariable, Self.secret, 1)
-        return """
-            alerts:
-              check_interval_ms: 100
-              webhook: { url: "\(url)", secret: env:\(Self.secretVariable), max_attempts: \(attempts), retry_delay_ms: \
-            50, max_retry_delay_ms: 200 }
-            """
+        """
+        alerts:
+          check_interval_ms: 100
+          webhook: { url: "\(url)", secret: env:\(Self.secretVariable), max_attempts: \(attempts), retry_delay_ms: \
+        50, max_retry_delay_ms: 200 }
+        """
     }
 
     /// The events the receiver got whose signature checks out, as the receiver checks it:
@@ -47,7 +51,7 @@ import Testing
     @Test func stateChangesArePostedSignedAndLogged() async throws {
         let receiver = try await EchoFixture.start()
         let rig = try await CheckfrontEndToEndTests.Rig.start(
-            extra: Self.alerts(url: receiver.baseURL + "/hooks/gatehouse"))
+            extra: Self.alerts(url: receiver.baseURL + "/hooks/gatehouse"), environment: Self.environment)
         try await rig.authorize()
         #expect(try await rig.call().status == 200)
         func seen(_ state: String, after previous: String) -> Bool {
@@ -120,7 +124,7 @@ import Testing
     @Test func aCredentialEnteringItsExpiryWarningWindowIsPosted() async throws {
         let receiver = try await EchoFixture.start()
         let rig = try await CheckfrontEndToEndTests.Rig.start(
-            extra: Self.alerts(url: receiver.baseURL + "/hooks/gatehouse"))
+            extra: Self.alerts(url: receiver.baseURL + "/hooks/gatehouse"), environment: Self.environment)
         try await rig.authorize()
         receiver.recorder.reset()
         // As far as the gateway knows, the refresh token lapses in two days (the window is three).
@@ -172,7 +176,7 @@ import Testing
     @Test func aReceiverThatKeepsFailingGetsBoundedRetriesThenTheDropIsLogged() async throws {
         let receiver = try await EchoFixture.start()
         let rig = try await CheckfrontEndToEndTests.Rig.start(
-            extra: Self.alerts(url: receiver.baseURL + "/status/503", attempts: 3))
+            extra: Self.alerts(url: receiver.baseURL + "/status/503", attempts: 3), environment: Self.environment)
         try await rig.authorize()
         #expect(try await rig.call().status == 200)
         try await rig.control("/_sim/revoke")

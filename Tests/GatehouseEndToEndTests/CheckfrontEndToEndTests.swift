@@ -14,6 +14,8 @@ import Testing
         let client = TestClient()
         let key: String
         let config: String
+        /// Variables the gateway is started with (for `env:` references in `extra`).
+        nonisolated(unsafe) var environment: [String: String] = [:]
         nonisolated(unsafe) var gateway: GatewayProcess
 
         init(vault: VaultSetup, simulator: GatewayProcess, key: String, config: String, gateway: GatewayProcess) {
@@ -31,7 +33,8 @@ import Testing
         /// `extraConnections` is YAML appended under `connections:`, `extraGrants` more of the
         /// tester's connections, `extra` more top-level sections.
         static func start(
-            extraConnections: String = "", extraGrants: String = "", extra: String = "", logFormat: String = "logfmt"
+            extraConnections: String = "", extraGrants: String = "", extra: String = "", logFormat: String = "logfmt",
+            environment: [String: String] = [:]
         ) async throws -> Rig {
             let vault = try await VaultSetup.make()
             try await vault.put("cf/client_id", "DEMO-ONLY-checkfront-consumer-key")
@@ -58,11 +61,15 @@ import Testing
                     credentials: { api_key: vault:cfpair/api_key, api_secret: vault:cfpair/api_secret }
                 \(extraConnections)
                 """
-            let gateway = try await GatewayProcess.start(config: config)
-            return Rig(vault: vault, simulator: simulator, key: key, config: config, gateway: gateway)
+            let gateway = try await GatewayProcess.start(config: config, environment: environment)
+            let rig = Rig(vault: vault, simulator: simulator, key: key, config: config, gateway: gateway)
+            rig.environment = environment
+            return rig
         }
 
-        func restart() async throws { self.gateway = try await GatewayProcess.start(config: self.config) }
+        func restart() async throws {
+            self.gateway = try await GatewayProcess.start(config: self.config, environment: self.environment)
+        }
 
         /// Ages the authorized grant as far as the gateway knows: its refresh token (a canary value)
         /// now lapses in two days, inside the warning window, and the next five token calls fail
