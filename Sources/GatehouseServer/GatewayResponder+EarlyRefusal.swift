@@ -47,8 +47,7 @@ extension GatewayResponder {
         access.connection = name
         access.client = principal.name
         self.metrics.started()
-        self.metrics.rateLimited(
-            scope: refusal.scope.rawValue, name: refusal.scope == .client ? principal.name : connection.name)
+        self.count(refusal, principal: principal, connection: connection)
         let answer = responder.errorAnswer(refusal.error, access: &access)
         var headers = answer.headers
         Self.stamp(&headers, access: access, traceparent: trace.traceparent)

@@ -338,10 +338,15 @@ struct GatewayResponder: HTTPResponder {
         do {
             access.rateLimit = try self.gateway.admit(principal, to: connection)?.status
         } catch let refusal as RateLimitedAdmission.Refusal {
-            self.metrics.rateLimited(
-                scope: refusal.scope.rawValue, name: refusal.scope == .client ? principal.name : connection.name)
+            self.count(refusal, principal: principal, connection: connection)
             throw refusal.error
         }
+    }
+
+    /// `gatehouse_rate_limited_total` for the caller's or the connection's limit.
+    func count(_ refusal: RateLimitedAdmission.Refusal, principal: Principal, connection: ConnectionRuntime) {
+        self.metrics.rateLimited(
+            scope: refusal.scope.rawValue, name: refusal.scope == .client ? principal.name : connection.name)
     }
 
     /// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`.

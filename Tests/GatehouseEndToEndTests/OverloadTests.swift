@@ -155,18 +155,21 @@ import Testing
 
     // MARK: Refusals answered on the event loop
 
+    /// The echo connection with a limit of one request (then one per 100 s).
+    static let limitedEcho = """
+          echo:
+            adapter: http
+            base_url: ECHO
+            rate_limit: { requests_per_second: 0.01, burst: 1 }
+        """
+
     /// A refusal decided from the head alone is answered before Hummingbird sees the request
     /// (``EarlyAnswerHandler``); the caller must not be able to tell: the same statuses,
     /// headers, body, access line and metrics as the refusal the usual path gives, the
     /// connection kept alive and subject to the idle timeout like any other.
     @Test func aRefusalAnsweredEarlyLooksAndIsLoggedExactlyAsTheUsualOne() async throws {
-        let connections = """
-              echo:
-                adapter: http
-                base_url: ECHO
-                rate_limit: { requests_per_second: 0.01, burst: 1 }
-            """
-        try await Self.with(connections: connections, grants: ["echo"], server: "  idle_timeout_seconds: 3") { rig in
+        try await Self.with(connections: Self.limitedEcho, grants: ["echo"], server: "  idle_timeout_seconds: 3") {
+            rig in
             #expect(try await rig.client.send(.get, rig.url("/proxy/echo/a"), headers: rig.auth).status == 200)
             // The usual path: a request with a body is never answered early.
             let usual = try await rig.client.send(
@@ -242,14 +245,8 @@ import Testing
     /// (`Gateway.admit` takes the caller's token first), also now that refusals may be answered
     /// early: the caller's limit runs out after three requests, whichever limit refused them.
     @Test func aCallerWithItsOwnLimitPaysForTheConnectionsRefusalsAsBefore() async throws {
-        let connections = """
-              echo:
-                adapter: http
-                base_url: ECHO
-                rate_limit: { requests_per_second: 0.01, burst: 1 }
-            """
         try await Self.with(
-            clientExtra: "    rate_limit: { requests_per_second: 0.01, burst: 3 }", connections: connections,
+            clientExtra: "    rate_limit: { requests_per_second: 0.01, burst: 3 }", connections: Self.limitedEcho,
             grants: ["echo"]
         ) { rig in
             var scopes: [String] = []
@@ -270,13 +267,7 @@ import Testing
     /// A caller that pipelines gets its answers in the order it asked, also when a later
     /// request is refused from its head while an earlier one is still with the upstream.
     @Test func aPipelinedRefusalIsAnsweredAfterTheRequestBeforeIt() async throws {
-        let connections = """
-              echo:
-                adapter: http
-                base_url: ECHO
-                rate_limit: { requests_per_second: 0.01, burst: 1 }
-            """
-        try await Self.with(connections: connections, grants: ["echo"]) { rig in
+        try await Self.with(connections: Self.limitedEcho, grants: ["echo"]) { rig in
             let raw = try RawConnection(port: rig.gateway.port)
             defer { raw.close() }
             let head = "HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(rig.key)\r\n\r\n"
@@ -295,13 +286,7 @@ import Testing
 
     /// A refused HEAD has no body, so the next answer on the connection follows its head at once.
     @Test func aRefusedHEADHasNoBodyAndTheNextAnswerFollowsIt() async throws {
-        let connections = """
-              echo:
-                adapter: http
-                base_url: ECHO
-                rate_limit: { requests_per_second: 0.01, burst: 1 }
-            """
-        try await Self.with(connections: connections, grants: ["echo"]) { rig in
+        try await Self.with(connections: Self.limitedEcho, grants: ["echo"]) { rig in
             #expect(try await rig.client.send(.get, rig.url("/proxy/echo/a"), headers: rig.auth).status == 200)
             let raw = try RawConnection(port: rig.gateway.port)
             defer { raw.close() }
